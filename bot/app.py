@@ -1,0 +1,169 @@
+"""The composition root: builds Pantau's services and its python-telegram-bot Application, and runs it.
+
+Handlers are registered below in an explicit order; within a group the first handler that accepts an
+update handles it, so the order is part of the behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.callbacks import Action, matches
+from bot.context import SERVICES_KEY, PantauContext
+from bot.evidence_store import EvidenceStore
+from bot.geo import Boundaries
+from bot.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
+from bot.intake import IntakeService
+from bot.outbox_worker import OutboxWorker
+from bot.persistence import SQLitePersistence
+from bot.regions import RegionDirectory
+from bot.services import Services
+from bot.settings import Settings
+from bot.update_processor import PerChatUpdateProcessor
+from bot.users import UserService
+from handlers import errors, my_reports, report, start
+from locales import LOCALES, t
+from storage.conversations import ConversationStore
+from storage.database import Database
+from storage.drafts import DraftRepository
+from storage.outbox import OutboxRepository
+from storage.reports import ReportRepository
+from storage.users import UserRepository
+
+log = logging.getLogger(__name__)
+
+PantauApplication = Application[Any, PantauContext, Any, Any, Any, Any]
+
+
+async def create_services(settings: Settings) -> Services:
+    """Open the database (migrating it) and load the region data and, if configured, the boundaries."""
+    db = Database(settings.database_path)
+    await db.open()
+    regions = RegionDirectory(settings.region_scope)
+    await asyncio.to_thread(regions.children, None)  # warm lokal's region index off the event loop
+    boundaries = None
+    if settings.boundaries_file is not None:
+        boundaries = await asyncio.to_thread(Boundaries.load, settings.boundaries_file)
+        log.info("loaded %d kecamatan boundaries from %s", len(boundaries), settings.boundaries_file)
+    reports = ReportRepository(db)
+    intake = IntakeService(DraftRepository(db), reports, regions, EvidenceStore(settings.evidence_dir))
+    return Services(
+        settings=settings,
+        db=db,
+        users=UserService(UserRepository(db), settings.default_locale),
+        regions=regions,
+        intake=intake,
+        reports=reports,
+        outbox=OutboxRepository(db),
+        conversations=ConversationStore(db),
+        boundaries=boundaries,
+    )
+
+
+def register_handlers(application: PantauApplication) -> None:
+    """Every handler, in the order that decides which one takes an update."""
+    private = filters.ChatType.PRIVATE
+    # 1. Commands that work at any moment, also in the middle of a report: they come before the
+    #    conversation so that it does not take them for a wrong answer.
+    application.add_handler(CommandHandler("start", start.start, filters=private))
+    application.add_handler(CommandHandler(["bantuan", "help"], start.help_command, filters=private))
+    application.add_handler(CommandHandler(["bahasa", "language"], start.language_menu, filters=private))
+    application.add_handler(CommandHandler("status", my_reports.status, filters=private))
+    application.add_handler(CommandHandler(["laporansaya", "myreports"], my_reports.my_reports, filters=private))
+    # 2. Menu buttons with the same meaning.
+    application.add_handler(CallbackQueryHandler(start.help_command, pattern=matches(Action.HELP)))
+    application.add_handler(CallbackQueryHandler(start.set_language, pattern=matches(Action.LANGUAGE)))
+    application.add_handler(CallbackQueryHandler(my_reports.my_reports, pattern=matches(Action.MY_REPORTS)))
+    application.add_handler(CallbackQueryHandler(my_reports.status, pattern=matches(Action.STATUS)))
+    # 3. The report conversation (entry: /lapor, /report, the menu button).
+    application.add_handler(report.build_report_conversation())
+    # 4. Whatever is left: a button nobody took, and a private message outside any conversation.
+    application.add_handler(CallbackQueryHandler(errors.unknown_button))
+    application.add_handler(MessageHandler(private, start.outside_conversation))
+    # 5. Errors raised by any handler: logged, and the person gets a short localised apology.
+    application.add_error_handler(errors.on_error)
+
+
+def build_application(settings: Settings, services: Services) -> PantauApplication:
+    """The Application, wired to our persistence, rate limiter and ordered-concurrent update processing."""
+    application: PantauApplication = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .context_types(ContextTypes(context=PantauContext))
+        .persistence(SQLitePersistence(services.conversations, update_interval=5))
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .concurrent_updates(PerChatUpdateProcessor(256))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
+        .connection_pool_size(64)
+        .get_updates_connection_pool_size(2)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = services
+    register_handlers(application)
+    return application
+
+
+async def start_background(application: PantauApplication) -> None:
+    """After the Application has started: the outbox worker, housekeeping jobs and the command menu."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    worker = OutboxWorker(services.outbox, application.bot)
+    services.outbox_worker = worker
+    worker.start()
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(close_idle_conversations, IDLE_CHECK_EVERY, first=5.0, name="idle")
+        application.job_queue.run_repeating(purge_old_drafts, PURGE_EVERY, first=60.0, name="purge")
+    with contextlib.suppress(TelegramError):
+        for locale in LOCALES:
+            commands = [BotCommand(name, t(locale, f"commands.{name}")) for name in
+                        ("lapor", "status", "laporansaya", "bahasa", "bantuan", "batal")]
+            await application.bot.set_my_commands(commands, language_code=None if locale == "id" else locale)
+
+
+async def stop_background(application: PantauApplication) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    if services.outbox_worker is not None:
+        await services.outbox_worker.stop()
+
+
+async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run the bot with long polling until SIGINT/SIGTERM (or `stop` is set)."""
+    services = await create_services(settings)
+    application = build_application(settings, services)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        async with application:
+            await application.start()
+            await start_background(application)
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=30)
+            log.info("Pantau is running (long polling)")
+            await stop.wait()
+            await application.updater.stop()
+            await stop_background(application)
+            await application.stop()
+    finally:
+        await services.db.close()

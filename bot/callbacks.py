@@ -1,0 +1,108 @@
+"""Typed, versioned callback data: every inline button's data is built and parsed here, and only here.
+
+Wire format: ``<version>|<action>|<argument>``, at most 64 bytes (Telegram's limit). Data that does not
+parse (an old version, a forged or truncated payload, an argument of the wrong shape) yields None and the
+press is answered as "no longer valid".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.categories import CATEGORIES
+
+VERSION = "1"
+MAX_BYTES = 64
+
+
+class Action(StrEnum):
+    START_REPORT = "new"  # /start menu: make a report
+    MY_REPORTS = "mine"  # /start menu: my reports
+    HELP = "help"
+    LANGUAGE = "lang"  # arg: locale
+    RESUME_DRAFT = "resume"
+    DISCARD_DRAFT = "fresh"
+    CATEGORY = "cat"  # arg: category key
+    WHEN = "when"  # arg: today | yesterday
+    REGION = "reg"  # arg: region code chosen in the picker
+    REGION_UP = "up"  # arg: code whose parent level to show again ("" = top)
+    REGION_PAGE = "page"  # arg: "<parent code or ->:<page>"
+    GPS_CONFIRM = "gps"  # arg: yes | no
+    SKIP = "skip"  # arg: the step being skipped
+    EVIDENCE_DONE = "evd"
+    IDENTITY = "idt"  # arg: anon | named
+    EDIT = "edit"  # arg: field to edit from the review
+    SUBMIT = "send"
+    CANCEL = "cancel"
+    STATUS = "st"  # arg: case code
+
+
+_REGION = re.compile(r"^\d{2}(\.\d{2}){0,2}$")
+_CASE = re.compile(r"^[0-9A-Z-]{6,16}$")
+_PAGE = re.compile(r"^(-|\d{2}(\.\d{2}){0,1}):\d{1,3}$")
+_ARGS: dict[Action, Callable[[str], bool]] = {
+    Action.START_REPORT: lambda a: a == "",
+    Action.MY_REPORTS: lambda a: a == "",
+    Action.HELP: lambda a: a == "",
+    Action.LANGUAGE: lambda a: a in ("id", "en"),
+    Action.RESUME_DRAFT: lambda a: a == "",
+    Action.DISCARD_DRAFT: lambda a: a == "",
+    Action.CATEGORY: lambda a: a in CATEGORIES,
+    Action.WHEN: lambda a: a in ("today", "yesterday"),
+    Action.REGION: lambda a: bool(_REGION.match(a)),
+    Action.REGION_UP: lambda a: a == "" or bool(_REGION.match(a)),
+    Action.REGION_PAGE: lambda a: bool(_PAGE.match(a)),
+    Action.GPS_CONFIRM: lambda a: a in ("yes", "no"),
+    Action.SKIP: lambda a: a in ("place", "party", "evidence", "witnesses", "phone"),
+    Action.EVIDENCE_DONE: lambda a: a == "",
+    Action.IDENTITY: lambda a: a in ("anon", "named"),
+    Action.EDIT: lambda a: a in ("category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity"),
+    Action.SUBMIT: lambda a: a == "",
+    Action.CANCEL: lambda a: a == "",
+    Action.STATUS: lambda a: bool(_CASE.match(a)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    action: Action
+    arg: str = ""
+
+    def encode(self) -> str:
+        data = f"{VERSION}|{self.action.value}|{self.arg}"
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
+
+
+def encode(action: Action, arg: str = "") -> str:
+    return Callback(action, arg).encode()
+
+
+def parse(data: object) -> Callback | None:
+    """The callback a button carries, or None for anything that is not ours and well-formed."""
+    if not isinstance(data, str) or len(data.encode()) > MAX_BYTES:
+        return None
+    parts = data.split("|")
+    if len(parts) != 3 or parts[0] != VERSION:
+        return None
+    try:
+        action = Action(parts[1])
+    except ValueError:
+        return None
+    if not _ARGS[action](parts[2]):
+        return None
+    return Callback(action, parts[2])
+
+
+def matches(*actions: Action) -> Callable[[object], bool]:
+    """A `pattern=` for CallbackQueryHandler: accepts valid data whose action is one of `actions`."""
+
+    def check(data: object) -> bool:
+        parsed = parse(data)
+        return parsed is not None and parsed.action in actions
+
+    return check

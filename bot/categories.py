@@ -1,0 +1,23 @@
+"""Violation categories seen in the field. Names and descriptions live in locales under `category.<key>`."""
+
+from __future__ import annotations
+
+CATEGORIES: tuple[str, ...] = (
+    "money_politics",  # politik uang
+    "black_campaign",  # kampanye hitam, hasutan, ujaran kebencian
+    "sara",  # politisasi SARA (identitas)
+    "hoax",  # hoaks dan disinformasi di media sosial
+    "neutrality_asn",  # netralitas ASN
+    "neutrality_tni_polri",  # netralitas TNI/Polri
+    "neutrality_village",  # netralitas kepala desa dan perangkat desa
+    "campaign_rules",  # pelanggaran aturan kampanye: alat peraga, tempat, jadwal
+    "logistics",  # distribusi dan penyimpanan logistik (KPU → PPK → kecamatan → desa → TPS)
+    "tps",  # kejadian di TPS
+    "cyber_sirekap",  # keamanan siber dan integritas Sirekap
+    "voter_roll",  # daftar pemilih
+    "other",  # lainnya
+)
+
+
+def is_category(key: str) -> bool:
+    return key in CATEGORIES

@@ -1,0 +1,113 @@
+"""The shape of a report in progress: its steps, their order, and the answers collected so far."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Step(StrEnum):
+    """Conversation states of the report conversation (persisted by value: never rename one)."""
+
+    CATEGORY = "category"
+    CHRONOLOGY = "chronology"
+    WHEN = "when"
+    WHERE = "where"
+    WHERE_CONFIRM = "where_confirm"
+    PLACE = "place"
+    PARTY = "party"
+    EVIDENCE = "evidence"
+    WITNESSES = "witnesses"
+    IDENTITY = "identity"
+    ID_NAME = "id_name"
+    ID_ADDRESS = "id_address"
+    ID_PHONE = "id_phone"
+    REVIEW = "review"
+
+
+TOTAL_STEPS = 9
+STEP_NUMBER: dict[Step, int] = {
+    Step.CATEGORY: 1,
+    Step.CHRONOLOGY: 2,
+    Step.WHEN: 3,
+    Step.WHERE: 4,
+    Step.WHERE_CONFIRM: 4,
+    Step.PLACE: 4,
+    Step.PARTY: 5,
+    Step.EVIDENCE: 6,
+    Step.WITNESSES: 7,
+    Step.IDENTITY: 8,
+    Step.ID_NAME: 8,
+    Step.ID_ADDRESS: 8,
+    Step.ID_PHONE: 8,
+    Step.REVIEW: 9,
+}
+
+# The step a field of the review starts at when the reporter chooses to edit it.
+EDIT_ENTRY: dict[str, Step] = {
+    "category": Step.CATEGORY,
+    "chronology": Step.CHRONOLOGY,
+    "when": Step.WHEN,
+    "where": Step.WHERE,
+    "party": Step.PARTY,
+    "evidence": Step.EVIDENCE,
+    "witnesses": Step.WITNESSES,
+    "identity": Step.IDENTITY,
+}
+
+_ORDER = [
+    Step.CATEGORY,
+    Step.CHRONOLOGY,
+    Step.WHEN,
+    Step.WHERE,
+    Step.PLACE,
+    Step.PARTY,
+    Step.EVIDENCE,
+    Step.WITNESSES,
+    Step.IDENTITY,
+    Step.REVIEW,
+]
+# Steps after which a field being edited from the review is complete.
+_GROUP_ENDS = {Step.CATEGORY, Step.CHRONOLOGY, Step.WHEN, Step.PLACE, Step.PARTY, Step.EVIDENCE, Step.WITNESSES}
+
+
+class Answers(BaseModel):
+    """Everything the reporter has answered. Stored as JSON in the draft."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    category: str | None = None
+    chronology: str | None = None
+    incident: str | None = None  # IncidentTime.isoformat(), local to the region
+    region_code: str | None = None
+    location_source: Literal["gps", "venue", "picker"] | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    suggested_region: str | None = None  # kecamatan matched from GPS, awaiting confirmation
+    place: str | None = None
+    party: str | None = None
+    witnesses: str | None = None
+    anonymous: bool | None = None
+    name: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    phone_source: Literal["contact", "typed"] | None = None
+
+
+def next_step(current: Step, answers: Answers, *, editing: bool) -> Step:
+    """The step after `current` has been answered."""
+    if current is Step.WHERE_CONFIRM or current is Step.WHERE:
+        return Step.PLACE
+    if current is Step.IDENTITY:
+        return Step.REVIEW if answers.anonymous else Step.ID_NAME
+    if current is Step.ID_NAME:
+        return Step.ID_ADDRESS
+    if current is Step.ID_ADDRESS:
+        return Step.ID_PHONE
+    if current is Step.ID_PHONE:
+        return Step.REVIEW
+    if editing and current in _GROUP_ENDS:
+        return Step.REVIEW
+    return _ORDER[_ORDER.index(current) + 1]

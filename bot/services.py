@@ -1,0 +1,30 @@
+"""The services one running Pantau holds, built once by the composition root (bot/app.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.geo import Boundaries
+from bot.intake import IntakeService
+from bot.outbox_worker import OutboxWorker
+from bot.regions import RegionDirectory
+from bot.settings import Settings
+from bot.users import UserService
+from storage.conversations import ConversationStore
+from storage.database import Database
+from storage.outbox import OutboxRepository
+from storage.reports import ReportRepository
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    db: Database
+    users: UserService
+    regions: RegionDirectory
+    intake: IntakeService
+    reports: ReportRepository
+    outbox: OutboxRepository
+    conversations: ConversationStore
+    boundaries: Boundaries | None = None
+    outbox_worker: OutboxWorker | None = field(default=None)

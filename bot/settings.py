@@ -1,0 +1,112 @@
+"""Deployment settings, read from the environment and `.env`, validated by pydantic-settings.
+
+The environment variable names are the interface documented in README.md and .env.example.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
+_REGION_SHAPE = re.compile(r"^\d{2}(\.\d{2}){0,2}$")
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can set. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str = Field(description="Token from @BotFather")
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_file_base_url: str = "https://api.telegram.org/file/bot"
+    database_path: Path = Path("data/pantau.sqlite3")
+    evidence_dir: Path = Path("data/evidence")
+    boundaries_file: Path | None = None
+    region_scope: str | None = None
+    default_locale: str = "id"
+    admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    admin_chat_id: int | None = None
+    # Housekeeping: an idle conversation is closed after this many hours; its draft kept this many days.
+    conversation_idle_hours: float = 24.0
+    draft_keep_days: float = 7.0
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        value = value.strip()
+        if not _TOKEN_SHAPE.match(value):
+            raise ValueError("expected the form 123456789:ABC-def… given by @BotFather")
+        return value
+
+    @field_validator("region_scope", "boundaries_file", "admin_chat_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("region_scope")
+    @classmethod
+    def _region_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not _REGION_SHAPE.match(value):
+            raise ValueError("expected a Kemendagri code such as 15, 15.71 or 15.71.04")
+        from bot.regions import RegionDirectory
+
+        if RegionDirectory().get(value) is None:
+            raise ValueError(f"no province, kabupaten/kota or kecamatan has the code {value}")
+        return value
+
+    @field_validator("boundaries_file")
+    @classmethod
+    def _boundaries_exist(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no file at {value}")
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from locales import LOCALES
+
+        value = value.strip().lower()
+        if value not in LOCALES:
+            raise ValueError(f"expected one of {', '.join(sorted(LOCALES))}")
+        return value
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in re.split(r"[,\s]+", value.strip()) if part]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one paragraph meant for the operator."""
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Read and validate the settings, or raise SettingsError with a readable explanation."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "?"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            reason = "is missing" if error["type"] == "missing" else f"is not valid ({message})"
+            problems.append(f"{name} {reason}")
+        raise SettingsError(
+            "Pantau cannot start: "
+            + "; ".join(problems)
+            + ". Set it in the environment or in a .env file in the working directory; "
+            "see .env.example for every setting with an explanation."
+        ) from None

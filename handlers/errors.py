@@ -1,0 +1,39 @@
+"""What happens when nothing else fits: stale or forged buttons, and errors raised by handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.context import PantauContext
+from handlers.report_kit import answer_already_submitted, answer_query
+from locales import t
+
+log = logging.getLogger(__name__)
+
+
+async def unknown_button(update: Update, context: PantauContext) -> None:
+    """A button no handler took: from a finished conversation, an old message, or forged data."""
+    user = update.effective_user
+    locale = await context.services.users.locale(user.id if user else None)
+    if await answer_already_submitted(update, context, locale):
+        return
+    await answer_query(update, t(locale, "button.stale"), alert=True)
+
+
+async def on_error(update: object, context: PantauContext) -> None:
+    """Log the error; tell the person something went wrong (never a traceback) when there is one."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    user = update.effective_user
+    try:
+        locale = await context.services.users.locale(user.id if user else None)
+        if update.callback_query is not None:
+            await answer_query(update, t(locale, "error.generic"), alert=True)
+        elif update.effective_chat.type == update.effective_chat.PRIVATE:
+            await context.bot.send_message(update.effective_chat.id, t(locale, "error.generic"))
+    except (TelegramError, Exception):
+        log.exception("could not tell the user about an error")

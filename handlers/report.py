@@ -1,0 +1,399 @@
+"""The report conversation (/lapor, /report): category, chronology, time, place, party, evidence,
+witnesses, identity, review and submit. See docs/conversation.md for the diagram."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.callbacks import Action, matches
+from bot.context import PantauContext
+from bot.incident_time import today, yesterday
+from bot.intake import CONVERSATION_NAME, Draft, InputError
+from bot.report_draft import Step
+from handlers import report_evidence, report_where
+from handlers.report_kit import (
+    answer_query,
+    ask,
+    callback_arg,
+    is_skip_word,
+    step_handler,
+    text_of,
+)
+from handlers.report_prompts import button
+from locales import t
+
+log = logging.getLogger(__name__)
+TEXT = filters.TEXT & ~filters.COMMAND
+
+
+async def _close_choice(update: Update) -> None:
+    """Remove the pressed message's buttons, so that an answered question cannot be answered again."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    await answer_query(update)
+    try:
+        await query.edit_message_reply_markup(None)
+    except TelegramError as exc:  # an old message may no longer be editable; the answer is recorded anyway
+        log.debug("could not remove buttons: %s", exc)
+
+
+# ---- entry ------------------------------------------------------------------------------------------
+
+
+async def start_report(update: Update, context: PantauContext) -> object:
+    """/lapor: start a report, or offer to continue an unfinished one."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    await answer_query(update)
+    services = context.services
+    locale = await services.users.locale(user.id)
+    if chat.type != chat.PRIVATE:
+        await context.bot.send_message(chat.id, t(locale, "report.private_only"))
+        return None
+    draft = await services.intake.get(user.id)
+    if draft is not None and draft.is_redelivery(update.update_id):
+        return draft.step if draft.active else None
+    if draft is not None and draft.row.status in ("active", "idle_closed") and draft.row.step != Step.CATEGORY:
+        started = draft.row.created_at[:10]
+        rows = [[button(t(locale, "button.resume"), Action.RESUME_DRAFT)],
+                [button(t(locale, "button.fresh"), Action.DISCARD_DRAFT)]]
+        await context.bot.send_message(
+            chat.id, t(locale, "report.unfinished", started=started), reply_markup=InlineKeyboardMarkup(rows)
+        )
+        return None
+    return await _fresh(update, context, locale)
+
+
+async def _fresh(update: Update, context: PantauContext, locale: str) -> object:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    draft = await context.services.intake.start(user.id, chat.id, update.update_id)
+    await context.bot.send_message(chat.id, t(locale, "report.intro"), reply_markup=ReplyKeyboardRemove())
+    await ask(context, draft, locale)
+    return draft.step
+
+
+async def fresh_draft(update: Update, context: PantauContext) -> object:
+    """"Start over": discard the unfinished draft and begin again."""
+    user = update.effective_user
+    assert user is not None
+    await answer_query(update)
+    locale = await context.services.users.locale(user.id)
+    return await _fresh(update, context, locale)
+
+
+async def resume_draft(update: Update, context: PantauContext) -> object:
+    """"Continue": go back to the step where the unfinished draft stopped."""
+    user = update.effective_user
+    assert user is not None
+    await answer_query(update)
+    services = context.services
+    locale = await services.users.locale(user.id)
+    draft = await services.intake.get(user.id)
+    if draft is None or draft.row.status == "submitted":
+        return await _fresh(update, context, locale)
+    draft = await services.intake.resume(draft, update.update_id)
+    await ask(context, draft, locale)
+    return draft.step
+
+
+# ---- steps ------------------------------------------------------------------------------------------
+
+
+@step_handler()
+async def on_category(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 1: the category button."""
+    key = callback_arg(update)
+    await _close_choice(update)
+    draft = await context.services.intake.set_category(draft, update.update_id, key)
+    await ask(context, draft, locale, note="✓ " + t(locale, f"category.{key}.name"))
+    return draft.step
+
+
+@step_handler()
+async def on_chronology(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 2: what happened, in the reporter's words."""
+    draft = await context.services.intake.set_chronology(draft, update.update_id, text_of(update))
+    await ask(context, draft, locale)
+    return draft.step
+
+
+async def _after_when(context: PantauContext, draft: Draft, locale: str) -> object:
+    note = None
+    if context.services.intake.is_stale(draft.answers):
+        note = "⚠️ " + t(locale, "when.stale_warning")
+    await ask(context, draft, locale, note=note)
+    return draft.step
+
+
+@step_handler()
+async def on_when_button(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 3: "today" or "yesterday"."""
+    intake = context.services.intake
+    now = intake.now_for(draft.answers)
+    incident = today(now) if callback_arg(update) == "today" else yesterday(now)
+    await _close_choice(update)
+    draft = await intake.set_when(draft, update.update_id, incident)
+    return await _after_when(context, draft, locale)
+
+
+@step_handler()
+async def on_when_text(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 3: a typed date and time, read in the region's time zone."""
+    intake = context.services.intake
+    incident = intake.parse_when(draft.answers, text_of(update))
+    draft = await intake.set_when(draft, update.update_id, incident)
+    return await _after_when(context, draft, locale)
+
+
+@step_handler()
+async def on_place(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 4, last part: a description of the place (address, TPS number)."""
+    draft = await context.services.intake.set_place(draft, update.update_id, text_of(update))
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_party(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 5: who is reported."""
+    draft = await context.services.intake.set_party(draft, update.update_id, text_of(update))
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_witnesses(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 7: witnesses."""
+    draft = await context.services.intake.set_witnesses(draft, update.update_id, text_of(update))
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_skip(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """The "skip" button of an optional step."""
+    what = callback_arg(update)
+    intake = context.services.intake
+    expected = {"place": Step.PLACE, "party": Step.PARTY, "witnesses": Step.WITNESSES, "evidence": Step.EVIDENCE}
+    if expected.get(what) is not draft.step:
+        await answer_query(update, t(locale, "button.stale"), alert=True)
+        return draft.step
+    await _close_choice(update)
+    if what == "place":
+        draft = await intake.set_place(draft, update.update_id, None)
+    elif what == "party":
+        draft = await intake.set_party(draft, update.update_id, None)
+    elif what == "witnesses":
+        draft = await intake.set_witnesses(draft, update.update_id, None)
+    else:
+        draft = await intake.answer(draft, update.update_id)
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_identity(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 8: anonymous, or identified."""
+    anonymous = callback_arg(update) == "anon"
+    await _close_choice(update)
+    draft = await context.services.intake.set_identity(draft, update.update_id, anonymous)
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_name(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 8: the reporter's name."""
+    draft = await context.services.intake.set_name(draft, update.update_id, text_of(update))
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_address(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 8: the reporter's address."""
+    draft = await context.services.intake.set_address(draft, update.update_id, text_of(update))
+    await ask(context, draft, locale)
+    return draft.step
+
+
+async def _after_phone(context: PantauContext, draft: Draft, locale: str) -> object:
+    await context.bot.send_message(draft.row.chat_id, "✓", reply_markup=ReplyKeyboardRemove())
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_phone_text(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 8: a typed phone number, or the skip button of the reply keyboard."""
+    text = text_of(update)
+    intake = context.services.intake
+    if is_skip_word(locale, text):
+        draft = await intake.set_phone(draft, update.update_id, None, None)
+    else:
+        draft = await intake.set_phone(draft, update.update_id, text, "typed")
+    return await _after_phone(context, draft, locale)
+
+
+@step_handler()
+async def on_contact(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 8: the phone number shared with Telegram's contact button."""
+    message = update.effective_message
+    assert message is not None and message.contact is not None and update.effective_user is not None
+    own = message.contact.user_id == update.effective_user.id
+    draft = await context.services.intake.set_phone(
+        draft, update.update_id, message.contact.phone_number, "contact" if own else "typed"
+    )
+    return await _after_phone(context, draft, locale)
+
+
+@step_handler()
+async def on_edit(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Review: edit one answer, then come back to the review."""
+    await _close_choice(update)
+    draft = await context.services.intake.edit(draft, update.update_id, callback_arg(update))
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler(reask_on_redelivery=False)
+async def on_submit(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Review: submit. Creates the report once; the confirmation goes out through the outbox."""
+    services = context.services
+    try:
+        outcome = await services.intake.submit(draft, update.update_id, locale)
+    except InputError as exc:
+        if exc.key == "invalid.when_future":
+            draft = await services.intake.edit(draft, update.update_id, "when")
+        elif exc.key == "invalid.incomplete":
+            missing = services.intake.missing_answer(draft.answers)
+            field = {"incident": "when", "region_code": "where"}.get(missing or "", missing or "identity")
+            draft = await services.intake.edit(draft, update.update_id, field)
+        raise
+    code = outcome.result.case_code
+    if outcome.result.created:
+        await _close_choice(update)
+        if services.outbox_worker is not None:
+            services.outbox_worker.notify()
+    else:
+        await answer_query(update, t(locale, "submitted.already", code=code), alert=True)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: PantauContext) -> object:
+    """/batal, /cancel or the cancel button: leave the report; the draft is discarded."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return ConversationHandler.END
+    await answer_query(update)
+    services = context.services
+    locale = await services.users.locale(user.id)
+    await services.intake.cancel(user.id, chat.id)
+    await context.bot.send_message(chat.id, t(locale, "report.cancelled"), reply_markup=ReplyKeyboardRemove())
+    return ConversationHandler.END
+
+
+_EXPECTED = {
+    Step.CATEGORY: "invalid.expected_button",
+    Step.CHRONOLOGY: "invalid.expected_text",
+    Step.WHEN: "invalid.expected_when",
+    Step.WHERE: "invalid.expected_location",
+    Step.WHERE_CONFIRM: "invalid.expected_button",
+    Step.PLACE: "invalid.expected_text",
+    Step.PARTY: "invalid.expected_text",
+    Step.EVIDENCE: "invalid.expected_media",
+    Step.WITNESSES: "invalid.expected_text",
+    Step.IDENTITY: "invalid.expected_button",
+    Step.ID_NAME: "invalid.expected_text",
+    Step.ID_ADDRESS: "invalid.expected_text",
+    Step.ID_PHONE: "invalid.expected_phone",
+    Step.REVIEW: "invalid.expected_button",
+}
+
+
+@step_handler()
+async def wrong_input(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Anything a step does not accept (a sticker, a voice note, a photo where text is asked…)."""
+    raise InputError(_EXPECTED[draft.step])
+
+
+async def stale_button(update: Update, context: PantauContext) -> object:
+    """A button from an earlier step, or data that is not ours: refuse it, keep the step."""
+    user = update.effective_user
+    locale = await context.services.users.locale(user.id if user else None)
+    await answer_query(update, t(locale, "button.stale"), alert=True)
+    return None
+
+
+def build_report_conversation() -> ConversationHandler[PantauContext]:
+    """The report conversation. Persistent: its state is in SQLite and survives restarts."""
+    region_handlers = report_where.handlers()
+    return ConversationHandler(
+        name=CONVERSATION_NAME,
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CommandHandler(["lapor", "report"], start_report),
+            CallbackQueryHandler(start_report, pattern=matches(Action.START_REPORT)),
+            CallbackQueryHandler(resume_draft, pattern=matches(Action.RESUME_DRAFT)),
+            CallbackQueryHandler(fresh_draft, pattern=matches(Action.DISCARD_DRAFT)),
+        ],
+        states={
+            Step.CATEGORY: [CallbackQueryHandler(on_category, pattern=matches(Action.CATEGORY))],
+            Step.CHRONOLOGY: [MessageHandler(TEXT, on_chronology)],
+            Step.WHEN: [
+                CallbackQueryHandler(on_when_button, pattern=matches(Action.WHEN)),
+                MessageHandler(TEXT, on_when_text),
+            ],
+            Step.WHERE: region_handlers,
+            Step.WHERE_CONFIRM: [
+                CallbackQueryHandler(report_where.on_gps_confirm, pattern=matches(Action.GPS_CONFIRM)),
+                *region_handlers,
+            ],
+            Step.PLACE: [
+                MessageHandler(TEXT, on_place),
+                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+            ],
+            Step.PARTY: [
+                MessageHandler(TEXT, on_party),
+                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+            ],
+            Step.EVIDENCE: [
+                MessageHandler(filters.PHOTO | filters.VIDEO | filters.Document.ALL, report_evidence.on_evidence),
+                CallbackQueryHandler(report_evidence.on_done, pattern=matches(Action.EVIDENCE_DONE)),
+                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+            ],
+            Step.WITNESSES: [
+                MessageHandler(TEXT, on_witnesses),
+                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+            ],
+            Step.IDENTITY: [CallbackQueryHandler(on_identity, pattern=matches(Action.IDENTITY))],
+            Step.ID_NAME: [MessageHandler(TEXT, on_name)],
+            Step.ID_ADDRESS: [MessageHandler(TEXT, on_address)],
+            Step.ID_PHONE: [MessageHandler(filters.CONTACT, on_contact), MessageHandler(TEXT, on_phone_text)],
+            Step.REVIEW: [
+                CallbackQueryHandler(on_edit, pattern=matches(Action.EDIT)),
+                CallbackQueryHandler(on_submit, pattern=matches(Action.SUBMIT)),
+            ],
+        },
+        fallbacks=[
+            CommandHandler(["batal", "cancel"], cancel),
+            CallbackQueryHandler(cancel, pattern=matches(Action.CANCEL)),
+            CallbackQueryHandler(stale_button),
+            MessageHandler(filters.ALL, wrong_input),
+        ],
+    )
+

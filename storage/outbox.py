@@ -1,0 +1,95 @@
+"""The outbox: messages to Telegram that must not be lost, written in the transaction that causes them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.database import Database, iso, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    dedup_key: str  # the same key is never sent twice
+    chat_id: int
+    method: str  # a Bot API method, e.g. "sendMessage"
+    payload: dict[str, Any]  # its parameters except chat_id, JSON-serialisable
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    dedup_key: str
+    chat_id: int
+    method: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> bool:
+    """Inside a transaction: add a message unless its dedup_key is already there. True if added."""
+    now = iso(utcnow())
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO outbox (dedup_key, chat_id, method, payload, next_attempt_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (message.dedup_key, message.chat_id, message.method, json.dumps(message.payload), now, now),
+    )
+    return cur.rowcount == 1
+
+
+class OutboxRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(self, message: OutboxMessage) -> bool:
+        async with self.db.transaction() as conn:
+            return await enqueue(conn, message)
+
+    async def due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
+        rows = await self.db.fetchall(
+            "SELECT id, dedup_key, chat_id, method, payload, attempts FROM outbox"
+            " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+            (iso(now), limit),
+        )
+        return [
+            OutboxItem(r["id"], r["dedup_key"], r["chat_id"], r["method"], json.loads(r["payload"]), r["attempts"])
+            for r in rows
+        ]
+
+    async def next_attempt_at(self) -> str | None:
+        row = await self.db.fetchone("SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'")
+        return row["t"] if row else None
+
+    async def mark_sent(self, item_id: int, telegram_message_id: int | None) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, telegram_message_id = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                (iso(utcnow()), telegram_message_id, item_id),
+            )
+
+    async def retry_later(self, item_id: int, at: datetime, error: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                (iso(at), error[:500], item_id),
+            )
+
+    async def mark_dead(self, item_id: int, error: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (error[:500], item_id),
+            )
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self.db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+        return {r["status"]: r["n"] for r in rows}
+
+    async def by_key(self, dedup_key: str) -> dict[str, Any] | None:
+        row = await self.db.fetchone("SELECT * FROM outbox WHERE dedup_key = ?", (dedup_key,))
+        return dict(row) if row else None
