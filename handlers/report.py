@@ -4,16 +4,19 @@ witnesses, identity, review and submit. See docs/conversation.md for the diagram
 from __future__ import annotations
 
 import logging
+import warnings
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import Action, matches
 from bot.context import PantauContext
@@ -341,6 +344,14 @@ async def stale_button(update: Update, context: PantauContext) -> object:
 def build_report_conversation() -> ConversationHandler[PantauContext]:
     """The report conversation. Persistent: its state is in SQLite and survives restarts."""
     region_handlers = report_where.handlers()
+    with warnings.catch_warnings():
+        # per_message=False is deliberate: the conversation is per reporter, and buttons of earlier steps
+        # are refused by the states themselves. PTB warns about that combination at construction.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return _conversation(region_handlers)
+
+
+def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, object]]) -> ConversationHandler[PantauContext]:
     return ConversationHandler(
         name=CONVERSATION_NAME,
         persistent=True,

@@ -1,0 +1,60 @@
+"""Fixtures: the fake Bot API server, settings pointing at it, and the real bot running in-process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import Pantau
+from bot.settings import Settings
+from tests.fake_telegram import FakeTelegram
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def make_settings(fake: FakeTelegram, tmp_path: Path) -> SettingsFactory:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "telegram_bot_token": fake.token,
+            "telegram_api_base_url": fake.base_url,
+            "telegram_file_base_url": fake.file_base_url,
+            "database_path": tmp_path / "pantau.sqlite3",
+            "evidence_dir": tmp_path / "evidence",
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return make
+
+
+@pytest.fixture
+async def start_bot(fake: FakeTelegram, make_settings: SettingsFactory) -> AsyncIterator[Callable[..., Any]]:
+    """Start the real bot (in this event loop) with settings overrides; stopped at the end of the test."""
+    running: list[Pantau] = []
+
+    async def start(**overrides: Any) -> Pantau:
+        pantau = Pantau(make_settings(**overrides))
+        await pantau.start(poll_timeout=5)
+        running.append(pantau)
+        await fake.wait_polling()
+        return pantau
+
+    yield start
+    for pantau in running:
+        await pantau.stop()
+
+
+@pytest.fixture
+async def bot(start_bot: Callable[..., Any]) -> Pantau:
+    pantau: Pantau = await start_bot()
+    return pantau

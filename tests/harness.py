@@ -1,0 +1,86 @@
+"""End-to-end test helpers: a simulated reporter talking to the real bot through the fake Bot API."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+from tests.fake_telegram import ApiCall, FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[1]
+BOUNDARIES = ROOT.parent / "shared" / "data" / "kecamatan_boundaries.geojson.gz"
+TEXT_METHODS = ("sendMessage", "editMessageText")
+_user_ids = itertools.count(700_001)
+
+
+def text_of_call(call: ApiCall) -> str:
+    result = call.result if call.ok else None
+    if isinstance(result, dict):
+        return str(result.get("text") or result.get("caption") or "")
+    return str(call.params.get("text") or "")
+
+
+class Reporter:
+    """One person in a private chat with the bot. Every action remembers where the bot's answers start."""
+
+    def __init__(self, fake: FakeTelegram, user_id: int | None = None, first_name: str = "Siti") -> None:
+        self.fake = fake
+        self.user_id = user_id if user_id is not None else next(_user_ids)
+        self.first_name = first_name
+        self.mark = fake.cursor()
+
+    # ---- acting ----
+    def _before(self) -> None:
+        self.mark = self.fake.cursor()
+
+    def say(self, text: str) -> dict[str, Any]:
+        self._before()
+        return self.fake.send_text(self.user_id, text, first_name=self.first_name)
+
+    def send(self, kind: str, *args: Any, **kw: Any) -> Any:
+        """fake.send_<kind>(user_id, …), e.g. send("location", -1.59, 103.61)."""
+        self._before()
+        return getattr(self.fake, f"send_{kind}")(self.user_id, *args, first_name=self.first_name, **kw)
+
+    def buttons(self) -> list[tuple[dict[str, Any], str, str]]:
+        """(message, label, data) of every inline button in the chat, newest message first."""
+        found = []
+        for message in reversed(self.fake.messages_to(self.user_id)):
+            markup = message.get("reply_markup") or {}
+            for row in markup.get("inline_keyboard", []):
+                for b in row:
+                    if "callback_data" in b:
+                        found.append((message, b["text"], b["callback_data"]))
+        return found
+
+    def tap(self, label: str) -> dict[str, Any]:
+        """Press the newest inline button whose label contains `label`."""
+        for message, text, data in self.buttons():
+            if label.casefold() in text.casefold():
+                return self.press(message, data)
+        raise AssertionError(f"no button {label!r}; buttons: {[b[1] for b in self.buttons()][:40]}")
+
+    def press(self, message: dict[str, Any], data: str) -> dict[str, Any]:
+        self._before()
+        return self.fake.press(self.user_id, message, data, check=False)
+
+    # ---- observing ----
+    async def expect(self, contains: str, timeout: float = 10.0) -> str:
+        """The text of the first message (sent or edited) to this chat since the last action containing it."""
+        call = await self.fake.wait_for(
+            TEXT_METHODS, chat_id=self.user_id, after=self.mark, timeout=timeout,
+            predicate=lambda c: c.ok and contains in text_of_call(c),
+        )
+        return text_of_call(call)
+
+    async def expect_alert(self, contains: str, timeout: float = 10.0) -> str:
+        call = await self.fake.wait_for(
+            "answerCallbackQuery", after=self.mark, timeout=timeout,
+            predicate=lambda c: contains in str(c.params.get("text") or ""),
+        )
+        return str(call.params.get("text"))
+
+    def texts_since_mark(self) -> list[str]:
+        return [text_of_call(c) for c in self.fake.calls(chat_id=self.user_id) if c.seq > self.mark and c.ok
+                and c.method in TEXT_METHODS]
