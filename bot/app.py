@@ -31,6 +31,7 @@ from bot.context import SERVICES_KEY, PantauContext
 from bot.evidence_store import EvidenceStore
 from bot.geo import Boundaries
 from bot.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
+from bot.inbox import PersistentUpdateQueue, replay_unprocessed
 from bot.intake import IntakeService
 from bot.outbox_worker import OutboxWorker
 from bot.persistence import SQLitePersistence
@@ -44,6 +45,7 @@ from locales import LOCALES, t
 from storage.conversations import ConversationStore
 from storage.database import Database
 from storage.drafts import DraftRepository
+from storage.inbox import InboxRepository
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
 from storage.users import UserRepository
@@ -73,6 +75,7 @@ async def create_services(settings: Settings) -> Services:
         reports=reports,
         outbox=OutboxRepository(db),
         conversations=ConversationStore(db),
+        inbox=InboxRepository(db),
         boundaries=boundaries,
     )
 
@@ -111,7 +114,8 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .context_types(ContextTypes(context=PantauContext))
         .persistence(SQLitePersistence(services.conversations, update_interval=5))
         .rate_limiter(AIORateLimiter(max_retries=2))
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        .update_queue(PersistentUpdateQueue(services.inbox))
+        .concurrent_updates(PerChatUpdateProcessor(256, on_processed=services.inbox.processed))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .connection_pool_size(64)
         .get_updates_connection_pool_size(2)
@@ -157,6 +161,7 @@ class Pantau:
         self.application = build_application(self.settings, self.services)
         await self.application.initialize()
         await self.application.start()
+        await replay_unprocessed(self.services.inbox, self.application.update_queue, self.application.bot)
         await start_background(self.application)
         assert self.application.updater is not None
         await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=poll_timeout)

@@ -12,6 +12,7 @@ log = logging.getLogger(__name__)
 
 IDLE_CHECK_EVERY = timedelta(minutes=10)
 PURGE_EVERY = timedelta(hours=1)
+INBOX_KEEP = timedelta(days=1)  # processed updates kept a day, for inspection after an incident
 
 
 async def close_idle_conversations(context: PantauContext) -> None:
@@ -30,5 +31,6 @@ async def purge_old_drafts(context: PantauContext) -> None:
     services = context.services
     cutoff = utcnow() - timedelta(days=services.settings.draft_keep_days)
     drafts, files = await services.intake.purge(cutoff)
-    if drafts or files:
-        log.info("purged %d old drafts and %d unreferenced evidence files", drafts, files)
+    updates = await services.inbox.purge(utcnow() - INBOX_KEEP)
+    if drafts or files or updates:
+        log.info("purged %d old drafts, %d unreferenced evidence files, %d processed updates", drafts, files, updates)

@@ -12,6 +12,7 @@ from bot.settings import Settings
 from bot.users import UserService
 from storage.conversations import ConversationStore
 from storage.database import Database
+from storage.inbox import InboxRepository
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
 
@@ -26,5 +27,6 @@ class Services:
     reports: ReportRepository
     outbox: OutboxRepository
     conversations: ConversationStore
+    inbox: InboxRepository
     boundaries: Boundaries | None = None
     outbox_worker: OutboxWorker | None = field(default=None)

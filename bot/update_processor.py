@@ -8,7 +8,7 @@ the same chat run strictly in arrival order, which a ConversationHandler needs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -19,8 +19,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Up to `max_active` updates run at once; updates of one chat wait for each other first, so a chat
     that sends many updates at once queues behind itself instead of taking every slot."""
 
-    def __init__(self, max_active: int = 256, max_waiting: int = 8192) -> None:
+    def __init__(
+        self,
+        max_active: int = 256,
+        max_waiting: int = 8192,
+        on_processed: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
         super().__init__(max_waiting)
+        self._on_processed = on_processed
         self._slots = asyncio.BoundedSemaphore(max_active)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -43,6 +49,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         try:
             async with lock, self._slots:
                 await coroutine
+                if self._on_processed is not None and isinstance(update, Update):
+                    await self._on_processed(update.update_id)
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:

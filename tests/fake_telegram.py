@@ -716,6 +716,8 @@ class FakeTelegram:
         self.strict_chats = True
 
         self.requests: list[ApiCall] = []
+        self.hanging: list[ApiCall] = []  # calls held by a status-0 fault (see wait_hanging)
+        self._hang_event = asyncio.Event()
         self.downloads: list[str] = []
         self._by_method: dict[str, list[ApiCall]] = {}
         self._by_chat: dict[int, list[ApiCall]] = {}
@@ -1367,6 +1369,23 @@ class FakeTelegram:
             return out
         return self.requests[after:]
 
+    async def wait_hanging(self, method: str, *, timeout: float = 10.0) -> ApiCall:  # noqa: ASYNC109
+        """Wait until a call of `method` is being held by a status-0 (hang) fault; the bot is then stuck
+        inside that call, which is the moment a crash test wants to kill it."""
+
+        async def hung() -> ApiCall:
+            while True:
+                for call in self.hanging:
+                    if call.method.lower() == method.lower():
+                        return call
+                self._hang_event.clear()
+                await self._hang_event.wait()
+
+        try:
+            return await asyncio.wait_for(hung(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"no {method} call hung within {timeout}s") from None
+
     async def wait_for(
         self,
         method: str | tuple[str, ...] | None = None,
@@ -1674,6 +1693,8 @@ class FakeTelegram:
                 if fault.process:
                     response = (await self._run(call, handler))[1]
                     call.response = response
+                self.hanging.append(call)
+                self._hang_event.set()
                 await self._sleep(fault.delay)
                 self._finish(call, 0, response)
                 if request.transport is not None:

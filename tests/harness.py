@@ -84,3 +84,47 @@ class Reporter:
     def texts_since_mark(self) -> list[str]:
         return [text_of_call(c) for c in self.fake.calls(chat_id=self.user_id) if c.seq > self.mark and c.ok
                 and c.method in TEXT_METHODS]
+
+
+CHRONOLOGY = "Tim sukses calon nomor 2 membagikan amplop berisi uang Rp100.000 kepada warga di depan TPS 05."
+
+# The standard Indonesian report, step by step: (name, action, what the bot answers when it worked).
+STANDARD_STEPS: list[tuple[str, Any, str]] = [
+    ("start", lambda r: r.say("/lapor"), "Langkah 1 dari 9"),
+    ("category", lambda r: r.tap("Politik uang"), "Langkah 2 dari 9"),
+    ("chronology", lambda r: r.say(CHRONOLOGY), "Langkah 3 dari 9"),
+    ("when", lambda r: r.tap("Hari ini"), "Pilih provinsi"),
+    ("province", lambda r: r.tap("Jambi"), "Pilih wilayah di"),
+    ("kabupaten", lambda r: r.tap("Kota Jambi"), "Kota Jambi, Jambi"),
+    ("kecamatan", lambda r: r.tap("Pasar Jambi"), "Langkah 4 dari 9"),
+    ("place", lambda r: r.say("Depan TPS 05, Jl. Sultan Thaha"), "Langkah 5 dari 9"),
+    ("party", lambda r: r.say("Budi, tim sukses calon nomor 2"), "Langkah 6 dari 9"),
+    ("photo", lambda r: r.send("photo", b"\x89PNG evidence " + str(r.user_id).encode()), "1 berkas"),
+    ("done", lambda r: r.tap("Selesai"), "Langkah 7 dari 9"),
+    ("witnesses", lambda r: r.tap("Lewati"), "Langkah 8 dari 9"),
+    ("identity", lambda r: r.tap("Anonim"), "Langkah 9 dari 9"),
+    ("submit", lambda r: r.tap("Kirim laporan"), "Kode kasus"),
+]
+
+
+async def run_steps(r: Reporter, first: str = "start", last: str = "submit") -> str:
+    """Play the standard report from step `first` to step `last` (inclusive); the last answer's text."""
+    names = [name for name, _, _ in STANDARD_STEPS]
+    answer = ""
+    for name, act, expected in STANDARD_STEPS[names.index(first) : names.index(last) + 1]:
+        act(r)
+        answer = await r.expect(expected)
+    return answer
+
+
+def case_codes_sent(fake: FakeTelegram, chat_id: int) -> list[str]:
+    """Case codes in the confirmations the bot sent to a chat (one per confirmation message)."""
+    import re
+
+    codes = []
+    for call in fake.calls("sendMessage", chat_id=chat_id):
+        if call.ok:
+            match = re.search(r"Kode kasus Anda: (PTU-[0-9A-Z]{4}-[0-9A-Z]{4})", text_of_call(call))
+            if match:
+                codes.append(match.group(1))
+    return codes

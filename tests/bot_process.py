@@ -1,0 +1,77 @@
+"""Run `python -m bot` as a real subprocess against the fake Bot API, to kill it with SIGKILL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from storage.database import Database
+from storage.reports import ReportRepository
+from tests.fake_telegram import FakeTelegram
+from tests.harness import ROOT
+
+
+class BotProcess:
+    def __init__(self, fake: FakeTelegram, workdir: Path, **settings: Any) -> None:
+        self.fake = fake
+        self.workdir = workdir
+        self.database = workdir / "pantau.sqlite3"
+        self.log = workdir / "bot.log"
+        self.env = {
+            "PATH": os.environ.get("PATH", ""),
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "TELEGRAM_FILE_BASE_URL": fake.file_base_url,
+            "DATABASE_PATH": str(self.database),
+            "EVIDENCE_DIR": str(workdir / "evidence"),
+            "PYTHONPATH": str(ROOT),
+        }
+        self.env.update({key.upper(): str(value) for key, value in settings.items()})
+        self.process: asyncio.subprocess.Process | None = None
+        self.starts = 0
+
+    async def start(self) -> None:
+        """Start the bot and return once it is long-polling the fake."""
+        mark = self.fake.cursor()
+        with open(self.log, "a") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", cwd=self.workdir, env=self.env, stdout=log, stderr=log,
+            )
+        self.starts += 1
+        try:
+            await self.fake.wait_for("getMe", after=mark, timeout=30)
+            await self.fake.wait_for("deleteWebhook", after=mark, timeout=30)
+        except AssertionError:
+            raise AssertionError(f"bot did not start; log:\n{self.log.read_text()[-3000:]}") from None
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, exactly like a crash or an OOM kill."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+        self.process = None
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 15)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        self.process = None
+
+    async def report_count(self) -> int:
+        db = Database(self.database)
+        await db.open()
+        try:
+            return await ReportRepository(db).count()
+        finally:
+            await db.close()
+
+    def log_text(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
