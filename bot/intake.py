@@ -223,6 +223,9 @@ class IntakeService:
         return await self.goto(draft, update_id, Step.PLACE)
 
     async def set_place(self, draft: Draft, update_id: int, text: str | None) -> Draft:
+        """The place description; skipping it while editing from the review keeps the earlier one."""
+        if text is None and draft.row.editing:
+            return await self.answer(draft, update_id)
         return await self.answer(draft, update_id, place=None if text is None else clean_text(text, "place"))
 
     async def set_party(self, draft: Draft, update_id: int, text: str | None) -> Draft:

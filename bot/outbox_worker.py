@@ -39,12 +39,19 @@ class OutboxWorker:
         self.bot = bot
         self.batch = batch
         self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.delivered = 0
 
     def notify(self) -> None:
         """Something was queued: look at the outbox now."""
+        self._idle.clear()
         self._wake.set()
+
+    async def wait_idle(self) -> None:
+        """Return once a look at the outbox found nothing due (everything sent, or waiting to retry)."""
+        self.notify()
+        await self._idle.wait()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-worker")
@@ -66,6 +73,8 @@ class OutboxWorker:
                 sent_any = False
             if sent_any:
                 continue
+            if not self._wake.is_set():
+                self._idle.set()
             await self._sleep_until_due()
 
     async def _sleep_until_due(self) -> None:

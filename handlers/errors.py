@@ -7,8 +7,9 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.callbacks import Action, parse
 from bot.context import PantauContext
-from handlers.report_kit import answer_already_submitted, answer_query
+from handlers.report_kit import answer_already_submitted, answer_query, ask
 from locales import t
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,9 @@ async def unknown_button(update: Update, context: PantauContext) -> None:
     """A button no handler took: from a finished conversation, an old message, or forged data."""
     user = update.effective_user
     locale = await context.services.users.locale(user.id if user else None)
-    if await answer_already_submitted(update, context, locale):
+    query = update.callback_query
+    parsed = parse(query.data) if query is not None else None
+    if parsed is not None and parsed.action is Action.SUBMIT and await answer_already_submitted(update, context, locale):
         return
     await answer_query(update, t(locale, "button.stale"), alert=True)
 
@@ -35,5 +38,9 @@ async def on_error(update: object, context: PantauContext) -> None:
             await answer_query(update, t(locale, "error.generic"), alert=True)
         elif update.effective_chat.type == update.effective_chat.PRIVATE:
             await context.bot.send_message(update.effective_chat.id, t(locale, "error.generic"))
+        if user is not None and update.effective_chat.type == update.effective_chat.PRIVATE:
+            draft = await context.services.intake.get(user.id)
+            if draft is not None and draft.active:
+                await ask(context, draft, locale)  # the answer was kept: ask the next question again
     except (TelegramError, Exception):
         log.exception("could not tell the user about an error")

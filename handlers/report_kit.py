@@ -103,10 +103,26 @@ def step_handler(*, reask_on_redelivery: bool = True) -> Callable[[StepCallback]
                 await answer_query(update)
                 await ask(context, draft, locale, note="⚠️ " + t(locale, exc.key, **exc.params))
                 return draft.step
+            except Exception:  # a failed send or a bug must not desynchronise the conversation
+                log.exception("report step %s failed for user %s", draft.step, user.id)
+                return await _recover(context, chat.id, user.id, locale)
 
         return wrapper
 
     return decorate
+
+
+async def _recover(context: PantauContext, chat_id: int, user_id: int, locale: str) -> object:
+    """After a failure: apologise, ask the step the stored draft is at, and follow the draft's state (which
+    may have advanced before the failure), so that the conversation and the database always agree."""
+    draft = await context.services.intake.get(user_id)
+    try:
+        await context.bot.send_message(chat_id, t(locale, "error.generic"))
+        if draft is not None and draft.active:
+            await ask(context, draft, locale)
+    except Exception:  # Telegram may still be unreachable; the reporter's next message retries
+        log.exception("could not re-ask after a failure")
+    return draft.step if draft is not None and draft.active else ConversationHandler.END
 
 
 def text_of(update: Update) -> str:

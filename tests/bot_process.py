@@ -37,7 +37,7 @@ class BotProcess:
     async def start(self) -> None:
         """Start the bot and return once it is long-polling the fake."""
         mark = self.fake.cursor()
-        with open(self.log, "a") as log:
+        with self.log.open("a") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", cwd=self.workdir, env=self.env, stdout=log, stderr=log,
             )

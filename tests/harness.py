@@ -66,7 +66,7 @@ class Reporter:
         return self.fake.press(self.user_id, message, data, check=False)
 
     # ---- observing ----
-    async def expect(self, contains: str, timeout: float = 10.0) -> str:
+    async def expect(self, contains: str, timeout: float = 10.0) -> str:  # noqa: ASYNC109
         """The text of the first message (sent or edited) to this chat since the last action containing it."""
         call = await self.fake.wait_for(
             TEXT_METHODS, chat_id=self.user_id, after=self.mark, timeout=timeout,
@@ -74,7 +74,7 @@ class Reporter:
         )
         return text_of_call(call)
 
-    async def expect_alert(self, contains: str, timeout: float = 10.0) -> str:
+    async def expect_alert(self, contains: str, timeout: float = 10.0) -> str:  # noqa: ASYNC109
         call = await self.fake.wait_for(
             "answerCallbackQuery", after=self.mark, timeout=timeout,
             predicate=lambda c: contains in str(c.params.get("text") or ""),
@@ -111,7 +111,7 @@ async def run_steps(r: Reporter, first: str = "start", last: str = "submit") -> 
     """Play the standard report from step `first` to step `last` (inclusive); the last answer's text."""
     names = [name for name, _, _ in STANDARD_STEPS]
     answer = ""
-    for name, act, expected in STANDARD_STEPS[names.index(first) : names.index(last) + 1]:
+    for _name, act, expected in STANDARD_STEPS[names.index(first) : names.index(last) + 1]:
         act(r)
         answer = await r.expect(expected)
     return answer
