@@ -1,4 +1,4 @@
-"""Command line: `python -m bot` runs the bot (long polling)."""
+"""Command line: `python -m bot` runs the bot (long polling); `identity` and `export` are operators' tools."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import Any
 
+from bot.operator_tools import OperatorError, export_reports, show_identity
 from bot.settings import SettingsError, load_settings
 
 
@@ -16,6 +19,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING… (default INFO)")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot with long polling (the default)")
+    identity = sub.add_parser("identity", help="show the reporter's identity behind a case code (logged)")
+    identity.add_argument("code", help="case code, e.g. PTU-7KQ2-M9XD")
+    identity.add_argument("--purpose", required=True, help="why you need it; written to the access log")
+    identity.add_argument("--operator", help="your name for the access log (default: your login)")
+    export = sub.add_parser("export", help="export all reports to CSV (without reporters' identities)")
+    export.add_argument("--output", type=Path, default=Path("data/reports.csv"))
     return parser.parse_args(argv)
 
 
@@ -31,7 +40,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
+    if args.command == "identity":
+        return _operator(show_identity(settings, args.code, args.purpose, sys.stdout, args.operator))
+    if args.command == "export":
+        count = asyncio.run(export_reports(settings, args.output))
+        print(f"exported {count} reports to {args.output}")
+        return 0
     from bot.app import run_polling  # imported late: a settings error needs none of the bot's machinery
 
     asyncio.run(run_polling(settings))
+    return 0
+
+
+def _operator(task: Coroutine[Any, Any, None]) -> int:
+    try:
+        asyncio.run(task)
+    except OperatorError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0

@@ -197,6 +197,23 @@ class ReportRepository:
         row = await self.db.fetchone("SELECT COUNT(*) AS n FROM reports")
         return int(row["n"]) if row else 0
 
+    async def export_rows(self) -> list[dict[str, object]]:
+        """Every report with its evidence count, for operators' exports (no identity columns)."""
+        rows = await self.db.fetchall(
+            "SELECT r.case_code, r.submitted_at, r.category, r.kind, r.missing, r.status, r.region_code,"
+            " r.incident_local, r.timezone, r.location_source, r.latitude, r.longitude, r.place_description,"
+            " r.reported_party, r.witnesses, r.chronology, r.anonymous,"
+            " (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id) AS evidence_count"
+            " FROM reports r ORDER BY r.submitted_at, r.id"
+        )
+        return [dict(r) for r in rows]
+
+    async def access_log(self, report_id: int) -> list[dict[str, object]]:
+        rows = await self.db.fetchall(
+            "SELECT accessor, purpose, at FROM identity_access_log WHERE report_id = ? ORDER BY id", (report_id,)
+        )
+        return [dict(r) for r in rows]
+
     async def identity(self, report_id: int, *, accessor: str, purpose: str) -> Identity | None:
         """The reporter's identity, for operators only; every access is logged first."""
         async with self.db.transaction() as conn:

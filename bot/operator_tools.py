@@ -1,0 +1,62 @@
+"""Operator tasks from the command line: look up a reporter's identity (logged) and export reports."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+from pathlib import Path
+from typing import TextIO
+
+from bot.case_code import normalize_case_code
+from bot.settings import Settings
+from storage.database import Database
+from storage.reports import ReportRepository
+
+
+class OperatorError(Exception):
+    """Something the operator asked for cannot be done; the message says why."""
+
+
+async def show_identity(settings: Settings, code: str, purpose: str, out: TextIO, operator: str | None = None) -> None:
+    """Print the identity behind a case code. The access (who, why, when) is logged before it is read."""
+    normalized = normalize_case_code(code)
+    if normalized is None:
+        raise OperatorError(f"{code!r} is not a case code (expected e.g. PTU-7KQ2-M9XD)")
+    if len(purpose.strip()) < 5:
+        raise OperatorError("give the purpose of this access with --purpose (it is logged)")
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        reports = ReportRepository(db)
+        report = await reports.by_code(normalized)
+        if report is None:
+            raise OperatorError(f"no report {normalized}")
+        accessor = operator or getpass.getuser()
+        identity = await reports.identity(report.id, accessor=accessor, purpose=purpose.strip())
+        if identity is None:
+            print(f"{normalized}: the reporter chose to stay anonymous (access logged)", file=out)
+            return
+        print(f"case:    {normalized}", file=out)
+        print(f"name:    {identity.name}", file=out)
+        print(f"address: {identity.address}", file=out)
+        print(f"phone:   {identity.phone or '-'} ({identity.phone_source or 'none'})", file=out)
+        print(f"(access logged for {accessor}: {purpose.strip()})", file=out)
+    finally:
+        await db.close()
+
+
+async def export_reports(settings: Settings, output: Path) -> int:
+    """Write every report (never identities) to a CSV file; returns how many."""
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        rows = await ReportRepository(db).export_rows()
+    finally:
+        await db.close()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", newline="", encoding="utf-8") as handle:
+        fields = list(rows[0]) if rows else ["case_code"]
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
