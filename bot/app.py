@@ -54,6 +54,14 @@ log = logging.getLogger(__name__)
 
 PantauApplication = Application[Any, PantauContext, Any, Any, Any, Any]
 
+# The command menu Telegram shows, per language: (description key, command). Both names always work.
+COMMAND_MENU: dict[str, list[tuple[str, str]]] = {
+    "id": [("lapor", "lapor"), ("status", "status"), ("laporansaya", "laporansaya"), ("bahasa", "bahasa"),
+           ("bantuan", "bantuan"), ("batal", "batal")],
+    "en": [("lapor", "report"), ("status", "status"), ("laporansaya", "myreports"), ("bahasa", "language"),
+           ("bantuan", "help"), ("batal", "cancel")],
+}
+
 
 async def create_services(settings: Settings) -> Services:
     """Open the database (migrating it) and load the region data and, if configured, the boundaries."""
@@ -97,7 +105,9 @@ def register_handlers(application: PantauApplication) -> None:
     application.add_handler(CallbackQueryHandler(my_reports.status, pattern=matches(Action.STATUS)))
     # 3. The report conversation (entry: /lapor, /report, the menu button).
     application.add_handler(report.build_report_conversation())
-    # 4. Whatever is left: a button nobody took, and a private message outside any conversation.
+    # 4. Whatever is left: /batal with no report in progress (it may still discard a kept draft), a button
+    #    nobody took, and a private message outside any conversation.
+    application.add_handler(CommandHandler(["batal", "cancel"], report.cancel_outside, filters=private))
     application.add_handler(CallbackQueryHandler(errors.unknown_button))
     application.add_handler(MessageHandler(private, start.outside_conversation))
     # 5. Errors raised by any handler: logged, and the person gets a short localised apology.
@@ -137,8 +147,7 @@ async def start_background(application: PantauApplication) -> None:
         application.job_queue.run_repeating(purge_old_drafts, PURGE_EVERY, first=60.0, name="purge")
     with contextlib.suppress(TelegramError):
         for locale in LOCALES:
-            commands = [BotCommand(name, t(locale, f"commands.{name}")) for name in
-                        ("lapor", "status", "laporansaya", "bahasa", "bantuan", "batal")]
+            commands = [BotCommand(name, t(locale, f"commands.{key}")) for key, name in COMMAND_MENU[locale]]
             await application.bot.set_my_commands(commands, language_code=None if locale == "id" else locale)
 
 

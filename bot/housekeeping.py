@@ -12,14 +12,18 @@ log = logging.getLogger(__name__)
 
 IDLE_CHECK_EVERY = timedelta(minutes=10)
 PURGE_EVERY = timedelta(hours=1)
-INBOX_KEEP = timedelta(days=1)  # processed updates kept a day, for inspection after an incident
 
 
 async def close_idle_conversations(context: PantauContext) -> None:
     """Close report conversations idle for CONVERSATION_IDLE_HOURS, with a message; keep their drafts."""
     services = context.services
     cutoff = utcnow() - timedelta(hours=services.settings.conversation_idle_hours)
-    closed = await services.intake.close_idle(cutoff, services.users.locale)
+    closed = await services.intake.close_idle(
+        cutoff,
+        services.users.locale,
+        hours=services.settings.conversation_idle_hours,
+        keep_days=services.settings.draft_keep_days,
+    )
     if closed:
         log.info("closed %d idle report conversations", closed)
         if services.outbox_worker is not None:
@@ -31,6 +35,5 @@ async def purge_old_drafts(context: PantauContext) -> None:
     services = context.services
     cutoff = utcnow() - timedelta(days=services.settings.draft_keep_days)
     drafts, files = await services.intake.purge(cutoff)
-    updates = await services.inbox.purge(utcnow() - INBOX_KEEP)
-    if drafts or files or updates:
-        log.info("purged %d old drafts, %d unreferenced evidence files, %d processed updates", drafts, files, updates)
+    if drafts or files:
+        log.info("purged %d old drafts and %d unreferenced evidence files", drafts, files)

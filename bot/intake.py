@@ -167,6 +167,10 @@ class IntakeService:
 
     async def edit(self, draft: Draft, update_id: int, field: str) -> Draft:
         """From the review, go back to the step that asks `field`; its answer leads back to the review."""
+        if field == "where":  # a new place: an earlier shared location no longer describes it
+            draft.answers = draft.answers.model_copy(
+                update={"latitude": None, "longitude": None, "suggested_region": None}
+            )
         return await self.goto(draft, update_id, EDIT_ENTRY[field], editing=True)
 
     async def touch(self, draft: Draft, update_id: int) -> Draft:
@@ -217,8 +221,6 @@ class IntakeService:
         if region is None or region.level != 3 or not self.regions.in_scope(code):
             raise InputError("invalid.region")
         changes: dict[str, Any] = {"region_code": code, "location_source": source, "suggested_region": None}
-        if source == "picker":
-            changes.update(latitude=None, longitude=None)
         draft.answers = draft.answers.model_copy(update=changes)
         return await self.goto(draft, update_id, Step.PLACE)
 
@@ -345,9 +347,15 @@ class IntakeService:
                 method="sendMessage",
                 payload={"text": self.confirmation_text(locale, code, assessment, answers), "parse_mode": "HTML"},
             )
+            scrubbed = answers.model_copy(update={"name": None, "address": None, "phone": None})
             try:
                 result = await self.reports.submit(
-                    report, identity, update_id=update_id, conversation=self._ref(draft), notices=[notice]
+                    report,
+                    identity,
+                    update_id=update_id,
+                    conversation=self._ref(draft),
+                    notices=[notice],
+                    draft_answers=scrubbed.model_dump(exclude_none=True),
                 )
             except CaseCodeTaken:
                 continue
@@ -395,7 +403,9 @@ class IntakeService:
 
     # ---- housekeeping -------------------------------------------------------------------------
 
-    async def close_idle(self, idle_before: datetime, locale_for: Callable[[int], Awaitable[str]]) -> int:
+    async def close_idle(
+        self, idle_before: datetime, locale_for: Callable[[int], Awaitable[str]], *, hours: float, keep_days: float
+    ) -> int:
         """Close conversations idle since `idle_before`, telling each reporter; drafts are kept."""
         closed = 0
         for row in await self.drafts.idle(idle_before):
@@ -404,7 +414,7 @@ class IntakeService:
                 dedup_key=f"idle-closed:{row.user_id}:{row.updated_at}",
                 chat_id=row.chat_id,
                 method="sendMessage",
-                payload={"text": t(locale, "idle.closed")},
+                payload={"text": t(locale, "idle.closed", hours=f"{hours:g}", days=f"{keep_days:g}")},
             )
             if await self.drafts.close_idle(row, self.conversation(row.chat_id, row.user_id), notice):
                 closed += 1

@@ -1,8 +1,8 @@
 """python-telegram-bot persistence backed by our SQLite conversation store.
 
-Only conversation states are persisted (user, chat and bot data live in our own tables). States are written
-through at once; the report conversation's state is also written by the draft itself, in the same
-transaction as each answer, so a killed process resumes at the step the reporter last saw.
+Only conversation states are persisted (user, chat and bot data live in our own tables). PTB hands them
+over every few seconds; the report conversation's state is in any case written by the draft itself, in the
+same transaction as each answer, so a killed process resumes at the step the reporter last saw.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
     @classmethod
     def _token_shape(cls, value: str) -> str:
         value = value.strip()
+        if not value:  # `TELEGRAM_BOT_TOKEN=` straight from .env.example
+            raise PydanticCustomError("missing", "Field required")
         if not _TOKEN_SHAPE.match(value):
             raise ValueError("expected the form 123456789:ABC-def… given by @BotFather")
         return value

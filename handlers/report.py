@@ -309,6 +309,21 @@ async def cancel(update: Update, context: PantauContext) -> object:
     return ConversationHandler.END
 
 
+async def cancel_outside(update: Update, context: PantauContext) -> None:
+    """/batal when no report is in progress: discard a draft kept after an idle close, if any."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    services = context.services
+    locale = await services.users.locale(user.id)
+    draft = await services.intake.get(user.id)
+    if draft is not None and draft.row.status != "submitted":
+        await services.intake.cancel(user.id, chat.id)
+        await context.bot.send_message(chat.id, t(locale, "report.cancelled"), reply_markup=ReplyKeyboardRemove())
+    else:
+        await context.bot.send_message(chat.id, t(locale, "report.nothing_to_cancel"))
+
+
 _EXPECTED = {
     Step.CATEGORY: "invalid.expected_button",
     Step.CHRONOLOGY: "invalid.expected_text",

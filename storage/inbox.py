@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from storage.database import Database, iso, utcnow
@@ -22,19 +21,10 @@ class InboxRepository:
             )
 
     async def processed(self, update_id: int) -> None:
+        """Forget a handled update: raw updates carry names, numbers and addresses, kept no longer than needed."""
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE inbox SET processed_at = ? WHERE update_id = ? AND processed_at IS NULL",
-                (iso(utcnow()), update_id),
-            )
+            await conn.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
 
     async def unprocessed(self) -> list[dict[str, Any]]:
-        rows = await self.db.fetchall("SELECT payload FROM inbox WHERE processed_at IS NULL ORDER BY update_id")
+        rows = await self.db.fetchall("SELECT payload FROM inbox ORDER BY update_id")
         return [json.loads(r["payload"]) for r in rows]
-
-    async def purge(self, processed_before: datetime) -> int:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM inbox WHERE processed_at IS NOT NULL AND processed_at < ?", (iso(processed_before),)
-            )
-            return cur.rowcount

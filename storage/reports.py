@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Any
 
 from storage.conversations import write_state
 from storage.database import Database, iso, utcnow
@@ -95,11 +96,13 @@ class ReportRepository:
         update_id: int,
         conversation: ConversationRef,
         notices: list[OutboxMessage],
+        draft_answers: dict[str, Any] | None = None,
     ) -> SubmitResult:
         """Turn the reporter's active draft into a report, atomically and at most once.
 
-        The draft's evidence moves to the report, the draft is marked submitted, the conversation ends and
-        the notices (the reporter's confirmation) are queued, all in one transaction.
+        The draft's evidence moves to the report, the draft is marked submitted (its answers replaced by
+        `draft_answers`, which leave the identity out: that lives only in reporter_identities), the
+        conversation ends and the notices (the reporter's confirmation) are queued, all in one transaction.
         """
         async with self.db.transaction() as conn:
             async with conn.execute(
@@ -164,8 +167,14 @@ class ReportRepository:
             await conn.execute("DELETE FROM draft_evidence WHERE user_id = ?", (report.reporter_user_id,))
             await conn.execute(
                 "UPDATE drafts SET status = 'submitted', report_id = ?, last_update_id = MAX(last_update_id, ?),"
-                " updated_at = ? WHERE user_id = ?",
-                (report_id, update_id, now, report.reporter_user_id),
+                " updated_at = ?, answers = COALESCE(?, answers) WHERE user_id = ?",
+                (
+                    report_id,
+                    update_id,
+                    now,
+                    None if draft_answers is None else json.dumps(draft_answers, ensure_ascii=False),
+                    report.reporter_user_id,
+                ),
             )
             await write_state(conn, conversation.name, conversation.key, None)
             for notice in notices:

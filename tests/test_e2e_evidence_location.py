@@ -137,3 +137,5 @@ async def test_location_without_boundaries_is_kept_and_picker_asked(fake: FakeTe
     await r.expect("Lokasi dicatat")
     await run_steps(r, "province", "submit")
     assert bot.services is not None
+    (row,) = await bot.services.reports.export_rows()
+    assert (row["latitude"], row["longitude"], row["region_code"]) == (-1.59, 103.613, "15.71.04")

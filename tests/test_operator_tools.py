@@ -41,6 +41,11 @@ async def test_identity_lookup_is_logged_and_export_has_no_identity(
     r = Reporter(fake)
     await _identified_report(fake, r)
     (code,) = case_codes_sent(fake, r.user_id)
+    assert pantau.services is not None
+    draft = await pantau.services.intake.get(r.user_id)
+    assert draft is not None and draft.row.status == "submitted"
+    assert (draft.answers.name, draft.answers.address, draft.answers.phone) == (None, None, None)
+    assert await pantau.services.inbox.unprocessed() == []  # raw updates (with the name in them) are gone
 
     out = io.StringIO()
     await show_identity(settings, code.lower(), "verifikasi laporan oleh Gakkumdu", out, operator="operator-jambi")

@@ -125,11 +125,9 @@ CREATE TABLE conversation_states (
 );
 
 -- Every update from Telegram, committed before it is acknowledged (the next getUpdates offset) and
--- marked processed afterwards: a killed process replays what it had not finished.
+-- deleted once processed: a killed process replays what it had not finished.
 CREATE TABLE inbox (
     update_id     INTEGER PRIMARY KEY,
     payload       TEXT NOT NULL,
-    received_at   TEXT NOT NULL,
-    processed_at  TEXT
+    received_at   TEXT NOT NULL
 );
-CREATE INDEX inbox_unprocessed ON inbox(processed_at) WHERE processed_at IS NULL;
