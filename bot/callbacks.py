@@ -40,9 +40,10 @@ class Action(StrEnum):
     STATUS = "st"  # arg: case code
 
 
-_REGION = re.compile(r"^\d{2}(\.\d{2}){0,2}$")
-_CASE = re.compile(r"^[0-9A-Z-]{6,16}$")
-_PAGE = re.compile(r"^(-|\d{2}(\.\d{2}){0,1}):\d{1,3}$")
+# ASCII digits only, matched against the whole argument (fullmatch: no trailing newline slips through).
+_REGION = re.compile(r"[0-9]{2}(\.[0-9]{2}){0,2}")
+_CASE = re.compile(r"[0-9A-Z-]{6,16}")
+_PAGE = re.compile(r"(-|[0-9]{2}(\.[0-9]{2})?):[0-9]{1,3}")
 _ARGS: dict[Action, Callable[[str], bool]] = {
     Action.START_REPORT: lambda a: a == "",
     Action.MY_REPORTS: lambda a: a == "",
@@ -52,9 +53,9 @@ _ARGS: dict[Action, Callable[[str], bool]] = {
     Action.DISCARD_DRAFT: lambda a: a == "",
     Action.CATEGORY: lambda a: a in CATEGORIES,
     Action.WHEN: lambda a: a in ("today", "yesterday"),
-    Action.REGION: lambda a: bool(_REGION.match(a)),
-    Action.REGION_UP: lambda a: a == "" or bool(_REGION.match(a)),
-    Action.REGION_PAGE: lambda a: bool(_PAGE.match(a)),
+    Action.REGION: lambda a: bool(_REGION.fullmatch(a)),
+    Action.REGION_UP: lambda a: a == "" or bool(_REGION.fullmatch(a)),
+    Action.REGION_PAGE: lambda a: bool(_PAGE.fullmatch(a)),
     Action.GPS_CONFIRM: lambda a: a in ("yes", "no"),
     Action.SKIP: lambda a: a in ("place", "party", "evidence", "witnesses", "phone"),
     Action.EVIDENCE_DONE: lambda a: a == "",
@@ -62,7 +63,7 @@ _ARGS: dict[Action, Callable[[str], bool]] = {
     Action.EDIT: lambda a: a in ("category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity"),
     Action.SUBMIT: lambda a: a == "",
     Action.CANCEL: lambda a: a == "",
-    Action.STATUS: lambda a: bool(_CASE.match(a)),
+    Action.STATUS: lambda a: bool(_CASE.fullmatch(a)),
 }
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBUserWarning
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from storage.database import utcnow
 from storage.outbox import OutboxItem, OutboxRepository
@@ -115,7 +115,10 @@ class OutboxWorker:
         try:
             result = await self._call(item)
         except RetryAfter as exc:
-            delay = exc.retry_after if isinstance(exc.retry_after, timedelta) else timedelta(seconds=exc.retry_after)
+            with warnings.catch_warnings():  # PTB 22.2+ warns that retry_after will become a timedelta
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                wait = exc.retry_after
+            delay = wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
             await self.outbox.retry_later(item.id, utcnow() + delay, f"429 retry after {delay}")
             return False
         except (Forbidden, BadRequest) as exc:

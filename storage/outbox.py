@@ -50,10 +50,14 @@ class OutboxRepository:
             return await enqueue(conn, message)
 
     async def due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
+        # A chat's messages go out in order: nothing is due while an earlier one waits for its retry.
         rows = await self.db.fetchall(
-            "SELECT id, dedup_key, chat_id, method, payload, attempts FROM outbox"
-            " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-            (iso(now), limit),
+            "SELECT o.id, o.dedup_key, o.chat_id, o.method, o.payload, o.attempts FROM outbox o"
+            " WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND NOT EXISTS ("
+            "  SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending' AND p.id < o.id"
+            "  AND p.next_attempt_at > ?)"
+            " ORDER BY o.id LIMIT ?",
+            (iso(now), iso(now), limit),
         )
         return [
             OutboxItem(r["id"], r["dedup_key"], r["chat_id"], r["method"], json.loads(r["payload"]), r["attempts"])

@@ -1,0 +1,257 @@
+"""Callback data: the only way buttons are built and read. Anything not built by `encode` must parse to None."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram.ext import CallbackQueryHandler
+
+from bot import callbacks
+from bot.callbacks import MAX_BYTES, VERSION, Action, Callback, encode, matches, parse
+from bot.case_code import new_case_code
+from bot.categories import CATEGORIES
+from bot.report_draft import EDIT_ENTRY
+
+# Every argument each action accepts (for the regex-shaped ones: a representative set).
+VALID_ARGS: dict[Action, tuple[str, ...]] = {
+    Action.START_REPORT: ("",),
+    Action.MY_REPORTS: ("",),
+    Action.HELP: ("",),
+    Action.LANGUAGE: ("id", "en"),
+    Action.RESUME_DRAFT: ("",),
+    Action.DISCARD_DRAFT: ("",),
+    Action.CATEGORY: CATEGORIES,
+    Action.WHEN: ("today", "yesterday"),
+    Action.REGION: ("15", "15.71", "15.71.04", "91.05.12"),
+    Action.REGION_UP: ("", "15", "15.71", "15.71.04"),
+    Action.REGION_PAGE: ("-:0", "-:1", "15:2", "15.71:0", "15.71:999"),
+    Action.GPS_CONFIRM: ("yes", "no"),
+    Action.SKIP: ("place", "party", "evidence", "witnesses", "phone"),
+    Action.EVIDENCE_DONE: ("",),
+    Action.IDENTITY: ("anon", "named"),
+    Action.EDIT: ("category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity"),
+    Action.SUBMIT: ("",),
+    Action.CANCEL: ("",),
+    Action.STATUS: ("PTU-ABCD-EF23", "ABCDEF", "0123456789ABCDEF"),
+}
+VALID = [(action, arg) for action, args in VALID_ARGS.items() for arg in args]
+
+
+def test_the_table_above_covers_every_action():
+    assert set(VALID_ARGS) == set(Action)
+
+
+@pytest.mark.parametrize(("action", "arg"), VALID, ids=[f"{a.value}:{g}" for a, g in VALID])
+def test_round_trip(action: Action, arg: str):
+    data = encode(action, arg)
+    assert data == f"{VERSION}|{action.value}|{arg}"
+    assert len(data.encode()) <= MAX_BYTES
+    assert parse(data) == Callback(action, arg)
+    assert Callback(action, arg).encode() == data
+
+
+def test_encode_without_argument_is_empty_argument():
+    assert encode(Action.SUBMIT) == "1|send|"
+    assert parse(encode(Action.SUBMIT)) == Callback(Action.SUBMIT, "")
+
+
+def test_every_action_value_is_distinct_and_has_no_separator():
+    values = [a.value for a in Action]
+    assert len(set(values)) == len(values)
+    assert all(v and "|" not in v for v in values)
+
+
+def test_generated_case_codes_fit_the_status_button():
+    for _ in range(50):
+        code = new_case_code()
+        assert parse(encode(Action.STATUS, code)) == Callback(Action.STATUS, code)
+
+
+def test_edit_buttons_and_review_edit_entries_agree():
+    for field in EDIT_ENTRY:
+        assert parse(encode(Action.EDIT, field)) is not None, field
+    assert set(VALID_ARGS[Action.EDIT]) == set(EDIT_ENTRY)
+
+
+# ---- forged and invalid data --------------------------------------------------------------------------------
+
+WRONG_VERSION = ["0|new|", "2|new|", "|new|", "01|new|", " 1|new|", "1 |new|", "v1|new|", "1.0|new|"]
+UNKNOWN_ACTION = ["1|nope|", "1|NEW|", "1|New|", "1||", "1| new|", "1|new |", "1|reg ion|15", "1|START_REPORT|"]
+BAD_ARG = [
+    "1|new|x",
+    "1|help| ",
+    "1|lang|fr",
+    "1|lang|ID",
+    "1|lang|",
+    "1|cat|unknown",
+    "1|cat|",
+    "1|cat|Money_politics",
+    "1|when|tomorrow",
+    "1|reg|",
+    "1|reg|1",
+    "1|reg|151",
+    "1|reg|15.7",
+    "1|reg|15.71.04.1001",
+    "1|reg|15..71",
+    "1|reg|.15",
+    "1|reg|15.",
+    "1|up|1",
+    "1|up|15.",
+    "1|page|15",
+    "1|page|-",
+    "1|page|-:",
+    "1|page|:1",
+    "1|page|-:1000",
+    "1|page|-:-1",
+    "1|page|15.71.04:1",
+    "1|gps|maybe",
+    "1|skip|category",
+    "1|skip|",
+    "1|evd|1",
+    "1|idt|anonymous",
+    "1|edit|review",
+    "1|edit|",
+    "1|send|now",
+    "1|cancel|x",
+    "1|st|",
+    "1|st|ABCDE",
+    "1|st|0123456789ABCDEFG",
+    "1|st|ptu-abcd-ef23",
+    "1|st|PTU_ABCD_EF23",
+]
+EXTRA_SEPARATORS = [
+    "1|new||",
+    "1|reg|15|",
+    "1|reg|15|16",
+    "|1|new|",
+    "1||new|",
+    "1|new",
+    "1|",
+    "1",
+    "",
+    "|",
+    "||",
+    "|||",
+]
+UNICODE_TRICKS = [
+    "１|new|",  # fullwidth digit one as the version
+    "1|nеw|",  # Cyrillic е
+    "1|сat|hoax",  # Cyrillic с
+    "1|lang|іd",  # Cyrillic і
+    "1|new\u200b|",  # zero-width space
+    "1|cat|hoax\u200b",
+    "\ufeff1|new|",  # byte order mark
+    "1|new|\x00",
+    "1|cat|hoa\u0301x",  # combining accent
+    "1｜new｜",  # fullwidth vertical bars
+    "1|cat|hoax\n",  # a trailing newline on a fixed-choice argument
+    "1|new|\n",
+]
+# Arguments checked by regular expressions: `\d` and `$` must not let these through.
+UNICODE_TRICKS_REGEX_ARGS = [
+    "1|reg|１５",  # fullwidth digits
+    "1|reg|١٥",  # Arabic-Indic digits
+    "1|reg|۱۵.۷۱",  # Extended Arabic-Indic digits
+    "1|up|١٥",
+    "1|page|-:١",
+    "1|page|١٥:1",
+    "1|reg|15\n",  # `$` matches before a final newline
+    "1|up|15.71\n",
+    "1|page|-:1\n",
+    "1|st|PTU-ABCD-EF23\n",
+]
+TOO_LONG = [
+    "1|cat|" + "a" * 59,  # 65 bytes
+    "1|st|" + "A" * 60,
+    "1|new|" + "é" * 30,  # 66 bytes, 36 characters
+]
+
+
+@pytest.mark.parametrize(
+    "data",
+    WRONG_VERSION + UNKNOWN_ACTION + BAD_ARG + EXTRA_SEPARATORS + UNICODE_TRICKS + TOO_LONG,
+)
+def test_forged_or_invalid_data_is_none(data: str):
+    assert parse(data) is None
+
+
+@pytest.mark.parametrize("data", UNICODE_TRICKS_REGEX_ARGS)
+def test_regex_arguments_refuse_unicode_digits_and_trailing_newline(data: str):
+    assert parse(data) is None
+
+
+@pytest.mark.parametrize("data", [None, 1, 1.0, b"1|new|", bytearray(b"1|new|"), ["1", "new", ""], ("1|new|",), object()])
+def test_non_str_is_none(data: object):
+    assert parse(data) is None
+
+
+def test_version_is_checked_against_the_current_one(monkeypatch: pytest.MonkeyPatch):
+    data = encode(Action.HELP)
+    monkeypatch.setattr(callbacks, "VERSION", "2")
+    assert parse(data) is None
+    assert parse(encode(Action.HELP)) == Callback(Action.HELP)
+
+
+# ---- the 64-byte limit ----------------------------------------------------------------------------------------
+
+
+def test_encode_accepts_exactly_64_bytes_and_refuses_65():
+    prefix = len(f"{VERSION}|{Action.SKIP.value}|")
+    assert len(Callback(Action.SKIP, "x" * (MAX_BYTES - prefix)).encode().encode()) == MAX_BYTES
+    with pytest.raises(ValueError, match="64 bytes"):
+        Callback(Action.SKIP, "x" * (MAX_BYTES - prefix + 1)).encode()
+    with pytest.raises(ValueError):
+        encode(Action.SKIP, "x" * 200)
+
+
+def test_encode_counts_bytes_not_characters():
+    prefix = len(f"{VERSION}|{Action.HELP.value}|")
+    room = MAX_BYTES - prefix
+    arg = "é" * (room // 2 + 1)  # fewer characters than the room, more bytes
+    assert len(arg) <= room
+    with pytest.raises(ValueError):
+        encode(Action.HELP, arg)
+
+
+def test_parse_refuses_over_64_bytes_even_when_it_would_otherwise_split_cleanly():
+    data = "1|cat|hoax" + " " * 60
+    assert len(data.encode()) > MAX_BYTES
+    assert parse(data) is None
+
+
+# ---- matches() ----------------------------------------------------------------------------------------------
+
+
+def test_matches_accepts_only_valid_data_of_the_given_actions():
+    check = matches(Action.CATEGORY, Action.SKIP)
+    assert check(encode(Action.CATEGORY, "hoax"))
+    assert check(encode(Action.SKIP, "party"))
+    assert not check(encode(Action.WHEN, "today"))
+    assert not check("1|cat|nonsense")
+    assert not check("2|cat|hoax")
+    assert not check(None)
+    assert not check(b"1|cat|hoax")
+
+
+def test_matches_with_no_actions_matches_nothing():
+    check = matches()
+    assert not any(check(encode(a, args[0])) for a, args in VALID_ARGS.items())
+
+
+def _callback_update(data: str) -> Update:
+    user = User(id=42, first_name="Siti", is_bot=False)
+    message = Message(message_id=1, date=datetime.now(UTC), chat=Chat(id=42, type="private"))
+    return Update(update_id=1, callback_query=CallbackQuery("q1", user, "ci", message=message, data=data))
+
+
+async def _noop(update: object, context: object) -> None:
+    return None
+
+
+def test_matches_works_as_a_callback_query_handler_pattern():
+    handler = CallbackQueryHandler(_noop, pattern=matches(Action.SUBMIT))
+    assert handler.check_update(_callback_update(encode(Action.SUBMIT)))
+    assert not handler.check_update(_callback_update(encode(Action.CANCEL)))
+    assert not handler.check_update(_callback_update("1|send|x"))
