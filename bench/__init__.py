@@ -1,0 +1,1 @@
+"""Load benchmarks: figures that are printed, not timed tests. See bench/README.md."""
