@@ -16,9 +16,9 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -26,28 +26,40 @@ from telegram.ext import (
     filters,
 )
 
+from bot.alert_sender import AlertSender
 from bot.callbacks import Action, matches
 from bot.context import SERVICES_KEY, PantauContext
 from bot.evidence_store import EvidenceStore
 from bot.geo import Boundaries
-from bot.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
+from bot.housekeeping import (
+    IDLE_CHECK_EVERY,
+    PURGE_EVERY,
+    REMIND_CHECK_EVERY,
+    close_idle_conversations,
+    purge_old_drafts,
+    remind_unclaimed,
+)
 from bot.inbox import PersistentUpdateQueue, replay_unprocessed
 from bot.intake import IntakeService
 from bot.outbox_worker import OutboxWorker
+from bot.pacing import GroupPacer
 from bot.persistence import SQLitePersistence
+from bot.rate_limiter import PacedRateLimiter
 from bot.regions import RegionDirectory
 from bot.services import Services
 from bot.settings import Settings
+from bot.supervision import SupervisionService
 from bot.update_processor import PerChatUpdateProcessor
 from bot.users import UserService
-from handlers import errors, my_reports, report, start
+from handlers import cases, errors, group_admin, my_reports, relay, report, start, triage
 from locales import LOCALES, t
 from storage.conversations import ConversationStore
 from storage.database import Database
 from storage.drafts import DraftRepository
 from storage.inbox import InboxRepository
-from storage.outbox import OutboxRepository
+from storage.outbox import OutboxItem, OutboxRepository
 from storage.reports import ReportRepository
+from storage.supervision import SupervisionRepository
 from storage.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -73,17 +85,27 @@ async def create_services(settings: Settings) -> Services:
         boundaries = await asyncio.to_thread(Boundaries.load, settings.boundaries_file)
         log.info("loaded %d kecamatan boundaries from %s", len(boundaries), settings.boundaries_file)
     reports = ReportRepository(db)
-    intake = IntakeService(DraftRepository(db), reports, regions, EvidenceStore(settings.evidence_dir))
+    users = UserService(UserRepository(db), settings.default_locale)
+    supervision = SupervisionService(
+        SupervisionRepository(db),
+        regions,
+        admin_chat_id=settings.admin_chat_id,
+        group_locale=settings.default_locale,
+        reporter_locale=users.locale,
+    )
+    intake = IntakeService(DraftRepository(db), reports, regions, EvidenceStore(settings.evidence_dir), supervision)
     return Services(
         settings=settings,
         db=db,
-        users=UserService(UserRepository(db), settings.default_locale),
+        users=users,
         regions=regions,
         intake=intake,
         reports=reports,
         outbox=OutboxRepository(db),
         conversations=ConversationStore(db),
         inbox=InboxRepository(db),
+        supervision=supervision,
+        pacer=GroupPacer(),
         boundaries=boundaries,
     )
 
@@ -91,26 +113,40 @@ async def create_services(settings: Settings) -> Services:
 def register_handlers(application: PantauApplication) -> None:
     """Every handler, in the order that decides which one takes an update."""
     private = filters.ChatType.PRIVATE
-    # 1. Commands that work at any moment, also in the middle of a report: they come before the
+    groups = filters.ChatType.GROUPS
+    # 0. Before anything else (group -1): replies to the bot's own prompts, in groups (a question for a
+    #    reporter, a duplicate's original code) and in private chats (a reporter answering a question).
+    #    They stop the update when they took it, and let it through to the handlers below otherwise.
+    application.add_handler(MessageHandler(groups & filters.REPLY, triage.on_group_reply), group=-1)
+    application.add_handler(MessageHandler(private & filters.REPLY, relay.on_reporter_reply), group=-1)
+    # 1. Supervisor groups: registration, the bot joining or leaving, supergroup migration, triage buttons,
+    #    and the case commands.
+    application.add_handler(CommandHandler(["daftar", "register"], group_admin.register_group, filters=groups))
+    application.add_handler(ChatMemberHandler(group_admin.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, group_admin.group_migrated))
+    application.add_handler(CallbackQueryHandler(triage.on_button, pattern=matches(Action.TRIAGE)))
+    application.add_handler(CommandHandler(["kasus", "case"], cases.show_case, filters=groups))
+    application.add_handler(CommandHandler(["antrian", "queue"], cases.show_queue, filters=groups))
+    # 2. Commands that work at any moment, also in the middle of a report: they come before the
     #    conversation so that it does not take them for a wrong answer.
     application.add_handler(CommandHandler("start", start.start, filters=private))
     application.add_handler(CommandHandler(["bantuan", "help"], start.help_command, filters=private))
     application.add_handler(CommandHandler(["bahasa", "language"], start.language_menu, filters=private))
     application.add_handler(CommandHandler("status", my_reports.status, filters=private))
     application.add_handler(CommandHandler(["laporansaya", "myreports"], my_reports.my_reports, filters=private))
-    # 2. Menu buttons with the same meaning.
+    # 3. Menu buttons with the same meaning.
     application.add_handler(CallbackQueryHandler(start.help_command, pattern=matches(Action.HELP)))
     application.add_handler(CallbackQueryHandler(start.set_language, pattern=matches(Action.LANGUAGE)))
     application.add_handler(CallbackQueryHandler(my_reports.my_reports, pattern=matches(Action.MY_REPORTS)))
     application.add_handler(CallbackQueryHandler(my_reports.status, pattern=matches(Action.STATUS)))
-    # 3. The report conversation (entry: /lapor, /report, the menu button).
+    # 4. The report conversation (entry: /lapor, /report, the menu button).
     application.add_handler(report.build_report_conversation())
-    # 4. Whatever is left: /batal with no report in progress (it may still discard a kept draft), a button
+    # 5. Whatever is left: /batal with no report in progress (it may still discard a kept draft), a button
     #    nobody took, and a private message outside any conversation.
     application.add_handler(CommandHandler(["batal", "cancel"], report.cancel_outside, filters=private))
     application.add_handler(CallbackQueryHandler(errors.unknown_button))
     application.add_handler(MessageHandler(private, start.outside_conversation))
-    # 5. Errors raised by any handler: logged, and the person gets a short localised apology.
+    # 6. Errors raised by any handler: logged, and the person gets a short localised apology.
     application.add_error_handler(errors.on_error)
 
 
@@ -123,7 +159,7 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=PantauContext))
         .persistence(SQLitePersistence(services.conversations, update_interval=5))
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        .rate_limiter(PacedRateLimiter(services.pacer, max_retries=2))
         .update_queue(PersistentUpdateQueue(services.inbox))
         .concurrent_updates(PerChatUpdateProcessor(256, on_processed=services.inbox.processed))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
@@ -132,6 +168,7 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
+    services.alerts = AlertSender(services.supervision, services.regions, application.bot, settings.default_locale)
     register_handlers(application)
     return application
 
@@ -139,12 +176,35 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
 async def start_background(application: PantauApplication) -> None:
     """After the Application has started: the outbox worker, housekeeping jobs and the command menu."""
     services: Services = application.bot_data[SERVICES_KEY]
-    worker = OutboxWorker(services.outbox, application.bot)
+    assert services.alerts is not None
+    supervision = services.supervision
+
+    async def unreachable(item: OutboxItem, why: str) -> None:
+        """A group the bot cannot post to: mark it inactive; its alert goes one level up."""
+        if item.chat_id < 0 and await supervision.repo.deactivate(item.chat_id, why):
+            log.warning("supervisor group %s unreachable (%s): marked inactive", item.chat_id, why)
+        if item.kind == "alert" and item.report_id is not None:
+            await supervision.reroute(item.report_id, away_from=item.chat_id)
+
+    async def migrated(old_chat_id: int, new_chat_id: int) -> None:
+        await supervision.repo.migrate_chat(old_chat_id, new_chat_id)
+
+    worker = OutboxWorker(
+        services.outbox,
+        application.bot,
+        senders=services.alerts.methods(),
+        cost=AlertSender.cost,
+        digest=services.alerts.digest,
+        pacer=services.pacer,
+        on_unreachable=unreachable,
+        on_migrated=migrated,
+    )
     services.outbox_worker = worker
     worker.start()
     if application.job_queue is not None:
         application.job_queue.run_repeating(close_idle_conversations, IDLE_CHECK_EVERY, first=5.0, name="idle")
         application.job_queue.run_repeating(purge_old_drafts, PURGE_EVERY, first=60.0, name="purge")
+        application.job_queue.run_repeating(remind_unclaimed, REMIND_CHECK_EVERY, first=30.0, name="remind")
     with contextlib.suppress(TelegramError):
         for locale in LOCALES:
             commands = [BotCommand(name, t(locale, f"commands.{key}")) for key, name in COMMAND_MENU[locale]]

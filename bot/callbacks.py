@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.case_status import FORWARD_TARGETS, REJECT_REASONS
 from bot.categories import CATEGORIES
 
 VERSION = "1"
@@ -38,12 +39,35 @@ class Action(StrEnum):
     SUBMIT = "send"
     CANCEL = "cancel"
     STATUS = "st"  # arg: case code
+    TRIAGE = "tri"  # arg: "<verb>:<detail>:<report id>" on a supervisors' alert card
 
 
 # ASCII digits only, matched against the whole argument (fullmatch: no trailing newline slips through).
 _REGION = re.compile(r"[0-9]{2}(\.[0-9]{2}){0,2}")
 _CASE = re.compile(r"[0-9A-Z-]{6,16}")
 _PAGE = re.compile(r"(-|[0-9]{2}(\.[0-9]{2})?):[0-9]{1,3}")
+TRIAGE_VERBS = ("claim", "ask", "register", "forward", "fwd", "reject", "rej", "duplicate", "done", "back", "open")
+_TRIAGE = re.compile(r"([a-z]+):([a-z_]*):([0-9]{1,12})")
+
+
+def _triage_arg(arg: str) -> bool:
+    match = _TRIAGE.fullmatch(arg)
+    if match is None or match.group(1) not in TRIAGE_VERBS:
+        return False
+    verb, detail = match.group(1), match.group(2)
+    if verb == "fwd":
+        return detail in FORWARD_TARGETS
+    if verb == "rej":
+        return detail in REJECT_REASONS
+    return detail == ""
+
+
+def triage_parts(arg: str) -> tuple[str, str, int]:
+    """(verb, detail, report id) of a TRIAGE argument that `parse` accepted."""
+    verb, detail, report_id = arg.split(":")
+    return verb, detail, int(report_id)
+
+
 _ARGS: dict[Action, Callable[[str], bool]] = {
     Action.START_REPORT: lambda a: a == "",
     Action.MY_REPORTS: lambda a: a == "",
@@ -64,6 +88,7 @@ _ARGS: dict[Action, Callable[[str], bool]] = {
     Action.SUBMIT: lambda a: a == "",
     Action.CANCEL: lambda a: a == "",
     Action.STATUS: lambda a: bool(_CASE.fullmatch(a)),
+    Action.TRIAGE: _triage_arg,
 }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.operator_tools import OperatorError, export_reports, show_identity
+from bot.operator_tools import OperatorError, export_reports, group_code, show_identity
 from bot.settings import SettingsError, load_settings
 
 
@@ -23,6 +23,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     identity.add_argument("code", help="case code, e.g. PTU-7KQ2-M9XD")
     identity.add_argument("--purpose", required=True, help="why you need it; written to the access log")
     identity.add_argument("--operator", help="your name for the access log (default: your login)")
+    code = sub.add_parser("group-code", help="print a one-time code to register a supervisors' Telegram group")
+    code.add_argument("--region", required=True, help="Kemendagri code the group serves, e.g. 15 or 15.71.04")
+    code.add_argument("--role", choices=("supervisors", "gakkumdu"), default="supervisors")
     export = sub.add_parser("export", help="export all reports to CSV (without reporters' identities)")
     export.add_argument("--output", type=Path, default=Path("data/reports.csv"))
     return parser.parse_args(argv)
@@ -42,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "identity":
         return _operator(show_identity(settings, args.code, args.purpose, sys.stdout, args.operator))
+    if args.command == "group-code":
+        return _operator(group_code(settings, args.region, args.role, sys.stdout))
     if args.command == "export":
         count = asyncio.run(export_reports(settings, args.output))
         print(f"exported {count} reports to {args.output}")

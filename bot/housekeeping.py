@@ -12,6 +12,7 @@ log = logging.getLogger(__name__)
 
 IDLE_CHECK_EVERY = timedelta(minutes=10)
 PURGE_EVERY = timedelta(hours=1)
+REMIND_CHECK_EVERY = timedelta(minutes=5)
 
 
 async def close_idle_conversations(context: PantauContext) -> None:
@@ -37,3 +38,15 @@ async def purge_old_drafts(context: PantauContext) -> None:
     drafts, files = await services.intake.purge(cutoff)
     if drafts or files:
         log.info("purged %d old drafts and %d unreferenced evidence files", drafts, files)
+
+
+async def remind_unclaimed(context: PantauContext) -> None:
+    """Re-announce alerts nobody claimed after ALERT_REMIND_AFTER hours; escalate them after twice that."""
+    services = context.services
+    reminded, escalated = await services.supervision.remind_and_escalate(
+        timedelta(hours=services.settings.alert_remind_after)
+    )
+    if reminded or escalated:
+        log.info("reminded %d unclaimed alerts, escalated %d", reminded, escalated)
+        if services.outbox_worker is not None:
+            services.outbox_worker.notify()

@@ -25,15 +25,19 @@ from bot.incident_time import (
     is_past_reporting_window,
     parse_incident_time,
     reporting_deadline,
+    today,
+    yesterday,
 )
 from bot.regions import RegionDirectory
 from bot.report_draft import EDIT_ENTRY, Answers, Step, next_step
+from bot.supervision import SupervisionService
 from locales import t
 from storage.conversations import conversation_key
 from storage.database import utcnow
 from storage.drafts import ConversationRef, DraftRepository, DraftRow, EvidenceRow
 from storage.outbox import OutboxMessage
 from storage.reports import CaseCodeTaken, Identity, NewReport, ReportRepository, SubmitResult
+from storage.supervision import EvidenceRef
 
 CONVERSATION_NAME = "report"
 # The zone furthest east: with no region known yet, a time is only "in the future" if it is so everywhere.
@@ -114,11 +118,13 @@ class IntakeService:
         reports: ReportRepository,
         regions: RegionDirectory,
         evidence: EvidenceStore,
+        supervision: SupervisionService | None = None,
     ) -> None:
         self.drafts = drafts
         self.reports = reports
         self.regions = regions
         self.files = evidence
+        self.supervision = supervision
 
     # ---- drafts -------------------------------------------------------------------------------
 
@@ -206,7 +212,22 @@ class IntakeService:
             raise InputError(f"invalid.when_{exc.code}") from None
 
     async def set_when(self, draft: Draft, update_id: int, incident: IncidentTime) -> Draft:
-        return await self.answer(draft, update_id, incident=incident.isoformat())
+        """A typed date and time: read as local time of the place where it happened."""
+        return await self.answer(
+            draft, update_id, incident=incident.isoformat(), incident_button=None, incident_pressed_at=None
+        )
+
+    async def set_when_button(self, draft: Draft, update_id: int, which: str) -> Draft:
+        """"Today" or "yesterday": the date in the region's zone (again, if the region is only known later)."""
+        pressed = utcnow()
+        return await self.answer(
+            draft, update_id, incident=self._relative_day(which, pressed, draft.answers).isoformat(),
+            incident_button=which, incident_pressed_at=pressed.isoformat(),
+        )
+
+    def _relative_day(self, which: str, pressed: datetime, answers: Answers) -> IncidentTime:
+        local = pressed.astimezone(self.timezone_for(answers))
+        return today(local) if which == "today" else yesterday(local)
 
     def incident(self, answers: Answers) -> IncidentTime | None:
         return IncidentTime.from_iso(answers.incident) if answers.incident else None
@@ -222,6 +243,11 @@ class IntakeService:
             raise InputError("invalid.region")
         changes: dict[str, Any] = {"region_code": code, "location_source": source, "suggested_region": None}
         draft.answers = draft.answers.model_copy(update=changes)
+        a = draft.answers
+        if a.incident_button is not None and a.incident_pressed_at is not None:
+            pressed = datetime.fromisoformat(a.incident_pressed_at)
+            incident = self._relative_day(a.incident_button, pressed, a)
+            draft.answers = a.model_copy(update={"incident": incident.isoformat()})
         return await self.goto(draft, update_id, Step.PLACE)
 
     async def set_place(self, draft: Draft, update_id: int, text: str | None) -> Draft:
@@ -338,6 +364,18 @@ class IntakeService:
         identity = None
         if not answers.anonymous and answers.name and answers.address:
             identity = Identity(answers.name, answers.address, answers.phone, answers.phone_source)
+        route: tuple[str, str | None] | None = None
+        alerts_for: Callable[[int], list[OutboxMessage]] | None = None
+        if self.supervision is not None:
+            # Routed now, alerted in the same transaction as the report: no report without its alerts.
+            chosen = await self.supervision.route(answers.region_code)
+            route = (chosen.level, chosen.region)
+            refs = [EvidenceRef(e.kind, e.telegram_file_id) for e in await self.drafts.evidence(draft.user_id)]
+            location = (answers.latitude, answers.longitude) if answers.latitude is not None else None
+
+            def alerts_for(report_id: int) -> list[OutboxMessage]:
+                return SupervisionService.alert_messages(report_id, chosen.chat_ids, refs, location)  # type: ignore[arg-type]
+
         for _attempt in range(5):
             code = case_code.new_case_code()
             report = self._new_report(draft, locale, code, assessment)
@@ -356,6 +394,8 @@ class IntakeService:
                     conversation=self._ref(draft),
                     notices=[notice],
                     draft_answers=scrubbed.model_dump(exclude_none=True),
+                    route=route,
+                    alerts_for=alerts_for,
                 )
             except CaseCodeTaken:
                 continue

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from bot.case_code import normalize_case_code
 from bot.settings import Settings
+from locales import t
 from storage.database import Database
 from storage.reports import ReportRepository
 
@@ -60,3 +61,33 @@ async def export_reports(settings: Settings, output: Path) -> int:
         writer.writeheader()
         writer.writerows(rows)
     return len(rows)
+
+
+async def group_code(settings: Settings, region_code: str, role: str, out: TextIO) -> None:
+    """Print a one-time code that registers a Telegram group for a region (valid 24 hours, single use)."""
+    from bot.regions import RegionDirectory
+    from bot.supervision import SupervisionError, SupervisionService
+    from storage.supervision import SupervisionRepository
+
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        regions = RegionDirectory()
+
+        async def no_locale(_: int) -> str:
+            return settings.default_locale
+
+        service = SupervisionService(SupervisionRepository(db), regions, admin_chat_id=settings.admin_chat_id,
+                                     group_locale=settings.default_locale, reporter_locale=no_locale)
+        try:
+            code, expires = await service.new_code(region_code, role)
+        except SupervisionError as exc:
+            raise OperatorError(t("en", exc.key, **exc.params)) from None
+        region = regions.get(region_code)
+        assert region is not None
+        print(f"Code for the {role} group of {region.path} ({region.code}):", file=out)
+        print(f"    {code}", file=out)
+        print(f"Valid until {expires:%Y-%m-%d %H:%M} UTC, once. In the Telegram group, an administrator sends:", file=out)
+        print(f"    /daftar {code}", file=out)
+    finally:
+        await db.close()

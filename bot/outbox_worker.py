@@ -2,8 +2,12 @@
 
 A message is marked sent only after Telegram accepted it, so a crash in between can send it twice; nothing
 is ever dropped silently. Errors are handled by kind: 429 waits `retry_after`; network errors, timeouts and
-5xx retry with exponential backoff; a request Telegram will never accept (403, bad request) is marked dead
-and logged.
+5xx retry with exponential backoff; a group that migrated to a supergroup gets the message at its new id; a
+chat the bot can no longer post to (403, chat not found) is reported to `on_unreachable` (supervision moves
+its alerts one level up) and the message is marked dead; any other refusal is marked dead and logged.
+
+Groups get at most `GroupPacer.per_minute` messages a minute. When the alerts waiting for one group would
+not fit, they are merged into one digest message instead of queuing without bound.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import contextlib
 import logging
 import warnings
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from telegram import Bot, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
+from bot.pacing import GroupPacer
 from storage.database import utcnow
 from storage.outbox import OutboxItem, OutboxRepository
 
@@ -27,21 +33,50 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=5)
 IDLE_WAIT = 30.0  # seconds between looks at the outbox when nobody wakes the worker
 
+Sender = Callable[[OutboxItem], Awaitable[int | None]]
+DigestSender = Callable[[int, list[int]], Awaitable[int | None]]
+
 
 def backoff(attempts: int) -> timedelta:
     """Delay before the next try after `attempts` failed ones: 1 s, 2 s, 4 s … up to five minutes."""
     return min(timedelta(seconds=2 ** min(attempts, 16)), MAX_BACKOFF)
 
 
+def _unreachable(exc: TelegramError) -> bool:
+    if isinstance(exc, Forbidden):
+        return True
+    return isinstance(exc, BadRequest) and "chat not found" in exc.message.lower()
+
+
 class OutboxWorker:
-    def __init__(self, outbox: OutboxRepository, bot: Bot, *, batch: int = 100) -> None:
+    def __init__(
+        self,
+        outbox: OutboxRepository,
+        bot: Bot,
+        *,
+        batch: int = 100,
+        senders: dict[str, Sender] | None = None,
+        cost: Callable[[OutboxItem], int] | None = None,
+        digest: DigestSender | None = None,
+        pacer: GroupPacer | None = None,
+        on_unreachable: Callable[[OutboxItem, str], Awaitable[None]] | None = None,
+        on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
+    ) -> None:
         self.outbox = outbox
         self.bot = bot
         self.batch = batch
+        self.senders = senders or {}
+        self.cost = cost or (lambda item: 1)
+        self.digest = digest
+        self.pacer = pacer
+        self.on_unreachable = on_unreachable
+        self.on_migrated = on_migrated
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._paced: dict[int, float] = {}  # group chat id -> seconds until it may receive more
         self.delivered = 0
+        self.digests = 0
 
     def notify(self) -> None:
         """Something was queued: look at the outbox now."""
@@ -49,7 +84,7 @@ class OutboxWorker:
         self._wake.set()
 
     async def wait_idle(self) -> None:
-        """Return once a look at the outbox found nothing due (everything sent, or waiting to retry)."""
+        """Return once a look at the outbox found nothing it could send (all sent, or waiting)."""
         self.notify()
         await self._idle.wait()
 
@@ -79,41 +114,94 @@ class OutboxWorker:
 
     async def _sleep_until_due(self) -> None:
         timeout = IDLE_WAIT
-        next_at = await self.outbox.next_attempt_at()
+        next_at = await self.outbox.next_attempt_at(exclude=self._paced_chats())
         if next_at is not None:
             timeout = max(0.0, min(IDLE_WAIT, (datetime.fromisoformat(next_at) - utcnow()).total_seconds()))
+        if self._paced:
+            timeout = min(timeout, *self._paced.values())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=timeout)
 
+    def _paced_chats(self) -> list[int]:
+        """Groups that cannot take one more message now."""
+        if self.pacer is None:
+            return []
+        self._paced = {chat: wait for chat in self._paced if (wait := self.pacer.wait_for(chat)) > 0}
+        return list(self._paced)
+
     async def deliver_due(self) -> bool:
-        """Send what is due, chats in parallel, each chat's messages in order. True if anything was tried."""
-        items = await self.outbox.due(utcnow(), self.batch)
+        """Send what is due, chats in parallel, each chat's messages in order. True if anything was tried
+        (sent, or failed and rescheduled); False if nothing could be (nothing due, or groups at their limit)."""
+        items = await self.outbox.due(utcnow(), self.batch, exclude=self._paced_chats())
         if not items:
             return False
         by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
         for item in items:
             by_chat[item.chat_id].append(item)
-        await asyncio.gather(*(self._deliver_chat(chat_items) for chat_items in by_chat.values()))
-        return True
+        results = await asyncio.gather(*(self._deliver_chat(chat, chat_items) for chat, chat_items in by_chat.items()))
+        return any(results)
 
-    async def _deliver_chat(self, items: list[OutboxItem]) -> None:
+    async def _deliver_chat(self, chat_id: int, items: list[OutboxItem]) -> bool:
+        progressed = False
+        if self.pacer is not None and self.pacer.is_group(chat_id):
+            items, progressed = await self._merge_if_crowded(chat_id, items)
         for item in items:
+            if self.pacer is not None:
+                needed = self.cost(item)
+                if needed and self.pacer.remaining(chat_id) < needed:
+                    self._paced[chat_id] = max(self.pacer.wait_for(chat_id, needed), 0.05)
+                    return progressed  # the rest waits for room in this group's minute
+            progressed = True
             if not await self._deliver(item):
-                return  # keep this chat's order: the rest waits for the failed one
+                return progressed  # keep this chat's order: the rest waits for the failed one
+        return progressed
 
-    async def _call(self, item: OutboxItem) -> object:
-        """The Bot API call an item stands for: PTB's own method where there is one, else a raw request."""
+    async def _merge_if_crowded(self, chat_id: int, items: list[OutboxItem]) -> tuple[list[OutboxItem], bool]:
+        """If the alerts waiting for this group would not fit in its minute, send them as one digest."""
+        assert self.pacer is not None
+        cards = [item for item in items if item.kind == "alert"]
+        if self.digest is None or len(cards) < 2:
+            return items, False
+        if sum(self.cost(item) for item in items) <= self.pacer.remaining(chat_id):
+            return items, False
+        if self.pacer.remaining(chat_id) < 1:
+            self._paced[chat_id] = max(self.pacer.wait_for(chat_id), 0.05)
+            return [], False
+        reports = [item.report_id for item in cards if item.report_id is not None]
+        merged = [item for item in items if item.kind in ("alert", "alert_part") and item.report_id in reports]
+        try:
+            digest_id = await self.digest(chat_id, reports)
+        except TelegramError as exc:
+            log.warning("digest to %s failed (%s); alerts stay queued", chat_id, exc)
+            return [], False
+        self.pacer.record(chat_id)
+        await self.outbox.mark_merged([item.id for item in merged], digest_id)
+        self.digests += 1
+        self.delivered += len(cards)
+        merged_ids = {item.id for item in merged}
+        return [item for item in items if item.id not in merged_ids], True
+
+    async def _call(self, item: OutboxItem) -> int | None:
+        """Perform the Bot API call an item stands for; the message id it produced, if any."""
+        sender = self.senders.get(item.method)
+        if sender is not None:
+            return await sender(item)
         if item.method == "sendMessage":
-            return await self.bot.send_message(chat_id=item.chat_id, **item.payload)
+            return (await self.bot.send_message(chat_id=item.chat_id, **item.payload)).message_id
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PTBUserWarning)  # a raw request on purpose: the payload is stored JSON
-            return await self.bot.do_api_request(
+            result = await self.bot.do_api_request(
                 item.method, api_kwargs={"chat_id": item.chat_id, **item.payload}, return_type=Message
             )
+        if isinstance(result, Message):
+            return result.message_id
+        if isinstance(result, tuple) and result and isinstance(result[0], Message):
+            return result[0].message_id
+        return None
 
     async def _deliver(self, item: OutboxItem) -> bool:
         try:
-            result = await self._call(item)
+            message_id = await self._call(item)
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22.2+ warns that retry_after will become a timedelta
                 warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -121,18 +209,24 @@ class OutboxWorker:
             delay = wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
             await self.outbox.retry_later(item.id, utcnow() + delay, f"429 retry after {delay}")
             return False
+        except ChatMigrated as exc:
+            log.info("chat %s migrated to %s", item.chat_id, exc.new_chat_id)
+            if self.on_migrated is not None:
+                await self.on_migrated(item.chat_id, exc.new_chat_id)
+            await self.outbox.retarget(item.id, exc.new_chat_id)
+            await self.outbox.retry_later(item.id, utcnow(), f"migrated to {exc.new_chat_id}")
+            return False
         except (Forbidden, BadRequest) as exc:
             log.warning("outbox message %s to %s refused for good: %s", item.dedup_key, item.chat_id, exc.message)
             await self.outbox.mark_dead(item.id, f"{type(exc).__name__}: {exc.message}")
+            if _unreachable(exc) and self.on_unreachable is not None:
+                await self.on_unreachable(item, exc.message)
             return True
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
             await self.outbox.retry_later(item.id, utcnow() + backoff(item.attempts), f"{type(exc).__name__}: {exc}")
             return False
-        message_id = None
-        if isinstance(result, Message):
-            message_id = result.message_id
-        elif isinstance(result, tuple) and result and isinstance(result[0], Message):
-            message_id = result[0].message_id
+        if self.pacer is not None and item.method.startswith("pantau."):
+            self.pacer.record(item.chat_id, self.cost(item))
         await self.outbox.mark_sent(item.id, message_id)
         self.delivered += 1
         return True

@@ -81,6 +81,10 @@ class Answers(BaseModel):
     category: str | None = None
     chronology: str | None = None
     incident: str | None = None  # IncidentTime.isoformat(), local to the region
+    # "today"/"yesterday" pressed before the region was known: the moment of the press (UTC), so that the
+    # date can be taken again in the region's own time zone once the region is chosen.
+    incident_button: Literal["today", "yesterday"] | None = None
+    incident_pressed_at: str | None = None
     region_code: str | None = None
     location_source: Literal["gps", "venue", "picker"] | None = None
     latitude: float | None = None

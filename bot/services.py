@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.alert_sender import AlertSender
 from bot.geo import Boundaries
 from bot.intake import IntakeService
 from bot.outbox_worker import OutboxWorker
+from bot.pacing import GroupPacer
 from bot.regions import RegionDirectory
 from bot.settings import Settings
+from bot.supervision import SupervisionService
 from bot.users import UserService
 from storage.conversations import ConversationStore
 from storage.database import Database
@@ -28,5 +31,8 @@ class Services:
     outbox: OutboxRepository
     conversations: ConversationStore
     inbox: InboxRepository
+    supervision: SupervisionService
+    pacer: GroupPacer
     boundaries: Boundaries | None = None
     outbox_worker: OutboxWorker | None = field(default=None)
+    alerts: AlertSender | None = field(default=None)

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # Housekeeping: an idle conversation is closed after this many hours; its draft kept this many days.
     conversation_idle_hours: float = 24.0
     draft_keep_days: float = 7.0
+    # An alert nobody claimed is re-announced after this many hours, and escalated after twice that.
+    alert_remind_after: float = Field(default=6.0, gt=0)
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -20,7 +20,6 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import Action, matches
 from bot.context import PantauContext
-from bot.incident_time import today, yesterday
 from bot.intake import CONVERSATION_NAME, Draft, InputError
 from bot.report_draft import Step
 from handlers import report_evidence, report_where
@@ -144,11 +143,8 @@ async def _after_when(context: PantauContext, draft: Draft, locale: str) -> obje
 @step_handler()
 async def on_when_button(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """Step 3: "today" or "yesterday"."""
-    intake = context.services.intake
-    now = intake.now_for(draft.answers)
-    incident = today(now) if callback_arg(update) == "today" else yesterday(now)
     await _close_choice(update)
-    draft = await intake.set_when(draft, update.update_id, incident)
+    draft = await context.services.intake.set_when_button(draft, update.update_id, callback_arg(update))
     return await _after_when(context, draft, locale)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,8 @@ class OutboxMessage:
     chat_id: int
     method: str  # a Bot API method, e.g. "sendMessage"
     payload: dict[str, Any]  # its parameters except chat_id, JSON-serialisable
+    kind: str = "message"  # "alert" items to one group may be merged into a digest
+    report_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,15 +31,26 @@ class OutboxItem:
     method: str
     payload: dict[str, Any]
     attempts: int
+    kind: str = "message"
+    report_id: int | None = None
 
 
 async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> bool:
     """Inside a transaction: add a message unless its dedup_key is already there. True if added."""
     now = iso(utcnow())
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO outbox (dedup_key, chat_id, method, payload, next_attempt_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (message.dedup_key, message.chat_id, message.method, json.dumps(message.payload), now, now),
+        "INSERT OR IGNORE INTO outbox (dedup_key, chat_id, method, payload, next_attempt_at, created_at, kind, report_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            message.dedup_key,
+            message.chat_id,
+            message.method,
+            json.dumps(message.payload, ensure_ascii=False),
+            now,
+            now,
+            message.kind,
+            message.report_id,
+        ),
     )
     return cur.rowcount == 1
 
@@ -49,23 +63,34 @@ class OutboxRepository:
         async with self.db.transaction() as conn:
             return await enqueue(conn, message)
 
-    async def due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
-        # A chat's messages go out in order: nothing is due while an earlier one waits for its retry.
+    async def due(self, now: datetime, limit: int = 50, *, exclude: Collection[int] = ()) -> list[OutboxItem]:
+        """Pending items whose time has come, oldest first, except for the chats in `exclude` (groups that
+        have had their fill this minute). A chat's messages go out in order: nothing of a chat is due while
+        an earlier one waits for its retry."""
+        skip = ",".join(str(int(chat)) for chat in exclude)
         rows = await self.db.fetchall(
-            "SELECT o.id, o.dedup_key, o.chat_id, o.method, o.payload, o.attempts FROM outbox o"
-            " WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND NOT EXISTS ("
-            "  SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending' AND p.id < o.id"
-            "  AND p.next_attempt_at > ?)"
+            "SELECT o.id, o.dedup_key, o.chat_id, o.method, o.payload, o.attempts, o.kind, o.report_id FROM outbox o"
+            " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+            + (f" AND o.chat_id NOT IN ({skip})" if skip else "")
+            + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending'"
+            " AND p.id < o.id AND p.next_attempt_at > ?)"
             " ORDER BY o.id LIMIT ?",
             (iso(now), iso(now), limit),
         )
         return [
-            OutboxItem(r["id"], r["dedup_key"], r["chat_id"], r["method"], json.loads(r["payload"]), r["attempts"])
+            OutboxItem(
+                r["id"], r["dedup_key"], r["chat_id"], r["method"], json.loads(r["payload"]), r["attempts"], r["kind"],
+                r["report_id"],
+            )
             for r in rows
         ]
 
-    async def next_attempt_at(self) -> str | None:
-        row = await self.db.fetchone("SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'")
+    async def next_attempt_at(self, *, exclude: Collection[int] = ()) -> str | None:
+        skip = ",".join(str(int(chat)) for chat in exclude)
+        row = await self.db.fetchone(
+            "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'"
+            + (f" AND chat_id NOT IN ({skip})" if skip else "")
+        )
         return row["t"] if row else None
 
     async def mark_sent(self, item_id: int, telegram_message_id: int | None) -> None:
@@ -82,6 +107,18 @@ class OutboxRepository:
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
                 (iso(at), error[:500], item_id),
             )
+
+    async def mark_merged(self, item_ids: list[int], digest_id: int | None) -> None:
+        """Alerts delivered as lines of a digest message instead of one by one."""
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, merged_into = ?, attempts = attempts + 1 WHERE id = ?",
+                [(iso(utcnow()), digest_id, item_id) for item_id in item_ids],
+            )
+
+    async def retarget(self, item_id: int, chat_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE outbox SET chat_id = ? WHERE id = ?", (chat_id, item_id))
 
     async def mark_dead(self, item_id: int, error: str) -> None:
         async with self.db.transaction() as conn:

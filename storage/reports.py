@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +98,8 @@ class ReportRepository:
         conversation: ConversationRef,
         notices: list[OutboxMessage],
         draft_answers: dict[str, Any] | None = None,
+        route: tuple[str, str | None] | None = None,
+        alerts_for: Callable[[int], list[OutboxMessage]] | None = None,
     ) -> SubmitResult:
         """Turn the reporter's active draft into a report, atomically and at most once.
 
@@ -177,7 +180,11 @@ class ReportRepository:
                 ),
             )
             await write_state(conn, conversation.name, conversation.key, None)
-            for notice in notices:
+            if route is not None:
+                await conn.execute(
+                    "UPDATE reports SET route_level = ?, route_region = ? WHERE id = ?", (*route, report_id)
+                )
+            for notice in [*notices, *(alerts_for(report_id) if alerts_for else [])]:
                 await enqueue(conn, notice)
             return SubmitResult(report_id, report.case_code, created=True)
 

@@ -128,3 +128,52 @@ def case_codes_sent(fake: FakeTelegram, chat_id: int) -> list[str]:
             if match:
                 codes.append(match.group(1))
     return codes
+
+
+class Group:
+    """A Telegram group of supervisors with one administrator, as the fake server sees it."""
+
+    _ids = itertools.count(-1001_000_000_001, -1)
+
+    def __init__(self, fake: FakeTelegram, title: str = "Pengawas", admin_id: int | None = None) -> None:
+        self.fake = fake
+        self.chat_id = next(self._ids)
+        self.title = title
+        self.admin_id = admin_id if admin_id is not None else next(_user_ids)
+        self.mark = fake.cursor()
+        fake.bot_added_to(self.chat_id, self.admin_id, title=title, chat_type="supergroup")
+        fake.set_chat_admins(self.chat_id, [self.admin_id])
+
+    def say(self, user_id: int, text: str, **kw: Any) -> dict[str, Any]:
+        self.mark = self.fake.cursor()
+        return self.fake.send_text(user_id, text, chat_id=self.chat_id, chat_type="supergroup", title=self.title, **kw)
+
+    async def register(self, services: Any, region: str, role: str = "supervisors") -> str:
+        code, _ = await services.supervision.new_code(region, role)
+        self.say(self.admin_id, f"/daftar {code}")
+        return await self.expect("terdaftar")
+
+    async def expect(self, contains: str, timeout: float = 10.0) -> str:  # noqa: ASYNC109
+        call = await self.fake.wait_for(
+            TEXT_METHODS, chat_id=self.chat_id, after=self.mark, timeout=timeout,
+            predicate=lambda c: c.ok and contains in text_of_call(c),
+        )
+        return text_of_call(call)
+
+    def card(self, case_code: str) -> dict[str, Any]:
+        """The newest message in the group that mentions the case code and has buttons."""
+        for message in reversed(self.fake.messages_to(self.chat_id)):
+            if case_code in str(message.get("text", "")) and message.get("reply_markup"):
+                return message
+        raise AssertionError(f"no card for {case_code} in {self.chat_id}")
+
+    def press(self, user_id: int, message: dict[str, Any], label: str) -> dict[str, Any]:
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for b in row:
+                if label.casefold() in b["text"].casefold():
+                    self.mark = self.fake.cursor()
+                    return self.fake.press(user_id, message, b["callback_data"], check=False)
+        raise AssertionError(f"no button {label!r} on {message.get('text', '')[:60]!r}")
+
+    def texts(self) -> list[str]:
+        return [str(m.get("text") or m.get("caption") or "") for m in self.fake.messages_to(self.chat_id)]

@@ -35,6 +35,7 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     Action.SUBMIT: ("",),
     Action.CANCEL: ("",),
     Action.STATUS: ("PTU-ABCD-EF23", "ABCDEF", "0123456789ABCDEF"),
+    Action.TRIAGE: ("claim::1", "ask::42", "fwd:gakkumdu:7", "rej:not_election:123456789012", "open::9", "back::3"),
 }
 VALID = [(action, arg) for action, args in VALID_ARGS.items() for arg in args]
 
@@ -255,3 +256,12 @@ def test_matches_works_as_a_callback_query_handler_pattern():
     assert handler.check_update(_callback_update(encode(Action.SUBMIT)))
     assert not handler.check_update(_callback_update(encode(Action.CANCEL)))
     assert not handler.check_update(_callback_update("1|send|x"))
+
+
+@pytest.mark.parametrize(
+    "arg",
+    ["claim:x:1", "fwd::1", "fwd:police:1", "rej:because:1", "rej::1", "claim::", "claim::abc", "steal::1",
+     "claim::1:2", "claim::1234567890123", "claim::\u0661", "CLAIM::1", "claim::1\n"],
+)
+def test_forged_triage_arguments_are_refused(arg: str) -> None:
+    assert parse(f"1|tri|{arg}") is None

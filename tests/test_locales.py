@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.assessment import REQUIREMENTS
+from bot.case_status import FORWARD_TARGETS, REJECT_REASONS, STATUSES, TRANSITIONS
 from bot.categories import CATEGORIES
 from locales import DEFAULT_LOCALE, LOCALES, catalog, t
 
@@ -36,7 +37,17 @@ def used_keys() -> set[str]:
     keys |= {f"invalid.when_{code}" for code in ("unparseable", "future", "too_old")}
     keys |= {f"submitted.kind_{kind}" for kind in ("laporan", "informasi_awal")}
     keys |= {f"commands.{c}" for c in ("lapor", "status", "laporansaya", "bahasa", "bantuan", "batal")}
-    keys |= {"status.received"}
+    keys |= {f"status.{status}" for status in STATUSES}
+    keys |= {f"card.header_{kind}" for kind in ("alert", "reminder", "escalation", "gakkumdu")}
+    keys |= {f"card.kind_{kind}" for kind in ("laporan", "informasi_awal")} | {"card.identified"}
+    keys |= {f"card.req_{r}" for r in REQUIREMENTS}
+    keys |= {f"event.{action}" for action in ("ask", "answer")}
+    keys |= {f"forward.{target}" for target in FORWARD_TARGETS} | {f"reject.{reason}" for reason in REJECT_REASONS}
+    keys |= {f"group.code_{outcome}" for outcome in ("unknown", "used", "expired")}
+    keys |= {f"group.level_{level}" for level in ("kecamatan", "kabupaten", "provinsi")}
+    keys |= {f"group.registered_{role}" for role in ("supervisors", "gakkumdu")}
+    keys |= {f"triage.{verb}" for verb in TRANSITIONS}
+    keys |= {f"triage.{kind}_{verb}" for kind in ("prompt", "placeholder") for verb in ("ask", "duplicate")}
     return keys
 
 

@@ -1,0 +1,158 @@
+"""How the outbox delivers what supervision queues: alert cards (rendered when sent, so they show the case
+as it is then), evidence albums and map pins threaded under the card, card refreshes, digests, and the
+questions relayed to reporters."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.alert_card import card_keyboard, card_text, digest_keyboard, digest_text
+from bot.regions import RegionDirectory
+from bot.supervision import SupervisionService
+from locales import t
+from storage.outbox import OutboxItem
+from storage.supervision import CaseRow, SupervisionRepository
+
+log = logging.getLogger(__name__)
+
+
+class AlertSender:
+    def __init__(self, supervision: SupervisionService, regions: RegionDirectory, bot: Bot, locale: str) -> None:
+        self.supervision = supervision
+        self.repo: SupervisionRepository = supervision.repo
+        self.regions = regions
+        self.bot = bot
+        self.locale = locale
+
+    def methods(self) -> dict[str, Any]:
+        return {
+            "pantau.card": self.card,
+            "pantau.evidence": self.evidence,
+            "pantau.location": self.location,
+            "pantau.refresh": self.refresh,
+            "pantau.question": self.question,
+        }
+
+    @staticmethod
+    def cost(item: OutboxItem) -> int:
+        """Messages an item puts into its chat (an album counts each of its items)."""
+        if item.method == "pantau.evidence":
+            return len(item.payload.get("media", [])) or 1
+        if item.method == "pantau.refresh":
+            return 0
+        return 1
+
+    async def render(self, case: CaseRow, chat_id: int, kind: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        evidence = len(await self.repo.evidence(case.id))
+        text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence)
+        can_act = kind != "gakkumdu" and await self.supervision.may_act(chat_id, case)
+        return text, card_keyboard(case, self.locale, can_act=can_act)
+
+    async def send_card(self, case: CaseRow, chat_id: int, kind: str, *, reply_to: int | None = None) -> Message:
+        """Post a case's card in a chat and remember it, so that presses on its buttons can be checked."""
+        text, markup = await self.render(case, chat_id, kind)
+        message = await self.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=_reply(reply_to)
+        )
+        await self.repo.record_card(case.id, chat_id, message.message_id, kind)
+        return message
+
+    async def card(self, item: OutboxItem) -> int | None:
+        case = await self.repo.case(item.payload["report_id"])
+        if case is None:
+            return None
+        kind = str(item.payload.get("kind", "alert"))
+        if kind == "reminder" and case.status != "received":
+            return None  # claimed meanwhile: nothing to remind of
+        return (await self.send_card(case, item.chat_id, kind)).message_id
+
+    async def _card_message(self, report_id: int, chat_id: int) -> int | None:
+        return next((m for c, m, _ in await self.repo.alerts_of(report_id) if c == chat_id), None)
+
+    async def evidence(self, item: OutboxItem) -> int | None:
+        media: list[dict[str, str]] = item.payload["media"]
+        reply = _reply(await self._card_message(item.payload["report_id"], item.chat_id))
+        if len(media) == 1:
+            kind, file_id = media[0]["type"], media[0]["media"]
+            if kind == "photo":
+                message = await self.bot.send_photo(item.chat_id, file_id, reply_parameters=reply)
+            elif kind == "video":
+                message = await self.bot.send_video(item.chat_id, file_id, reply_parameters=reply)
+            else:
+                message = await self.bot.send_document(item.chat_id, file_id, reply_parameters=reply)
+            return message.message_id
+        inputs: list[Any] = [
+            {"photo": InputMediaPhoto, "video": InputMediaVideo}.get(m["type"], InputMediaDocument)(m["media"])
+            for m in media
+        ]
+        messages = await self.bot.send_media_group(item.chat_id, inputs, reply_parameters=reply)
+        return messages[0].message_id if messages else None
+
+    async def location(self, item: OutboxItem) -> int | None:
+        reply = _reply(await self._card_message(item.payload["report_id"], item.chat_id))
+        message = await self.bot.send_location(
+            item.chat_id, item.payload["latitude"], item.payload["longitude"], reply_parameters=reply
+        )
+        return message.message_id
+
+    async def refresh(self, item: OutboxItem) -> int | None:
+        """Show a case's new status on a card posted earlier."""
+        case = await self.repo.case(item.payload["report_id"])
+        message_id = item.payload["message_id"]
+        if case is None:
+            return None
+        text, markup = await self.render(case, item.chat_id, "alert")
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id=item.chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower() and "not found" not in exc.message.lower():
+                raise
+        return message_id
+
+    async def question(self, item: OutboxItem) -> int | None:
+        """A supervisor's question, to the reporter, as a message they answer by replying to it."""
+        locale = await self.supervision.reporter_locale(item.chat_id)
+        message = await self.bot.send_message(
+            item.chat_id,
+            item.payload["text"],
+            parse_mode=ParseMode.HTML,
+            reply_markup=ForceReply(input_field_placeholder=t(locale, "relay.placeholder")),
+        )
+        await self.repo.expect_reply(
+            item.chat_id, message.message_id, "answer", item.payload["report_id"], request_id=item.payload["request_id"]
+        )
+        return message.message_id
+
+    async def digest(self, chat_id: int, report_ids: list[int]) -> int | None:
+        """Several waiting alerts as one message with a button to open each."""
+        cases = [case for rid in report_ids if (case := await self.repo.case(rid)) is not None]
+        if not cases:
+            return None
+        message = await self.bot.send_message(
+            chat_id,
+            digest_text(cases, self.regions, self.locale),
+            parse_mode=ParseMode.HTML,
+            reply_markup=digest_keyboard(cases, self.locale),
+        )
+        await self.repo.record_digest([case.id for case in cases], chat_id)
+        return message.message_id
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    return ReplyParameters(message_id, allow_sending_without_reply=True) if message_id else None

@@ -1,0 +1,62 @@
+"""In a supervisors' group: /kasus (/case) CODE shows one case with its history, /antrian (/queue) the
+region's open cases, oldest first, with their deadlines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Update
+
+from bot.alert_card import KAJIAN_AWAL, digest_keyboard, history_text, place_text
+from bot.case_code import normalize_case_code
+from bot.context import PantauContext
+from locales import t
+
+QUEUE_LENGTH = 30
+
+
+async def show_case(update: Update, context: PantauContext) -> None:
+    """/kasus CODE: the case's card (with its buttons, where this group may act) and its history."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    services = context.services
+    locale = services.settings.default_locale
+    code = normalize_case_code(" ".join(context.args or []))
+    case = await services.supervision.repo.case_by_code(code) if code else None
+    if case is None or not await services.supervision.may_view(chat.id, case):
+        await message.reply_text(t(locale, "cases.unknown"))
+        return
+    assert services.alerts is not None
+    card = await services.alerts.send_card(case, chat.id, "alert", reply_to=message.message_id)
+    events = await services.supervision.repo.events(case.id)
+    await card.reply_text(history_text(case, events, services.regions, locale))
+
+
+async def show_queue(update: Update, context: PantauContext) -> None:
+    """/antrian: the open cases of this group's region, oldest first."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    services = context.services
+    locale = services.settings.default_locale
+    supervision = services.supervision
+    group = await supervision.group_of(chat.id)
+    if group is None and chat.id != supervision.admin_chat_id:
+        await message.reply_text(t(locale, "cases.not_registered"))
+        return
+    cases = await supervision.repo.open_cases(group.region_code if group else None, limit=QUEUE_LENGTH)
+    if not cases:
+        await message.reply_text(t(locale, "cases.queue_empty"))
+        return
+    lines = [t(locale, "cases.queue_title", count=len(cases))]
+    regions = services.regions
+    for case in cases:
+        review_by = datetime.fromisoformat(case.submitted_at) + KAJIAN_AWAL
+        local = review_by.astimezone(regions.timezone(case.region_code))
+        lines.append(
+            t(locale, "cases.queue_line", code=case.case_code, category=t(locale, f"category.{case.category}.name"),
+              place=place_text(case, regions), status=t(locale, f"status.{case.status}"),
+              review=f"{local:%d-%m %H:%M} {regions.tz_label(case.region_code)}")
+        )
+    await message.reply_text("\n".join(lines), reply_markup=digest_keyboard(cases, locale))

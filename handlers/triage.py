@@ -1,0 +1,188 @@
+"""Supervisors triage a case with the buttons of its alert card, and answer the bot's prompts by replying."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import ForceReply, InlineKeyboardMarkup, Message, ReplyParameters, Update, User
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop
+
+from bot.alert_card import card_keyboard, choice_keyboard
+from bot.callbacks import triage_parts
+from bot.case_code import normalize_case_code
+from bot.case_status import Refusal
+from bot.context import PantauContext
+from bot.services import Services
+from bot.supervision import Actor, SupervisionError
+from handlers.report_kit import answer_query, callback_arg
+from locales import t
+from storage.supervision import CaseRow, TransitionConflict
+
+log = logging.getLogger(__name__)
+QUESTION_LIMIT = 1000
+_ACTIONS = {"claim": "claim", "register": "register", "done": "done", "fwd": "forward", "rej": "reject"}
+
+
+def _actor(user: User, chat_id: int) -> Actor:
+    return Actor(user.id, user.full_name, chat_id)
+
+
+def _refusal_text(locale: str, refusal: Refusal) -> str:
+    allowed = ", ".join(t(locale, f"status.{s}") for s in refusal.allowed_from)
+    return t(locale, "triage.refused", action=t(locale, f"triage.{refusal.action}"),
+             status=t(locale, f"status.{refusal.status}"), allowed=allowed)
+
+
+async def _edit_card(services: Services, message: Message, case: CaseRow, markup: InlineKeyboardMarkup | None = None,
+                     *, keep: bool = False) -> None:
+    """Show the case as it is now on the card that was pressed (or only change its buttons)."""
+    assert services.alerts is not None
+    text, default_markup = await services.alerts.render(case, message.chat.id, "alert")
+    try:
+        if keep:
+            await message.edit_reply_markup(markup)
+        else:
+            await message.edit_text(text, reply_markup=markup if markup is not None else default_markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def on_button(update: Update, context: PantauContext) -> None:
+    """A triage button on an alert card (or "open" on a digest)."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or not isinstance(query.message, Message):
+        return
+    services = context.services
+    locale = services.settings.default_locale
+    verb, detail, report_id = triage_parts(callback_arg(update))
+    chat_id = query.message.chat.id
+    supervision = services.supervision
+    case = await supervision.repo.case(report_id)
+    if case is None or not await supervision.may_view(chat_id, case):
+        log.warning("triage press refused: user %s in chat %s on report %s", user.id, chat_id, report_id)
+        await answer_query(update, t(locale, "triage.not_allowed"), alert=True)
+        return
+    if verb == "open":
+        await answer_query(update)
+        assert services.alerts is not None
+        await services.alerts.send_card(case, chat_id, "alert", reply_to=query.message.message_id)
+        return
+    if not await supervision.may_act(chat_id, case) or await supervision.repo.card_report(
+        chat_id, query.message.message_id
+    ) != report_id:
+        log.warning("triage action refused: user %s in chat %s, %s on report %s", user.id, chat_id, verb, report_id)
+        await answer_query(update, t(locale, "triage.not_allowed"), alert=True)
+        return
+    actor = _actor(user, chat_id)
+    if verb in ("forward", "reject"):
+        await answer_query(update)
+        await _edit_card(services, query.message, case, choice_keyboard(case, locale, verb), keep=True)
+        return
+    if verb == "back":
+        await answer_query(update)
+        await _edit_card(services, query.message, case, card_keyboard(case, locale, can_act=True), keep=True)
+        return
+    if verb in ("ask", "duplicate"):
+        await _prompt(update, context, case, verb, locale)
+        return
+    try:
+        result = await supervision.act(case, _ACTIONS[verb], actor, detail=detail or None)
+    except TransitionConflict:
+        fresh = await supervision.repo.case(report_id)
+        await answer_query(update, t(locale, "triage.conflict"), alert=True)
+        if fresh is not None:
+            await _edit_card(services, query.message, fresh)
+        return
+    except SupervisionError as exc:
+        await answer_query(update, t(locale, exc.key), alert=True)
+        return
+    if isinstance(result, Refusal):
+        await answer_query(update, _refusal_text(locale, result), alert=True)
+        await _edit_card(services, query.message, case)
+        return
+    await answer_query(update, t(locale, "triage.done_ok", status=t(locale, f"status.{result.status}")))
+    await _edit_card(services, query.message, result)
+    if services.outbox_worker is not None:
+        services.outbox_worker.notify()
+
+
+async def _prompt(update: Update, context: PantauContext, case: CaseRow, verb: str, locale: str) -> None:
+    """Ask the supervisor to reply with a question for the reporter, or with the original case's code."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and isinstance(query.message, Message)
+    if verb == "ask" and case.status not in ("received", "claimed", "registered"):
+        await answer_query(update, t(locale, "triage.cannot_ask"), alert=True)
+        return
+    await answer_query(update)
+    prompt = await context.bot.send_message(
+        query.message.chat.id,
+        t(locale, f"triage.prompt_{verb}", name=escape(user.first_name), code=case.case_code),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=t(locale, f"triage.placeholder_{verb}")),
+        reply_parameters=ReplyParameters(query.message.message_id, allow_sending_without_reply=True),
+    )
+    purpose = "question" if verb == "ask" else "duplicate"
+    await context.services.supervision.repo.expect_reply(
+        prompt.chat.id, prompt.message_id, purpose, case.id, user_id=user.id
+    )
+
+
+async def on_group_reply(update: Update, context: PantauContext) -> None:
+    """A reply in a group to one of the bot's prompts: a question to relay, or a duplicate's original code.
+    Replies to anything else are left alone (the update goes on to the other handlers)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or message.reply_to_message is None:
+        return
+    services = context.services
+    repo = services.supervision.repo
+    prompt = await repo.pending_reply(message.chat.id, message.reply_to_message.message_id)
+    if prompt is None or prompt.purpose not in ("question", "duplicate"):
+        return
+    locale = services.settings.default_locale
+    case = await repo.case(prompt.report_id)
+    if case is None or not await services.supervision.may_act(message.chat.id, case):
+        raise ApplicationHandlerStop
+    text = (message.text or message.caption or "").strip()
+    actor = _actor(user, message.chat.id)
+    if prompt.purpose == "question":
+        if not text or len(text) > QUESTION_LIMIT:
+            await message.reply_text(t(locale, "triage.question_length", maximum=QUESTION_LIMIT))
+            raise ApplicationHandlerStop
+        try:
+            await services.supervision.ask(case, actor, text, prompt)
+        except SupervisionError as exc:
+            await message.reply_text(t(locale, exc.key))
+            raise ApplicationHandlerStop from None
+        await message.reply_text(t(locale, "triage.question_sent", code=case.case_code))
+    else:
+        code = normalize_case_code(text)
+        original = await repo.case_by_code(code) if code else None
+        if original is None or original.id == case.id or not await services.supervision.may_view(message.chat.id,
+                                                                                                  original):
+            await message.reply_text(t(locale, "triage.duplicate_unknown"))
+            raise ApplicationHandlerStop
+        result = await services.supervision.act(case, "duplicate", actor, detail=original.case_code)
+        if isinstance(result, Refusal):
+            await message.reply_text(_refusal_text(locale, result))
+            raise ApplicationHandlerStop
+        await repo.forget_prompt(prompt.chat_id, prompt.message_id)
+        await message.reply_text(t(locale, "triage.done_ok", status=t(locale, "status.duplicate")))
+        await _refresh_here(services, message.chat.id, result)
+    if services.outbox_worker is not None:
+        services.outbox_worker.notify()
+    raise ApplicationHandlerStop
+
+
+async def _refresh_here(services: Services, chat_id: int, case: CaseRow) -> None:
+    """Update this group's card of a case after an action taken by replying rather than pressing."""
+    assert services.alerts is not None
+    for chat, message_id, _ in await services.supervision.repo.alerts_of(case.id):
+        if chat == chat_id and message_id is not None:
+            text, markup = await services.alerts.render(case, chat_id, "alert")
+            try:
+                await services.alerts.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                                            reply_markup=markup)
+            except BadRequest as exc:
+                log.debug("card not refreshed: %s", exc)

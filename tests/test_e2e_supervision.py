@@ -1,0 +1,83 @@
+"""Supervisor groups: registration, routing by region level, the alert card and triage buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.app import Pantau
+from tests.fake_telegram import FakeTelegram
+from tests.harness import Group, Reporter, case_codes_sent, run_steps
+
+
+async def _report(fake: FakeTelegram, r: Reporter) -> str:
+    await run_steps(r, "start", "submit")
+    (code,) = case_codes_sent(fake, r.user_id)
+    return code
+
+
+async def test_alert_reaches_the_kecamatan_group_and_is_triaged(
+    fake: FakeTelegram, start_bot: Callable[..., Any]
+) -> None:
+    bot: Pantau = await start_bot()
+    assert bot.services is not None
+    kec = Group(fake, "Panwascam Pasar Jambi")
+    kab = Group(fake, "Bawaslu Kota Jambi")
+    assert "Pasar Jambi" in await kec.register(bot.services, "15.71.04")
+    assert "Kota Jambi" in await kab.register(bot.services, "15.71")
+
+    reporter = Reporter(fake)
+    code = await _report(fake, reporter)
+    card_text = await kec.expect(code)
+    assert "Politik uang" in card_text and "anonim" in card_text
+    await kec.expect("")  # evidence photo follows
+    photo = await fake.wait_for("sendPhoto", chat_id=kec.chat_id)
+    assert photo.ok
+    assert not any(code in t for t in kab.texts())  # the kecamatan group exists: the kabupaten gets nothing
+
+    supervisor = 900_001
+    kec.press(supervisor, kec.card(code), "Tangani")
+    edited = await kec.expect("ditangani")
+    assert "Budi" in edited  # who handles it (the fake's default first name)
+    reporter.mark = 0
+    await reporter.expect("status sekarang ditangani")
+
+    kec.press(supervisor, kec.card(code), "Registrasi")
+    await kec.expect("diregistrasi")
+    await reporter.expect("diregistrasi")
+
+
+async def test_report_without_kecamatan_group_goes_to_kabupaten(
+    fake: FakeTelegram, start_bot: Callable[..., Any]
+) -> None:
+    bot: Pantau = await start_bot()
+    assert bot.services is not None
+    kab = Group(fake, "Bawaslu Kota Jambi")
+    await kab.register(bot.services, "15.71")
+    code = await _report(fake, Reporter(fake))
+    await kab.expect(code)
+    case = await bot.services.supervision.repo.case_by_code(code)
+    assert case is not None and case.route_level == "kabupaten"
+
+
+async def test_stranger_and_forged_presses_are_refused(fake: FakeTelegram, start_bot: Callable[..., Any]) -> None:
+    bot: Pantau = await start_bot()
+    assert bot.services is not None
+    kec = Group(fake, "Panwascam Pasar Jambi")
+    other = Group(fake, "Panwascam Telanaipura")
+    await kec.register(bot.services, "15.71.04")
+    await other.register(bot.services, "15.71.01")
+    code = await _report(fake, Reporter(fake))
+    await kec.expect(code)
+    card = kec.card(code)
+    case = await bot.services.supervision.repo.case_by_code(code)
+    assert case is not None
+    data = next(b["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for b in row)
+    # The same button data pressed on a message in another region's group, and in a private chat.
+    other_message = fake.messages_to(other.chat_id)[-1]
+    mark = fake.cursor()
+    fake.press(900_002, other_message, data, check=False)
+    refused = await fake.wait_for("answerCallbackQuery", after=mark,
+                                  predicate=lambda c: "tidak dapat" in str(c.params.get("text")))
+    assert refused.ok
+    assert (await bot.services.supervision.repo.case(case.id)).status == "received"  # type: ignore[union-attr]
