@@ -62,10 +62,11 @@ def card_text(case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str
     deadline = reporting_deadline(IncidentTime.from_iso(case.incident_local)).strftime("%d-%m-%Y")
     review_by = (datetime.fromisoformat(case.submitted_at) + KAJIAN_AWAL).isoformat()
     status = t(locale, f"status.{case.status}")
+    if case.status_changed_at:
+        status += " · " + t(locale, "card.changed_by", name=escape(case.last_actor_name or "—"),
+                            at=_local(case.status_changed_at, regions, case.region_code))
     if case.handler_name:
         status += " · " + t(locale, "card.handled_by", name=escape(case.handler_name))
-    if case.status_changed_at:
-        status += f" · {_local(case.status_changed_at, regions, case.region_code)}"
     lines = [
         f"{t(locale, f'card.header_{kind}')} · <code>{case.case_code}</code>",
         f"<b>{t(locale, 'card.category')}</b>: {t(locale, f'category.{case.category}.name')}",

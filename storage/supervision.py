@@ -48,6 +48,7 @@ class CaseRow:
     route_level: str | None
     handler_name: str | None
     status_changed_at: str | None
+    last_actor_name: str | None
     forwarded_to: str | None
     duplicate_of: str | None
 
@@ -85,7 +86,7 @@ class TransitionConflict(Exception):
 _CASE_COLUMNS = (
     "id, case_code, reporter_chat_id, locale, category, chronology, incident_local, timezone, region_code,"
     " latitude, longitude, place_description, reported_party, witnesses, anonymous, kind, missing, status,"
-    " submitted_at, route_level, handler_name, status_changed_at, forwarded_to, duplicate_of"
+    " submitted_at, route_level, handler_name, status_changed_at, last_actor_name, forwarded_to, duplicate_of"
 )
 
 
@@ -242,7 +243,7 @@ class SupervisionRepository:
         """Change a report's status if it is still `from_status`, log the event and queue the notices,
         in one transaction. Raises TransitionConflict if somebody else changed it first."""
         now = iso(utcnow())
-        columns = {"status": to_status, **(changes or {})}
+        columns = {"status": to_status, "last_actor_name": actor_name, **(changes or {})}
         if to_status != from_status:
             columns["status_changed_at"] = now
         assignments = ", ".join(f"{name} = ?" for name in columns)

@@ -40,6 +40,7 @@ ALTER TABLE reports ADD COLUMN route_region TEXT;
 ALTER TABLE reports ADD COLUMN handler_user_id INTEGER;
 ALTER TABLE reports ADD COLUMN handler_name TEXT;
 ALTER TABLE reports ADD COLUMN status_changed_at TEXT;
+ALTER TABLE reports ADD COLUMN last_actor_name TEXT;
 ALTER TABLE reports ADD COLUMN forwarded_to TEXT;
 ALTER TABLE reports ADD COLUMN duplicate_of TEXT;
 ALTER TABLE reports ADD COLUMN reminded_at TEXT;
