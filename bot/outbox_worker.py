@@ -6,8 +6,9 @@ is ever dropped silently. Errors are handled by kind: 429 waits `retry_after`; n
 chat the bot can no longer post to (403, chat not found) is reported to `on_unreachable` (supervision moves
 its alerts one level up) and the message is marked dead; any other refusal is marked dead and logged.
 
-Groups get at most `GroupPacer.per_minute` messages a minute. When the alerts waiting for one group would
-not fit, they are merged into one digest message instead of queuing without bound.
+Groups get at most `GroupPacer.per_minute` messages a minute (the pacer learns of every message sent to a
+group from the rate limiter, bot/rate_limiter.py, interactive replies included). When the alerts waiting
+for one group would not fit, they are merged into one digest message instead of queuing without bound.
 """
 
 from __future__ import annotations
@@ -174,7 +175,6 @@ class OutboxWorker:
         except TelegramError as exc:
             log.warning("digest to %s failed (%s); alerts stay queued", chat_id, exc)
             return [], False
-        self.pacer.record(chat_id)
         await self.outbox.mark_merged([item.id for item in merged], digest_id)
         self.digests += 1
         self.delivered += len(cards)
@@ -225,8 +225,6 @@ class OutboxWorker:
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
             await self.outbox.retry_later(item.id, utcnow() + backoff(item.attempts), f"{type(exc).__name__}: {exc}")
             return False
-        if self.pacer is not None and item.method.startswith("pantau."):
-            self.pacer.record(item.chat_id, self.cost(item))
         await self.outbox.mark_sent(item.id, message_id)
         self.delivered += 1
         return True

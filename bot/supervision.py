@@ -208,9 +208,11 @@ class SupervisionService:
     # ---- triage -------------------------------------------------------------------------------
 
     async def act(
-        self, case: CaseRow, action: str, actor: Actor, *, detail: str | None = None
+        self, case: CaseRow, action: str, actor: Actor, *, detail: str | None = None,
+        pressed: tuple[int, int] | None = None,
     ) -> CaseRow | Refusal:
-        """Apply a triage action (claim, register, forward, reject, duplicate, done) as `actor`."""
+        """Apply a triage action (claim, register, forward, reject, duplicate, done) as `actor`. Every card of
+        the case is refreshed through the outbox, except `pressed` (chat, message), which the caller edits."""
         target = next_status(action, case.status)
         if isinstance(target, Refusal):
             return target
@@ -230,8 +232,8 @@ class SupervisionService:
         notices += [
             OutboxMessage(f"refresh:{case.id}:{chat_id}:{action}:{utcnow().timestamp()}", chat_id, "pantau.refresh",
                           {"report_id": case.id, "message_id": message_id}, kind="refresh", report_id=case.id)
-            for chat_id, message_id, _ in await self.repo.alerts_of(case.id)
-            if message_id is not None and chat_id != actor.chat_id
+            for chat_id, message_id in await self.repo.cards_of(case.id)
+            if (chat_id, message_id) != pressed
         ]
         if action == "forward" and detail == "gakkumdu":
             chats = await self.gakkumdu_groups(case.region_code)

@@ -89,7 +89,9 @@ async def on_button(update: Update, context: PantauContext) -> None:
         await _prompt(update, context, case, verb, locale)
         return
     try:
-        result = await supervision.act(case, _ACTIONS[verb], actor, detail=detail or None)
+        result = await supervision.act(
+            case, _ACTIONS[verb], actor, detail=detail or None, pressed=(chat_id, query.message.message_id)
+        )
     except TransitionConflict:
         fresh = await supervision.repo.case(report_id)
         await answer_query(update, t(locale, "triage.conflict"), alert=True)
@@ -169,20 +171,7 @@ async def on_group_reply(update: Update, context: PantauContext) -> None:
             raise ApplicationHandlerStop
         await repo.forget_prompt(prompt.chat_id, prompt.message_id)
         await message.reply_text(t(locale, "triage.done_ok", status=t(locale, "status.duplicate")))
-        await _refresh_here(services, message.chat.id, result)
     if services.outbox_worker is not None:
         services.outbox_worker.notify()
     raise ApplicationHandlerStop
 
-
-async def _refresh_here(services: Services, chat_id: int, case: CaseRow) -> None:
-    """Update this group's card of a case after an action taken by replying rather than pressing."""
-    assert services.alerts is not None
-    for chat, message_id, _ in await services.supervision.repo.alerts_of(case.id):
-        if chat == chat_id and message_id is not None:
-            text, markup = await services.alerts.render(case, chat_id, "alert")
-            try:
-                await services.alerts.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
-                                                            reply_markup=markup)
-            except BadRequest as exc:
-                log.debug("card not refreshed: %s", exc)

@@ -325,6 +325,15 @@ class SupervisionRepository:
         )
         return [(r["chat_id"], r["message_id"], r["kind"]) for r in rows]
 
+    async def cards_of(self, report_id: int) -> list[tuple[int, int]]:
+        """(chat_id, message_id) of every card of a report: alerts, reminders, cards opened or shown by /kasus."""
+        rows = await self.db.fetchall(
+            "SELECT chat_id, message_id FROM tracked_messages WHERE report_id = ? AND purpose = 'card'"
+            " ORDER BY created_at, message_id",
+            (report_id,),
+        )
+        return [(r["chat_id"], r["message_id"]) for r in rows]
+
     async def unclaimed_alerts(self, created_before: datetime) -> list[tuple[int, int, str, str | None, str | None]]:
         """(report id, chat id, alert kind, reminded_at, escalated_at) of unclaimed reports alerted before then."""
         rows = await self.db.fetchall(
