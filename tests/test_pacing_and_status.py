@@ -30,7 +30,7 @@ def test_pacer_allows_twenty_a_minute_per_group_and_frees_them_as_the_minute_sli
     assert pacer.wait_for(group) == pytest.approx(45.0)
     clock.now += 45.01
     assert pacer.remaining(group) == 1
-    assert pacer.wait_for(group, 3) == pytest.approx(0.99)  # the second send (t=1001) leaves at 1061
+    assert pacer.wait_for(group, 3) == pytest.approx(1.99)  # two must leave: t=1001 and t=1002 (at 1062)
 
 
 def test_pacer_ignores_private_chats_and_reports_impossible_sizes() -> None:
