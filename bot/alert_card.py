@@ -67,8 +67,9 @@ def card_text(case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str
                             at=_local(case.status_changed_at, regions, case.region_code))
     if case.handler_name:
         status += " · " + t(locale, "card.handled_by", name=escape(case.handler_name))
+    header = t(locale, f"card.header_{kind}") if kind != "view" else "📂"
     lines = [
-        f"{t(locale, f'card.header_{kind}')} · <code>{case.case_code}</code>",
+        f"{header} · <code>{case.case_code}</code>",
         f"<b>{t(locale, 'card.category')}</b>: {t(locale, f'category.{case.category}.name')}",
         f"<b>{t(locale, 'card.nature')}</b>: {nature}",
         f"<b>{t(locale, 'card.when')}</b>: {incident_text(case, regions)}",
@@ -149,6 +150,10 @@ def history_text(case: CaseRow, events: list[EventRow], regions: RegionDirectory
     for event in events:
         who = escape(event.actor_name) if event.actor_name else "—"
         change = t(locale, f"status.{event.to_status}") if event.to_status else t(locale, f"event.{event.action}")
-        note = f" ({escape(event.note[:80])})" if event.note and event.action not in ("ask",) else ""
+        note = ""
+        if event.note and event.action in ("reject", "forward"):
+            note = f" ({t(locale, f'{event.action}.{event.note}')})"
+        elif event.note and event.action in ("duplicate", "ask"):
+            note = f" ({escape(event.note[:80])})"
         lines.append(f"• {_local(event.at, regions, case.region_code)} — {change} · {who}{note}")
     return "\n".join(lines)

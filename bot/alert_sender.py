@@ -62,14 +62,30 @@ class AlertSender:
         can_act = kind != "gakkumdu" and await self.supervision.may_act(chat_id, case)
         return text, card_keyboard(case, self.locale, can_act=can_act)
 
-    async def send_card(self, case: CaseRow, chat_id: int, kind: str, *, reply_to: int | None = None) -> Message:
-        """Post a case's card in a chat and remember it, so that presses on its buttons can be checked."""
+    async def send_card(
+        self, case: CaseRow, chat_id: int, kind: str, *, reply_to: int | None = None, alert: bool = False
+    ) -> Message:
+        """Post a case's card in a chat and remember it, so that presses on its buttons can be checked.
+        `alert`: this is the group's alert of the case (not a card shown on request)."""
         text, markup = await self.render(case, chat_id, kind)
         message = await self.bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=_reply(reply_to)
         )
-        await self.repo.record_card(case.id, chat_id, message.message_id, kind)
+        await self.repo.record_card(case.id, chat_id, message.message_id, kind, alert=alert)
         return message
+
+    async def send_full(self, case: CaseRow, chat_id: int, *, reply_to: int | None = None) -> Message:
+        """A card shown on request (a digest's 📂 button), with its evidence and map pin under it."""
+        card = await self.send_card(case, chat_id, "view", reply_to=reply_to)
+        evidence = await self.repo.evidence(case.id)
+        location = (case.latitude, case.longitude) if case.latitude is not None and case.longitude is not None else None
+        for part in self.supervision.alert_messages(case.id, (chat_id,), evidence, location)[1:]:
+            item = OutboxItem(0, part.dedup_key, chat_id, part.method, part.payload, 0, part.kind, case.id)
+            if part.method == "pantau.evidence":
+                await self._evidence(item, card.message_id)
+            else:
+                await self._location(item, card.message_id)
+        return card
 
     async def card(self, item: OutboxItem) -> int | None:
         case = await self.repo.case(item.payload["report_id"])
@@ -78,14 +94,17 @@ class AlertSender:
         kind = str(item.payload.get("kind", "alert"))
         if kind == "reminder" and case.status != "received":
             return None  # claimed meanwhile: nothing to remind of
-        return (await self.send_card(case, item.chat_id, kind)).message_id
+        return (await self.send_card(case, item.chat_id, kind, alert=kind != "reminder")).message_id
 
     async def _card_message(self, report_id: int, chat_id: int) -> int | None:
         return next((m for c, m, _ in await self.repo.alerts_of(report_id) if c == chat_id), None)
 
     async def evidence(self, item: OutboxItem) -> int | None:
+        return await self._evidence(item, await self._card_message(item.payload["report_id"], item.chat_id))
+
+    async def _evidence(self, item: OutboxItem, card_message_id: int | None) -> int | None:
         media: list[dict[str, str]] = item.payload["media"]
-        reply = _reply(await self._card_message(item.payload["report_id"], item.chat_id))
+        reply = _reply(card_message_id)
         if len(media) == 1:
             kind, file_id = media[0]["type"], media[0]["media"]
             if kind == "photo":
@@ -103,7 +122,10 @@ class AlertSender:
         return messages[0].message_id if messages else None
 
     async def location(self, item: OutboxItem) -> int | None:
-        reply = _reply(await self._card_message(item.payload["report_id"], item.chat_id))
+        return await self._location(item, await self._card_message(item.payload["report_id"], item.chat_id))
+
+    async def _location(self, item: OutboxItem, card_message_id: int | None) -> int | None:
+        reply = _reply(card_message_id)
         message = await self.bot.send_location(
             item.chat_id, item.payload["latitude"], item.payload["longitude"], reply_parameters=reply
         )
@@ -115,7 +137,7 @@ class AlertSender:
         message_id = item.payload["message_id"]
         if case is None:
             return None
-        text, markup = await self.render(case, item.chat_id, "alert")
+        text, markup = await self.render(case, item.chat_id, str(item.payload.get("kind", "alert")))
         try:
             await self.bot.edit_message_text(
                 text, chat_id=item.chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=markup

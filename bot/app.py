@@ -125,8 +125,12 @@ def register_handlers(application: PantauApplication) -> None:
     application.add_handler(ChatMemberHandler(group_admin.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, group_admin.group_migrated))
     application.add_handler(CallbackQueryHandler(triage.on_button, pattern=matches(Action.TRIAGE)))
-    application.add_handler(CommandHandler(["kasus", "case"], cases.show_case, filters=groups))
-    application.add_handler(CommandHandler(["antrian", "queue"], cases.show_queue, filters=groups))
+    supervisors: filters.BaseFilter = groups
+    admin_chat = application.bot_data[SERVICES_KEY].settings.admin_chat_id
+    if admin_chat is not None:  # the admin chat may be a private chat with an operator
+        supervisors = groups | filters.Chat(chat_id=admin_chat)
+    application.add_handler(CommandHandler(["kasus", "case"], cases.show_case, filters=supervisors))
+    application.add_handler(CommandHandler(["antrian", "queue"], cases.show_queue, filters=supervisors))
     # 2. Commands that work at any moment, also in the middle of a report: they come before the
     #    conversation so that it does not take them for a wrong answer.
     application.add_handler(CommandHandler("start", start.start, filters=private))

@@ -18,7 +18,7 @@ OPEN_STATUSES = ("received", "claimed", "registered", "forwarded")
 # action -> (statuses it may start from, status it leads to; None keeps the status)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "claim": (("received",), "claimed"),
-    "ask": (("received", "claimed", "registered"), None),
+    "ask": (("received", "claimed", "registered", "forwarded"), None),
     "register": (("claimed",), "registered"),
     "forward": (("claimed", "registered"), "forwarded"),
     "reject": (("received", "claimed"), "rejected"),

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=5)
 IDLE_WAIT = 30.0  # seconds between looks at the outbox when nobody wakes the worker
+DIGEST_SIZE = 25  # alerts merged into one digest at most; more wait for the next one
 
 Sender = Callable[[OutboxItem], Awaitable[int | None]]
 DigestSender = Callable[[int, list[int]], Awaitable[int | None]]
@@ -41,6 +42,11 @@ DigestSender = Callable[[int, list[int]], Awaitable[int | None]]
 def backoff(attempts: int) -> timedelta:
     """Delay before the next try after `attempts` failed ones: 1 s, 2 s, 4 s … up to five minutes."""
     return min(timedelta(seconds=2 ** min(attempts, 16)), MAX_BACKOFF)
+
+
+def merged_ids_of(items: list[OutboxItem], reports: list[int]) -> set[int]:
+    """The items a digest of `reports` stands for: their cards and the evidence and pins under them."""
+    return {item.id for item in items if item.kind in ("alert", "alert_part") and item.report_id in reports}
 
 
 def _unreachable(exc: TelegramError) -> bool:
@@ -168,18 +174,42 @@ class OutboxWorker:
         if self.pacer.remaining(chat_id) < 1:
             self._paced[chat_id] = max(self.pacer.wait_for(chat_id), 0.05)
             return [], False
-        reports = [item.report_id for item in cards if item.report_id is not None]
-        merged = [item for item in items if item.kind in ("alert", "alert_part") and item.report_id in reports]
+        reports = [item.report_id for item in cards if item.report_id is not None][:DIGEST_SIZE]
+        merged = [item for item in items if item.id in merged_ids_of(items, reports)]
         try:
             digest_id = await self.digest(chat_id, reports)
         except TelegramError as exc:
-            log.warning("digest to %s failed (%s); alerts stay queued", chat_id, exc)
-            return [], False
+            return await self._digest_failed(chat_id, items, merged_ids_of(items, reports), exc)
         await self.outbox.mark_merged([item.id for item in merged], digest_id)
         self.digests += 1
-        self.delivered += len(cards)
+        self.delivered += len(reports)
         merged_ids = {item.id for item in merged}
         return [item for item in items if item.id not in merged_ids], True
+
+    async def _digest_failed(
+        self, chat_id: int, items: list[OutboxItem], merged: set[int], exc: TelegramError
+    ) -> tuple[list[OutboxItem], bool]:
+        """A digest Telegram did not take: handled by kind, like any other message."""
+        if isinstance(exc, RetryAfter):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                wait = exc.retry_after
+            self._paced[chat_id] = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            return [], False
+        if isinstance(exc, ChatMigrated):
+            if self.on_migrated is not None:
+                await self.on_migrated(chat_id, exc.new_chat_id)  # the waiting items follow the new id
+            return [], True
+        if isinstance(exc, (Forbidden, BadRequest)) and _unreachable(exc):
+            for item in items:
+                if item.id in merged:
+                    await self.outbox.mark_dead(item.id, f"{type(exc).__name__}: {exc.message}")
+                    if item.kind == "alert" and self.on_unreachable is not None:
+                        await self.on_unreachable(item, exc.message)
+            return [item for item in items if item.id not in merged], True
+        log.warning("digest to %s failed (%s); its alerts go one by one", chat_id, exc)
+        self._paced[chat_id] = 5.0 if not isinstance(exc, BadRequest) else 0.0
+        return (items if isinstance(exc, BadRequest) else []), False
 
     async def _call(self, item: OutboxItem) -> int | None:
         """Perform the Bot API call an item stands for; the message id it produced, if any."""

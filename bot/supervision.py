@@ -200,10 +200,13 @@ class SupervisionService:
         return group is not None and group.role == SUPERVISORS and self._covers(group, case.region_code)
 
     async def may_view(self, chat_id: int, case: CaseRow) -> bool:
+        """Supervisors of the region or above; a Gakkumdu group only what was forwarded to Gakkumdu."""
         if self.admin_chat_id is not None and chat_id == self.admin_chat_id:
             return True
         group = await self.group_of(chat_id)
-        return group is not None and self._covers(group, case.region_code)
+        if group is None or not self._covers(group, case.region_code):
+            return False
+        return group.role == SUPERVISORS or case.forwarded_to == GAKKUMDU
 
     # ---- triage -------------------------------------------------------------------------------
 
@@ -230,9 +233,10 @@ class SupervisionService:
             changes["duplicate_of"] = detail
         notices = [await self._reporter_notice(case, target, action, detail)]
         notices += [
-            OutboxMessage(f"refresh:{case.id}:{chat_id}:{action}:{utcnow().timestamp()}", chat_id, "pantau.refresh",
-                          {"report_id": case.id, "message_id": message_id}, kind="refresh", report_id=case.id)
-            for chat_id, message_id in await self.repo.cards_of(case.id)
+            OutboxMessage(f"refresh:{case.id}:{chat_id}:{message_id}:{action}", chat_id, "pantau.refresh",
+                          {"report_id": case.id, "message_id": message_id, "kind": card_kind}, kind="refresh",
+                          report_id=case.id)
+            for chat_id, message_id, card_kind in await self.repo.cards_of(case.id)
             if (chat_id, message_id) != pressed
         ]
         if action == "forward" and detail == "gakkumdu":
@@ -276,7 +280,7 @@ class SupervisionService:
                 {"text": text, "request_id": request_id, "report_id": case.id}, kind="question", report_id=case.id,
             )
 
-        return await self.repo.ask(case.id, actor.chat_id, actor.user_id, question, prompt, notice)
+        return await self.repo.ask(case.id, actor.chat_id, actor.user_id, question, prompt, notice, actor.name)
 
     async def answer(self, request_id: int, answer: str) -> bool:
         """Relay the reporter's answer to the group that asked, threaded under the alert card."""

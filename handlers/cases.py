@@ -28,7 +28,7 @@ async def show_case(update: Update, context: PantauContext) -> None:
         await message.reply_text(t(locale, "cases.unknown"))
         return
     assert services.alerts is not None
-    card = await services.alerts.send_card(case, chat.id, "alert", reply_to=message.message_id)
+    card = await services.alerts.send_card(case, chat.id, "view", reply_to=message.message_id)
     events = await services.supervision.repo.events(case.id)
     await card.reply_text(history_text(case, events, services.regions, locale))
 
@@ -45,7 +45,10 @@ async def show_queue(update: Update, context: PantauContext) -> None:
     if group is None and chat.id != supervision.admin_chat_id:
         await message.reply_text(t(locale, "cases.not_registered"))
         return
-    cases = await supervision.repo.open_cases(group.region_code if group else None, limit=QUEUE_LENGTH)
+    forwarded_only = "gakkumdu" if group is not None and group.role == "gakkumdu" else None
+    cases = await supervision.repo.open_cases(
+        group.region_code if group else None, limit=QUEUE_LENGTH, forwarded_to=forwarded_only
+    )
     if not cases:
         await message.reply_text(t(locale, "cases.queue_empty"))
         return

@@ -33,6 +33,7 @@ async def register_group(update: Update, context: PantauContext) -> None:
         member = None
     if member is None or member.status not in _ADMINS:
         log.warning("registration refused in %s: user %s is not an administrator", chat.id, user.id)
+        await services.supervision.repo.log_attempt(chat.id, user.id, "not_admin")
         await message.reply_text(t(locale, "group.admins_only"))
         return
     code = " ".join(context.args or []).strip()

@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.alert_card import card_keyboard, choice_keyboard
 from bot.callbacks import triage_parts
 from bot.case_code import normalize_case_code
-from bot.case_status import Refusal
+from bot.case_status import Refusal, next_status
 from bot.context import PantauContext
 from bot.services import Services
 from bot.supervision import Actor, SupervisionError
@@ -68,7 +68,7 @@ async def on_button(update: Update, context: PantauContext) -> None:
     if verb == "open":
         await answer_query(update)
         assert services.alerts is not None
-        await services.alerts.send_card(case, chat_id, "alert", reply_to=query.message.message_id)
+        await services.alerts.send_full(case, chat_id, reply_to=query.message.message_id)
         return
     if not await supervision.may_act(chat_id, case) or await supervision.repo.card_report(
         chat_id, query.message.message_id
@@ -105,7 +105,10 @@ async def on_button(update: Update, context: PantauContext) -> None:
         await answer_query(update, _refusal_text(locale, result), alert=True)
         await _edit_card(services, query.message, case)
         return
-    await answer_query(update, t(locale, "triage.done_ok", status=t(locale, f"status.{result.status}")))
+    answer = t(locale, "triage.done_ok", status=t(locale, f"status.{result.status}"))
+    if verb == "fwd" and detail == "gakkumdu" and not await supervision.gakkumdu_groups(case.region_code):
+        answer += " " + t(locale, "triage.no_gakkumdu_group")
+    await answer_query(update, answer, alert=verb == "fwd")
     await _edit_card(services, query.message, result)
     if services.outbox_worker is not None:
         services.outbox_worker.notify()
@@ -115,13 +118,15 @@ async def _prompt(update: Update, context: PantauContext, case: CaseRow, verb: s
     """Ask the supervisor to reply with a question for the reporter, or with the original case's code."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and isinstance(query.message, Message)
-    if verb == "ask" and case.status not in ("received", "claimed", "registered"):
+    if verb == "ask" and isinstance(next_status("ask", case.status), Refusal):
         await answer_query(update, t(locale, "triage.cannot_ask"), alert=True)
         return
     await answer_query(update)
     prompt = await context.bot.send_message(
         query.message.chat.id,
-        t(locale, f"triage.prompt_{verb}", name=escape(user.first_name), code=case.case_code),
+        # A mention: with selective=True, Telegram opens the reply box for the supervisor who pressed.
+        t(locale, f"triage.prompt_{verb}", name=f'<a href="tg://user?id={user.id}">{escape(user.first_name)}</a>',
+          code=case.case_code),
         reply_markup=ForceReply(selective=True, input_field_placeholder=t(locale, f"triage.placeholder_{verb}")),
         reply_parameters=ReplyParameters(query.message.message_id, allow_sending_without_reply=True),
     )

@@ -218,7 +218,8 @@ class ReportRepository:
         rows = await self.db.fetchall(
             "SELECT r.case_code, r.submitted_at, r.category, r.kind, r.missing, r.status, r.region_code,"
             " r.incident_local, r.timezone, r.location_source, r.latitude, r.longitude, r.place_description,"
-            " r.reported_party, r.witnesses, r.chronology, r.anonymous,"
+            " r.reported_party, r.witnesses, r.chronology, r.anonymous, r.route_level, r.route_region,"
+            " r.handler_name, r.status_changed_at, r.forwarded_to, r.duplicate_of,"
             " (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id) AS evidence_count"
             " FROM reports r ORDER BY r.submitted_at, r.id"
         )

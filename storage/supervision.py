@@ -146,6 +146,13 @@ class SupervisionRepository:
             )
             return outcome, GroupRow(chat_id, code["region_code"], code["role"], title, True)
 
+    async def log_attempt(self, chat_id: int, user_id: int, outcome: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO registration_attempts (chat_id, user_id, outcome, at) VALUES (?, ?, ?, ?)",
+                (chat_id, user_id, outcome, iso(utcnow())),
+            )
+
     async def attempts(self, chat_id: int) -> list[str]:
         rows = await self.db.fetchall(
             "SELECT outcome FROM registration_attempts WHERE chat_id = ? ORDER BY id", (chat_id,)
@@ -188,6 +195,9 @@ class SupervisionRepository:
             await conn.execute(
                 "UPDATE info_requests SET group_chat_id = ? WHERE group_chat_id = ?", (new_chat_id, old_chat_id)
             )
+            await conn.execute(
+                "UPDATE OR IGNORE tracked_messages SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+            )
             return moved
 
     # ---- cases --------------------------------------------------------------------------------
@@ -206,10 +216,14 @@ class SupervisionRepository:
         )
         return [EvidenceRef(r["kind"], r["telegram_file_id"]) for r in rows]
 
-    async def open_cases(self, region_prefix: str | None, limit: int = 30) -> list[CaseRow]:
-        """Cases not closed, oldest first, in a region (None: everywhere)."""
+    async def open_cases(self, region_prefix: str | None, limit: int = 30, *, forwarded_to: str | None = None
+                         ) -> list[CaseRow]:
+        """Cases not closed, oldest first, in a region (None: everywhere), optionally only those forwarded."""
         where = "status IN ('received', 'claimed', 'registered', 'forwarded')"
         params: list[Any] = []
+        if forwarded_to is not None:
+            where += " AND forwarded_to = ?"
+            params.append(forwarded_to)
         if region_prefix:
             where += " AND (region_code = ? OR region_code LIKE ?)"
             params += [region_prefix, f"{region_prefix}.%"]
@@ -286,19 +300,22 @@ class SupervisionRepository:
 
     # ---- alerts and cards ---------------------------------------------------------------------
 
-    async def record_card(self, report_id: int, chat_id: int, message_id: int, kind: str) -> None:
-        """A card for `report_id` now stands in `chat_id`; the first one is the alert of that group."""
+    async def record_card(self, report_id: int, chat_id: int, message_id: int, kind: str, *, alert: bool) -> None:
+        """A card for `report_id` now stands in `chat_id` (presses on it are checked against this). With
+        `alert`, it is also that group's alert of the report (the first one counts, for reminders)."""
         async with self.db.transaction() as conn:
+            if alert:
+                await conn.execute(
+                    "INSERT INTO alerts (report_id, chat_id, message_id, kind, created_at) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (report_id, chat_id)"
+                    " DO UPDATE SET message_id = COALESCE(alerts.message_id, excluded.message_id)",
+                    (report_id, chat_id, message_id, kind if kind in ("alert", "gakkumdu", "escalation") else "alert",
+                     iso(utcnow())),
+                )
             await conn.execute(
-                "INSERT INTO alerts (report_id, chat_id, message_id, kind, created_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (report_id, chat_id)"
-                " DO UPDATE SET message_id = COALESCE(alerts.message_id, excluded.message_id)",
-                (report_id, chat_id, message_id, kind, iso(utcnow())),
-            )
-            await conn.execute(
-                "INSERT OR REPLACE INTO tracked_messages (chat_id, message_id, purpose, report_id, created_at)"
-                " VALUES (?, ?, 'card', ?, ?)",
-                (chat_id, message_id, report_id, iso(utcnow())),
+                "INSERT OR REPLACE INTO tracked_messages (chat_id, message_id, purpose, report_id, card_kind, created_at)"
+                " VALUES (?, ?, 'card', ?, ?, ?)",
+                (chat_id, message_id, report_id, kind, iso(utcnow())),
             )
 
     async def record_digest(self, report_ids: list[int], chat_id: int) -> None:
@@ -325,14 +342,14 @@ class SupervisionRepository:
         )
         return [(r["chat_id"], r["message_id"], r["kind"]) for r in rows]
 
-    async def cards_of(self, report_id: int) -> list[tuple[int, int]]:
-        """(chat_id, message_id) of every card of a report: alerts, reminders, cards opened or shown by /kasus."""
+    async def cards_of(self, report_id: int) -> list[tuple[int, int, str]]:
+        """(chat_id, message_id, kind) of every card of a report: alerts, reminders, cards opened or shown."""
         rows = await self.db.fetchall(
-            "SELECT chat_id, message_id FROM tracked_messages WHERE report_id = ? AND purpose = 'card'"
+            "SELECT chat_id, message_id, card_kind FROM tracked_messages WHERE report_id = ? AND purpose = 'card'"
             " ORDER BY created_at, message_id",
             (report_id,),
         )
-        return [(r["chat_id"], r["message_id"]) for r in rows]
+        return [(r["chat_id"], r["message_id"], r["card_kind"] or "alert") for r in rows]
 
     async def unclaimed_alerts(self, created_before: datetime) -> list[tuple[int, int, str, str | None, str | None]]:
         """(report id, chat id, alert kind, reminded_at, escalated_at) of unclaimed reports alerted before then."""
@@ -345,7 +362,7 @@ class SupervisionRepository:
         return [(r["report_id"], r["chat_id"], r["kind"], r["reminded_at"], r["escalated_at"]) for r in rows]
 
     async def mark(self, report_id: int, column: str, notices: list[OutboxMessage]) -> bool:
-        """Set reminded_at or escalated_at once, queueing its messages in the same transaction."""
+        """Set reminded_at or escalated_at once, queueing its messages and logging it in the same transaction."""
         assert column in ("reminded_at", "escalated_at")
         async with self.db.transaction() as conn:
             cur = await conn.execute(
@@ -353,6 +370,12 @@ class SupervisionRepository:
             )
             if cur.rowcount != 1:
                 return False
+            action = "remind" if column == "reminded_at" else "escalate"
+            chats = ", ".join(sorted({str(n.chat_id) for n in notices})) or None
+            await conn.execute(
+                "INSERT INTO report_events (report_id, action, note, at) VALUES (?, ?, ?, ?)",
+                (report_id, action, chats, iso(utcnow())),
+            )
             for notice in notices:
                 await enqueue(conn, notice)
             return True
@@ -380,7 +403,7 @@ class SupervisionRepository:
 
     async def ask(
         self, report_id: int, group_chat_id: int, asked_by: int, question: str, prompt: PendingReply | None,
-        notice_for: Callable[[int], OutboxMessage],
+        notice_for: Callable[[int], OutboxMessage], asker_name: str | None = None,
     ) -> int:
         """Record a question for the reporter and queue it (its outbox message built by `notice_for(id)`)."""
         async with self.db.transaction() as conn:
@@ -396,8 +419,9 @@ class SupervisionRepository:
                     "DELETE FROM tracked_messages WHERE chat_id = ? AND message_id = ?", (prompt.chat_id, prompt.message_id)
                 )
             await conn.execute(
-                "INSERT INTO report_events (report_id, action, actor_id, chat_id, note, at) VALUES (?, 'ask', ?, ?, ?, ?)",
-                (report_id, asked_by, group_chat_id, question, iso(utcnow())),
+                "INSERT INTO report_events (report_id, action, actor_id, actor_name, chat_id, note, at)"
+                " VALUES (?, 'ask', ?, ?, ?, ?, ?)",
+                (report_id, asked_by, asker_name, group_chat_id, question, iso(utcnow())),
             )
             await enqueue(conn, notice_for(request_id))
             return request_id

@@ -41,7 +41,7 @@ def used_keys() -> set[str]:
     keys |= {f"card.header_{kind}" for kind in ("alert", "reminder", "escalation", "gakkumdu")}
     keys |= {f"card.kind_{kind}" for kind in ("laporan", "informasi_awal")} | {"card.identified"}
     keys |= {f"card.req_{r}" for r in REQUIREMENTS}
-    keys |= {f"event.{action}" for action in ("ask", "answer")}
+    keys |= {f"event.{action}" for action in ("ask", "answer", "remind", "escalate")}
     keys |= {f"forward.{target}" for target in FORWARD_TARGETS} | {f"reject.{reason}" for reason in REJECT_REASONS}
     keys |= {f"group.code_{outcome}" for outcome in ("unknown", "used", "expired")}
     keys |= {f"group.level_{level}" for level in ("kecamatan", "kabupaten", "provinsi")}

@@ -25,7 +25,7 @@ CREATE TABLE supervisor_groups (
 );
 CREATE INDEX supervisor_groups_region ON supervisor_groups(region_code, role, active);
 
--- Refused registration attempts, for operators to see who tried what.
+-- Every registration attempt (ok, unknown, used, expired, not_admin), for operators to see who tried what.
 CREATE TABLE registration_attempts (
     id       INTEGER PRIMARY KEY,
     chat_id  INTEGER NOT NULL,
@@ -91,6 +91,7 @@ CREATE TABLE tracked_messages (
     message_id  INTEGER NOT NULL,
     purpose     TEXT NOT NULL,     -- card | question | duplicate | answer
     report_id   INTEGER NOT NULL REFERENCES reports(id),
+    card_kind   TEXT,              -- for cards: alert | reminder | escalation | gakkumdu | view
     user_id     INTEGER,           -- who is expected to reply (the supervisor who pressed), if anyone
     request_id  INTEGER,
     created_at  TEXT NOT NULL,
