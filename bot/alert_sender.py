@@ -96,11 +96,19 @@ class AlertSender:
             return None  # claimed meanwhile: nothing to remind of
         return (await self.send_card(case, item.chat_id, kind, alert=kind != "reminder")).message_id
 
-    async def _card_message(self, report_id: int, chat_id: int) -> int | None:
-        return next((m for c, m, _ in await self.repo.alerts_of(report_id) if c == chat_id), None)
+    async def _card_message(self, report_id: int, chat_id: int) -> int | bool | None:
+        """The message id of the group's alert card; False if the alert went out as a digest line (its
+        evidence and pin are then shown only when the case is opened)."""
+        for chat, message_id, _ in await self.repo.alerts_of(report_id):
+            if chat == chat_id:
+                return message_id if message_id is not None else False
+        return None
 
     async def evidence(self, item: OutboxItem) -> int | None:
-        return await self._evidence(item, await self._card_message(item.payload["report_id"], item.chat_id))
+        card = await self._card_message(item.payload["report_id"], item.chat_id)
+        if card is False:
+            return None
+        return await self._evidence(item, card or None)
 
     async def _evidence(self, item: OutboxItem, card_message_id: int | None) -> int | None:
         media: list[dict[str, str]] = item.payload["media"]
@@ -122,7 +130,10 @@ class AlertSender:
         return messages[0].message_id if messages else None
 
     async def location(self, item: OutboxItem) -> int | None:
-        return await self._location(item, await self._card_message(item.payload["report_id"], item.chat_id))
+        card = await self._card_message(item.payload["report_id"], item.chat_id)
+        if card is False:
+            return None
+        return await self._location(item, card or None)
 
     async def _location(self, item: OutboxItem, card_message_id: int | None) -> int | None:
         reply = _reply(card_message_id)

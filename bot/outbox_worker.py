@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=5)
 IDLE_WAIT = 30.0  # seconds between looks at the outbox when nobody wakes the worker
 DIGEST_SIZE = 25  # alerts merged into one digest at most; more wait for the next one
+DIGEST_RESERVE = 3  # a busy group's slots kept for digests
+DIGEST_GATHER = 2.0  # seconds a lone alert for a busy group waits for others to share its digest
 
 Sender = Callable[[OutboxItem], Awaitable[int | None]]
 DigestSender = Callable[[int, list[int]], Awaitable[int | None]]
@@ -152,9 +154,13 @@ class OutboxWorker:
         progressed = False
         if self.pacer is not None and self.pacer.is_group(chat_id):
             items, progressed = await self._merge_if_crowded(chat_id, items)
-        for item in items:
+        for index, item in enumerate(items):
             if self.pacer is not None:
+                # A card goes out only with room for the evidence and pin queued under it.
                 needed = self.cost(item)
+                if item.kind == "alert":
+                    needed += sum(self.cost(p) for p in items[index + 1 :]
+                                  if p.kind == "alert_part" and p.report_id == item.report_id)
                 if needed and self.pacer.remaining(chat_id) < needed:
                     self._paced[chat_id] = max(self.pacer.wait_for(chat_id, needed), 0.05)
                     return progressed  # the rest waits for room in this group's minute
@@ -164,27 +170,33 @@ class OutboxWorker:
         return progressed
 
     async def _merge_if_crowded(self, chat_id: int, items: list[OutboxItem]) -> tuple[list[OutboxItem], bool]:
-        """If the alerts waiting for this group would not fit in its minute, send them as one digest."""
+        """Alerts for a busy group are merged into one digest message instead of waiting for its minute.
+
+        A group is busy when sending everything waiting would leave fewer than DIGEST_RESERVE of its slots
+        this minute. Then the waiting alerts go out as a digest once there are two of them, or once the
+        oldest has waited DIGEST_GATHER seconds (more may be on their way); the reserve keeps room for it."""
         assert self.pacer is not None
         cards = [item for item in items if item.kind == "alert"]
-        if self.digest is None or len(cards) < 2:
+        if self.digest is None or not cards:
             return items, False
-        if sum(self.cost(item) for item in items) <= self.pacer.remaining(chat_id):
+        remaining = self.pacer.remaining(chat_id)
+        if sum(self.cost(item) for item in items) <= remaining - DIGEST_RESERVE:
             return items, False
-        if self.pacer.remaining(chat_id) < 1:
-            self._paced[chat_id] = max(self.pacer.wait_for(chat_id), 0.05)
-            return [], False
+        waited = (utcnow() - datetime.fromisoformat(cards[0].created_at)).total_seconds() if cards[0].created_at else 0
+        if remaining < 1 or (len(cards) < 2 and waited < DIGEST_GATHER):
+            wait = self.pacer.wait_for(chat_id) if remaining < 1 else DIGEST_GATHER - waited
+            self._paced[chat_id] = max(wait, 0.05)
+            return [item for item in items if item.kind not in ("alert", "alert_part")], False
         reports = [item.report_id for item in cards if item.report_id is not None][:DIGEST_SIZE]
-        merged = [item for item in items if item.id in merged_ids_of(items, reports)]
+        merged = merged_ids_of(items, reports)
         try:
             digest_id = await self.digest(chat_id, reports)
         except TelegramError as exc:
-            return await self._digest_failed(chat_id, items, merged_ids_of(items, reports), exc)
-        await self.outbox.mark_merged([item.id for item in merged], digest_id)
+            return await self._digest_failed(chat_id, items, merged, exc)
+        await self.outbox.mark_merged(sorted(merged), digest_id)
         self.digests += 1
         self.delivered += len(reports)
-        merged_ids = {item.id for item in merged}
-        return [item for item in items if item.id not in merged_ids], True
+        return [item for item in items if item.id not in merged], True
 
     async def _digest_failed(
         self, chat_id: int, items: list[OutboxItem], merged: set[int], exc: TelegramError

@@ -77,6 +77,12 @@ async def on_button(update: Update, context: PantauContext) -> None:
         await answer_query(update, t(locale, "triage.not_allowed"), alert=True)
         return
     actor = _actor(user, chat_id)
+    action = {"forward": "forward", "reject": "reject", "ask": "ask", "duplicate": "duplicate"}.get(verb)
+    refusal = next_status(action, case.status) if action else None
+    if isinstance(refusal, Refusal):  # a stale card: say why before opening a menu or a prompt
+        await answer_query(update, _refusal_text(locale, refusal), alert=True)
+        await _edit_card(services, query.message, case)
+        return
     if verb in ("forward", "reject"):
         await answer_query(update)
         await _edit_card(services, query.message, case, choice_keyboard(case, locale, verb), keep=True)
@@ -118,9 +124,6 @@ async def _prompt(update: Update, context: PantauContext, case: CaseRow, verb: s
     """Ask the supervisor to reply with a question for the reporter, or with the original case's code."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and isinstance(query.message, Message)
-    if verb == "ask" and isinstance(next_status("ask", case.status), Refusal):
-        await answer_query(update, t(locale, "triage.cannot_ask"), alert=True)
-        return
     await answer_query(update)
     prompt = await context.bot.send_message(
         query.message.chat.id,

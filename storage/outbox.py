@@ -33,6 +33,7 @@ class OutboxItem:
     attempts: int
     kind: str = "message"
     report_id: int | None = None
+    created_at: str = ""
 
 
 async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> bool:
@@ -69,7 +70,8 @@ class OutboxRepository:
         an earlier one waits for its retry."""
         skip = ",".join(str(int(chat)) for chat in exclude)
         rows = await self.db.fetchall(
-            "SELECT o.id, o.dedup_key, o.chat_id, o.method, o.payload, o.attempts, o.kind, o.report_id FROM outbox o"
+            "SELECT o.id, o.dedup_key, o.chat_id, o.method, o.payload, o.attempts, o.kind, o.report_id, o.created_at"
+            " FROM outbox o"
             " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
             + (f" AND o.chat_id NOT IN ({skip})" if skip else "")
             + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending'"
@@ -80,7 +82,7 @@ class OutboxRepository:
         return [
             OutboxItem(
                 r["id"], r["dedup_key"], r["chat_id"], r["method"], json.loads(r["payload"]), r["attempts"], r["kind"],
-                r["report_id"],
+                r["report_id"], r["created_at"],
             )
             for r in rows
         ]
