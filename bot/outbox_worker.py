@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import warnings
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -36,6 +37,7 @@ IDLE_WAIT = 30.0  # seconds between looks at the outbox when nobody wakes the wo
 DIGEST_SIZE = 25  # alerts merged into one digest at most; more wait for the next one
 DIGEST_RESERVE = 3  # a busy group's slots kept for digests
 DIGEST_GATHER = 2.0  # seconds a lone alert for a busy group waits for others to share its digest
+DIGEST_RETRY = 5.0  # seconds before a digest that failed on the network is tried again
 
 Sender = Callable[[OutboxItem], Awaitable[int | None]]
 DigestSender = Callable[[int, list[int]], Awaitable[int | None]]
@@ -83,7 +85,8 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._paced: dict[int, float] = {}  # group chat id -> seconds until it may receive more
+        self._not_before: dict[int, float] = {}  # chat id -> monotonic time before which it gets nothing
+        self._paced: dict[int, float] = {}  # chat id -> seconds until it may receive more (derived)
         self.delivered = 0
         self.digests = 0
 
@@ -131,11 +134,17 @@ class OutboxWorker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=timeout)
 
+    def _pause(self, chat_id: int, seconds: float) -> None:
+        """Send nothing more to this chat for `seconds` (its minute is full, a digest is gathering, or
+        Telegram asked to wait)."""
+        until = time.monotonic() + max(seconds, 0.05)
+        self._not_before[chat_id] = max(self._not_before.get(chat_id, 0.0), until)
+
     def _paced_chats(self) -> list[int]:
-        """Groups that cannot take one more message now."""
-        if self.pacer is None:
-            return []
-        self._paced = {chat: wait for chat in self._paced if (wait := self.pacer.wait_for(chat)) > 0}
+        """Chats that must not be sent to now, and how long until they may (kept in self._paced)."""
+        now = time.monotonic()
+        self._not_before = {chat: until for chat, until in self._not_before.items() if until > now}
+        self._paced = {chat: until - now for chat, until in self._not_before.items()}
         return list(self._paced)
 
     async def deliver_due(self) -> bool:
@@ -147,8 +156,13 @@ class OutboxWorker:
         by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
         for item in items:
             by_chat[item.chat_id].append(item)
-        results = await asyncio.gather(*(self._deliver_chat(chat, chat_items) for chat, chat_items in by_chat.items()))
-        return any(results)
+        results = await asyncio.gather(
+            *(self._deliver_chat(chat, chat_items) for chat, chat_items in by_chat.items()), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                log.error("outbox pass for one chat failed", exc_info=result)
+        return any(result is True for result in results)
 
     async def _deliver_chat(self, chat_id: int, items: list[OutboxItem]) -> bool:
         progressed = False
@@ -162,7 +176,7 @@ class OutboxWorker:
                     needed += sum(self.cost(p) for p in items[index + 1 :]
                                   if p.kind == "alert_part" and p.report_id == item.report_id)
                 if needed and self.pacer.remaining(chat_id) < needed:
-                    self._paced[chat_id] = max(self.pacer.wait_for(chat_id, needed), 0.05)
+                    self._pause(chat_id, self.pacer.wait_for(chat_id, needed))
                     return progressed  # the rest waits for room in this group's minute
             progressed = True
             if not await self._deliver(item):
@@ -184,8 +198,7 @@ class OutboxWorker:
             return items, False
         waited = (utcnow() - datetime.fromisoformat(cards[0].created_at)).total_seconds() if cards[0].created_at else 0
         if remaining < 1 or (len(cards) < 2 and waited < DIGEST_GATHER):
-            wait = self.pacer.wait_for(chat_id) if remaining < 1 else DIGEST_GATHER - waited
-            self._paced[chat_id] = max(wait, 0.05)
+            self._pause(chat_id, self.pacer.wait_for(chat_id) if remaining < 1 else DIGEST_GATHER - waited)
             return [item for item in items if item.kind not in ("alert", "alert_part")], False
         reports = [item.report_id for item in cards if item.report_id is not None][:DIGEST_SIZE]
         merged = merged_ids_of(items, reports)
@@ -206,7 +219,7 @@ class OutboxWorker:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PTBDeprecationWarning)
                 wait = exc.retry_after
-            self._paced[chat_id] = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            self._pause(chat_id, wait.total_seconds() if isinstance(wait, timedelta) else float(wait))
             return [], False
         if isinstance(exc, ChatMigrated):
             if self.on_migrated is not None:
@@ -219,9 +232,12 @@ class OutboxWorker:
                     if item.kind == "alert" and self.on_unreachable is not None:
                         await self.on_unreachable(item, exc.message)
             return [item for item in items if item.id not in merged], True
-        log.warning("digest to %s failed (%s); its alerts go one by one", chat_id, exc)
-        self._paced[chat_id] = 5.0 if not isinstance(exc, BadRequest) else 0.0
-        return (items if isinstance(exc, BadRequest) else []), False
+        if isinstance(exc, BadRequest):  # a digest Telegram will never take: the alerts go one by one
+            log.warning("digest to %s refused (%s); its alerts go one by one", chat_id, exc)
+            return items, False
+        log.warning("digest to %s failed (%s); trying again shortly", chat_id, exc)
+        self._pause(chat_id, DIGEST_RETRY)
+        return [], False
 
     async def _call(self, item: OutboxItem) -> int | None:
         """Perform the Bot API call an item stands for; the message id it produced, if any."""
@@ -265,6 +281,10 @@ class OutboxWorker:
                 await self.on_unreachable(item, exc.message)
             return True
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
+            await self.outbox.retry_later(item.id, utcnow() + backoff(item.attempts), f"{type(exc).__name__}: {exc}")
+            return False
+        except Exception as exc:  # a bug in a sender must not abort the pass or resend other chats' messages
+            log.exception("outbox message %s failed", item.dedup_key)
             await self.outbox.retry_later(item.id, utcnow() + backoff(item.attempts), f"{type(exc).__name__}: {exc}")
             return False
         await self.outbox.mark_sent(item.id, message_id)
