@@ -25,9 +25,7 @@ async def show_identity(settings: Settings, code: str, purpose: str, out: TextIO
         raise OperatorError(f"{code!r} is not a case code (expected e.g. PTU-7KQ2-M9XD)")
     if len(purpose.strip()) < 5:
         raise OperatorError("give the purpose of this access with --purpose (it is logged)")
-    db = Database(settings.database_path)
-    await db.open()
-    try:
+    async with Database(settings.database_path) as db:
         reports = ReportRepository(db)
         report = await reports.by_code(normalized)
         if report is None:
@@ -42,18 +40,12 @@ async def show_identity(settings: Settings, code: str, purpose: str, out: TextIO
         print(f"address: {identity.address}", file=out)
         print(f"phone:   {identity.phone or '-'} ({identity.phone_source or 'none'})", file=out)
         print(f"(access logged for {accessor}: {purpose.strip()})", file=out)
-    finally:
-        await db.close()
 
 
 async def export_reports(settings: Settings, output: Path) -> int:
     """Write every report (never identities) to a CSV file; returns how many."""
-    db = Database(settings.database_path)
-    await db.open()
-    try:
+    async with Database(settings.database_path) as db:
         rows = await ReportRepository(db).export_rows()
-    finally:
-        await db.close()
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", newline="", encoding="utf-8") as handle:
         fields = list(rows[0]) if rows else ["case_code"]
@@ -69,9 +61,7 @@ async def group_code(settings: Settings, region_code: str, role: str, out: TextI
     from bot.supervision import SupervisionError, SupervisionService
     from storage.supervision import SupervisionRepository
 
-    db = Database(settings.database_path)
-    await db.open()
-    try:
+    async with Database(settings.database_path) as db:
         regions = RegionDirectory()
 
         async def no_locale(_: int) -> str:
@@ -89,5 +79,3 @@ async def group_code(settings: Settings, region_code: str, role: str, out: TextI
         print(f"    {code}", file=out)
         print(f"Valid until {expires:%Y-%m-%d %H:%M} UTC, once. In the Telegram group, an administrator sends:", file=out)
         print(f"    /daftar {code}", file=out)
-    finally:
-        await db.close()

@@ -124,10 +124,24 @@ async def on_category(update: Update, context: PantauContext, draft: Draft, loca
     return draft.step
 
 
+# Steps answered with free text, and the intake rule that takes each answer.
+_TEXT_ANSWERS = {
+    Step.CHRONOLOGY: "set_chronology",
+    Step.PLACE: "set_place",
+    Step.PARTY: "set_party",
+    Step.WITNESSES: "set_witnesses",
+    Step.ID_NAME: "set_name",
+    Step.ID_ADDRESS: "set_address",
+}
+# Optional steps with a skip button, and the step each skip belongs to.
+_SKIPPABLE = {"place": Step.PLACE, "party": Step.PARTY, "witnesses": Step.WITNESSES, "evidence": Step.EVIDENCE}
+
+
 @step_handler()
-async def on_chronology(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """Step 2: what happened, in the reporter's words."""
-    draft = await context.services.intake.set_chronology(draft, update.update_id, text_of(update))
+async def on_text_answer(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Steps 2, 4 (place), 5, 7 and 8 (name, address): a text answer, checked and stored."""
+    setter = getattr(context.services.intake, _TEXT_ANSWERS[draft.step])
+    draft = await setter(draft, update.update_id, text_of(update))
     await ask(context, draft, locale)
     return draft.step
 
@@ -158,45 +172,16 @@ async def on_when_text(update: Update, context: PantauContext, draft: Draft, loc
 
 
 @step_handler()
-async def on_place(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """Step 4, last part: a description of the place (address, TPS number)."""
-    draft = await context.services.intake.set_place(draft, update.update_id, text_of(update))
-    await ask(context, draft, locale)
-    return draft.step
-
-
-@step_handler()
-async def on_party(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """Step 5: who is reported."""
-    draft = await context.services.intake.set_party(draft, update.update_id, text_of(update))
-    await ask(context, draft, locale)
-    return draft.step
-
-
-@step_handler()
-async def on_witnesses(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """Step 7: witnesses."""
-    draft = await context.services.intake.set_witnesses(draft, update.update_id, text_of(update))
-    await ask(context, draft, locale)
-    return draft.step
-
-
-@step_handler()
 async def on_skip(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """The "skip" button of an optional step."""
     what = callback_arg(update)
     intake = context.services.intake
-    expected = {"place": Step.PLACE, "party": Step.PARTY, "witnesses": Step.WITNESSES, "evidence": Step.EVIDENCE}
-    if expected.get(what) is not draft.step:
+    if _SKIPPABLE.get(what) is not draft.step:
         await answer_query(update, t(locale, "button.stale"), alert=True)
         return draft.step
     await _close_choice(update)
-    if what == "place":
-        draft = await intake.set_place(draft, update.update_id, None)
-    elif what == "party":
-        draft = await intake.set_party(draft, update.update_id, None)
-    elif what == "witnesses":
-        draft = await intake.set_witnesses(draft, update.update_id, None)
+    if draft.step in _TEXT_ANSWERS:
+        draft = await getattr(intake, _TEXT_ANSWERS[draft.step])(draft, update.update_id, None)
     else:
         draft = await intake.answer(draft, update.update_id)
     await ask(context, draft, locale)
@@ -209,22 +194,6 @@ async def on_identity(update: Update, context: PantauContext, draft: Draft, loca
     anonymous = callback_arg(update) == "anon"
     await _close_choice(update)
     draft = await context.services.intake.set_identity(draft, update.update_id, anonymous)
-    await ask(context, draft, locale)
-    return draft.step
-
-
-@step_handler()
-async def on_name(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """Step 8: the reporter's name."""
-    draft = await context.services.intake.set_name(draft, update.update_id, text_of(update))
-    await ask(context, draft, locale)
-    return draft.step
-
-
-@step_handler()
-async def on_address(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """Step 8: the reporter's address."""
-    draft = await context.services.intake.set_address(draft, update.update_id, text_of(update))
     await ask(context, draft, locale)
     return draft.step
 
@@ -375,7 +344,7 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
         ],
         states={
             Step.CATEGORY: [CallbackQueryHandler(on_category, pattern=matches(Action.CATEGORY))],
-            Step.CHRONOLOGY: [MessageHandler(TEXT, on_chronology)],
+            Step.CHRONOLOGY: [MessageHandler(TEXT, on_text_answer)],
             Step.WHEN: [
                 CallbackQueryHandler(on_when_button, pattern=matches(Action.WHEN)),
                 MessageHandler(TEXT, on_when_text),
@@ -386,11 +355,11 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
                 *region_handlers,
             ],
             Step.PLACE: [
-                MessageHandler(TEXT, on_place),
+                MessageHandler(TEXT, on_text_answer),
                 CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
             ],
             Step.PARTY: [
-                MessageHandler(TEXT, on_party),
+                MessageHandler(TEXT, on_text_answer),
                 CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
             ],
             Step.EVIDENCE: [
@@ -399,12 +368,12 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
                 CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
             ],
             Step.WITNESSES: [
-                MessageHandler(TEXT, on_witnesses),
+                MessageHandler(TEXT, on_text_answer),
                 CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
             ],
             Step.IDENTITY: [CallbackQueryHandler(on_identity, pattern=matches(Action.IDENTITY))],
-            Step.ID_NAME: [MessageHandler(TEXT, on_name)],
-            Step.ID_ADDRESS: [MessageHandler(TEXT, on_address)],
+            Step.ID_NAME: [MessageHandler(TEXT, on_text_answer)],
+            Step.ID_ADDRESS: [MessageHandler(TEXT, on_text_answer)],
             Step.ID_PHONE: [MessageHandler(filters.CONTACT, on_contact), MessageHandler(TEXT, on_phone_text)],
             Step.REVIEW: [
                 CallbackQueryHandler(on_edit, pattern=matches(Action.EDIT)),

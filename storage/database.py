@@ -69,6 +69,13 @@ class Database:
         await conn.execute("PRAGMA busy_timeout=5000")
         return conn
 
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
     async def close(self) -> None:
         for conn in (self._reader, self._writer):
             if conn is not None:

@@ -66,12 +66,8 @@ class BotProcess:
         self.process = None
 
     async def report_count(self) -> int:
-        db = Database(self.database)
-        await db.open()
-        try:
+        async with Database(self.database) as db:
             return await ReportRepository(db).count()
-        finally:
-            await db.close()
 
     def log_text(self) -> str:
         return self.log.read_text() if self.log.exists() else ""

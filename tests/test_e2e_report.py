@@ -6,9 +6,7 @@ import re
 
 from bot.app import Pantau
 from tests.fake_telegram import FakeTelegram
-from tests.harness import Reporter
-
-CHRONOLOGY = "Tim sukses calon nomor 2 membagikan amplop berisi uang Rp100.000 kepada warga di depan TPS 05."
+from tests.harness import CHRONOLOGY, Reporter
 
 
 async def test_whole_report_in_indonesian_with_picker(fake: FakeTelegram, bot: Pantau) -> None:
