@@ -751,7 +751,7 @@ def database_problems(workspace: Workspace, sims: list[Sim]) -> tuple[list[str],
         split = db.execute(
             "SELECT COUNT(*) FROM outbox p JOIN outbox c ON c.report_id = p.report_id AND c.chat_id = p.chat_id"
             " AND c.kind = 'alert' WHERE p.kind = 'alert_part' AND p.merged_into IS NULL AND p.status = 'sent'"
-            " AND c.merged_into IS NOT NULL").fetchone()[0]
+            " AND p.telegram_message_id IS NOT NULL AND c.merged_into IS NOT NULL").fetchone()[0]
     problems = []
     if len(reports) != len(sims) or any(s.user_id not in reports for s in sims):
         problems.append(f"the database holds {len(reports)} reports for {len(sims)} presses")
