@@ -51,4 +51,5 @@ async def test_whole_report_in_indonesian_with_picker(fake: FakeTelegram, bot: P
     code = re.search(r"PTU-[0-9A-Z]{4}-[0-9A-Z]{4}", confirmation)
     assert code is not None
     assert "memenuhi syarat sebagai laporan" in confirmation
-    assert await bot.services.reports.count() == 1 if bot.services else False
+    assert bot.services is not None
+    assert await bot.services.reports.count() == 1
