@@ -124,6 +124,13 @@ class SupervisionRepository:
             outcome = "ok"
             if code is None:
                 outcome = "unknown"
+            elif code["used_at"] is not None and code["used_by_chat"] == chat_id:
+                # The same group again (a re-delivered /daftar after a crash): registered already.
+                async with conn.execute("SELECT * FROM supervisor_groups WHERE chat_id = ?", (chat_id,)) as cur:
+                    existing = await cur.fetchone()
+                if existing is not None and existing["active"]:
+                    return "ok", _group(existing)
+                outcome = "used"
             elif code["used_at"] is not None:
                 outcome = "used"
             elif code["expires_at"] <= iso(now):

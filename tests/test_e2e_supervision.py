@@ -81,3 +81,19 @@ async def test_stranger_and_forged_presses_are_refused(fake: FakeTelegram, start
                                   predicate=lambda c: "tidak dapat" in str(c.params.get("text")))
     assert refused.ok
     assert (await bot.services.supervision.repo.case(case.id)).status == "received"  # type: ignore[union-attr]
+
+
+async def test_registering_again_with_the_same_code_in_the_same_group_is_harmless(
+    fake: FakeTelegram, start_bot: Callable[..., Any]
+) -> None:
+    """A /daftar that Telegram delivers again after a crash must not tell the admins it failed."""
+    bot: Pantau = await start_bot()
+    assert bot.services is not None
+    kec, other = Group(fake, "Panwascam Pasar Jambi"), Group(fake, "Grup lain")
+    code, _ = await bot.services.supervision.new_code("15.71.04", "supervisors")
+    kec.say(kec.admin_id, f"/daftar {code}")
+    await kec.expect("terdaftar")
+    kec.say(kec.admin_id, f"/daftar {code}")
+    assert "terdaftar" in await kec.expect("Pasar Jambi")
+    other.say(other.admin_id, f"/daftar {code}")
+    assert "sudah pernah dipakai" in await other.expect("Kode itu")
