@@ -183,9 +183,10 @@ async def start_background(application: PantauApplication) -> None:
     assert services.alerts is not None
     supervision = services.supervision
 
-    async def unreachable(item: OutboxItem, why: str) -> None:
-        """A group the bot cannot post to: mark it inactive; its alert goes one level up."""
-        if item.chat_id < 0 and await supervision.repo.deactivate(item.chat_id, why):
+    async def unreachable(item: OutboxItem, why: str, gone: bool) -> None:
+        """A message Telegram refused for good. A group the bot cannot post to is marked inactive; an alert
+        card that could not be posted goes to the next recipient (one level up if need be)."""
+        if gone and item.chat_id < 0 and await supervision.repo.deactivate(item.chat_id, why):
             log.warning("supervisor group %s unreachable (%s): marked inactive", item.chat_id, why)
         if item.kind == "alert" and item.report_id is not None:
             await supervision.reroute(item.report_id, away_from=item.chat_id)

@@ -70,7 +70,7 @@ class OutboxWorker:
         cost: Callable[[OutboxItem], int] | None = None,
         digest: DigestSender | None = None,
         pacer: GroupPacer | None = None,
-        on_unreachable: Callable[[OutboxItem, str], Awaitable[None]] | None = None,
+        on_unreachable: Callable[[OutboxItem, str, bool], Awaitable[None]] | None = None,
         on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
     ) -> None:
         self.outbox = outbox
@@ -230,7 +230,7 @@ class OutboxWorker:
                 if item.id in merged:
                     await self.outbox.mark_dead(item.id, f"{type(exc).__name__}: {exc.message}")
                     if item.kind == "alert" and self.on_unreachable is not None:
-                        await self.on_unreachable(item, exc.message)
+                        await self.on_unreachable(item, exc.message, True)
             return [item for item in items if item.id not in merged], True
         if isinstance(exc, BadRequest):  # a digest Telegram will never take: the alerts go one by one
             log.warning("digest to %s refused (%s); its alerts go one by one", chat_id, exc)
@@ -277,8 +277,10 @@ class OutboxWorker:
         except (Forbidden, BadRequest) as exc:
             log.warning("outbox message %s to %s refused for good: %s", item.dedup_key, item.chat_id, exc.message)
             await self.outbox.mark_dead(item.id, f"{type(exc).__name__}: {exc.message}")
-            if _unreachable(exc) and self.on_unreachable is not None:
-                await self.on_unreachable(item, exc.message)
+            # A chat that is gone, or an alert card refused for any reason (the bot restricted in the group):
+            # supervision sends the alert elsewhere, so that no report is left without a recipient.
+            if self.on_unreachable is not None and (_unreachable(exc) or item.kind == "alert"):
+                await self.on_unreachable(item, exc.message, _unreachable(exc))
             return True
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
             await self.outbox.retry_later(item.id, utcnow() + backoff(item.attempts), f"{type(exc).__name__}: {exc}")

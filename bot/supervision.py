@@ -7,6 +7,7 @@ transaction; the outbox delivers them.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from locales import t
 from storage.database import utcnow
 from storage.outbox import OutboxMessage
 from storage.supervision import CaseRow, EvidenceRef, GroupRow, PendingReply, SupervisionRepository
+
+log = logging.getLogger(__name__)
 
 SUPERVISORS = "supervisors"
 GAKKUMDU = "gakkumdu"
@@ -176,6 +179,14 @@ class SupervisionService:
             return None
         route = await self.route(case.region_code)
         chats = tuple(c for c in route.chat_ids if c != away_from)
+        if not chats and route.region is not None:  # that group was the level's only one: go one level up
+            route = await self.route(case.region_code, above=route.region)
+            chats = tuple(c for c in route.chat_ids if c != away_from)
+        if not chats and self.admin_chat_id is not None and self.admin_chat_id != away_from:
+            route = Route("admin", None, (self.admin_chat_id,))
+            chats = route.chat_ids
+        if not chats:
+            log.error("report %s has no recipient left after %s refused its alert", report_id, away_from)
         evidence = await self.repo.evidence(report_id)
         await self.repo.set_route(
             report_id, route.level, route.region,

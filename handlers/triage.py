@@ -173,7 +173,11 @@ async def on_group_reply(update: Update, context: PantauContext) -> None:
                                                                                                   original):
             await message.reply_text(t(locale, "triage.duplicate_unknown"))
             raise ApplicationHandlerStop
-        result = await services.supervision.act(case, "duplicate", actor, detail=original.case_code)
+        try:
+            result = await services.supervision.act(case, "duplicate", actor, detail=original.case_code)
+        except TransitionConflict:
+            await message.reply_text(t(locale, "triage.conflict"))
+            raise ApplicationHandlerStop from None
         if isinstance(result, Refusal):
             await message.reply_text(_refusal_text(locale, result))
             raise ApplicationHandlerStop

@@ -88,10 +88,14 @@ class OutboxRepository:
         ]
 
     async def next_attempt_at(self, *, exclude: Collection[int] = ()) -> str | None:
+        """When the next item can go: the earliest time among each chat's first pending item (a chat's
+        later items wait behind it, as in `due`)."""
         skip = ",".join(str(int(chat)) for chat in exclude)
         row = await self.db.fetchone(
-            "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'"
-            + (f" AND chat_id NOT IN ({skip})" if skip else "")
+            "SELECT MIN(o.next_attempt_at) AS t FROM outbox o WHERE o.status = 'pending'"
+            + (f" AND o.chat_id NOT IN ({skip})" if skip else "")
+            + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending'"
+            " AND p.id < o.id)"
         )
         return row["t"] if row else None
 

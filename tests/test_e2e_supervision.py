@@ -97,3 +97,22 @@ async def test_registering_again_with_the_same_code_in_the_same_group_is_harmles
     assert "terdaftar" in await kec.expect("Pasar Jambi")
     other.say(other.admin_id, f"/daftar {code}")
     assert "sudah pernah dipakai" in await other.expect("Kode itu")
+
+
+async def test_alert_refused_by_a_restricted_group_goes_one_level_up(
+    fake: FakeTelegram, start_bot: Callable[..., Any]
+) -> None:
+    """A 400 other than 'chat not found' (the bot may no longer write there) must not leave the report
+    without a recipient: the alert goes to the next level up, and the group stays registered."""
+    bot: Pantau = await start_bot()
+    assert bot.services is not None
+    kec = Group(fake, "Panwascam Pasar Jambi")
+    kab = Group(fake, "Bawaslu Kota Jambi")
+    await kec.register(bot.services, "15.71.04")
+    await kab.register(bot.services, "15.71")
+    fake.fail_next("sendMessage", status=400, chat_id=kec.chat_id,
+                   description="Bad Request: not enough rights to send text messages to the chat")
+    code = await _report(fake, Reporter(fake))
+    await kab.expect(code)
+    group = await bot.services.supervision.repo.group(kec.chat_id)
+    assert group is not None and group.active

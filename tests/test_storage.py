@@ -286,14 +286,25 @@ async def test_a_waiting_message_holds_back_only_its_own_chat(outbox: OutboxRepo
 
 async def test_next_attempt_at_is_the_earliest_pending(outbox: OutboxRepository):
     assert await outbox.next_attempt_at() is None
-    await outbox.add(message("a"))
-    await outbox.add(message("b"))
+    await outbox.add(message("a", chat_id=1))
+    await outbox.add(message("b", chat_id=2))
     a, b = await outbox.due(utcnow())
     soon, later = utcnow() + timedelta(seconds=30), utcnow() + timedelta(minutes=5)
     await outbox.retry_later(a.id, later, "x")
     await outbox.retry_later(b.id, soon, "x")
     assert await outbox.next_attempt_at() == iso(soon)
     await outbox.mark_sent(b.id, 1)
+    assert await outbox.next_attempt_at() == iso(later)
+
+
+async def test_next_attempt_at_waits_for_a_chats_first_message(outbox: OutboxRepository):
+    """A chat's later message, due now, waits behind the earlier one: the worker must not wake for it."""
+    await outbox.add(message("first", chat_id=1))
+    first = (await outbox.due(utcnow()))[0]
+    later = utcnow() + timedelta(minutes=5)
+    await outbox.retry_later(first.id, later, "503")
+    await outbox.add(message("second", chat_id=1))  # due at once, but behind "first"
+    assert await outbox.due(utcnow()) == []
     assert await outbox.next_attempt_at() == iso(later)
 
 
