@@ -283,20 +283,6 @@ class SupervisionRepository:
             for notice in notices or []:
                 await enqueue(conn, notice)
 
-    async def log_event(
-        self, report_id: int, action: str, *, actor_id: int | None, actor_name: str | None, chat_id: int | None,
-        note: str | None = None, notices: list[OutboxMessage] | None = None,
-    ) -> None:
-        """An action that does not change the status (a question relayed, an escalation)."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO report_events (report_id, action, actor_id, actor_name, chat_id, note, at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (report_id, action, actor_id, actor_name, chat_id, note, iso(utcnow())),
-            )
-            for notice in notices or []:
-                await enqueue(conn, notice)
-
     async def events(self, report_id: int) -> list[EventRow]:
         rows = await self.db.fetchall(
             "SELECT action, actor_name, from_status, to_status, note, at FROM report_events"
