@@ -57,7 +57,7 @@ class AlertSender:
         return 1
 
     async def render(self, case: CaseRow, chat_id: int, kind: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        evidence = len(await self.repo.evidence(case.id))
+        evidence = await self.repo.evidence_count(case.id)  # a file over 20 MB was never received
         text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence)
         can_act = kind != "gakkumdu" and await self.supervision.may_act(chat_id, case)
         return text, card_keyboard(case, self.locale, can_act=can_act)

@@ -54,6 +54,8 @@ TEXT_LIMITS: dict[str, tuple[int, int]] = {
     "search": (2, 60),
 }
 _SPACES = re.compile(r"[ \t]+")
+# Free-text answers a reporter can correct by editing the message that gave them ("incident": a typed time).
+EDITABLE_FIELDS = ("chronology", "incident", "place", "party", "witnesses", "name", "address", "phone")
 
 
 class InputError(Exception):
@@ -164,6 +166,9 @@ class IntakeService:
         return await self.goto(draft, update_id, step)
 
     async def goto(self, draft: Draft, update_id: int, step: Step, *, editing: bool | None = None) -> Draft:
+        if step != draft.row.step and Step.EVIDENCE in (step, draft.row.step):
+            # each visit to the evidence step has its own status message
+            draft.answers = draft.answers.model_copy(update={"status_message_id": None, "status_message_at": None})
         draft.row.step = step
         if editing is not None:
             draft.row.editing = editing
@@ -193,8 +198,18 @@ class IntakeService:
             raise InputError("invalid.choice")
         return await self.answer(draft, update_id, category=key)
 
-    async def set_chronology(self, draft: Draft, update_id: int, text: str) -> Draft:
-        return await self.answer(draft, update_id, chronology=clean_text(text, "chronology"))
+    @staticmethod
+    def _sourced(draft: Draft, field: str, message_id: int | None) -> dict[str, Any]:
+        """`answered_by` with `field` answered by `message_id` (None: by no message, e.g. a button)."""
+        sources = draft.answers.forget_sources(field)
+        if message_id is not None:
+            sources[field] = message_id
+        return {"answered_by": sources}
+
+    async def set_chronology(self, draft: Draft, update_id: int, text: str, message_id: int | None = None) -> Draft:
+        return await self.answer(
+            draft, update_id, chronology=clean_text(text, "chronology"), **self._sourced(draft, "chronology", message_id)
+        )
 
     def timezone_for(self, answers: Answers) -> ZoneInfo:
         """The zone incident times are read in: the region's, else the deployment scope's, else WIT."""
@@ -211,10 +226,13 @@ class IntakeService:
         except IncidentTimeError as exc:
             raise InputError(f"invalid.when_{exc.code}") from None
 
-    async def set_when(self, draft: Draft, update_id: int, incident: IncidentTime) -> Draft:
+    async def set_when(
+        self, draft: Draft, update_id: int, incident: IncidentTime, message_id: int | None = None
+    ) -> Draft:
         """A typed date and time: read as local time of the place where it happened."""
         return await self.answer(
-            draft, update_id, incident=incident.isoformat(), incident_button=None, incident_pressed_at=None
+            draft, update_id, incident=incident.isoformat(), incident_button=None, incident_pressed_at=None,
+            **self._sourced(draft, "incident", message_id),
         )
 
     async def set_when_button(self, draft: Draft, update_id: int, which: str) -> Draft:
@@ -222,7 +240,7 @@ class IntakeService:
         pressed = utcnow()
         return await self.answer(
             draft, update_id, incident=self._relative_day(which, pressed, draft.answers).isoformat(),
-            incident_button=which, incident_pressed_at=pressed.isoformat(),
+            incident_button=which, incident_pressed_at=pressed.isoformat(), **self._sourced(draft, "incident", None),
         )
 
     def _relative_day(self, which: str, pressed: datetime, answers: Answers) -> IncidentTime:
@@ -250,36 +268,90 @@ class IntakeService:
             draft.answers = a.model_copy(update={"incident": incident.isoformat()})
         return await self.goto(draft, update_id, Step.PLACE)
 
-    async def set_place(self, draft: Draft, update_id: int, text: str | None) -> Draft:
+    async def set_place(self, draft: Draft, update_id: int, text: str | None, message_id: int | None = None) -> Draft:
         """The place description; skipping it while editing from the review keeps the earlier one."""
         if text is None and draft.row.editing:
             return await self.answer(draft, update_id)
-        return await self.answer(draft, update_id, place=None if text is None else clean_text(text, "place"))
+        return await self.answer(
+            draft, update_id, place=None if text is None else clean_text(text, "place"),
+            **self._sourced(draft, "place", message_id),
+        )
 
-    async def set_party(self, draft: Draft, update_id: int, text: str | None) -> Draft:
-        return await self.answer(draft, update_id, party=None if text is None else clean_text(text, "party"))
+    async def set_party(self, draft: Draft, update_id: int, text: str | None, message_id: int | None = None) -> Draft:
+        return await self.answer(
+            draft, update_id, party=None if text is None else clean_text(text, "party"),
+            **self._sourced(draft, "party", message_id),
+        )
 
-    async def set_witnesses(self, draft: Draft, update_id: int, text: str | None) -> Draft:
+    async def set_witnesses(
+        self, draft: Draft, update_id: int, text: str | None, message_id: int | None = None
+    ) -> Draft:
         value = None if text is None else clean_text(text, "witnesses")
-        return await self.answer(draft, update_id, witnesses=value)
+        return await self.answer(draft, update_id, witnesses=value, **self._sourced(draft, "witnesses", message_id))
 
     async def set_identity(self, draft: Draft, update_id: int, anonymous: bool) -> Draft:
         changes: dict[str, Any] = {"anonymous": anonymous}
         if anonymous:
             changes.update(name=None, address=None, phone=None, phone_source=None)
+            changes["answered_by"] = draft.answers.forget_sources("name", "address", "phone")
         return await self.answer(draft, update_id, **changes)
 
-    async def set_name(self, draft: Draft, update_id: int, text: str) -> Draft:
-        return await self.answer(draft, update_id, name=clean_text(text, "name"))
+    async def set_name(self, draft: Draft, update_id: int, text: str, message_id: int | None = None) -> Draft:
+        return await self.answer(
+            draft, update_id, name=clean_text(text, "name"), **self._sourced(draft, "name", message_id)
+        )
 
-    async def set_address(self, draft: Draft, update_id: int, text: str) -> Draft:
-        return await self.answer(draft, update_id, address=clean_text(text, "address"))
+    async def set_address(self, draft: Draft, update_id: int, text: str, message_id: int | None = None) -> Draft:
+        return await self.answer(
+            draft, update_id, address=clean_text(text, "address"), **self._sourced(draft, "address", message_id)
+        )
 
-    async def set_phone(self, draft: Draft, update_id: int, text: str | None, source: str | None) -> Draft:
+    async def set_phone(
+        self, draft: Draft, update_id: int, text: str | None, source: str | None, message_id: int | None = None
+    ) -> Draft:
+        """A phone number; only a typed one can be corrected later by editing its message."""
         phone = None if text is None else clean_phone(text)
-        return await self.answer(draft, update_id, phone=phone, phone_source=source if phone else None)
+        typed = message_id if phone and source == "typed" else None
+        return await self.answer(
+            draft, update_id, phone=phone, phone_source=source if phone else None,
+            **self._sourced(draft, "phone", typed),
+        )
+
+    # ---- corrections by editing a message -----------------------------------------------------
+
+    @staticmethod
+    def answered_field(draft: Draft, message_id: int) -> str | None:
+        """The text answer of this draft that `message_id` gave, if any."""
+        for field, source in draft.answers.answered_by.items():
+            if source == message_id and field in EDITABLE_FIELDS:
+                return field
+        return None
+
+    def _text_changes(self, answers: Answers, field: str, text: str) -> dict[str, Any]:
+        """The answers `text` gives for `field`, checked as when it was first answered."""
+        if field == "incident":
+            incident = self.parse_when(answers, text)
+            return {"incident": incident.isoformat(), "incident_button": None, "incident_pressed_at": None}
+        if field == "phone":
+            return {"phone": clean_phone(text), "phone_source": "typed"}
+        return {field: clean_text(text, field)}
+
+    async def amend(self, draft: Draft, update_id: int, message_id: int, text: str) -> str | None:
+        """The reporter edited message `message_id`: if it gave one of this draft's text answers, its new
+        text replaces that answer (checked like a first answer; the current step does not move), and the
+        field is returned. None if the message answered nothing (the draft is then unchanged)."""
+        field = self.answered_field(draft, message_id)
+        if field is None:
+            return None
+        draft.answers = draft.answers.model_copy(update=self._text_changes(draft.answers, field, text))
+        await self._save(draft, update_id)
+        return field
 
     # ---- evidence -----------------------------------------------------------------------------
+
+    async def remember_status_message(self, user_id: int, message_id: int) -> None:
+        """The evidence step's "received N files" message, to be edited as more files arrive."""
+        await self.drafts.set_status_message(user_id, message_id, utcnow())
 
     @staticmethod
     def too_big_to_download(size: int | None) -> bool:
@@ -325,7 +397,12 @@ class IntakeService:
 
     # ---- review and submission ----------------------------------------------------------------
 
-    def assess(self, answers: Answers, evidence_files: int) -> Assessment:
+    async def evidence_counts(self, user_id: int) -> tuple[int, int]:
+        """(files that count as evidence, files over the download limit: recorded, but the bot never had
+        them, so they do not count and the reporter must bring them in person)."""
+        return await self.drafts.evidence_count(user_id), await self.drafts.oversized_count(user_id)
+
+    def assess(self, answers: Answers, evidence_files: int, oversized_files: int = 0) -> Assessment:
         return assess(
             anonymous=bool(answers.anonymous),
             has_name_and_address=bool(answers.name and answers.address),
@@ -335,6 +412,7 @@ class IntakeService:
             has_chronology=bool(answers.chronology),
             evidence_files=evidence_files,
             has_witnesses=bool(answers.witnesses),
+            oversized_files=oversized_files,
         )
 
     def missing_answer(self, answers: Answers) -> str | None:
@@ -359,8 +437,7 @@ class IntakeService:
         assert incident is not None and answers.region_code is not None
         if incident.to_local_naive() > self.now_for(answers).replace(tzinfo=None):
             raise InputError("invalid.when_future")
-        files = await self.drafts.evidence_count(draft.user_id)
-        assessment = self.assess(answers, files)
+        assessment = self.assess(answers, *await self.evidence_counts(draft.user_id))
         identity = None
         if not answers.anonymous and answers.name and answers.address:
             identity = Identity(answers.name, answers.address, answers.phone, answers.phone_source)
@@ -434,6 +511,8 @@ class IntakeService:
             lines.append("")
             lines.append(t(locale, "submitted.missing_intro"))
             lines.extend(f"• {t(locale, f'missing.{key}')}" for key in assessment.missing)
+        if assessment.in_person:
+            lines.extend(["", "⚠️ " + t(locale, "missing.in_person", count=assessment.in_person)])
         incident = self.incident(answers)
         if incident is not None and "deadline" not in assessment.missing:
             deadline = reporting_deadline(incident)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Step(StrEnum):
@@ -98,6 +98,16 @@ class Answers(BaseModel):
     address: str | None = None
     phone: str | None = None
     phone_source: Literal["contact", "typed"] | None = None
+    # Which message answered each free-text field (field -> Telegram message_id), so that editing that
+    # message later corrects the field instead of answering the current step.
+    answered_by: dict[str, int] = Field(default_factory=dict)
+    # The "received N files" message of the current visit to the evidence step, edited as files arrive.
+    status_message_id: int | None = None
+    status_message_at: str | None = None  # when it was sent (UTC, ISO)
+
+    def forget_sources(self, *fields: str) -> dict[str, int]:
+        """`answered_by` without `fields` (answers that no longer come from a message)."""
+        return {k: v for k, v in self.answered_by.items() if k not in fields}
 
 
 def next_step(current: Step, answers: Answers, *, editing: bool) -> Step:

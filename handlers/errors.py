@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from bot.callbacks import Action, parse
 from bot.context import PantauContext
-from handlers.report_kit import answer_already_submitted, answer_query, ask
+from handlers.report_kit import StaleButton, answer_already_submitted, answer_query, ask
 from locales import t
 
 log = logging.getLogger(__name__)
@@ -27,11 +27,20 @@ async def unknown_button(update: Update, context: PantauContext) -> None:
 
 
 async def on_error(update: object, context: PantauContext) -> None:
-    """Log the error; tell the person something went wrong (never a traceback) when there is one."""
+    """Log the error; tell the person something went wrong (never a traceback) when there is one. A press
+    with data no button of ours carries (a forged client) is not an error: it gets "no longer valid"."""
+    user = update.effective_user if isinstance(update, Update) else None
+    if isinstance(context.error, StaleButton) and isinstance(update, Update):
+        log.info("refused a press with invalid data from user %s", user.id if user else None)
+        try:
+            locale = await context.services.users.locale(user.id if user else None)
+            await answer_query(update, t(locale, "button.stale"), alert=True)
+        except Exception:
+            log.exception("could not answer a press with invalid data")
+        return
     log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    user = update.effective_user
     try:
         locale = await context.services.users.locale(user.id if user else None)
         if update.callback_query is not None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 import warnings
+from html import escape
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -22,11 +22,12 @@ from bot.callbacks import Action, matches
 from bot.context import PantauContext
 from bot.intake import CONVERSATION_NAME, Draft, InputError
 from bot.report_draft import Step
-from handlers import report_evidence, report_where
+from handlers import report_edits, report_evidence, report_where
 from handlers.report_kit import (
     answer_query,
     ask,
     callback_arg,
+    close_choice,
     is_skip_word,
     step_handler,
     text_of,
@@ -35,19 +36,9 @@ from handlers.report_prompts import button
 from locales import t
 
 log = logging.getLogger(__name__)
-TEXT = filters.TEXT & ~filters.COMMAND
-
-
-async def _close_choice(update: Update) -> None:
-    """Remove the pressed message's buttons, so that an answered question cannot be answered again."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    await answer_query(update)
-    try:
-        await query.edit_message_reply_markup(None)
-    except TelegramError as exc:  # an old message may no longer be editable; the answer is recorded anyway
-        log.debug("could not remove buttons: %s", exc)
+# New messages only: an edited message is never an answer to the step (see handlers/report_edits.py).
+NEW = filters.UpdateType.MESSAGE
+TEXT = NEW & filters.TEXT & ~filters.COMMAND
 
 
 # ---- entry ------------------------------------------------------------------------------------------
@@ -118,7 +109,7 @@ async def resume_draft(update: Update, context: PantauContext) -> object:
 async def on_category(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """Step 1: the category button."""
     key = callback_arg(update)
-    await _close_choice(update)
+    await close_choice(update)
     draft = await context.services.intake.set_category(draft, update.update_id, key)
     await ask(context, draft, locale, note="✓ " + t(locale, f"category.{key}.name"))
     return draft.step
@@ -137,11 +128,17 @@ _TEXT_ANSWERS = {
 _SKIPPABLE = {"place": Step.PLACE, "party": Step.PARTY, "witnesses": Step.WITNESSES, "evidence": Step.EVIDENCE}
 
 
+def _message_id(update: Update) -> int | None:
+    """The message that answers, remembered so that editing it later corrects the answer."""
+    message = update.effective_message
+    return message.message_id if message is not None else None
+
+
 @step_handler()
 async def on_text_answer(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """Steps 2, 4 (place), 5, 7 and 8 (name, address): a text answer, checked and stored."""
     setter = getattr(context.services.intake, _TEXT_ANSWERS[draft.step])
-    draft = await setter(draft, update.update_id, text_of(update))
+    draft = await setter(draft, update.update_id, text_of(update), _message_id(update))
     await ask(context, draft, locale)
     return draft.step
 
@@ -157,7 +154,7 @@ async def _after_when(context: PantauContext, draft: Draft, locale: str) -> obje
 @step_handler()
 async def on_when_button(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """Step 3: "today" or "yesterday"."""
-    await _close_choice(update)
+    await close_choice(update)
     draft = await context.services.intake.set_when_button(draft, update.update_id, callback_arg(update))
     return await _after_when(context, draft, locale)
 
@@ -167,7 +164,7 @@ async def on_when_text(update: Update, context: PantauContext, draft: Draft, loc
     """Step 3: a typed date and time, read in the region's time zone."""
     intake = context.services.intake
     incident = intake.parse_when(draft.answers, text_of(update))
-    draft = await intake.set_when(draft, update.update_id, incident)
+    draft = await intake.set_when(draft, update.update_id, incident, _message_id(update))
     return await _after_when(context, draft, locale)
 
 
@@ -179,7 +176,7 @@ async def on_skip(update: Update, context: PantauContext, draft: Draft, locale: 
     if _SKIPPABLE.get(what) is not draft.step:
         await answer_query(update, t(locale, "button.stale"), alert=True)
         return draft.step
-    await _close_choice(update)
+    await close_choice(update)
     if draft.step in _TEXT_ANSWERS:
         draft = await getattr(intake, _TEXT_ANSWERS[draft.step])(draft, update.update_id, None)
     else:
@@ -192,7 +189,7 @@ async def on_skip(update: Update, context: PantauContext, draft: Draft, locale: 
 async def on_identity(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """Step 8: anonymous, or identified."""
     anonymous = callback_arg(update) == "anon"
-    await _close_choice(update)
+    await close_choice(update)
     draft = await context.services.intake.set_identity(draft, update.update_id, anonymous)
     await ask(context, draft, locale)
     return draft.step
@@ -212,7 +209,7 @@ async def on_phone_text(update: Update, context: PantauContext, draft: Draft, lo
     if is_skip_word(locale, text):
         draft = await intake.set_phone(draft, update.update_id, None, None)
     else:
-        draft = await intake.set_phone(draft, update.update_id, text, "typed")
+        draft = await intake.set_phone(draft, update.update_id, text, "typed", _message_id(update))
     return await _after_phone(context, draft, locale)
 
 
@@ -231,7 +228,7 @@ async def on_contact(update: Update, context: PantauContext, draft: Draft, local
 @step_handler()
 async def on_edit(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """Review: edit one answer, then come back to the review."""
-    await _close_choice(update)
+    await close_choice(update)
     draft = await context.services.intake.edit(draft, update.update_id, callback_arg(update))
     await ask(context, draft, locale)
     return draft.step
@@ -253,7 +250,7 @@ async def on_submit(update: Update, context: PantauContext, draft: Draft, locale
         raise
     code = outcome.result.case_code
     if outcome.result.created:
-        await _close_choice(update)
+        await close_choice(update)
         if services.outbox_worker is not None:
             services.outbox_worker.notify()
     else:
@@ -309,7 +306,12 @@ _EXPECTED = {
 
 @step_handler()
 async def wrong_input(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """Anything a step does not accept (a sticker, a voice note, a photo where text is asked…)."""
+    """Anything a step does not accept (a sticker, a voice note, a photo where text is asked, a command
+    that means nothing here…): a short hint, the step's buttons on screen stay usable."""
+    text = text_of(update)
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0].split("@", 1)[0][:33]
+        raise InputError("invalid.unknown_command", command=escape(command))
     raise InputError(_EXPECTED[draft.step])
 
 
@@ -337,6 +339,7 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
         persistent=True,
         allow_reentry=True,
         entry_points=[
+            report_edits.handler(),
             CommandHandler(["lapor", "report"], start_report),
             CallbackQueryHandler(start_report, pattern=matches(Action.START_REPORT)),
             CallbackQueryHandler(resume_draft, pattern=matches(Action.RESUME_DRAFT)),
@@ -363,7 +366,7 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
                 CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
             ],
             Step.EVIDENCE: [
-                MessageHandler(filters.PHOTO | filters.VIDEO | filters.Document.ALL, report_evidence.on_evidence),
+                MessageHandler(NEW & (filters.PHOTO | filters.VIDEO | filters.Document.ALL), report_evidence.on_evidence),
                 CallbackQueryHandler(report_evidence.on_done, pattern=matches(Action.EVIDENCE_DONE)),
                 CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
             ],
@@ -374,7 +377,7 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
             Step.IDENTITY: [CallbackQueryHandler(on_identity, pattern=matches(Action.IDENTITY))],
             Step.ID_NAME: [MessageHandler(TEXT, on_text_answer)],
             Step.ID_ADDRESS: [MessageHandler(TEXT, on_text_answer)],
-            Step.ID_PHONE: [MessageHandler(filters.CONTACT, on_contact), MessageHandler(TEXT, on_phone_text)],
+            Step.ID_PHONE: [MessageHandler(NEW & filters.CONTACT, on_contact), MessageHandler(TEXT, on_phone_text)],
             Step.REVIEW: [
                 CallbackQueryHandler(on_edit, pattern=matches(Action.EDIT)),
                 CallbackQueryHandler(on_submit, pattern=matches(Action.SUBMIT)),
@@ -384,7 +387,7 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
             CommandHandler(["batal", "cancel"], cancel),
             CallbackQueryHandler(cancel, pattern=matches(Action.CANCEL)),
             CallbackQueryHandler(stale_button),
-            MessageHandler(filters.ALL, wrong_input),
+            MessageHandler(NEW, wrong_input),
         ],
     )
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import html
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
+from telegram import ReplyKeyboardRemove, ReplyParameters, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ConversationHandler
 
 from bot.context import PantauContext
@@ -21,6 +23,11 @@ log = logging.getLogger(__name__)
 
 StepCallback = Callable[[Update, PantauContext, Draft, str], Coroutine[Any, Any, object]]
 Handler = Callable[[Update, PantauContext], Coroutine[Any, Any, object]]
+_TAGS = re.compile(r"<[^>]+>")
+
+
+class StaleButton(Exception):
+    """A press whose data is not a valid button of ours (empty or forged): answered "no longer valid"."""
 
 
 async def answer_query(update: Update, text: str | None = None, *, alert: bool = False) -> None:
@@ -31,6 +38,29 @@ async def answer_query(update: Update, text: str | None = None, *, alert: bool =
         await update.callback_query.answer(text, show_alert=alert)
     except BadRequest as exc:
         log.debug("callback answer failed: %s", exc)
+
+
+async def close_choice(update: Update) -> None:
+    """Remove the pressed message's buttons, so that an answered question cannot be answered again."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    await answer_query(update)
+    try:
+        await query.edit_message_reply_markup(None)
+    except TelegramError as exc:  # an old message may no longer be editable; the answer is recorded anyway
+        log.debug("could not remove buttons: %s", exc)
+
+
+async def hint(update: Update, context: PantauContext, chat_id: int, text: str) -> None:
+    """A short answer to input the step cannot take. Nothing else is sent: the step's question and its
+    buttons, already on screen, stay usable. A press gets it as an alert; a message gets it as a reply."""
+    if update.callback_query is not None:
+        await answer_query(update, html.unescape(_TAGS.sub("", text))[:200], alert=True)
+        return
+    message = update.effective_message
+    reply = ReplyParameters(message.message_id, allow_sending_without_reply=True) if message is not None else None
+    await context.bot.send_message(chat_id, text, reply_parameters=reply)
 
 
 async def send(context: PantauContext, chat_id: int, prompt: Prompt) -> None:
@@ -50,10 +80,10 @@ async def edit_in_place(update: Update, prompt: Prompt) -> None:
 
 async def ask(context: PantauContext, draft: Draft, locale: str, *, note: str | None = None) -> None:
     """Send the prompt of the draft's current step, with an optional note (an error, a warning) before it."""
-    count = 0
+    count, oversized = 0, 0
     if draft.step in (Step.EVIDENCE, Step.REVIEW):
-        count = await context.services.intake.drafts.evidence_count(draft.user_id)
-    for index, prompt in enumerate(prompts(context.services, draft, locale, count)):
+        count, oversized = await context.services.intake.evidence_counts(draft.user_id)
+    for index, prompt in enumerate(prompts(context.services, draft, locale, count, oversized)):
         if note and index == 0:
             prompt = Prompt(f"{note}\n\n{prompt.text}", prompt.markup)
         await send(context, draft.row.chat_id, prompt)
@@ -72,7 +102,8 @@ async def answer_already_submitted(update: Update, context: PantauContext, local
 def step_handler(*, reask_on_redelivery: bool = True) -> Callable[[StepCallback], Handler]:
     """Wrap a step callback: load the reporter's draft and locale, end the conversation if the draft is
     gone or was closed, ask the current step again for an update that was already applied (Telegram
-    re-delivers after a crash), and turn an InputError into a localised explanation plus the prompt."""
+    re-delivers after a crash), and turn an InputError into a short localised hint (plus the whole prompt
+    only when the step moved, e.g. a refused submission went back to the time)."""
 
     def decorate(callback: StepCallback) -> Handler:
         @functools.wraps(callback)
@@ -97,11 +128,19 @@ def step_handler(*, reask_on_redelivery: bool = True) -> Callable[[StepCallback]
                 await answer_query(update)
                 await ask(context, draft, locale)
                 return draft.step
+            step, editing = draft.step, draft.row.editing
             try:
                 return await callback(update, context, draft, locale)
+            except StaleButton:
+                await answer_query(update, t(locale, "button.stale"), alert=True)
+                return draft.step
             except InputError as exc:
-                await answer_query(update)
-                await ask(context, draft, locale, note="⚠️ " + t(locale, exc.key, **exc.params))
+                note = "⚠️ " + t(locale, exc.key, **exc.params)
+                if (draft.step, draft.row.editing) != (step, editing):
+                    await answer_query(update)
+                    await ask(context, draft, locale, note=note)
+                else:
+                    await hint(update, context, chat.id, note)
                 return draft.step
             except Exception:  # a failed send or a bug must not desynchronise the conversation
                 log.exception("report step %s failed for user %s", draft.step, user.id)
@@ -131,12 +170,14 @@ def text_of(update: Update) -> str:
 
 
 def callback_arg(update: Update) -> str:
-    """The argument of a button already matched by `bot.callbacks.matches` (so it parses)."""
+    """The argument of a button matched by `bot.callbacks.matches`. PTB hands a press with empty data to
+    any pattern, so data that does not parse raises StaleButton (answered as "no longer valid")."""
     from bot.callbacks import parse
 
-    assert update.callback_query is not None
-    parsed = parse(update.callback_query.data)
-    assert parsed is not None
+    query = update.callback_query
+    parsed = parse(query.data) if query is not None else None
+    if parsed is None:
+        raise StaleButton(query.data if query is not None else None)
     return parsed.arg
 
 

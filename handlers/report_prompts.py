@@ -123,7 +123,7 @@ def where_text(services: Services, draft: Draft, locale: str) -> str:
     return "\n".join(parts)
 
 
-def review(services: Services, draft: Draft, locale: str, evidence_count: int) -> Prompt:
+def review(services: Services, draft: Draft, locale: str, evidence_count: int, oversized: int = 0) -> Prompt:
     a = draft.answers
     chronology = a.chronology or "—"
     if len(chronology) > CHRONOLOGY_IN_REVIEW:
@@ -135,7 +135,7 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int) -
             escape(v) for v in (a.name or "—", a.address or "—", a.phone or t(locale, "review.no_phone"))
         )
     none = t(locale, "review.none")
-    assessment = services.intake.assess(a, evidence_count)
+    assessment = services.intake.assess(a, evidence_count, oversized)
     lines = [
         header(locale, Step.REVIEW),
         t(locale, "review.title"),
@@ -155,6 +155,8 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int) -
     else:
         lines.append(t(locale, "review.will_be_informasi_awal"))
         lines.extend(f"• {t(locale, f'missing.{key}')}" for key in assessment.missing)
+    if assessment.in_person:
+        lines.extend(["", "⚠️ " + t(locale, "missing.in_person", count=assessment.in_person)])
     edit = [
         ("category", "review.category"),
         ("chronology", "review.chronology"),
@@ -172,8 +174,11 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int) -
     return Prompt("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-def prompts(services: Services, draft: Draft, locale: str, evidence_count: int = 0) -> list[Prompt]:
-    """The message(s) that ask the draft's current step."""
+def prompts(
+    services: Services, draft: Draft, locale: str, evidence_count: int = 0, oversized: int = 0
+) -> list[Prompt]:
+    """The message(s) that ask the draft's current step (`evidence_count`: files that count as evidence;
+    `oversized`: files recorded but too big for the bot to receive)."""
     step = draft.step
     head = header(locale, step)
     a = draft.answers
@@ -229,4 +234,4 @@ def prompts(services: Services, draft: Draft, locale: str, evidence_count: int =
         return [Prompt(f"{head}\n{t(locale, 'step.identity.address')}")]
     if step is Step.ID_PHONE:
         return [Prompt(f"{head}\n{t(locale, 'step.identity.phone')}", contact_keyboard(locale))]
-    return [review(services, draft, locale, evidence_count)]
+    return [review(services, draft, locale, evidence_count, oversized)]

@@ -34,6 +34,7 @@ async def on_location(update: Update, context: PantauContext, draft: Draft, loca
     changes["location_source"] = "venue" if message.venue else "gps"
     if message.venue:
         changes["place"] = f"{message.venue.title}, {message.venue.address}".strip(", ")[:300]
+        changes["answered_by"] = draft.answers.forget_sources("place")  # no longer a typed answer
     draft.answers = draft.answers.model_copy(update=changes)
     boundaries = services.boundaries
     regions = services.regions
@@ -146,11 +147,12 @@ async def on_search(update: Update, context: PantauContext, draft: Draft, locale
 
 
 def handlers() -> list[BaseHandler[Update, PantauContext, object]]:
-    """The handlers shared by the location step and its confirmation."""
+    """The handlers shared by the location step and its confirmation (new messages only: a live location
+    moving arrives as an edit, and is not a new answer)."""
     return [
-        MessageHandler(filters.LOCATION, on_location),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.LOCATION, on_location),
         CallbackQueryHandler(on_region, pattern=matches(Action.REGION)),
         CallbackQueryHandler(on_region_up, pattern=matches(Action.REGION_UP)),
         CallbackQueryHandler(on_region_page, pattern=matches(Action.REGION_PAGE)),
-        MessageHandler(filters.TEXT & ~filters.COMMAND, on_search),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_search),
     ]

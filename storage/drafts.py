@@ -145,8 +145,28 @@ class DraftRepository:
         return [EvidenceRow(**dict(r)) for r in rows]
 
     async def evidence_count(self, user_id: int) -> int:
-        row = await self.db.fetchone("SELECT COUNT(*) AS n FROM draft_evidence WHERE user_id = ?", (user_id,))
+        """Files that count as evidence: every file recorded except those too big for the bot to download."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM draft_evidence WHERE user_id = ? AND stored != 'too_big'", (user_id,)
+        )
         return int(row["n"]) if row else 0
+
+    async def oversized_count(self, user_id: int) -> int:
+        """Files recorded but too big for the bot to download (they do not count as evidence)."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM draft_evidence WHERE user_id = ? AND stored = 'too_big'", (user_id,)
+        )
+        return int(row["n"]) if row else 0
+
+    async def set_status_message(self, user_id: int, message_id: int, at: datetime) -> None:
+        """Remember the evidence step's status message in the draft's answers, changing nothing else (an
+        album's acknowledgement is sent from a job, beside the chat's other updates)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE drafts SET answers = json_set(answers, '$.status_message_id', ?, '$.status_message_at', ?)"
+                " WHERE user_id = ? AND status = 'active'",
+                (message_id, iso(at), user_id),
+            )
 
     async def idle(self, updated_before: datetime) -> list[DraftRow]:
         rows = await self.db.fetchall(

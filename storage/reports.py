@@ -75,7 +75,7 @@ class SubmitResult:
 _REPORT_COLUMNS = (
     "r.id, r.case_code, r.reporter_user_id, r.locale, r.category, r.incident_local, r.timezone, r.region_code,"
     " r.kind, r.missing, r.status, r.submitted_at,"
-    " (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id) AS evidence_count"
+    " (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id AND e.stored != 'too_big') AS evidence_count"
 )
 
 

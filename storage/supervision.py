@@ -223,6 +223,13 @@ class SupervisionRepository:
         )
         return [EvidenceRef(r["kind"], r["telegram_file_id"]) for r in rows]
 
+    async def evidence_count(self, report_id: int) -> int:
+        """Files received as evidence (not those recorded but too big for the bot to download)."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM evidence WHERE report_id = ? AND stored != 'too_big'", (report_id,)
+        )
+        return int(row["n"]) if row else 0
+
     async def open_cases(self, region_prefix: str | None, limit: int = 30, *, forwarded_to: str | None = None
                          ) -> list[CaseRow]:
         """Cases not closed, oldest first, in a region (None: everywhere), optionally only those forwarded."""

@@ -251,8 +251,7 @@ async def test_type_to_search_at_the_location_step(fake: FakeTelegram, bot: Pant
     await r.expect("Pilih provinsi")
     r.say("zzqx")
     none = await r.expect('Tidak ada wilayah bernama "zzqx"')
-    assert "Langkah 4 dari 9" in none
-    await r.expect("Pilih provinsi")
+    assert "Langkah 4 dari 9" not in none  # a short hint: the picker on screen stays usable
     assert (await draft_of(bot, r)).row.step == "where"
     r.say("pasar jambi")
     await r.expect("Hasil pencarian")
@@ -278,7 +277,6 @@ async def test_region_scope_limits_picker_and_search(fake: FakeTelegram, start_b
     assert "Aceh" not in labels and "Jawa Barat" not in labels
     r.say("gambir")
     await r.expect('Tidak ada wilayah bernama "gambir"')
-    await r.expect("Pilih wilayah di Jambi")
     assert (await draft_of(bot, r)).row.step == "where"
     r.tap("Kota Jambi")
     await r.expect("Pilih wilayah di Kota Jambi, Jambi")
