@@ -40,6 +40,7 @@ from bot.housekeeping import (
     remind_unclaimed,
 )
 from bot.inbox import PersistentUpdateQueue, replay_unprocessed
+from bot.instance_lock import InstanceLock
 from bot.intake import IntakeService
 from bot.menus import set_menus
 from bot.outbox_worker import OutboxWorker
@@ -232,8 +233,10 @@ class Pantau:
         self.settings = settings
         self.services: Services | None = None
         self.application: PantauApplication | None = None
+        self.lock = InstanceLock(settings.database_path)
 
     async def start(self, *, poll_timeout: int = 30) -> None:
+        self.lock.acquire()  # before anything else: AlreadyRunning if another bot has this database
         self.services = await create_services(self.settings)
         self.application = build_application(self.settings, self.services)
         await self.application.initialize()
@@ -258,6 +261,7 @@ class Pantau:
             if services is not None:
                 await services.db.close()
             self.application = self.services = None
+            self.lock.release()
 
 
 async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:
