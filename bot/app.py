@@ -12,9 +12,8 @@ import logging
 import signal
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -23,6 +22,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -40,7 +40,9 @@ from bot.housekeeping import (
     remind_unclaimed,
 )
 from bot.inbox import PersistentUpdateQueue, replay_unprocessed
+from bot.instance_lock import InstanceLock
 from bot.intake import IntakeService
+from bot.menus import set_menus
 from bot.outbox_worker import OutboxWorker
 from bot.pacing import GroupPacer
 from bot.persistence import SQLitePersistence
@@ -52,7 +54,6 @@ from bot.supervision import SupervisionService
 from bot.update_processor import PerChatUpdateProcessor
 from bot.users import UserService
 from handlers import cases, errors, group_admin, my_reports, relay, report, start, triage
-from locales import LOCALES, t
 from storage.conversations import ConversationStore
 from storage.database import Database
 from storage.drafts import DraftRepository
@@ -66,13 +67,8 @@ log = logging.getLogger(__name__)
 
 PantauApplication = Application[Any, PantauContext, Any, Any, Any, Any]
 
-# The command menu Telegram shows, per language: (description key, command). Both names always work.
-COMMAND_MENU: dict[str, list[tuple[str, str]]] = {
-    "id": [("lapor", "lapor"), ("status", "status"), ("laporansaya", "laporansaya"), ("bahasa", "bahasa"),
-           ("bantuan", "bantuan"), ("batal", "batal")],
-    "en": [("lapor", "report"), ("status", "status"), ("laporansaya", "myreports"), ("bahasa", "language"),
-           ("bantuan", "help"), ("batal", "cancel")],
-}
+# The background task that sets the bot's menus and descriptions (bot/menus.py), in bot_data.
+MENUS_TASK = "pantau.menus_task"
 
 
 async def create_services(settings: Settings) -> Services:
@@ -114,6 +110,8 @@ def register_handlers(application: PantauApplication) -> None:
     """Every handler, in the order that decides which one takes an update."""
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
+    # First of all (group -2), every update: the sender's client language, for people who never chose one.
+    application.add_handler(TypeHandler(Update, start.note_client_language), group=-2)
     # 0. Before anything else (group -1): replies to the bot's own prompts, in groups (a question for a
     #    reporter, a duplicate's original code) and in private chats (a reporter answering a question).
     #    They stop the update when they took it, and let it through to the handlers below otherwise.
@@ -133,7 +131,8 @@ def register_handlers(application: PantauApplication) -> None:
     application.add_handler(CommandHandler(["antrian", "queue"], cases.show_queue, filters=supervisors))
     # 2. Commands that work at any moment, also in the middle of a report: they come before the
     #    conversation so that it does not take them for a wrong answer.
-    application.add_handler(CommandHandler("start", start.start, filters=private))
+    #    `/start lapor` (a poster's deep link) is left to the conversation, which opens a report.
+    application.add_handler(CommandHandler("start", start.start, filters=private & ~start.REPORT_LINK))
     application.add_handler(CommandHandler(["bantuan", "help"], start.help_command, filters=private))
     application.add_handler(CommandHandler(["bahasa", "language"], start.language_menu, filters=private))
     application.add_handler(CommandHandler("status", my_reports.status, filters=private))
@@ -178,7 +177,7 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
 
 
 async def start_background(application: PantauApplication) -> None:
-    """After the Application has started: the outbox worker, housekeeping jobs and the command menu."""
+    """After the Application has started: the outbox worker, housekeeping jobs, and the menus."""
     services: Services = application.bot_data[SERVICES_KEY]
     assert services.alerts is not None
     supervision = services.supervision
@@ -210,14 +209,19 @@ async def start_background(application: PantauApplication) -> None:
         application.job_queue.run_repeating(close_idle_conversations, IDLE_CHECK_EVERY, first=5.0, name="idle")
         application.job_queue.run_repeating(purge_old_drafts, PURGE_EVERY, first=60.0, name="purge")
         application.job_queue.run_repeating(remind_unclaimed, REMIND_CHECK_EVERY, first=30.0, name="remind")
-    with contextlib.suppress(TelegramError):
-        for locale in LOCALES:
-            commands = [BotCommand(name, t(locale, f"commands.{key}")) for key, name in COMMAND_MENU[locale]]
-            await application.bot.set_my_commands(commands, language_code=None if locale == "id" else locale)
+    # Menus and descriptions in the background: polling need not wait for them, and a refusal is only logged.
+    application.bot_data[MENUS_TASK] = asyncio.create_task(
+        set_menus(application.bot, services.settings.default_locale), name="pantau-menus"
+    )
 
 
 async def stop_background(application: PantauApplication) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
+    menus: asyncio.Task[None] | None = application.bot_data.pop(MENUS_TASK, None)
+    if menus is not None:
+        menus.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await menus
     if services.outbox_worker is not None:
         await services.outbox_worker.stop()
 
@@ -229,8 +233,10 @@ class Pantau:
         self.settings = settings
         self.services: Services | None = None
         self.application: PantauApplication | None = None
+        self.lock = InstanceLock(settings.database_path)
 
     async def start(self, *, poll_timeout: int = 30) -> None:
+        self.lock.acquire()  # before anything else: AlreadyRunning if another bot has this database
         self.services = await create_services(self.settings)
         self.application = build_application(self.settings, self.services)
         await self.application.initialize()
@@ -255,6 +261,7 @@ class Pantau:
             if services is not None:
                 await services.db.close()
             self.application = self.services = None
+            self.lock.release()
 
 
 async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Command line: `python -m bot` runs the bot (long polling); `identity` and `export` are operators' tools."""
+"""Command line: `./scripts/run` (or `python -m bot`) runs the bot with long polling; `group-code`,
+`identity` and `export` are operators' tools, which never talk to Telegram and need no token."""
 
 from __future__ import annotations
 
@@ -11,53 +12,95 @@ from pathlib import Path
 from typing import Any
 
 from bot.operator_tools import OperatorError, export_reports, group_code, show_identity
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, load_operator_settings, load_settings
+
+PROG = "./scripts/run"  # how the README runs it; `python -m bot` takes the same arguments
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+OPERATOR_COMMANDS = ("group-code", "identity", "export")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --log-level is accepted before or after the command; SUPPRESS keeps a command's parser from
+    # overwriting a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--log-level", default=argparse.SUPPRESS, metavar="LEVEL",
+                        help=f"how much to log: {', '.join(LOG_LEVELS)} (default INFO)")
+    parser = argparse.ArgumentParser(
+        prog=PROG, parents=[common], description="Pantau: the election violation reports bot.",
+        epilog="Settings come from the environment or .env (see .env.example). With no command, the bot runs.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help="what to do (default: run)")
+    sub.add_parser("run", parents=[common], help="run the bot with long polling (the default)",
+                   description="Run the bot with long polling until SIGINT or SIGTERM. Needs TELEGRAM_BOT_TOKEN.")
+    code = sub.add_parser("group-code", parents=[common], help="print a one-time code to register a supervisors' group",
+                          description="Print a one-time code (valid 24 hours) that registers a Telegram group "
+                          "for a region, with /daftar CODE in the group.")
+    code.add_argument("--region", required=True, metavar="CODE",
+                      help="Kemendagri code of the region the group serves, e.g. 15, 15.71 or 15.71.04")
+    code.add_argument("--role", choices=("supervisors", "gakkumdu"), default="supervisors",
+                      help="supervisors (the default) or gakkumdu: a Sentra Gakkumdu group, which gets only "
+                      "the cases forwarded to it")
+    identity = sub.add_parser("identity", parents=[common], help="show the reporter's identity behind a case code (logged)",
+                              description="Print the name, address and phone behind a case code. The access "
+                              "(who, why, when) is logged first.")
+    identity.add_argument("code", help="case code, e.g. PTU-7KQ2-M9XD")
+    identity.add_argument("--purpose", required=True,
+                          help="why you need it (at least 5 characters); written to the access log")
+    identity.add_argument("--operator", metavar="NAME", help="your name for the access log (default: your login name)")
+    export = sub.add_parser("export", parents=[common], help="export all reports to CSV (without reporters' identities)",
+                            description="Write every report to a CSV file with its evidence count, never with "
+                            "identities. Times are in the zone of the report's region.")
+    export.add_argument("--output", type=Path, default=Path("data/reports.csv"), metavar="PATH",
+                        help="the CSV file to write (default data/reports.csv)")
+    return parser
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Pantau: election violation reports bot")
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING… (default INFO)")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot with long polling (the default)")
-    identity = sub.add_parser("identity", help="show the reporter's identity behind a case code (logged)")
-    identity.add_argument("code", help="case code, e.g. PTU-7KQ2-M9XD")
-    identity.add_argument("--purpose", required=True, help="why you need it; written to the access log")
-    identity.add_argument("--operator", help="your name for the access log (default: your login)")
-    code = sub.add_parser("group-code", help="print a one-time code to register a supervisors' Telegram group")
-    code.add_argument("--region", required=True, help="Kemendagri code the group serves, e.g. 15 or 15.71.04")
-    code.add_argument("--role", choices=("supervisors", "gakkumdu"), default="supervisors")
-    export = sub.add_parser("export", help="export all reports to CSV (without reporters' identities)")
-    export.add_argument("--output", type=Path, default=Path("data/reports.csv"))
-    return parser.parse_args(argv)
+    return build_parser().parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=getattr(logging, str(args.log_level).upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = str(getattr(args, "log_level", "INFO")).upper()
+    if level not in LOG_LEVELS:
+        print(f"{PROG}: --log-level must be one of {', '.join(LOG_LEVELS)}, not {args.log_level!r}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=getattr(logging, level), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.command in OPERATOR_COMMANDS:
+        return _operator_command(args)
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    if args.command == "identity":
-        return _operator(show_identity(settings, args.code, args.purpose, sys.stdout, args.operator))
-    if args.command == "group-code":
-        return _operator(group_code(settings, args.region, args.role, sys.stdout))
-    if args.command == "export":
-        count = asyncio.run(export_reports(settings, args.output))
-        print(f"exported {count} reports to {args.output}")
-        return 0
     from bot.app import run_polling  # imported late: a settings error needs none of the bot's machinery
+    from bot.instance_lock import AlreadyRunning
 
-    asyncio.run(run_polling(settings))
+    try:
+        asyncio.run(run_polling(settings))
+    except AlreadyRunning as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 
-def _operator(task: Coroutine[Any, Any, None]) -> int:
+def _operator_command(args: argparse.Namespace) -> int:
+    try:
+        settings = load_operator_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.command == "identity":
+        return _run(show_identity(settings, args.code, args.purpose, sys.stdout, args.operator))
+    if args.command == "group-code":
+        return _run(group_code(settings, args.region, args.role, sys.stdout))
+    count = asyncio.run(export_reports(settings, args.output))
+    print(f"exported {count} reports to {args.output}")
+    return 0
+
+
+def _run(task: Coroutine[Any, Any, None]) -> int:
     try:
         asyncio.run(task)
     except OperatorError as exc:

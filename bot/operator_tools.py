@@ -1,24 +1,31 @@
-"""Operator tasks from the command line: look up a reporter's identity (logged) and export reports."""
+"""Operator tasks from the command line: a group's registration code, a reporter's identity (logged) and
+the export of reports. They never talk to Telegram, and print times in the zone of the region concerned."""
 
 from __future__ import annotations
 
 import csv
 import getpass
+from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.case_code import normalize_case_code
-from bot.settings import Settings
+from bot.settings import OperatorSettings
 from locales import t
 from storage.database import Database
 from storage.reports import ReportRepository
+
+if TYPE_CHECKING:  # bot.regions loads the region table (~0.5 s): imported only by the commands that need it
+    from bot.regions import RegionDirectory
 
 
 class OperatorError(Exception):
     """Something the operator asked for cannot be done; the message says why."""
 
 
-async def show_identity(settings: Settings, code: str, purpose: str, out: TextIO, operator: str | None = None) -> None:
+async def show_identity(
+    settings: OperatorSettings, code: str, purpose: str, out: TextIO, operator: str | None = None
+) -> None:
     """Print the identity behind a case code. The access (who, why, when) is logged before it is read."""
     normalized = normalize_case_code(code)
     if normalized is None:
@@ -42,10 +49,20 @@ async def show_identity(settings: Settings, code: str, purpose: str, out: TextIO
         print(f"(access logged for {accessor}: {purpose.strip()})", file=out)
 
 
-async def export_reports(settings: Settings, output: Path) -> int:
+# Export columns holding a UTC timestamp, written in the zone of the report's region (with its offset).
+_LOCAL_TIME_COLUMNS = ("submitted_at", "status_changed_at")
+
+
+async def export_reports(settings: OperatorSettings, output: Path) -> int:
     """Write every report (never identities) to a CSV file; returns how many."""
     async with Database(settings.database_path) as db:
         rows = await ReportRepository(db).export_rows()
+    from bot.regions import RegionDirectory
+
+    regions = RegionDirectory()
+    for row in rows:
+        for column in _LOCAL_TIME_COLUMNS:
+            row[column] = _local_time(regions, row.get(column), row.get("region_code"))
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", newline="", encoding="utf-8") as handle:
         fields = list(rows[0]) if rows else ["case_code"]
@@ -55,7 +72,17 @@ async def export_reports(settings: Settings, output: Path) -> int:
     return len(rows)
 
 
-async def group_code(settings: Settings, region_code: str, role: str, out: TextIO) -> None:
+def _local_time(regions: RegionDirectory, stamp: object, region_code: object) -> object:
+    """A stored UTC timestamp in the zone of a region, e.g. 2024-02-14T17:05:00+07:00; as it was otherwise."""
+    if not isinstance(stamp, str) or not stamp or not isinstance(region_code, str):
+        return stamp
+    try:
+        return datetime.fromisoformat(stamp).astimezone(regions.timezone(region_code)).isoformat(timespec="seconds")
+    except ValueError:
+        return stamp
+
+
+async def group_code(settings: OperatorSettings, region_code: str, role: str, out: TextIO) -> None:
     """Print a one-time code that registers a Telegram group for a region (valid 24 hours, single use)."""
     from bot.regions import RegionDirectory
     from bot.supervision import SupervisionError, SupervisionService
@@ -77,5 +104,7 @@ async def group_code(settings: Settings, region_code: str, role: str, out: TextI
         assert region is not None
         print(f"Code for the {role} group of {region.path} ({region.code}):", file=out)
         print(f"    {code}", file=out)
-        print(f"Valid until {expires:%Y-%m-%d %H:%M} UTC, once. In the Telegram group, an administrator sends:", file=out)
+        until = expires.astimezone(regions.timezone(region.code))
+        print(f"Valid until {until:%Y-%m-%d %H:%M} {regions.tz_label(region.code)}, once."
+              " In the Telegram group, an administrator sends:", file=out)
         print(f"    /daftar {code}", file=out)

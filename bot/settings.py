@@ -1,13 +1,15 @@
 """Deployment settings, read from the environment and `.env`, validated by pydantic-settings.
 
-The environment variable names are the interface documented in README.md and .env.example.
+The environment variable names are the interface documented in README.md and .env.example. Running the
+bot needs every setting (`Settings`); the operator commands, which never talk to Telegram, need all but
+the token (`OperatorSettings`).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
@@ -17,12 +19,11 @@ _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
 _REGION_SHAPE = re.compile(r"^\d{2}(\.\d{2}){0,2}$")
 
 
-class Settings(BaseSettings):
-    """Everything a deployment can set. Field names map to upper-case environment variables."""
+class OperatorSettings(BaseSettings):
+    """Everything a deployment can set but the token. Field names map to upper-case environment variables."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    telegram_bot_token: str = Field(description="Token from @BotFather")
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     database_path: Path = Path("data/pantau.sqlite3")
@@ -37,16 +38,6 @@ class Settings(BaseSettings):
     draft_keep_days: float = 7.0
     # An alert nobody claimed is re-announced after this many hours, and escalated after twice that.
     alert_remind_after: float = Field(default=6.0, gt=0)
-
-    @field_validator("telegram_bot_token")
-    @classmethod
-    def _token_shape(cls, value: str) -> str:
-        value = value.strip()
-        if not value:  # `TELEGRAM_BOT_TOKEN=` straight from .env.example
-            raise PydanticCustomError("missing", "Field required")
-        if not _TOKEN_SHAPE.match(value):
-            raise ValueError("expected the form 123456789:ABC-def… given by @BotFather")
-        return value
 
     @field_validator("region_scope", "boundaries_file", "admin_chat_id", mode="before")
     @classmethod
@@ -94,14 +85,42 @@ class Settings(BaseSettings):
         return value
 
 
+class Settings(OperatorSettings):
+    """Everything the running bot needs: the operator settings and the bot's token."""
+
+    telegram_bot_token: str = Field(description="Token from @BotFather")
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        value = value.strip()
+        if not value:  # `TELEGRAM_BOT_TOKEN=` straight from .env.example
+            raise PydanticCustomError("missing", "Field required")
+        if not _TOKEN_SHAPE.match(value):
+            raise ValueError("expected the form 123456789:ABC-def… given by @BotFather")
+        return value
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one paragraph meant for the operator."""
 
 
+S = TypeVar("S", bound=OperatorSettings)
+
+
 def load_settings(env_file: str | Path | None = ".env") -> Settings:
-    """Read and validate the settings, or raise SettingsError with a readable explanation."""
+    """Read and validate the bot's settings, or raise SettingsError with a readable explanation."""
+    return _load(Settings, env_file, "Pantau cannot start")
+
+
+def load_operator_settings(env_file: str | Path | None = ".env") -> OperatorSettings:
+    """The settings of the operator commands: the same, without the token."""
+    return _load(OperatorSettings, env_file, "Pantau cannot run this command")
+
+
+def _load(kind: type[S], env_file: str | Path | None, what: str) -> S:
     try:
-        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        return kind(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -110,7 +129,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             reason = "is missing" if error["type"] == "missing" else f"is not valid ({message})"
             problems.append(f"{name} {reason}")
         raise SettingsError(
-            "Pantau cannot start: "
+            f"{what}: "
             + "; ".join(problems)
             + ". Set it in the environment or in a .env file in the working directory; "
             "see .env.example for every setting with an explanation."

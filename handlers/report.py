@@ -33,6 +33,7 @@ from handlers.report_kit import (
     text_of,
 )
 from handlers.report_prompts import button
+from handlers.start import REPORT_LINK
 from locales import t
 
 log = logging.getLogger(__name__)
@@ -341,6 +342,7 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
         entry_points=[
             report_edits.handler(),
             CommandHandler(["lapor", "report"], start_report),
+            CommandHandler("start", start_report, filters=filters.ChatType.PRIVATE & REPORT_LINK),
             CallbackQueryHandler(start_report, pattern=matches(Action.START_REPORT)),
             CallbackQueryHandler(resume_draft, pattern=matches(Action.RESUME_DRAFT)),
             CallbackQueryHandler(fresh_draft, pattern=matches(Action.DISCARD_DRAFT)),

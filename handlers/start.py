@@ -1,14 +1,29 @@
-"""/start, /bantuan (/help) and /bahasa (/language): the menu, the explanation and the language switch."""
+"""/start, /bantuan (/help) and /bahasa (/language): the menu, the explanation and the language switch;
+and the sender's client language, noted for every update."""
 
 from __future__ import annotations
 
+import re
+
 from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import filters
 
 from bot.callbacks import Action
 from bot.context import PantauContext
 from handlers.report_kit import answer_query, ask, callback_arg
 from handlers.report_prompts import button
 from locales import LOCALES, t
+
+# `/start lapor` (or `/start report`): what Telegram sends for https://t.me/<bot>?start=lapor, the link
+# on posters and QR codes. The report conversation takes it as an entry point; plain /start does not.
+REPORT_LINK = filters.Regex(re.compile(r"^/start(?:@\w+)?\s+(?:lapor|report)\s*$", re.IGNORECASE))
+
+
+async def note_client_language(update: Update, context: PantauContext) -> None:
+    """Every update, first: note the sender's Telegram client language, used until they choose one."""
+    user = update.effective_user
+    if user is not None and not user.is_bot:
+        context.services.users.saw_client_language(user.id, user.language_code)
 
 
 def _menu(locale: str) -> InlineKeyboardMarkup:

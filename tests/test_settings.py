@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import OperatorSettings, Settings, SettingsError, load_operator_settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456789:AAbbCC-dd_EEff"
@@ -194,6 +194,25 @@ def test_token_and_locale_are_trimmed(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DEFAULT_LOCALE", " EN ")
     s = load_settings(env_file=None)
     assert s.telegram_bot_token == TOKEN and s.default_locale == "en"
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-token"], ids=["unset", "empty", "malformed"])
+def test_operator_commands_need_no_token(monkeypatch: pytest.MonkeyPatch, token: str | None):
+    """group-code, identity and export never talk to Telegram: their settings have no token at all."""
+    if token is not None:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    monkeypatch.setenv("DEFAULT_LOCALE", "en")
+    s = load_operator_settings(env_file=None)
+    assert s.default_locale == "en" and s.database_path == Path("data/pantau.sqlite3")
+    assert not hasattr(s, "telegram_bot_token")
+    assert set(OperatorSettings.model_fields) == set(Settings.model_fields) - {"telegram_bot_token"}
+
+
+def test_operator_settings_are_still_checked(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("REGION_SCOPE", "99")
+    with pytest.raises(SettingsError) as err:
+        load_operator_settings(env_file=None)
+    assert "REGION_SCOPE is not valid" in str(err.value) and "TELEGRAM_BOT_TOKEN" not in str(err.value)
 
 
 def test_python_m_bot_without_a_token_explains_and_exits_2(tmp_path: Path):
