@@ -16,6 +16,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as `python bench/regions_search.py`
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     every: list[float] = []
     for query in QUERIES:
         found = len(directory.search(query))
-        times = timings_us(lambda query=query: directory.search(query), args.repeat)
+        times = timings_us(partial(directory.search, query), args.repeat)
         every.extend(times)
         print(f"   {query!r:<24} {found:>5} {percentile(times, 50):>9.1f} {percentile(times, 99):>9.1f} {times[-1]:>9.1f}")
     every.sort()
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("children, µs per call")
     for parent in CHILDREN:
         found = len(directory.children(parent))
-        times = timings_us(lambda parent=parent: directory.children(parent), args.repeat)
+        times = timings_us(partial(directory.children, parent), args.repeat)
         label = "provinces" if parent is None else parent
         print(f"   {label:<24} {found:>5} {percentile(times, 50):>9.1f} {percentile(times, 99):>9.1f} {times[-1]:>9.1f}")
 
