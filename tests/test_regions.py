@@ -180,7 +180,7 @@ def test_search_same_name_kecamatan_are_distinguishable(directory):
 
 
 def test_search_level_limit_and_scope(directory, jambi):
-    assert all(r.level == 2 for r in directory.search("jambi", level=2))
+    assert [r.code for r in directory.search("jambi", level=2)] == ["15.71", "15.05"]  # Kota Jambi, Muaro Jambi
     assert [r.code for r in directory.search("jambi", level=1)] == ["15"]
     assert len(directory.search("barat", limit=3)) == 3
     assert len(directory.search("barat")) == 8
@@ -194,7 +194,8 @@ def test_search_level_limit_and_scope(directory, jambi):
     assert in_jambi[0].code == "15.71.07"
     assert all(r.province_code == "15" for r in in_jambi)
     assert jambi.search("bogor") == []
-    assert all(r.province_code == "15" for r in jambi.search("su"))
+    su = jambi.search("su")
+    assert len(su) > 1 and all(r.province_code == "15" for r in su), [r.path for r in su]
 
 
 def test_search_never_returns_villages(directory):
