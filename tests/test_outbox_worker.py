@@ -174,9 +174,13 @@ async def test_429_reschedules_after_retry_after(
     assert (await row(outbox, "flood"))["status"] == "sent"
 
 
-@pytest.mark.parametrize("status", [500, 502, 503, 0], ids=["500", "502", "503", "connection-dropped"])
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(500, "Internal Server Error"), (502, "Bad Gateway"), (503, "Service Unavailable"), (0, "disconnected")],
+    ids=["500", "502", "503", "connection-dropped"],
+)
 async def test_server_errors_reschedule_with_backoff(
-    worker: OutboxWorker, outbox: OutboxRepository, fake: FakeTelegram, clock: Clock, status: int
+    worker: OutboxWorker, outbox: OutboxRepository, fake: FakeTelegram, clock: Clock, status: int, error: str
 ):
     await queue(outbox, "flaky")
     fake.fail_next("sendMessage", status=status, times=3)
@@ -186,7 +190,7 @@ async def test_server_errors_reschedule_with_backoff(
         assert stored["status"] == "pending"
         assert stored["attempts"] == attempt + 1
         assert stored["next_attempt_at"] == iso(clock.now + backoff(attempt))
-        assert stored["last_error"]
+        assert str(stored["last_error"]).startswith("NetworkError: ") and error in str(stored["last_error"])
         clock.advance(backoff(attempt) - timedelta(seconds=1))
         assert await worker.deliver_due() is False  # not before its time
         clock.advance(timedelta(seconds=1))
