@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 from pathlib import Path
-from typing import Any
-
-import pytest
+from typing import TYPE_CHECKING, Any
 
 from storage.inbox import InboxRepository
 from tests.fake_telegram import ApiCall, FakeTelegram
+
+if TYPE_CHECKING:  # the benchmarks import this module without pytest
+    import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BOUNDARIES = ROOT.parent / "shared" / "data" / "kecamatan_boundaries.geojson.gz"
