@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from storage.inbox import InboxRepository
 from tests.fake_telegram import ApiCall, FakeTelegram
+
+if TYPE_CHECKING:  # the benchmarks import this module without pytest
+    import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BOUNDARIES = ROOT.parent / "shared" / "data" / "kecamatan_boundaries.geojson.gz"
@@ -19,6 +24,32 @@ def text_of_call(call: ApiCall) -> str:
     if isinstance(result, dict):
         return str(result.get("text") or result.get("caption") or "")
     return str(call.params.get("text") or "")
+
+
+class ProcessedUpdates:
+    """The updates the bot has finished with: their handler returned and their inbox row was deleted.
+
+    A reply reaches the fake while its handler is still running, so "the bot answered" is not "the update is
+    processed". Install this before the bot starts (the update processor takes the inbox's `processed` when
+    the application is built), then `await processed.wait(update["update_id"])`."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.done: set[int] = set()
+        self._changed = asyncio.Event()
+        original = InboxRepository.processed
+
+        async def processed(inbox: InboxRepository, update_id: int) -> None:
+            await original(inbox, update_id)
+            self.done.add(update_id)
+            self._changed.set()
+
+        monkeypatch.setattr(InboxRepository, "processed", processed)
+
+    async def wait(self, update_id: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        async with asyncio.timeout(timeout):
+            while update_id not in self.done:
+                self._changed.clear()
+                await self._changed.wait()
 
 
 class Reporter:

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from bot.app import Pantau
+from bot.callbacks import Action, parse
+from locales import t
 from tests.fake_telegram import FakeTelegram
-from tests.harness import BOUNDARIES, Reporter, run_steps
+from tests.harness import BOUNDARIES, TEXT_METHODS, Reporter, run_steps, text_of_call
 
 needs_boundaries = pytest.mark.skipif(not BOUNDARIES.exists(), reason="../shared/data boundaries not present")
 
@@ -50,17 +52,27 @@ async def test_file_over_20_mb_is_recorded_by_file_id_and_reporter_told(fake: Fa
     assert not [c for c in fake.calls("getFile") if c.ok]  # no attempt to download it
 
 
-async def test_stored_files_and_document_and_wrong_media(fake: FakeTelegram, bot: Pantau) -> None:
+async def test_stored_files_and_document_and_wrong_media(fake: FakeTelegram, bot: Pantau, tmp_path: Path) -> None:
     r = Reporter(fake)
     await run_steps(r, "start", "party")
     r.send("voice")
     await r.expect("kirim foto, video, atau dokumen")
-    r.send("document", b"%PDF-1.4 minutes of the meeting", file_name="notulen.pdf")
+    pdf = b"%PDF-1.4 minutes of the meeting"
+    r.send("document", pdf, file_name="notulen.pdf")
     await r.expect("1 berkas")
     r.say("ini fotonya")  # text where a file is expected
     await r.expect("kirim foto, video, atau dokumen")
     r.tap("Selesai")
     await r.expect("Langkah 7 dari 9")
+    # Only the document is evidence (neither the voice note nor the text), downloaded and kept by its hash.
+    assert bot.services is not None
+    digest = hashlib.sha256(pdf).hexdigest()
+    evidence = await bot.services.intake.evidence(r.user_id)
+    assert [(e.kind, e.stored, e.sha256, e.size, e.file_name) for e in evidence] == [
+        ("document", "stored", digest, len(pdf), "notulen.pdf")
+    ]
+    files = [p for p in (tmp_path / "evidence").rglob("*") if p.is_file()]
+    assert [(p.name, p.read_bytes()) for p in files] == [(digest, pdf)]
 
 
 @needs_boundaries
@@ -114,10 +126,18 @@ async def test_location_outside_scope_suggests_nearest_in_scope(
     r.tap("Hari ini")
     await r.expect("Pilih wilayah di")  # scoped picker: Jambi's kabupaten/kota, no province list
     r.send("location", -6.1754, 106.8272)  # Gambir, Jakarta: outside Jambi
-    text = await r.expect("di luar wilayah")
-    assert text
-    suggestions = [label for _, label, _ in r.buttons()[:3]]
-    assert all("Jambi" in label for label in suggestions), suggestions
+    said = await fake.wait_for(TEXT_METHODS, chat_id=r.user_id, after=r.mark,
+                               predicate=lambda c: c.ok and "di luar wilayah" in text_of_call(c))
+    assert text_of_call(said) == t("id", "where.gps_outside")
+    # The buttons of that very message (the picker sent after it has buttons of its own): three kecamatan of
+    # Jambi, although the nearest kecamatan of all are in Jakarta.
+    buttons = [b for row in said.result["reply_markup"]["inline_keyboard"] for b in row]
+    choices = [parse(b["callback_data"]) for b in buttons]
+    codes = [c.arg for c in choices if c is not None and c.action is Action.REGION]
+    assert len(codes) == len(buttons) == 3 and len(set(codes)) == 3, buttons
+    assert all(code.startswith("15.") and code.count(".") == 2 for code in codes), codes
+    assert all(b["text"].endswith(", Jambi") for b in buttons), buttons
+    await r.expect("Pilih wilayah di Jambi")  # and the picker, to choose another one
 
 
 @needs_boundaries
@@ -126,8 +146,10 @@ async def test_location_in_the_sea_suggests_nearest(fake: FakeTelegram, start_bo
     r = Reporter(fake)
     await run_steps(r, "start", "when")
     r.send("location", -7.9, 106.3)
-    await r.expect("tidak cocok dengan kecamatan")
-    assert any("Sukabumi" in label for _, label, _ in r.buttons()[:3])
+    said = await fake.wait_for(TEXT_METHODS, chat_id=r.user_id, after=r.mark,
+                               predicate=lambda c: c.ok and "tidak cocok dengan kecamatan" in text_of_call(c))
+    labels = [b["text"] for row in said.result["reply_markup"]["inline_keyboard"] for b in row]  # its own buttons
+    assert len(labels) == 3 and all("Kabupaten Sukabumi" in label for label in labels), labels
 
 
 async def test_location_without_boundaries_is_kept_and_picker_asked(fake: FakeTelegram, bot: Pantau) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
 from bot.app import Pantau
 from tests.fake_telegram import FakeTelegram
-from tests.harness import Group, Reporter, case_codes_sent, run_steps
+from tests.harness import Group, Reporter, case_codes_sent, run_steps, text_of_call
 
 
 async def _report(fake: FakeTelegram, r: Reporter) -> str:
@@ -28,12 +29,22 @@ async def test_alert_reaches_the_kecamatan_group_and_is_triaged(
 
     reporter = Reporter(fake)
     code = await _report(fake, reporter)
-    card_text = await kec.expect(code)
+    card = await fake.wait_for("sendMessage", chat_id=kec.chat_id, after=kec.mark,
+                               predicate=lambda c: c.ok and code in text_of_call(c))
+    card_text = text_of_call(card)
     assert "Politik uang" in card_text and "anonim" in card_text
-    await kec.expect("")  # evidence photo follows
-    photo = await fake.wait_for("sendPhoto", chat_id=kec.chat_id)
-    assert photo.ok
-    assert not any(code in t for t in kab.texts())  # the kecamatan group exists: the kabupaten gets nothing
+    # The evidence photo follows, threaded under its card.
+    photo = await fake.wait_for("sendPhoto", chat_id=kec.chat_id, after=card.seq, predicate=lambda c: c.ok)
+    assert (photo.params.get("reply_parameters") or {}).get("message_id") == card.result["message_id"]
+    # The kecamatan group exists: the kabupaten gets nothing. The alerts were queued with the confirmation,
+    # so once the outbox has sent everything it holds, anything for the kabupaten would have arrived.
+    assert bot.services.outbox_worker is not None
+    await asyncio.wait_for(bot.services.outbox_worker.wait_idle(), 10)
+    assert "pending" not in await bot.services.outbox.counts()
+    case = await bot.services.supervision.repo.case_by_code(code)
+    assert case is not None
+    assert await bot.services.supervision.repo.alerts_of(case.id) == [(kec.chat_id, card.result["message_id"], "alert")]
+    assert not any(code in t for t in kab.texts())
 
     supervisor = 900_001
     kec.press(supervisor, kec.card(code), "Tangani")

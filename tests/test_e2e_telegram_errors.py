@@ -45,6 +45,15 @@ async def test_429_on_the_confirmation_waits_retry_after(fake: FakeTelegram, bot
     r.tap("Kirim laporan")
     await r.expect("Kode kasus", timeout=15)
     assert len(case_codes_sent(fake, r.user_id)) == 1
+    # The rate limiter retried twice itself; the third 429 reached the outbox worker, which rescheduled the
+    # confirmation by the retry_after Telegram asked for, and sent it no earlier than that.
+    assert bot.services is not None and bot.services.outbox_worker is not None
+    await bot.services.outbox_worker.wait_idle()
+    (row,) = await bot.services.db.fetchall(
+        "SELECT status, attempts, last_error, next_attempt_at, sent_at FROM outbox WHERE chat_id = ?", (r.user_id,)
+    )
+    assert (row["status"], row["attempts"], row["last_error"]) == ("sent", 2, "429 retry after 0:00:01")
+    assert row["sent_at"] >= row["next_attempt_at"]
 
 
 async def test_reporter_who_blocked_the_bot_does_not_stop_it(fake: FakeTelegram, bot: Pantau) -> None:

@@ -1,7 +1,6 @@
 import gzip
 import json
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -107,15 +106,6 @@ def test_invalid_coordinates(boundaries, lat, lon):
 def test_valid_extremes_are_accepted(boundaries):
     assert boundaries.locate(90, 180) is None
     assert len(boundaries.nearest(-90, -180, k=1)) == 1
-
-
-def test_locate_is_fast(boundaries):
-    points = [(-1.59, 103.613), (-6.1754, 106.8272), (-8.35, 115.15), (-2.5, 140.7), (0.0, 90.0)] * 200
-    t = time.perf_counter()
-    for lat, lon in points:
-        boundaries.locate(lat, lon)
-    per_call = (time.perf_counter() - t) / len(points)
-    assert per_call < 0.001, per_call
 
 
 # --- file formats and errors -------------------------------------------------------------------------------------

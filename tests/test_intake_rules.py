@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import intake as intake_module
 from bot.evidence_store import EvidenceStore
 from bot.incident_time import IncidentTime
 from bot.intake import TEXT_LIMITS, Draft, InputError, IntakeService, clean_phone, clean_text
@@ -442,8 +443,12 @@ async def test_no_evidence_and_no_witnesses_is_informasi_awal(service: IntakeSer
 
 
 @pytest.mark.parametrize(("days_ago", "stale"), [(7, False), (8, True)])
-async def test_seven_day_window(service: IntakeService, days_ago: int, stale: bool):
-    incident = IncidentTime(jambi_today().date() - timedelta(days=days_ago))
+async def test_seven_day_window(
+    service: IntakeService, monkeypatch: pytest.MonkeyPatch, days_ago: int, stale: bool
+):
+    now = utcnow()
+    monkeypatch.setattr(intake_module, "utcnow", lambda: now)  # the test's today is the service's, even at midnight
+    incident = IncidentTime(now.astimezone(JAMBI).date() - timedelta(days=days_ago))
     draft = await fill(service, 64, incident=incident)
     outcome = await service.submit(draft, 2000, "id")
     assert ("deadline" in outcome.assessment.missing) is stale

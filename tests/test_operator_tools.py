@@ -15,10 +15,11 @@ from bot.operator_tools import OperatorError, export_reports, show_identity
 from storage.database import Database
 from storage.reports import ReportRepository
 from tests.fake_telegram import FakeTelegram
-from tests.harness import Reporter, case_codes_sent, run_steps
+from tests.harness import ProcessedUpdates, Reporter, case_codes_sent, run_steps
 
 
-async def _identified_report(fake: FakeTelegram, r: Reporter) -> None:
+async def _identified_report(fake: FakeTelegram, r: Reporter) -> int:
+    """A report with the reporter's identity; the update_id of the press that submitted it."""
     await run_steps(r, "start", "witnesses")
     r.tap("Cantumkan identitas")
     await r.expect("Nama lengkap")
@@ -29,22 +30,27 @@ async def _identified_report(fake: FakeTelegram, r: Reporter) -> None:
     r.mark = fake.cursor()
     fake.send_contact(r.user_id, "+6281234567890", "Rahmat", contact_user_id=r.user_id)
     await r.expect("Langkah 9 dari 9")
-    r.tap("Kirim laporan")
+    submit = r.tap("Kirim laporan")
     await r.expect("Kode kasus")
+    return int(submit["update_id"])
 
 
 async def test_identity_lookup_is_logged_and_export_has_no_identity(
-    fake: FakeTelegram, start_bot: Callable[..., Any], tmp_path: Path
+    fake: FakeTelegram, start_bot: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    processed = ProcessedUpdates(monkeypatch)
     pantau: Pantau = await start_bot()
     settings = pantau.settings
     r = Reporter(fake)
-    await _identified_report(fake, r)
+    submitted = await _identified_report(fake, r)
     (code,) = case_codes_sent(fake, r.user_id)
     assert pantau.services is not None
     draft = await pantau.services.intake.get(r.user_id)
     assert draft is not None and draft.row.status == "submitted"
     assert (draft.answers.name, draft.answers.address, draft.answers.phone) == (None, None, None)
+    # The confirmation can arrive before the submitting update's handler returns. Once it is processed (a
+    # chat's updates are processed in order, so all the earlier ones are too), the raw updates are gone.
+    await processed.wait(submitted)
     assert await pantau.services.inbox.unprocessed() == []  # raw updates (with the name in them) are gone
 
     out = io.StringIO()
