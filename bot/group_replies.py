@@ -13,6 +13,7 @@ at most once a minute (`REFUSAL_QUIET`): repeating junk commands does not fill t
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections.abc import Callable
@@ -21,9 +22,10 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.supervision import SupervisionService
 from storage.outbox import REPLY, OutboxMessage, OutboxRepository
-from storage.supervision import CaseRow
+from storage.supervision import CaseRow, PendingReply
 
 REFUSAL_QUIET = 60.0  # seconds
+PROMPT_WAIT = 1.0  # seconds a reply may wait for a prompt just sent to be recorded
 
 
 class GroupReplies:
@@ -127,6 +129,17 @@ class GroupReplies:
                    "user_id": user.id if user is not None else None, "reply_to": reply_to}
         await self._add([OutboxMessage(f"reply:{chat_id}:{update_id}:prompt", chat_id, "pantau.prompt", payload,
                                        kind="reply", report_id=case.id, priority=REPLY)])
+
+    async def pending_reply(self, chat_id: int, message_id: int) -> PendingReply | None:
+        """The prompt a reply in a group answers, if it is one. A prompt is recorded by the outbox once Telegram
+        has answered its send, so a very quick reply may come first: while a prompt for the chat is being
+        sent, look again for up to PROMPT_WAIT seconds."""
+        deadline = self.clock() + PROMPT_WAIT
+        while (found := await self.supervision.repo.pending_reply(chat_id, message_id)) is None:
+            if self.clock() > deadline or not await self.outbox.has_due(chat_id, "pantau.prompt"):
+                break
+            await asyncio.sleep(0.02)
+        return found
 
     async def refresh(self, chat_id: int, message_id: int, case: CaseRow, *, kind: str = "alert") -> None:
         """Show the case as it is now on a card the handler could not edit itself (the group migrated: the

@@ -147,7 +147,7 @@ async def on_group_reply(update: Update, context: PantauContext) -> None:
         return
     services = context.services
     repo = services.supervision.repo
-    prompt = await repo.pending_reply(message.chat.id, message.reply_to_message.message_id)
+    prompt = await services.group_replies.pending_reply(message.chat.id, message.reply_to_message.message_id)
     if prompt is None or prompt.purpose not in ("question", "duplicate"):
         return
     locale = services.settings.default_locale

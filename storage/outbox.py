@@ -166,6 +166,15 @@ class OutboxRepository:
                 (error[:500], item_id),
             )
 
+    async def has_due(self, chat_id: int, method: str) -> bool:
+        """Whether a pending item of `method` for the chat is due (being sent, or about to be)."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM outbox WHERE status = 'pending' AND chat_id = ? AND method = ? AND next_attempt_at <= ?"
+            " LIMIT 1",
+            (chat_id, method, iso(utcnow())),
+        )
+        return row is not None
+
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
         return {r["status"]: r["n"] for r in rows}
