@@ -1,6 +1,9 @@
 """How the outbox delivers what supervision queues: alert cards (rendered when sent, so they show the case
-as it is then), evidence albums and map pins threaded under the card, card refreshes, digests, and the
-questions relayed to reporters."""
+as it is then), evidence albums and map pins threaded under the card, card refreshes, digests, the
+questions relayed to reporters, and the prompts groups answer by replying.
+
+A row whose payload has `reply_to` (set by the outbox worker from `reply_to_key`) is sent as a reply to that
+message (None: to nothing); without it, evidence and pins find their group's alert card."""
 
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ class AlertSender:
             "pantau.location": self.location,
             "pantau.refresh": self.refresh,
             "pantau.question": self.question,
+            "pantau.prompt": self.prompt,
         }
 
     @staticmethod
@@ -74,27 +78,18 @@ class AlertSender:
         await self.repo.record_card(case.id, chat_id, message.message_id, kind, alert=alert)
         return message
 
-    async def send_full(self, case: CaseRow, chat_id: int, *, reply_to: int | None = None) -> Message:
-        """A card shown on request (a digest's 📂 button), with its evidence and map pin under it."""
-        card = await self.send_card(case, chat_id, "view", reply_to=reply_to)
-        evidence = await self.repo.evidence(case.id)
-        location = (case.latitude, case.longitude) if case.latitude is not None and case.longitude is not None else None
-        for part in self.supervision.alert_messages(case.id, (chat_id,), evidence, location)[1:]:
-            item = OutboxItem(0, part.dedup_key, chat_id, part.method, part.payload, 0, part.kind, case.id)
-            if part.method == "pantau.evidence":
-                await self._evidence(item, card.message_id)
-            else:
-                await self._location(item, card.message_id)
-        return card
-
     async def card(self, item: OutboxItem) -> int | None:
+        """An alert, reminder, escalation or Gakkumdu card, or a card shown on request (kind "view": /kasus,
+        a digest's 📂 button)."""
         case = await self.repo.case(item.payload["report_id"])
         if case is None:
             return None
         kind = str(item.payload.get("kind", "alert"))
         if kind == "reminder" and case.status != "received":
             return None  # claimed meanwhile: nothing to remind of
-        return (await self.send_card(case, item.chat_id, kind, alert=kind != "reminder")).message_id
+        card = await self.send_card(case, item.chat_id, kind, reply_to=item.payload.get("reply_to"),
+                                    alert=kind not in ("reminder", "view"))
+        return card.message_id
 
     async def _card_message(self, report_id: int, chat_id: int) -> int | bool | None:
         """The message id of the group's alert card; False if the alert went out as a digest line (its
@@ -105,6 +100,8 @@ class AlertSender:
         return None
 
     async def evidence(self, item: OutboxItem) -> int | None:
+        if "reply_to" in item.payload:
+            return await self._evidence(item, item.payload["reply_to"])
         card = await self._card_message(item.payload["report_id"], item.chat_id)
         if card is False:
             return None
@@ -130,6 +127,8 @@ class AlertSender:
         return messages[0].message_id if messages else None
 
     async def location(self, item: OutboxItem) -> int | None:
+        if "reply_to" in item.payload:
+            return await self._location(item, item.payload["reply_to"])
         card = await self._card_message(item.payload["report_id"], item.chat_id)
         if card is False:
             return None
@@ -143,12 +142,16 @@ class AlertSender:
         return message.message_id
 
     async def refresh(self, item: OutboxItem) -> int | None:
-        """Show a case's new status on a card posted earlier."""
+        """Show a case's new status on a card posted earlier. If the group became a supergroup meanwhile, the
+        card is posted again there: message ids of the old group do not carry over to the new chat."""
         case = await self.repo.case(item.payload["report_id"])
         message_id = item.payload["message_id"]
         if case is None:
             return None
-        text, markup = await self.render(case, item.chat_id, str(item.payload.get("kind", "alert")))
+        kind = str(item.payload.get("kind", "alert"))
+        if item.payload.get("migrated_from") is not None:
+            return (await self.send_card(case, item.chat_id, kind, alert=False)).message_id
+        text, markup = await self.render(case, item.chat_id, kind)
         try:
             await self.bot.edit_message_text(
                 text, chat_id=item.chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=markup
@@ -169,6 +172,23 @@ class AlertSender:
         )
         await self.repo.expect_reply(
             item.chat_id, message.message_id, "answer", item.payload["report_id"], request_id=item.payload["request_id"]
+        )
+        return message.message_id
+
+    async def prompt(self, item: OutboxItem) -> int | None:
+        """A prompt in a group that the supervisor who pressed answers by replying (a question for the
+        reporter, a duplicate's original code), recorded so that the reply can be matched to it."""
+        payload = item.payload
+        message = await self.bot.send_message(
+            item.chat_id,
+            payload["text"],
+            parse_mode=ParseMode.HTML,
+            # With selective=True, Telegram opens the reply box for the user mentioned in the text.
+            reply_markup=ForceReply(selective=True, input_field_placeholder=payload.get("placeholder")),
+            reply_parameters=_reply(payload.get("reply_to")),
+        )
+        await self.repo.expect_reply(
+            item.chat_id, message.message_id, payload["purpose"], payload["report_id"], user_id=payload.get("user_id")
         )
         return message.message_id
 

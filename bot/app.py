@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -31,6 +32,7 @@ from bot.callbacks import Action, matches
 from bot.context import SERVICES_KEY, PantauContext
 from bot.evidence_store import EvidenceStore
 from bot.geo import Boundaries
+from bot.group_replies import GroupReplies
 from bot.housekeeping import (
     IDLE_CHECK_EVERY,
     PURGE_EVERY,
@@ -55,7 +57,7 @@ from bot.update_processor import PerChatUpdateProcessor
 from bot.users import UserService
 from handlers import cases, errors, group_admin, my_reports, relay, report, start, triage
 from storage.conversations import ConversationStore
-from storage.database import Database
+from storage.database import Database, utcnow
 from storage.drafts import DraftRepository
 from storage.inbox import InboxRepository
 from storage.outbox import OutboxItem, OutboxRepository
@@ -90,6 +92,7 @@ async def create_services(settings: Settings) -> Services:
         reporter_locale=users.locale,
     )
     intake = IntakeService(DraftRepository(db), reports, regions, EvidenceStore(settings.evidence_dir), supervision)
+    outbox = OutboxRepository(db)
     return Services(
         settings=settings,
         db=db,
@@ -97,13 +100,25 @@ async def create_services(settings: Settings) -> Services:
         regions=regions,
         intake=intake,
         reports=reports,
-        outbox=OutboxRepository(db),
+        outbox=outbox,
         conversations=ConversationStore(db),
         inbox=InboxRepository(db),
         supervision=supervision,
-        pacer=GroupPacer(),
+        pacer=await restored_pacer(outbox),
+        group_replies=GroupReplies(outbox, supervision),
         boundaries=boundaries,
     )
+
+
+async def restored_pacer(outbox: OutboxRepository) -> GroupPacer:
+    """The group pacer, with each group's last minute as the outbox recorded it (a restart must not let a
+    group get a second minute's worth). Times are stored to the second, so each counts one second longer."""
+    pacer = GroupPacer()
+    now = utcnow()
+    for chat_id, sent_at, messages in await outbox.sent_to_groups_since(now - timedelta(seconds=pacer.window + 1)):
+        age = (now - datetime.fromisoformat(sent_at)).total_seconds() - 1.0
+        pacer.restore(chat_id, [age] * messages)
+    return pacer
 
 
 def register_handlers(application: PantauApplication) -> None:
@@ -162,7 +177,7 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=PantauContext))
         .persistence(SQLitePersistence(services.conversations, update_interval=5))
-        .rate_limiter(PacedRateLimiter(services.pacer, max_retries=2))
+        .rate_limiter(PacedRateLimiter(services.pacer, max_retries=2))  # every call: group and overall limits
         .update_queue(PersistentUpdateQueue(services.inbox))
         .concurrent_updates(PerChatUpdateProcessor(256, on_processed=services.inbox.processed))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
@@ -204,6 +219,7 @@ async def start_background(application: PantauApplication) -> None:
         on_migrated=migrated,
     )
     services.outbox_worker = worker
+    services.group_replies.notify = worker.notify
     worker.start()
     if application.job_queue is not None:
         application.job_queue.run_repeating(close_idle_conversations, IDLE_CHECK_EVERY, first=5.0, name="idle")

@@ -7,14 +7,21 @@ chat the bot can no longer post to (403, chat not found) is reported to `on_unre
 its alerts one level up) and the message is marked dead; any other refusal is marked dead and logged.
 
 Groups get at most `GroupPacer.per_minute` messages a minute (the pacer learns of every message sent to a
-group from the rate limiter, bot/rate_limiter.py, interactive replies included). When the alerts waiting
-for one group would not fit, they are merged into one digest message instead of queuing without bound.
+group from the rate limiter, bot/rate_limiter.py). When the alerts waiting for one group would not fit, they
+are merged into one digest message instead of queuing without bound. Replies to a person's own update
+(`storage.outbox.REPLY`, e.g. a group's answer to /kasus) go before a chat's other rows and count as
+interactive in the overall limit; everything else is sent as `Priority.ALERT`.
+
+A row may be threaded under another one sent before it: `reply_to_key` in its payload names that row, and
+the worker hands the sender that row's message id as `reply_to`. A row goes out only with room in the
+group's minute for the rows threaded under it, so they follow it at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 import warnings
@@ -24,11 +31,12 @@ from datetime import datetime, timedelta
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
+from telegram.warnings import PTBUserWarning
 
 from bot.pacing import GroupPacer
+from bot.rate_limiter import Priority, retry_seconds, sending_as
 from storage.database import utcnow
-from storage.outbox import OutboxItem, OutboxRepository
+from storage.outbox import REPLY, OutboxItem, OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -172,9 +180,10 @@ class OutboxWorker:
             if self.pacer is not None:
                 # A card goes out only with room for the evidence and pin queued under it.
                 needed = self.cost(item)
+                later = items[index + 1 :]
                 if item.kind == "alert":
-                    needed += sum(self.cost(p) for p in items[index + 1 :]
-                                  if p.kind == "alert_part" and p.report_id == item.report_id)
+                    needed += sum(self.cost(p) for p in later if p.kind == "alert_part" and p.report_id == item.report_id)
+                needed += sum(self.cost(p) for p in later if p.payload.get("reply_to_key") == item.dedup_key)
                 if needed and self.pacer.remaining(chat_id) < needed:
                     self._pause(chat_id, self.pacer.wait_for(chat_id, needed))
                     return progressed  # the rest waits for room in this group's minute
@@ -216,10 +225,7 @@ class OutboxWorker:
     ) -> tuple[list[OutboxItem], bool]:
         """A digest Telegram did not take: handled by kind, like any other message."""
         if isinstance(exc, RetryAfter):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", PTBDeprecationWarning)
-                wait = exc.retry_after
-            self._pause(chat_id, wait.total_seconds() if isinstance(wait, timedelta) else float(wait))
+            self._pause(chat_id, retry_seconds(exc))
             return [], False
         if isinstance(exc, ChatMigrated):
             if self.on_migrated is not None:
@@ -239,17 +245,38 @@ class OutboxWorker:
         self._pause(chat_id, DIGEST_RETRY)
         return [], False
 
+    async def _threaded(self, item: OutboxItem) -> OutboxItem:
+        """The item with `reply_to` (the message id of the row named by `reply_to_key`) in its payload."""
+        key = item.payload.get("reply_to_key")
+        if not key:
+            return item
+        parent = await self.outbox.by_key(str(key))
+        payload = {k: v for k, v in item.payload.items() if k != "reply_to_key"}
+        payload["reply_to"] = parent.get("telegram_message_id") if parent is not None else None  # None: unthreaded
+        return dataclasses.replace(item, payload=payload)
+
     async def _call(self, item: OutboxItem) -> int | None:
         """Perform the Bot API call an item stands for; the message id it produced, if any."""
+        item = await self._threaded(item)
+        with sending_as(Priority.INTERACTIVE if item.priority >= REPLY else Priority.ALERT):
+            return await self._send(item)
+
+    async def _send(self, item: OutboxItem) -> int | None:
         sender = self.senders.get(item.method)
         if sender is not None:
             return await sender(item)
+        payload = dict(item.payload)
+        if payload.pop("migrated_from", None) is not None:  # the old group's message ids mean nothing here
+            payload.pop("reply_parameters", None)
+            payload.pop("reply_to", None)
+        if (reply_to := payload.pop("reply_to", None)) is not None:
+            payload["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
         if item.method == "sendMessage":
-            return (await self.bot.send_message(chat_id=item.chat_id, **item.payload)).message_id
+            return (await self.bot.send_message(chat_id=item.chat_id, **payload)).message_id
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PTBUserWarning)  # a raw request on purpose: the payload is stored JSON
             result = await self.bot.do_api_request(
-                item.method, api_kwargs={"chat_id": item.chat_id, **item.payload}, return_type=Message
+                item.method, api_kwargs={"chat_id": item.chat_id, **payload}, return_type=Message
             )
         if isinstance(result, Message):
             return result.message_id
@@ -261,17 +288,14 @@ class OutboxWorker:
         try:
             message_id = await self._call(item)
         except RetryAfter as exc:
-            with warnings.catch_warnings():  # PTB 22.2+ warns that retry_after will become a timedelta
-                warnings.simplefilter("ignore", PTBDeprecationWarning)
-                wait = exc.retry_after
-            delay = wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
+            delay = timedelta(seconds=retry_seconds(exc))
             await self.outbox.retry_later(item.id, utcnow() + delay, f"429 retry after {delay}")
             return False
         except ChatMigrated as exc:
             log.info("chat %s migrated to %s", item.chat_id, exc.new_chat_id)
             if self.on_migrated is not None:
                 await self.on_migrated(item.chat_id, exc.new_chat_id)
-            await self.outbox.retarget(item.id, exc.new_chat_id)
+            await self.outbox.retarget(item.id, exc.new_chat_id, migrated_from=item.chat_id)
             await self.outbox.retry_later(item.id, utcnow(), f"migrated to {exc.new_chat_id}")
             return False
         except (Forbidden, BadRequest) as exc:
@@ -289,6 +313,6 @@ class OutboxWorker:
             log.exception("outbox message %s failed", item.dedup_key)
             await self.outbox.retry_later(item.id, utcnow() + backoff(item.attempts), f"{type(exc).__name__}: {exc}")
             return False
-        await self.outbox.mark_sent(item.id, message_id)
+        await self.outbox.mark_sent(item.id, message_id, self.cost(item) if message_id is not None else 0)
         self.delivered += 1
         return True

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.alert_sender import AlertSender
 from bot.geo import Boundaries
+from bot.group_replies import GroupReplies
 from bot.intake import IntakeService
 from bot.outbox_worker import OutboxWorker
 from bot.pacing import GroupPacer
@@ -33,6 +34,7 @@ class Services:
     inbox: InboxRepository
     supervision: SupervisionService
     pacer: GroupPacer
+    group_replies: GroupReplies
     boundaries: Boundaries | None = None
     outbox_worker: OutboxWorker | None = field(default=None)
     alerts: AlertSender | None = field(default=None)

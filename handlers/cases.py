@@ -25,12 +25,10 @@ async def show_case(update: Update, context: PantauContext) -> None:
     code = normalize_case_code(" ".join(context.args or []))
     case = await services.supervision.repo.case_by_code(code) if code else None
     if case is None or not await services.supervision.may_view(chat.id, case):
-        await message.reply_text(t(locale, "cases.unknown"))
+        await services.group_replies.refuse(update, t(locale, "cases.unknown"))
         return
-    assert services.alerts is not None
-    card = await services.alerts.send_card(case, chat.id, "view", reply_to=message.message_id)
     events = await services.supervision.repo.events(case.id)
-    await card.reply_text(history_text(case, events, services.regions, locale))
+    await services.group_replies.show_case(update, case, history_text(case, events, services.regions, locale))
 
 
 async def show_queue(update: Update, context: PantauContext) -> None:
@@ -43,14 +41,14 @@ async def show_queue(update: Update, context: PantauContext) -> None:
     supervision = services.supervision
     group = await supervision.group_of(chat.id)
     if group is None and chat.id != supervision.admin_chat_id:
-        await message.reply_text(t(locale, "cases.not_registered"))
+        await services.group_replies.refuse(update, t(locale, "cases.not_registered"))
         return
     forwarded_only = "gakkumdu" if group is not None and group.role == "gakkumdu" else None
     cases = await supervision.repo.open_cases(
         group.region_code if group else None, limit=QUEUE_LENGTH, forwarded_to=forwarded_only
     )
     if not cases:
-        await message.reply_text(t(locale, "cases.queue_empty"))
+        await services.group_replies.queue(update, t(locale, "cases.queue_empty"))
         return
     lines = [t(locale, "cases.queue_title", count=len(cases))]
     regions = services.regions
@@ -62,4 +60,4 @@ async def show_queue(update: Update, context: PantauContext) -> None:
               place=place_text(case, regions), status=t(locale, f"status.{case.status}"),
               review=f"{local:%d-%m %H:%M} {regions.tz_label(case.region_code)}")
         )
-    await message.reply_text("\n".join(lines), reply_markup=digest_keyboard(cases, locale))
+    await services.group_replies.queue(update, "\n".join(lines), markup=digest_keyboard(cases, locale))

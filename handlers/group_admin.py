@@ -34,20 +34,20 @@ async def register_group(update: Update, context: PantauContext) -> None:
     if member is None or member.status not in _ADMINS:
         log.warning("registration refused in %s: user %s is not an administrator", chat.id, user.id)
         await services.supervision.repo.log_attempt(chat.id, user.id, "not_admin")
-        await message.reply_text(t(locale, "group.admins_only"))
+        await services.group_replies.refuse(update, t(locale, "group.admins_only"))
         return
     code = " ".join(context.args or []).strip()
     if not code:
-        await message.reply_text(t(locale, "group.usage"))
+        await services.group_replies.queue(update, t(locale, "group.usage"))
         return
     try:
         group = await services.supervision.register(code, chat_id=chat.id, user_id=user.id, title=chat.title)
     except SupervisionError as exc:
         log.warning("registration refused in %s by %s: %s", chat.id, user.id, exc.key)
-        await message.reply_text(t(locale, exc.key))
+        await services.group_replies.queue(update, t(locale, exc.key))
         return
     log.info("group %s registered for %s as %s by %s", chat.id, group.region_code, group.role, user.id)
-    await message.reply_text(services.supervision.describe(group, locale))
+    await services.group_replies.queue(update, services.supervision.describe(group, locale))
 
 
 async def membership_changed(update: Update, context: PantauContext) -> None:
@@ -63,7 +63,7 @@ async def membership_changed(update: Update, context: PantauContext) -> None:
     elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR) and change.chat.type != change.chat.PRIVATE:
         group = await services.supervision.repo.group(change.chat.id)
         if group is None:
-            await context.bot.send_message(change.chat.id, t(services.settings.default_locale, "group.welcome"))
+            await services.group_replies.queue(update, t(services.settings.default_locale, "group.welcome"), quote=False)
 
 
 async def group_migrated(update: Update, context: PantauContext) -> None:

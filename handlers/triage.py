@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from telegram import ForceReply, InlineKeyboardMarkup, Message, ReplyParameters, Update, User
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, Message, Update, User
+from telegram.error import BadRequest, ChatMigrated
 from telegram.ext import ApplicationHandlerStop
 
 from bot.alert_card import card_keyboard, choice_keyboard
@@ -37,7 +37,9 @@ def _refusal_text(locale: str, refusal: Refusal) -> str:
 
 async def _edit_card(services: Services, message: Message, case: CaseRow, markup: InlineKeyboardMarkup | None = None,
                      *, keep: bool = False) -> None:
-    """Show the case as it is now on the card that was pressed (or only change its buttons)."""
+    """Show the case as it is now on the card that was pressed (or only change its buttons). Edits are not
+    paced, so this does not wait behind the group's minute. If the group just became a supergroup, the card
+    is shown again there, through the outbox."""
     assert services.alerts is not None
     text, default_markup = await services.alerts.render(case, message.chat.id, "alert")
     try:
@@ -48,6 +50,9 @@ async def _edit_card(services: Services, message: Message, case: CaseRow, markup
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
+    except ChatMigrated as exc:
+        log.info("card %s in %s not edited: the group is now %s", message.message_id, message.chat.id, exc.new_chat_id)
+        await services.group_replies.refresh(message.chat.id, message.message_id, case)
 
 
 async def on_button(update: Update, context: PantauContext) -> None:
@@ -67,8 +72,7 @@ async def on_button(update: Update, context: PantauContext) -> None:
         return
     if verb == "open":
         await answer_query(update)
-        assert services.alerts is not None
-        await services.alerts.send_full(case, chat_id, reply_to=query.message.message_id)
+        await services.group_replies.open_case(update, case, reply_to=query.message.message_id)
         return
     if not await supervision.may_act(chat_id, case) or await supervision.repo.card_report(
         chat_id, query.message.message_id
@@ -125,17 +129,13 @@ async def _prompt(update: Update, context: PantauContext, case: CaseRow, verb: s
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and isinstance(query.message, Message)
     await answer_query(update)
-    prompt = await context.bot.send_message(
-        query.message.chat.id,
-        # A mention: with selective=True, Telegram opens the reply box for the supervisor who pressed.
+    await context.services.group_replies.prompt(
+        update, case,
+        # A mention: the prompt's ForceReply is selective, so Telegram opens the reply box for the one who pressed.
         t(locale, f"triage.prompt_{verb}", name=f'<a href="tg://user?id={user.id}">{escape(user.first_name)}</a>',
           code=case.case_code),
-        reply_markup=ForceReply(selective=True, input_field_placeholder=t(locale, f"triage.placeholder_{verb}")),
-        reply_parameters=ReplyParameters(query.message.message_id, allow_sending_without_reply=True),
-    )
-    purpose = "question" if verb == "ask" else "duplicate"
-    await context.services.supervision.repo.expect_reply(
-        prompt.chat.id, prompt.message_id, purpose, case.id, user_id=user.id
+        purpose="question" if verb == "ask" else "duplicate", placeholder=t(locale, f"triage.placeholder_{verb}"),
+        reply_to=query.message.message_id,
     )
 
 
@@ -147,7 +147,7 @@ async def on_group_reply(update: Update, context: PantauContext) -> None:
         return
     services = context.services
     repo = services.supervision.repo
-    prompt = await repo.pending_reply(message.chat.id, message.reply_to_message.message_id)
+    prompt = await services.group_replies.pending_reply(message.chat.id, message.reply_to_message.message_id)
     if prompt is None or prompt.purpose not in ("question", "duplicate"):
         return
     locale = services.settings.default_locale
@@ -158,31 +158,31 @@ async def on_group_reply(update: Update, context: PantauContext) -> None:
     actor = _actor(user, message.chat.id)
     if prompt.purpose == "question":
         if not text or len(text) > QUESTION_LIMIT:
-            await message.reply_text(t(locale, "triage.question_length", maximum=QUESTION_LIMIT))
+            await services.group_replies.queue(update, t(locale, "triage.question_length", maximum=QUESTION_LIMIT))
             raise ApplicationHandlerStop
         try:
             await services.supervision.ask(case, actor, text, prompt)
         except SupervisionError as exc:
-            await message.reply_text(t(locale, exc.key))
+            await services.group_replies.queue(update, t(locale, exc.key))
             raise ApplicationHandlerStop from None
-        await message.reply_text(t(locale, "triage.question_sent", code=case.case_code))
+        await services.group_replies.queue(update, t(locale, "triage.question_sent", code=case.case_code))
     else:
         code = normalize_case_code(text)
         original = await repo.case_by_code(code) if code else None
         if original is None or original.id == case.id or not await services.supervision.may_view(message.chat.id,
                                                                                                   original):
-            await message.reply_text(t(locale, "triage.duplicate_unknown"))
+            await services.group_replies.queue(update, t(locale, "triage.duplicate_unknown"))
             raise ApplicationHandlerStop
         try:
             result = await services.supervision.act(case, "duplicate", actor, detail=original.case_code)
         except TransitionConflict:
-            await message.reply_text(t(locale, "triage.conflict"))
+            await services.group_replies.queue(update, t(locale, "triage.conflict"))
             raise ApplicationHandlerStop from None
         if isinstance(result, Refusal):
-            await message.reply_text(_refusal_text(locale, result))
+            await services.group_replies.queue(update, _refusal_text(locale, result))
             raise ApplicationHandlerStop
         await repo.forget_prompt(prompt.chat_id, prompt.message_id)
-        await message.reply_text(t(locale, "triage.done_ok", status=t(locale, "status.duplicate")))
+        await services.group_replies.queue(update, t(locale, "triage.done_ok", status=t(locale, "status.duplicate")))
     if services.outbox_worker is not None:
         services.outbox_worker.notify()
     raise ApplicationHandlerStop

@@ -21,6 +21,10 @@ class OutboxMessage:
     payload: dict[str, Any]  # its parameters except chat_id, JSON-serialisable
     kind: str = "message"  # "alert" items to one group may be merged into a digest
     report_id: int | None = None
+    priority: int = 0  # REPLY: an answer to a person's own update, sent before the chat's other rows
+
+
+REPLY = 1  # OutboxMessage.priority of replies to a person's own update (commands, presses in groups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +38,15 @@ class OutboxItem:
     kind: str = "message"
     report_id: int | None = None
     created_at: str = ""
+    priority: int = 0
 
 
 async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> bool:
     """Inside a transaction: add a message unless its dedup_key is already there. True if added."""
     now = iso(utcnow())
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO outbox (dedup_key, chat_id, method, payload, next_attempt_at, created_at, kind, report_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO outbox (dedup_key, chat_id, method, payload, next_attempt_at, created_at, kind,"
+        " report_id, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             message.dedup_key,
             message.chat_id,
@@ -51,6 +56,7 @@ async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> bool:
             now,
             message.kind,
             message.report_id,
+            message.priority,
         ),
     )
     return cur.rowcount == 1
@@ -64,47 +70,53 @@ class OutboxRepository:
         async with self.db.transaction() as conn:
             return await enqueue(conn, message)
 
+    async def add_all(self, messages: list[OutboxMessage]) -> int:
+        """Add messages together (one transaction); how many were new."""
+        async with self.db.transaction() as conn:
+            return sum([await enqueue(conn, message) for message in messages])
+
     async def due(self, now: datetime, limit: int = 50, *, exclude: Collection[int] = ()) -> list[OutboxItem]:
-        """Pending items whose time has come, oldest first, except for the chats in `exclude` (groups that
-        have had their fill this minute). A chat's messages go out in order: nothing of a chat is due while
-        an earlier one waits for its retry."""
+        """Pending items whose time has come, replies first, then oldest first, except for the chats in
+        `exclude` (groups that have had their fill this minute). A chat's messages of one priority go out in
+        order: nothing of a chat is due while an earlier one of the same priority waits for its retry."""
         skip = ",".join(str(int(chat)) for chat in exclude)
         rows = await self.db.fetchall(
-            "SELECT o.id, o.dedup_key, o.chat_id, o.method, o.payload, o.attempts, o.kind, o.report_id, o.created_at"
-            " FROM outbox o"
+            "SELECT o.id, o.dedup_key, o.chat_id, o.method, o.payload, o.attempts, o.kind, o.report_id, o.created_at,"
+            " o.priority FROM outbox o"
             " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
             + (f" AND o.chat_id NOT IN ({skip})" if skip else "")
             + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending'"
-            " AND p.id < o.id AND p.next_attempt_at > ?)"
-            " ORDER BY o.id LIMIT ?",
+            " AND p.priority = o.priority AND p.id < o.id AND p.next_attempt_at > ?)"
+            " ORDER BY o.priority DESC, o.id LIMIT ?",
             (iso(now), iso(now), limit),
         )
         return [
             OutboxItem(
                 r["id"], r["dedup_key"], r["chat_id"], r["method"], json.loads(r["payload"]), r["attempts"], r["kind"],
-                r["report_id"], r["created_at"],
+                r["report_id"], r["created_at"], r["priority"],
             )
             for r in rows
         ]
 
     async def next_attempt_at(self, *, exclude: Collection[int] = ()) -> str | None:
         """When the next item can go: the earliest time among each chat's first pending item (a chat's
-        later items wait behind it, as in `due`)."""
+        later items of the same priority wait behind it, as in `due`)."""
         skip = ",".join(str(int(chat)) for chat in exclude)
         row = await self.db.fetchone(
             "SELECT MIN(o.next_attempt_at) AS t FROM outbox o WHERE o.status = 'pending'"
             + (f" AND o.chat_id NOT IN ({skip})" if skip else "")
             + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending'"
-            " AND p.id < o.id)"
+            " AND p.priority = o.priority AND p.id < o.id)"
         )
         return row["t"] if row else None
 
-    async def mark_sent(self, item_id: int, telegram_message_id: int | None) -> None:
+    async def mark_sent(self, item_id: int, telegram_message_id: int | None, messages: int | None = None) -> None:
+        """Telegram took the item; `messages`: how many it put into its chat (for the group's minute)."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, telegram_message_id = ?, attempts = attempts + 1"
-                " WHERE id = ?",
-                (iso(utcnow()), telegram_message_id, item_id),
+                "UPDATE outbox SET status = 'sent', sent_at = ?, telegram_message_id = ?, messages = ?,"
+                " attempts = attempts + 1 WHERE id = ?",
+                (iso(utcnow()), telegram_message_id, messages, item_id),
             )
 
     async def retry_later(self, item_id: int, at: datetime, error: str) -> None:
@@ -115,16 +127,37 @@ class OutboxRepository:
             )
 
     async def mark_merged(self, item_ids: list[int], digest_id: int | None) -> None:
-        """Alerts delivered as lines of a digest message instead of one by one."""
+        """Alerts delivered as lines of a digest message instead of one by one (the digest, one message, is
+        counted on the first of them)."""
+        now = iso(utcnow())
         async with self.db.transaction() as conn:
             await conn.executemany(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, merged_into = ?, attempts = attempts + 1 WHERE id = ?",
-                [(iso(utcnow()), digest_id, item_id) for item_id in item_ids],
+                "UPDATE outbox SET status = 'sent', sent_at = ?, merged_into = ?, messages = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                [(now, digest_id, int(index == 0), item_id) for index, item_id in enumerate(item_ids)],
             )
 
-    async def retarget(self, item_id: int, chat_id: int) -> None:
+    async def retarget(self, item_id: int, chat_id: int, migrated_from: int | None = None) -> None:
+        """Send the item to another chat; `migrated_from`: the group that became that supergroup (noted in
+        the payload, for senders that must not reuse the old chat's message ids)."""
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE outbox SET chat_id = ? WHERE id = ?", (chat_id, item_id))
+            if migrated_from is None:
+                await conn.execute("UPDATE outbox SET chat_id = ? WHERE id = ?", (chat_id, item_id))
+            else:
+                await conn.execute(
+                    "UPDATE outbox SET chat_id = ?, payload = json_set(payload, '$.migrated_from', ?) WHERE id = ?",
+                    (chat_id, migrated_from, item_id),
+                )
+
+    async def sent_to_groups_since(self, since: datetime) -> list[tuple[int, str, int]]:
+        """(chat id, sent_at, messages) of what went to groups (negative ids) since `since`, to rebuild
+        their last minute after a restart. Rows sent before version 3 count one message each."""
+        rows = await self.db.fetchall(
+            "SELECT chat_id, sent_at, COALESCE(messages, 1) AS n FROM outbox"
+            " WHERE status = 'sent' AND sent_at >= ? AND chat_id < 0 AND COALESCE(messages, 1) > 0",
+            (iso(since),),
+        )
+        return [(r["chat_id"], r["sent_at"], r["n"]) for r in rows]
 
     async def mark_dead(self, item_id: int, error: str) -> None:
         async with self.db.transaction() as conn:
@@ -132,6 +165,15 @@ class OutboxRepository:
                 "UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?",
                 (error[:500], item_id),
             )
+
+    async def has_due(self, chat_id: int, method: str) -> bool:
+        """Whether a pending item of `method` for the chat is due (being sent, or about to be)."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM outbox WHERE status = 'pending' AND chat_id = ? AND method = ? AND next_attempt_at <= ?"
+            " LIMIT 1",
+            (chat_id, method, iso(utcnow())),
+        )
+        return row is not None
 
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")

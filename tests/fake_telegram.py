@@ -27,6 +27,7 @@ import copy
 import html
 import itertools
 import json
+import math
 import random
 import re
 import time
@@ -690,6 +691,85 @@ def format_text(text: str, parse_mode: str | None, entities: Any = None) -> tupl
 # --------------------------------------------------------------------------------------------
 
 
+class TelegramLimits:
+    """Telegram's flood limits, simulated on request (``fake.enable_limits()``; off by default).
+
+    At most ``per_group`` messages to one group (negative chat id) in any ``group_period`` seconds, and at most
+    ``per_second`` messages to all chats together in any ``period`` seconds. A message that would exceed either
+    is refused, not delivered: 429 "Too Many Requests: retry after N" with ``parameters.retry_after``, and the
+    call is kept in ``refused`` (tests assert it stays empty). Messages are the sending methods (``send*``
+    except ``sendChatAction``, ``copyMessage``, ``forwardMessage``); an album counts its items, as in
+    bot/pacing.py. A message counts from when the fake received it, if it was delivered."""
+
+    def __init__(
+        self,
+        per_group: int = 20,
+        group_period: float = 60.0,
+        per_second: int = 30,
+        period: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_group = per_group
+        self.group_period = group_period
+        self.per_second = per_second
+        self.period = period
+        self.clock = clock
+        self.refused: list[ApiCall] = []
+        self._all: list[float] = []
+        self._groups: dict[int, list[float]] = {}
+
+    @staticmethod
+    def messages(method: str, params: JSON) -> int:
+        low = method.lower()
+        if low == "sendchataction" or not low.startswith(("send", "copymessage", "forwardmessage")):
+            return 0
+        items = params.get("media") if low == "sendmediagroup" else params.get("message_ids")
+        return len(items) if isinstance(items, list) and items else 1
+
+    @staticmethod
+    def _wait(stamps: list[float], count: int, limit: int, period: float, now: float) -> float | None:
+        """Seconds until ``count`` more fit, or None if they fit now."""
+        excess = len(stamps) + count - limit
+        if excess <= 0:
+            return None
+        if excess > len(stamps):
+            return period
+        return sorted(stamps)[excess - 1] + period - now
+
+    def _window(self, chat_id: int | None, now: float) -> tuple[list[float], list[float] | None]:
+        self._all = [at for at in self._all if at > now - self.period]
+        if chat_id is None or chat_id >= 0:
+            return self._all, None
+        group = self._groups[chat_id] = [at for at in self._groups.get(chat_id, []) if at > now - self.group_period]
+        return self._all, group
+
+    def admit(self, call: ApiCall) -> ApiError | None:
+        """The 429 a call gets, or None if it may go (then ``sent`` counts it once it was delivered)."""
+        count = self.messages(call.method, call.params)
+        if not count:
+            return None
+        now = self.clock()
+        overall, group = self._window(call.chat_id, now)
+        waits = [self._wait(overall, count, self.per_second, self.period, now)]
+        if group is not None:
+            waits.append(self._wait(group, count, self.per_group, self.group_period, now))
+        found = [wait for wait in waits if wait is not None]
+        if not found:
+            return None
+        self.refused.append(call)
+        retry = max(1, math.ceil(max(found)))
+        return ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+
+    def sent(self, call: ApiCall) -> None:
+        count = self.messages(call.method, call.params)
+        if count:
+            now = self.clock()
+            overall, group = self._window(call.chat_id, now)
+            overall.extend([now] * count)
+            if group is not None:
+                group.extend([now] * count)
+
+
 class FakeTelegram:
     """Fake Telegram Bot API server.  See the module docstring."""
 
@@ -749,6 +829,7 @@ class FakeTelegram:
 
         self._faults: list[_Fault] = []
         self._ratio: _RatioFaults | None = None
+        self.limits: TelegramLimits | None = None  # Telegram's flood limits, off unless enable_limits()
 
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
@@ -1522,6 +1603,11 @@ class FakeTelegram:
             timeout_delay,
         )
 
+    def enable_limits(self, **kw: Any) -> TelegramLimits:
+        """Refuse with 429 what would exceed Telegram's flood limits (see TelegramLimits for ``kw``)."""
+        self.limits = TelegramLimits(**kw)
+        return self.limits
+
     def clear_faults(self) -> None:
         self._faults.clear()
         self._ratio = None
@@ -1705,7 +1791,15 @@ class FakeTelegram:
                 body = self._error_body(self._fault_error(fault))
                 self._finish(call, fault.status, body)
                 return self._json_response(fault.status, body)
+            limits = self.limits  # no await from here to ``sent``: the check and the count go together
+            refusal = limits.admit(call) if limits is not None else None
+            if refusal is not None:
+                body = self._error_body(refusal)
+                self._finish(call, refusal.code, body)
+                return self._json_response(refusal.code, body)
             status, body = await self._run(call, handler)
+            if limits is not None and status == 200:
+                limits.sent(call)
             self._finish(call, status, body)
             return self._json_response(status, body)
         finally:

@@ -214,7 +214,7 @@ async def test_migrated_group_gets_the_next_alert_at_its_new_id(fake: FakeTelegr
     assert reply_target(photo) == card.result["message_id"]  # the evidence is threaded under the card
     counts = await settled(services)
     assert attempts(fake, kec.chat_id, mark) == []  # the old id is not even tried
-    assert counts == {"sent": 3}  # confirmation, card, photo
+    assert counts == {"sent": 5}  # welcome, /daftar answer, confirmation, card, photo
     assert len(cards(fake, new_id, code)) == 1
 
 
@@ -236,7 +236,7 @@ async def test_migration_discovered_by_the_outbox_redirects_the_alert(
     refused = [c for c in attempts(fake, kec.chat_id, mark) if c.status == 400]
     assert refused and "upgraded to a supergroup" in str(refused[0].description)  # it was tried, and learned
     counts = await settled(services)
-    assert counts == {"sent": 3}
+    assert counts == {"sent": 5}  # the group's welcome and /daftar answer too
     assert len(cards(fake, new_id, code)) == 1
     group = await services.supervision.repo.group(new_id)
     assert group is not None and group.active and group.region_code == PASAR_JAMBI
@@ -270,7 +270,7 @@ async def test_removed_group_is_inactive_and_the_next_alert_goes_to_the_kabupate
     code = await submit_report(fake, Reporter(fake))
     await wait_card(fake, kab.chat_id, code)
     counts = await settled(services)
-    assert counts == {"sent": 3}
+    assert counts == {"sent": 7}  # with each group's welcome and /daftar answer
     assert attempts(fake, kec.chat_id, mark) == []
     assert len(cards(fake, kab.chat_id, code)) == 1
     case = await services.supervision.repo.case_by_code(code)
@@ -348,8 +348,9 @@ async def test_faults_on_a_fifth_of_the_calls_lose_nothing_and_double_nothing(
 
     faults = [c for c in fake.requests[mark:] if c.method in FAULT_METHODS and c.done and not c.ok]
     assert faults, "no fault was injected: the test proves nothing"
-    # Outbox items: a confirmation each; per alert a card, one evidence item (an album is one) and the pin.
-    assert counts == {"sent": len(reporters) + sum(2 + int(kw.get("gps", False)) for _, kw in plans)}
+    # Outbox items: two groups' welcome and /daftar answer; a confirmation each; per alert a card, one evidence
+    # item (an album is one) and the pin.
+    assert counts == {"sent": 4 + len(reporters) + sum(2 + int(kw.get("gps", False)) for _, kw in plans)}
     for r, code in zip(reporters, codes, strict=True):
         assert case_codes_sent(fake, r.user_id) == [code]  # one confirmation each
     assert services.outbox_worker is not None and services.outbox_worker.digests == 0
@@ -420,7 +421,7 @@ async def test_sigkill_while_the_card_is_being_sent_delivers_it_once_after_resta
         assert reply_target(photo) == card.result["message_id"]
 
         async def all_sent() -> bool:
-            return await outbox.counts() == {"sent": 3}
+            return await outbox.counts() == {"sent": 5}  # with the welcome and /daftar answer
 
         await eventually(all_sent, "the outbox has sent everything, once", timeout=20)
         assert len(cards(fake, kec.chat_id, case)) == 1
@@ -458,7 +459,9 @@ async def test_burst_of_alerts_is_digested_within_the_group_rate(
     assert all(any(code in text for text in texts) for code in codes)
     assert all(code in text_of_call(digest) for code in codes)
 
-    # Each "📂 CODE" button of the digest opens that case's card (with its evidence) under the digest.
+    # Each "📂 CODE" button of the digest opens that case's card (with its evidence) under the digest. Opened
+    # cards are paced like everything else: give the group a real minute's room for the 8 cards and photos.
+    services.pacer.per_minute = 20
     message = digest.result
     for code in codes:
         mark = fake.cursor()
