@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.alert_sender import AlertSender
 from bot.geo import Boundaries
 from bot.intake import IntakeService
+from bot.membership import MembershipService
 from bot.outbox_worker import OutboxWorker
 from bot.pacing import GroupPacer
 from bot.regions import RegionDirectory
@@ -34,5 +35,6 @@ class Services:
     supervision: SupervisionService
     pacer: GroupPacer
     boundaries: Boundaries | None = None
+    membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)
     alerts: AlertSender | None = field(default=None)
