@@ -10,7 +10,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import Action, encode
+from bot.callbacks import Action, TriageVerb, encode
 from bot.case_status import FORWARD_TARGETS, REJECT_REASONS, TRANSITIONS
 from bot.incident_time import IncidentTime, reporting_deadline
 from bot.regions import RegionDirectory
@@ -61,12 +61,7 @@ def card_text(case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str
         nature += " " + t(locale, "card.missing", items=", ".join(t(locale, f"card.req_{m}") for m in case.missing))
     deadline = reporting_deadline(IncidentTime.from_iso(case.incident_local)).strftime("%d-%m-%Y")
     review_by = (datetime.fromisoformat(case.submitted_at) + KAJIAN_AWAL).isoformat()
-    status = t(locale, f"status.{case.status}")
-    if case.status_changed_at:
-        status += " · " + t(locale, "card.changed_by", name=escape(case.last_actor_name or "—"),
-                            at=_local(case.status_changed_at, regions, case.region_code))
-    if case.handler_name:
-        status += " · " + t(locale, "card.handled_by", name=escape(case.handler_name))
+    status = status_text(case, regions, locale)
     header = t(locale, f"card.header_{kind}") if kind != "view" else "📂"
     lines = [
         f"{header} · <code>{case.case_code}</code>",
@@ -91,6 +86,22 @@ def card_text(case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str
     return "\n".join(lines)
 
 
+def status_text(case: CaseRow, regions: RegionDirectory, locale: str) -> str:
+    """The status, who changed it and when, and who handles the case: each name once."""
+    status = t(locale, f"status.{case.status}")
+    handler = case.handler_name
+    if case.status_changed_at:
+        by_handler = handler is not None and handler == case.last_actor_name
+        key = "card.changed_by_handler" if by_handler and case.status != "claimed" else "card.changed_by"
+        status += " · " + t(locale, key, name=escape(case.last_actor_name or "—"),
+                            at=_local(case.status_changed_at, regions, case.region_code))
+        if by_handler:
+            handler = None
+    if handler:
+        status += " · " + t(locale, "card.handled_by", name=escape(handler))
+    return status
+
+
 _BUTTONS = (  # (verb, label key), in the order shown; a verb shows when the status allows it
     ("claim", "triage.claim"),
     ("ask", "triage.ask"),
@@ -102,13 +113,16 @@ _BUTTONS = (  # (verb, label key), in the order shown; a verb shows when the sta
 )
 
 
-def card_keyboard(case: CaseRow, locale: str, *, can_act: bool) -> InlineKeyboardMarkup | None:
+def card_keyboard(
+    case: CaseRow, locale: str, *, can_act: bool, only: tuple[str, ...] | None = None
+) -> InlineKeyboardMarkup | None:
+    """The buttons the case's status allows; with `only`, just those verbs (a Gakkumdu group: Minta info)."""
     if not can_act:
         return None
     buttons = [
         InlineKeyboardButton(t(locale, label), callback_data=triage_data(verb, case.id))
         for verb, label in _BUTTONS
-        if case.status in TRANSITIONS[verb][0]
+        if case.status in TRANSITIONS[verb][0] and (only is None or verb in only)
     ]
     if not buttons:
         return None
@@ -124,6 +138,15 @@ def choice_keyboard(case: CaseRow, locale: str, verb: str) -> InlineKeyboardMark
     rows = [[InlineKeyboardButton(t(locale, key), callback_data=triage_data(v, case.id, d))] for key, v, d in options]
     rows.append([InlineKeyboardButton(t(locale, "button.up"), callback_data=triage_data("back", case.id))])
     return InlineKeyboardMarkup(rows)
+
+
+def reject_confirm_keyboard(case: CaseRow, locale: str, reason: str) -> InlineKeyboardMarkup:
+    """Tolak, once a reason was chosen: confirm it, or go back to the card's buttons."""
+    confirm = t(locale, "triage.reject_confirm", reason=t(locale, f"reject.{reason}"))
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(confirm, callback_data=triage_data(TriageVerb.REJECT_CONFIRM, case.id, reason))],
+        [InlineKeyboardButton(t(locale, "triage.reject_cancel"), callback_data=triage_data(TriageVerb.BACK, case.id))],
+    ])
 
 
 def digest_text(cases: list[CaseRow], regions: RegionDirectory, locale: str) -> str:

@@ -63,8 +63,10 @@ class AlertSender:
     async def render(self, case: CaseRow, chat_id: int, kind: str) -> tuple[str, InlineKeyboardMarkup | None]:
         evidence = await self.repo.evidence_count(case.id)  # a file over 20 MB was never received
         text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence)
-        can_act = kind != "gakkumdu" and await self.supervision.may_act(chat_id, case)
-        return text, card_keyboard(case, self.locale, can_act=can_act)
+        if kind != "gakkumdu" and await self.supervision.may_act(chat_id, case):
+            return text, card_keyboard(case, self.locale, can_act=True)
+        can_ask = await self.supervision.may_ask(chat_id, case)  # a Gakkumdu group: only ❓ Minta info
+        return text, card_keyboard(case, self.locale, can_act=can_ask, only=("ask",))
 
     async def send_card(
         self, case: CaseRow, chat_id: int, kind: str, *, reply_to: int | None = None, alert: bool = False

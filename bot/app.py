@@ -13,8 +13,9 @@ import signal
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -44,6 +45,7 @@ from bot.housekeeping import (
 from bot.inbox import PersistentUpdateQueue, replay_unprocessed
 from bot.instance_lock import InstanceLock
 from bot.intake import IntakeService
+from bot.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
 from bot.menus import set_menus
 from bot.outbox_worker import OutboxWorker
 from bot.pacing import GroupPacer
@@ -107,6 +109,7 @@ async def create_services(settings: Settings) -> Services:
         pacer=await restored_pacer(outbox),
         group_replies=GroupReplies(outbox, supervision),
         boundaries=boundaries,
+        membership=MembershipService(supervision.repo),
     )
 
 
@@ -136,6 +139,7 @@ def register_handlers(application: PantauApplication) -> None:
     #    and the case commands.
     application.add_handler(CommandHandler(["daftar", "register"], group_admin.register_group, filters=groups))
     application.add_handler(ChatMemberHandler(group_admin.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(ChatMemberHandler(group_admin.member_changed, ChatMemberHandler.CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, group_admin.group_migrated))
     application.add_handler(CallbackQueryHandler(triage.on_button, pattern=matches(Action.TRIAGE)))
     supervisors: filters.BaseFilter = groups
@@ -168,6 +172,27 @@ def register_handlers(application: PantauApplication) -> None:
     application.add_error_handler(errors.on_error)
 
 
+def member_lookup(bot: Bot) -> MemberLookup:
+    """getChatMember, as bot/membership.py needs it. Telegram refusing the question (the user is not found in
+    the chat) means not a member; anything else (network, the bot no longer there) means it could not say."""
+
+    async def lookup(chat_id: int, user_id: int) -> Membership:
+        try:
+            member = await bot.get_chat_member(chat_id, user_id)
+        except BadRequest as exc:
+            log.info("getChatMember %s in %s refused: %s", user_id, chat_id, exc.message)
+            return Membership(MemberStatus.LEFT)
+        except TelegramError as exc:
+            raise MemberLookupFailed(str(exc)) from exc
+        try:
+            status = MemberStatus(member.status)
+        except ValueError:
+            status = MemberStatus.UNKNOWN
+        return Membership(status, bool(getattr(member, "is_member", False)))
+
+    return lookup
+
+
 def build_application(settings: Settings, services: Services) -> PantauApplication:
     """The Application, wired to our persistence, rate limiter and ordered-concurrent update processing."""
     application: PantauApplication = (
@@ -187,6 +212,7 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
     )
     application.bot_data[SERVICES_KEY] = services
     services.alerts = AlertSender(services.supervision, services.regions, application.bot, settings.default_locale)
+    services.membership.lookup = member_lookup(application.bot)
     register_handlers(application)
     return application
 

@@ -46,7 +46,26 @@ class Action(StrEnum):
 _REGION = re.compile(r"[0-9]{2}(\.[0-9]{2}){0,2}")
 _CASE = re.compile(r"[0-9A-Z-]{6,16}")
 _PAGE = re.compile(r"(-|[0-9]{2}(\.[0-9]{2})?):[0-9]{1,3}")
-TRIAGE_VERBS = ("claim", "ask", "register", "forward", "fwd", "reject", "rej", "duplicate", "done", "back", "open")
+
+
+class TriageVerb(StrEnum):
+    """What a button under a supervisors' card (or a digest) does."""
+
+    CLAIM = "claim"
+    ASK = "ask"
+    REGISTER = "register"
+    FORWARD = "forward"  # opens the choice of targets
+    FORWARD_TO = "fwd"  # detail: the target
+    REJECT = "reject"  # opens the choice of reasons
+    REJECT_WHY = "rej"  # detail: the reason; asks for confirmation
+    REJECT_CONFIRM = "rejok"  # detail: the reason; rejects
+    DUPLICATE = "duplicate"
+    DONE = "done"
+    BACK = "back"  # the card's own buttons again
+    OPEN = "open"  # a digest's 📂: post the case's card
+
+
+TRIAGE_VERBS = tuple(verb.value for verb in TriageVerb)
 _TRIAGE = re.compile(r"([a-z]+):([a-z_]*):([0-9]{1,12})")
 
 
@@ -54,18 +73,18 @@ def _triage_arg(arg: str) -> bool:
     match = _TRIAGE.fullmatch(arg)
     if match is None or match.group(1) not in TRIAGE_VERBS:
         return False
-    verb, detail = match.group(1), match.group(2)
-    if verb == "fwd":
+    verb, detail = TriageVerb(match.group(1)), match.group(2)
+    if verb is TriageVerb.FORWARD_TO:
         return detail in FORWARD_TARGETS
-    if verb == "rej":
+    if verb in (TriageVerb.REJECT_WHY, TriageVerb.REJECT_CONFIRM):
         return detail in REJECT_REASONS
     return detail == ""
 
 
-def triage_parts(arg: str) -> tuple[str, str, int]:
+def triage_parts(arg: str) -> tuple[TriageVerb, str, int]:
     """(verb, detail, report id) of a TRIAGE argument that `parse` accepted."""
     verb, detail, report_id = arg.split(":")
-    return verb, detail, int(report_id)
+    return TriageVerb(verb), detail, int(report_id)
 
 
 _ARGS: dict[Action, Callable[[str], bool]] = {

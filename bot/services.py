@@ -8,6 +8,7 @@ from bot.alert_sender import AlertSender
 from bot.geo import Boundaries
 from bot.group_replies import GroupReplies
 from bot.intake import IntakeService
+from bot.membership import MembershipService
 from bot.outbox_worker import OutboxWorker
 from bot.pacing import GroupPacer
 from bot.regions import RegionDirectory
@@ -36,5 +37,6 @@ class Services:
     pacer: GroupPacer
     group_replies: GroupReplies
     boundaries: Boundaries | None = None
+    membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)
     alerts: AlertSender | None = field(default=None)

@@ -210,6 +210,15 @@ class SupervisionService:
         group = await self.group_of(chat_id)
         return group is not None and group.role == SUPERVISORS and self._covers(group, case.region_code)
 
+    async def may_ask(self, chat_id: int, case: CaseRow) -> bool:
+        """Who may relay a question to the reporter: whoever may act, and a Gakkumdu group on a case forwarded
+        to Gakkumdu in its region (it may need more from the reporter too). Nothing else is open to it."""
+        if await self.may_act(chat_id, case):
+            return True
+        group = await self.group_of(chat_id)
+        return (group is not None and group.role == GAKKUMDU and case.forwarded_to == GAKKUMDU
+                and self._covers(group, case.region_code))
+
     async def may_view(self, chat_id: int, case: CaseRow) -> bool:
         """Supervisors of the region or above; a Gakkumdu group only what was forwarded to Gakkumdu."""
         if self.admin_chat_id is not None and chat_id == self.admin_chat_id:

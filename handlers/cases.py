@@ -10,6 +10,7 @@ from telegram import Update
 from bot.alert_card import KAJIAN_AWAL, digest_keyboard, history_text, place_text
 from bot.case_code import normalize_case_code
 from bot.context import PantauContext
+from bot.membership import Attempt
 from locales import t
 
 QUEUE_LENGTH = 30
@@ -17,11 +18,15 @@ QUEUE_LENGTH = 30
 
 async def show_case(update: Update, context: PantauContext) -> None:
     """/kasus CODE: the case's card (with its buttons, where this group may act) and its history."""
-    chat, message = update.effective_chat, update.effective_message
-    if chat is None or message is None:
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or message is None or user is None:
         return
     services = context.services
     locale = services.settings.default_locale
+    admission = await services.membership.admit(chat.id, user.id, Attempt.COMMAND, action="kasus")
+    if not admission.allowed:
+        await services.group_replies.refuse(update, t(locale, admission.refusal_key))
+        return
     code = normalize_case_code(" ".join(context.args or []))
     case = await services.supervision.repo.case_by_code(code) if code else None
     if case is None or not await services.supervision.may_view(chat.id, case):
@@ -33,11 +38,15 @@ async def show_case(update: Update, context: PantauContext) -> None:
 
 async def show_queue(update: Update, context: PantauContext) -> None:
     """/antrian: the open cases of this group's region, oldest first."""
-    chat, message = update.effective_chat, update.effective_message
-    if chat is None or message is None:
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or message is None or user is None:
         return
     services = context.services
     locale = services.settings.default_locale
+    admission = await services.membership.admit(chat.id, user.id, Attempt.COMMAND, action="antrian")
+    if not admission.allowed:
+        await services.group_replies.refuse(update, t(locale, admission.refusal_key))
+        return
     supervision = services.supervision
     group = await supervision.group_of(chat.id)
     if group is None and chat.id != supervision.admin_chat_id:

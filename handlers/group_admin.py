@@ -58,6 +58,7 @@ async def membership_changed(update: Update, context: PantauContext) -> None:
     services = context.services
     status = change.new_chat_member.status
     if status in (ChatMember.LEFT, ChatMember.BANNED):
+        services.membership.forget_chat(change.chat.id)
         if await services.supervision.repo.deactivate(change.chat.id, f"bot {status}"):
             log.warning("bot removed from supervisor group %s: marked inactive", change.chat.id)
     elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR) and change.chat.type != change.chat.PRIVATE:
@@ -66,10 +67,19 @@ async def membership_changed(update: Update, context: PantauContext) -> None:
             await services.group_replies.queue(update, t(services.settings.default_locale, "group.welcome"), quote=False)
 
 
+async def member_changed(update: Update, context: PantauContext) -> None:
+    """Somebody joined, left, was promoted or restricted in a group: ask Telegram about them again next time."""
+    change: ChatMemberUpdated | None = update.chat_member
+    if change is None:
+        return
+    context.services.membership.forget(change.chat.id, change.new_chat_member.user.id)
+
+
 async def group_migrated(update: Update, context: PantauContext) -> None:
     """A group became a supergroup: its registration moves to the new chat id."""
     message = update.effective_message
     if message is None or message.migrate_to_chat_id is None:
         return
+    context.services.membership.forget_chat(message.chat.id)
     if await context.services.supervision.repo.migrate_chat(message.chat.id, message.migrate_to_chat_id):
         log.info("supervisor group %s migrated to %s", message.chat.id, message.migrate_to_chat_id)

@@ -9,11 +9,12 @@ from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, ChatMigrated
 from telegram.ext import ApplicationHandlerStop
 
-from bot.alert_card import card_keyboard, choice_keyboard
-from bot.callbacks import triage_parts
+from bot.alert_card import card_keyboard, choice_keyboard, reject_confirm_keyboard
+from bot.callbacks import TriageVerb, triage_parts
 from bot.case_code import normalize_case_code
 from bot.case_status import Refusal, next_status
 from bot.context import PantauContext
+from bot.membership import Attempt
 from bot.services import Services
 from bot.supervision import Actor, SupervisionError
 from handlers.report_kit import answer_query, callback_arg
@@ -22,7 +23,11 @@ from storage.supervision import CaseRow, TransitionConflict
 
 log = logging.getLogger(__name__)
 QUESTION_LIMIT = 1000
-_ACTIONS = {"claim": "claim", "register": "register", "done": "done", "fwd": "forward", "rej": "reject"}
+_ACTIONS = {TriageVerb.CLAIM: "claim", TriageVerb.REGISTER: "register", TriageVerb.DONE: "done",
+            TriageVerb.FORWARD_TO: "forward", TriageVerb.REJECT_CONFIRM: "reject"}
+# Verbs that open a menu, a confirmation or a prompt: the action they lead to must be possible first.
+_LEADS_TO = {TriageVerb.FORWARD: "forward", TriageVerb.REJECT: "reject", TriageVerb.REJECT_WHY: "reject",
+             TriageVerb.ASK: "ask", TriageVerb.DUPLICATE: "duplicate"}
 
 
 def _actor(user: User, chat_id: int) -> Actor:
@@ -70,32 +75,41 @@ async def on_button(update: Update, context: PantauContext) -> None:
         log.warning("triage press refused: user %s in chat %s on report %s", user.id, chat_id, report_id)
         await answer_query(update, t(locale, "triage.not_allowed"), alert=True)
         return
-    if verb == "open":
+    if verb is TriageVerb.OPEN:
+        if await _stranger(update, services, verb, report_id, locale):
+            return
         await answer_query(update)
         await services.group_replies.open_case(update, case, reply_to=query.message.message_id)
         return
-    if not await supervision.may_act(chat_id, case) or await supervision.repo.card_report(
+    allowed = supervision.may_ask if verb is TriageVerb.ASK else supervision.may_act
+    if not await allowed(chat_id, case) or await supervision.repo.card_report(
         chat_id, query.message.message_id
     ) != report_id:
         log.warning("triage action refused: user %s in chat %s, %s on report %s", user.id, chat_id, verb, report_id)
         await answer_query(update, t(locale, "triage.not_allowed"), alert=True)
         return
+    if await _stranger(update, services, verb, report_id, locale):
+        return
     actor = _actor(user, chat_id)
-    action = {"forward": "forward", "reject": "reject", "ask": "ask", "duplicate": "duplicate"}.get(verb)
+    action = _LEADS_TO.get(verb)
     refusal = next_status(action, case.status) if action else None
     if isinstance(refusal, Refusal):  # a stale card: say why before opening a menu or a prompt
         await answer_query(update, _refusal_text(locale, refusal), alert=True)
         await _edit_card(services, query.message, case)
         return
-    if verb in ("forward", "reject"):
+    if verb in (TriageVerb.FORWARD, TriageVerb.REJECT):
         await answer_query(update)
         await _edit_card(services, query.message, case, choice_keyboard(case, locale, verb), keep=True)
         return
-    if verb == "back":
+    if verb is TriageVerb.REJECT_WHY:  # a reason was tapped: ask once before rejecting
+        await answer_query(update, t(locale, "triage.reject_ask", reason=t(locale, f"reject.{detail}")))
+        await _edit_card(services, query.message, case, reject_confirm_keyboard(case, locale, detail), keep=True)
+        return
+    if verb is TriageVerb.BACK:
         await answer_query(update)
         await _edit_card(services, query.message, case, card_keyboard(case, locale, can_act=True), keep=True)
         return
-    if verb in ("ask", "duplicate"):
+    if verb in (TriageVerb.ASK, TriageVerb.DUPLICATE):
         await _prompt(update, context, case, verb, locale)
         return
     try:
@@ -116,12 +130,26 @@ async def on_button(update: Update, context: PantauContext) -> None:
         await _edit_card(services, query.message, case)
         return
     answer = t(locale, "triage.done_ok", status=t(locale, f"status.{result.status}"))
-    if verb == "fwd" and detail == "gakkumdu" and not await supervision.gakkumdu_groups(case.region_code):
+    if verb is TriageVerb.FORWARD_TO and detail == "gakkumdu" and not await supervision.gakkumdu_groups(
+        case.region_code
+    ):
         answer += " " + t(locale, "triage.no_gakkumdu_group")
-    await answer_query(update, answer, alert=verb == "fwd")
+    await answer_query(update, answer, alert=verb is TriageVerb.FORWARD_TO)
     await _edit_card(services, query.message, result)
     if services.outbox_worker is not None:
         services.outbox_worker.notify()
+
+
+async def _stranger(update: Update, services: Services, verb: TriageVerb, report_id: int, locale: str) -> bool:
+    """Whoever presses must be a member of the chat now; if not, the press is answered and changes nothing."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    admission = await services.membership.admit(query.message.chat.id, user.id, Attempt.PRESS, action=verb,
+                                                report_id=report_id)
+    if admission.allowed:
+        return False
+    await answer_query(update, t(locale, admission.refusal_key), alert=True)
+    return True
 
 
 async def _prompt(update: Update, context: PantauContext, case: CaseRow, verb: str, locale: str) -> None:
@@ -152,7 +180,13 @@ async def on_group_reply(update: Update, context: PantauContext) -> None:
         return
     locale = services.settings.default_locale
     case = await repo.case(prompt.report_id)
-    if case is None or not await services.supervision.may_act(message.chat.id, case):
+    allowed = services.supervision.may_ask if prompt.purpose == "question" else services.supervision.may_act
+    if case is None or not await allowed(message.chat.id, case):
+        raise ApplicationHandlerStop
+    admission = await services.membership.admit(message.chat.id, user.id, Attempt.REPLY, action=prompt.purpose,
+                                                report_id=case.id)
+    if not admission.allowed:
+        await services.group_replies.refuse(update, t(locale, admission.refusal_key))
         raise ApplicationHandlerStop
     text = (message.text or message.caption or "").strip()
     actor = _actor(user, message.chat.id)

@@ -160,6 +160,25 @@ class SupervisionRepository:
                 (chat_id, user_id, outcome, iso(utcnow())),
             )
 
+    async def log_refusal(
+        self, chat_id: int, user_id: int, kind: str, action: str, report_id: int | None, member_status: str
+    ) -> None:
+        """Somebody who is not a member of the group tried to act there (see bot/membership.py)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO refused_attempts (chat_id, user_id, kind, action, report_id, member_status, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (chat_id, user_id, kind, action, report_id, member_status, iso(utcnow())),
+            )
+
+    async def refusals(self, chat_id: int) -> list[tuple[int, str, str, int | None, str]]:
+        """(user id, kind, action, report id, member status) of the refused attempts in a chat, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT user_id, kind, action, report_id, member_status FROM refused_attempts WHERE chat_id = ? ORDER BY id",
+            (chat_id,),
+        )
+        return [(r["user_id"], r["kind"], r["action"], r["report_id"], r["member_status"]) for r in rows]
+
     async def attempts(self, chat_id: int) -> list[str]:
         rows = await self.db.fetchall(
             "SELECT outcome FROM registration_attempts WHERE chat_id = ? ORDER BY id", (chat_id,)

@@ -1342,6 +1342,29 @@ class FakeTelegram:
             ch.left = True
         return self._my_chat_member(chat, by_user_id, old, new)
 
+    def member_status(self, chat_id: int, user_id: int, status: str, *, announce: bool = True) -> JSON | None:
+        """A person's status in a group becomes `status` (member, administrator, left or kicked): getChatMember
+        answers it from now on. With `announce`, the bot also gets the `chat_member` update (Telegram sends
+        those to bots that are administrators and ask for them)."""
+        if status not in ("member", "administrator", "left", "kicked"):
+            raise ValueError(f"unsupported member status {status!r}")
+        chat = self.ensure_chat(chat_id)
+        ch = self._chats[chat_id]
+        old = self._get_chat_member({"user_id": user_id}, ch)["status"] if user_id in self._users else "left"
+        if status in ("left", "kicked"):
+            ch.members.discard(user_id)
+        else:
+            ch.members.add(user_id)
+        if status == "administrator" and user_id not in ch.admins:
+            ch.admins.append(user_id)
+        elif status != "administrator" and user_id in ch.admins[1:]:
+            ch.admins.remove(user_id)
+        if not announce:
+            return None
+        change = {"chat": chat, "from": self._user(user_id), "date": int(time.time()),
+                  "old_chat_member": self._member(user_id, old), "new_chat_member": self._member(user_id, status)}
+        return self.inject({"chat_member": change})
+
     def user_blocks_bot(self, user_id: int) -> JSON:
         """The user blocks the bot: my_chat_member(kicked) and further sends get 403."""
         chat = self.ensure_chat(user_id)

@@ -199,6 +199,9 @@ class Group:
         raise AssertionError(f"no card for {case_code} in {self.chat_id}")
 
     def press(self, user_id: int, message: dict[str, Any], label: str) -> dict[str, Any]:
+        """A member of the group (made one if need be) presses the button labelled `label`."""
+        if user_id != self.admin_id:
+            self.fake.member_status(self.chat_id, user_id, "member", announce=False)
         for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
             for b in row:
                 if label.casefold() in b["text"].casefold():

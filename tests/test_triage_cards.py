@@ -1,0 +1,81 @@
+"""The card's status line names each person once; ⛔ Tolak's confirmation keyboard and its callback data."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.alert_card import card_keyboard, card_text, reject_confirm_keyboard, status_text
+from bot.callbacks import MAX_BYTES, Action, TriageVerb, parse, triage_parts
+from bot.case_status import REJECT_REASONS
+from bot.regions import RegionDirectory
+from storage.supervision import CaseRow
+
+CASE = CaseRow(
+    id=123456789012, case_code="PTU-ABCD-EF23", reporter_chat_id=700_001, locale="id", category="money_politics",
+    chronology="Amplop dibagikan di depan TPS 05.", incident_local="2024-02-10T09:30:00", timezone="Asia/Jakarta",
+    region_code="15.71.04", latitude=None, longitude=None, place_description="Depan TPS 05", reported_party=None,
+    witnesses=None, anonymous=True, kind="laporan", missing=[], status="claimed",
+    submitted_at="2024-02-10T03:00:00+00:00", route_level="kecamatan", handler_name="Budi",
+    status_changed_at="2024-02-10T04:00:00+00:00", last_actor_name="Budi", forwarded_to=None, duplicate_of=None,
+)
+
+
+@pytest.fixture(scope="module")
+def regions() -> RegionDirectory:
+    return RegionDirectory()
+
+
+def test_a_claimed_card_names_its_handler_once(regions: RegionDirectory) -> None:
+    line = status_text(CASE, regions, "id")
+    assert line == "ditangani · oleh Budi, 10-02-2024 11:00 WIB"
+    card = card_text(CASE, regions, "id", kind="alert", evidence_count=0)
+    assert card.count("Budi") == 1
+    assert status_text(CASE, regions, "en").count("Budi") == 1
+
+
+def test_a_later_change_by_the_handler_says_so_once(regions: RegionDirectory) -> None:
+    registered = dataclasses.replace(CASE, status="registered")
+    assert status_text(registered, regions, "id") == "diregistrasi · oleh Budi (penangan), 10-02-2024 11:00 WIB"
+    assert status_text(registered, regions, "en") == "registered · by Budi (handler), 10-02-2024 11:00 WIB"
+
+
+def test_a_change_by_someone_else_names_both(regions: RegionDirectory) -> None:
+    registered = dataclasses.replace(CASE, status="registered", last_actor_name="Dewi")
+    line = status_text(registered, regions, "id")
+    assert line == "diregistrasi · oleh Dewi, 10-02-2024 11:00 WIB · ditangani Budi"
+    assert (line.count("Budi"), line.count("Dewi")) == (1, 1)
+
+
+def test_a_case_nobody_touched_names_nobody(regions: RegionDirectory) -> None:
+    received = dataclasses.replace(CASE, status="received", handler_name=None, status_changed_at=None,
+                                   last_actor_name=None)
+    assert status_text(received, regions, "id") == "diterima"
+
+
+@pytest.mark.parametrize("reason", REJECT_REASONS)
+def test_the_reject_confirmation_carries_the_reason_within_telegrams_limit(reason: str) -> None:
+    markup = reject_confirm_keyboard(CASE, "id", reason)
+    (confirm,), (cancel,) = markup.inline_keyboard
+    assert confirm.text.startswith("⛔ Ya, tolak: ") and cancel.text == "⬅️ Batal"
+    for button in (confirm, cancel):
+        assert isinstance(button.callback_data, str) and len(button.callback_data.encode()) <= MAX_BYTES
+    parsed = parse(confirm.callback_data)
+    assert parsed is not None and parsed.action is Action.TRIAGE
+    assert triage_parts(parsed.arg) == (TriageVerb.REJECT_CONFIRM, reason, CASE.id)
+    back = parse(cancel.callback_data)
+    assert back is not None and triage_parts(back.arg) == (TriageVerb.BACK, "", CASE.id)
+
+
+@pytest.mark.parametrize("arg", ["rejok::1", "rejok:because:1", "rejok:gakkumdu:1", "rejok:not_election:x"])
+def test_a_confirmation_without_a_known_reason_is_refused(arg: str) -> None:
+    assert parse(f"1|tri|{arg}") is None
+
+
+def test_only_restricts_the_buttons() -> None:
+    forwarded = dataclasses.replace(CASE, status="forwarded", forwarded_to="gakkumdu")
+    markup = card_keyboard(forwarded, "id", can_act=True, only=("ask",))
+    assert markup is not None
+    assert [b.text for row in markup.inline_keyboard for b in row] == ["❓ Minta info"]
+    assert card_keyboard(dataclasses.replace(forwarded, status="done"), "id", can_act=True, only=("ask",)) is None
