@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import Bot, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -178,7 +178,10 @@ def member_lookup(bot: Bot) -> MemberLookup:
 
     async def lookup(chat_id: int, user_id: int) -> Membership:
         try:
-            member = await bot.get_chat_member(chat_id, user_id)
+            try:
+                member = await bot.get_chat_member(chat_id, user_id)
+            except ChatMigrated as exc:  # a press on a card left in the group before its upgrade
+                member = await bot.get_chat_member(exc.new_chat_id, user_id)
         except BadRequest as exc:
             log.info("getChatMember %s in %s refused: %s", user_id, chat_id, exc.message)
             return Membership(MemberStatus.LEFT)
