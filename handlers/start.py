@@ -23,7 +23,7 @@ async def note_client_language(update: Update, context: PantauContext) -> None:
     """Every update, first: note the sender's Telegram client language, used until they choose one."""
     user = update.effective_user
     if user is not None and not user.is_bot:
-        context.services.users.saw_client_language(user.id, user.language_code)
+        await context.services.users.saw_client_language(user.id, user.language_code)
 
 
 def _menu(locale: str) -> InlineKeyboardMarkup:
