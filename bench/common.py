@@ -33,7 +33,7 @@ from typing import IO, Any, Protocol
 
 from telegram.constants import FloodLimit
 
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 from tests.harness import TEXT_METHODS, Reporter, text_of_call
 
 ROOT = Path(__file__).resolve().parents[1]

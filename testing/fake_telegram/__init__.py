@@ -1,0 +1,3 @@
+from testing.fake_telegram.server import ApiCall, FakeTelegram, TelegramLimits
+
+__all__ = ["ApiCall", "FakeTelegram", "TelegramLimits"]
