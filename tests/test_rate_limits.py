@@ -1,5 +1,5 @@
 """Telegram's flood limits, without the network or the wall clock: the fake's simulation of them
-(tests/fake_telegram.py TelegramLimits), the group pacer's window, and the bot's rate limiter with its
+(testing/fake_telegram/limits.py TelegramLimits), the group pacer's window, and the bot's rate limiter with its
 priorities (bot/rate_limiter.py), each on a fake clock."""
 
 from __future__ import annotations
