@@ -1,6 +1,6 @@
 """Shared machinery of the load benchmarks (bench/load_report.py, bench/load_echo.py, bench/compare.py).
 
-One run is: a fake Bot API server (tests/fake_telegram.py) in this process, one bot long-polling it (a
+One run is: a fake Bot API server (testing/fake_telegram/) in this process, one bot long-polling it (a
 subprocess by default, so that the bot's memory is measured apart from the server and the load generator)
 and N simulated users, at most `concurrency` of them at a time. A user acts (injects one update) and then
 awaits the bot's answer before acting again; nothing sleeps for a fixed time.
@@ -33,7 +33,7 @@ from typing import IO, Any, Protocol
 
 from telegram.constants import FloodLimit
 
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 from tests.harness import TEXT_METHODS, Reporter, text_of_call
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -65,7 +65,7 @@ from bot.report_draft import Step
 from bot.services import Services
 from bot.settings import Settings
 from handlers.report_prompts import review
-from tests.fake_telegram import ApiCall, FakeTelegram
+from testing.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import Group, text_of_call
 
 CHRONOLOGY = "Tim sukses calon nomor 2 membagikan amplop berisi uang Rp100.000 kepada warga di depan TPS 05."

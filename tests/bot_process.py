@@ -11,7 +11,7 @@ from typing import Any
 
 from storage.database import Database
 from storage.reports import ReportRepository
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 from tests.harness import ROOT
 
 

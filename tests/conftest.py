@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import Pantau
 from bot.settings import Settings
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 
 SettingsFactory = Callable[..., Settings]
 

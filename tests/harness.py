@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storage.inbox import InboxRepository
-from tests.fake_telegram import ApiCall, FakeTelegram
+from testing.fake_telegram import ApiCall, FakeTelegram
 
 if TYPE_CHECKING:  # the benchmarks import this module without pytest
     import pytest

@@ -23,7 +23,7 @@ from bot import cli
 from bot.app import Pantau
 from bot.operator_tools import export_reports
 from storage.database import Database
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 from tests.harness import ROOT, Reporter, run_steps
 
 SETTING_NAMES = ("TELEGRAM_BOT_TOKEN", "DATABASE_PATH", "EVIDENCE_DIR", "REGION_SCOPE", "DEFAULT_LOCALE",

@@ -16,7 +16,7 @@ import pytest
 
 from bot.app import Pantau
 from bot.services import Services
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 from tests.harness import Reporter, text_of_call
 
 CHRONOLOGY = "Tim sukses calon nomor 2 membagikan amplop berisi uang Rp100.000 kepada warga di depan TPS 05."

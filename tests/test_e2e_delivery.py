@@ -22,8 +22,8 @@ from bot.outbox_worker import DIGEST_RETRY
 from bot.services import Services
 from storage.database import Database, iso, utcnow
 from storage.outbox import OutboxRepository
+from testing.fake_telegram import ApiCall, FakeTelegram
 from tests.bot_process import BotProcess
-from tests.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import BOUNDARIES, Group, Reporter, case_codes_sent, run_steps, text_of_call
 
 PASAR_JAMBI = "15.71.04"  # kecamatan

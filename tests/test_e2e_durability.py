@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from testing.fake_telegram import FakeTelegram
 from tests.bot_process import BotProcess
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Reporter, case_codes_sent, run_steps
 
 

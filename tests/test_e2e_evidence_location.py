@@ -12,7 +12,7 @@ import pytest
 from bot.app import Pantau
 from bot.callbacks import Action, parse
 from locales import t
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 from tests.harness import BOUNDARIES, TEXT_METHODS, Reporter, run_steps, text_of_call
 
 needs_boundaries = pytest.mark.skipif(not BOUNDARIES.exists(), reason="../shared/data boundaries not present")

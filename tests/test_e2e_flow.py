@@ -13,7 +13,7 @@ from bot.app import Pantau
 from bot.regions import RegionDirectory
 from bot.services import Services
 from storage.database import iso, utcnow
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 from tests.harness import Reporter, text_of_call
 
 CHRONOLOGY = "Tim sukses calon nomor 2 membagikan amplop berisi uang Rp100.000 kepada warga di depan TPS 05."

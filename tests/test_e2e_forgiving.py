@@ -12,7 +12,7 @@ from bot.app import Pantau
 from bot.intake import Draft
 from bot.services import Services
 from storage.database import utcnow
-from tests.fake_telegram import ApiCall, FakeTelegram
+from testing.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import CHRONOLOGY, Group, Reporter, case_codes_sent, run_steps, text_of_call
 
 STALE = "Tombol ini sudah tidak berlaku."

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.app import Pantau
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 from tests.harness import Reporter
 
 PRIVATE = {"type": "all_private_chats"}

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.app import Pantau
-from tests.fake_telegram import ApiCall, FakeTelegram
+from testing.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import Group, Reporter, text_of_call
 from tests.test_e2e_delivery import (
     DIGEST_MARK,

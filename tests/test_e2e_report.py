@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.app import Pantau
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 from tests.harness import CHRONOLOGY, Reporter
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import Pantau
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 from tests.harness import Reporter, case_codes_sent, run_steps
 
 

@@ -22,8 +22,8 @@ from bot.services import Services
 from bot.supervision import hash_code
 from storage.database import iso, utcnow
 from storage.supervision import CaseRow
+from testing.fake_telegram import ApiCall, FakeTelegram
 from tests import harness
-from tests.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import CHRONOLOGY, Reporter, case_codes_sent, run_steps, text_of_call
 
 PASAR_JAMBI, TELANAIPURA, KOTA_JAMBI, JAMBI = "15.71.04", "15.71.01", "15.71", "15"

@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 
 USER = 4242
 

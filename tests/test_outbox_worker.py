@@ -14,7 +14,7 @@ from bot.outbox_worker import MAX_BACKOFF, OutboxWorker, backoff
 from storage import outbox as outbox_module
 from storage.database import Database, iso
 from storage.outbox import OutboxMessage, OutboxRepository
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 
 CHAT_A = 5001
 CHAT_B = 5002
