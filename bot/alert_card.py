@@ -15,7 +15,7 @@ from bot.case_status import FORWARD_TARGETS, REJECT_REASONS, TRANSITIONS
 from bot.incident_time import IncidentTime, reporting_deadline
 from bot.regions import RegionDirectory
 from locales import t
-from storage.supervision import CaseRow, EventRow
+from storage.supervision.cases import CaseRow, EventRow
 
 CHRONOLOGY_ON_CARD = 1500
 KAJIAN_AWAL = timedelta(days=2)  # initial review (kajian awal) within two days of receipt

@@ -27,8 +27,9 @@ from bot.alert_card import card_keyboard, card_text, digest_keyboard, digest_tex
 from bot.regions import RegionDirectory
 from bot.supervision import SupervisionService
 from locales import t
-from storage.outbox import OutboxItem
-from storage.supervision import CaseRow, SupervisionRepository
+from storage.delivery.outbox import OutboxItem
+from storage.supervision.cases import CaseRow
+from storage.supervision.repository import SupervisionRepository
 
 log = logging.getLogger(__name__)
 

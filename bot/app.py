@@ -58,14 +58,14 @@ from bot.supervision import SupervisionService
 from bot.update_processor import PerChatUpdateProcessor
 from bot.users import UserService
 from handlers import cases, errors, group_admin, my_reports, relay, report, start, triage
-from storage.conversations import ConversationStore
 from storage.database import Database, utcnow
-from storage.drafts import DraftRepository
-from storage.inbox import InboxRepository
-from storage.outbox import OutboxItem, OutboxRepository
-from storage.reports import ReportRepository
-from storage.supervision import SupervisionRepository
-from storage.users import UserRepository
+from storage.delivery.inbox import InboxRepository
+from storage.delivery.outbox import OutboxItem, OutboxRepository
+from storage.people.users import UserRepository
+from storage.reporting.conversations import ConversationStore
+from storage.reporting.drafts import DraftRepository
+from storage.reporting.reports import ReportRepository
+from storage.supervision.repository import SupervisionRepository
 
 log = logging.getLogger(__name__)
 

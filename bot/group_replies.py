@@ -21,8 +21,9 @@ from collections.abc import Callable
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.supervision import SupervisionService
-from storage.outbox import REPLY, OutboxMessage, OutboxRepository
-from storage.supervision import CaseRow, PendingReply
+from storage.delivery.outbox import REPLY, OutboxMessage, OutboxRepository
+from storage.supervision.alerts import PendingReply
+from storage.supervision.cases import CaseRow
 
 REFUSAL_QUIET = 60.0  # seconds
 PROMPT_WAIT = 1.0  # seconds a reply may wait for a prompt just sent to be recorded

@@ -14,7 +14,7 @@ import logging
 
 from telegram import Bot, Update
 
-from storage.inbox import InboxRepository
+from storage.delivery.inbox import InboxRepository
 
 log = logging.getLogger(__name__)
 

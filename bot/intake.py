@@ -32,12 +32,12 @@ from bot.regions import RegionDirectory
 from bot.report_draft import EDIT_ENTRY, Answers, Step, next_step
 from bot.supervision import SupervisionService
 from locales import t
-from storage.conversations import conversation_key
 from storage.database import utcnow
-from storage.drafts import ConversationRef, DraftRepository, DraftRow, EvidenceRow
-from storage.outbox import OutboxMessage
-from storage.reports import CaseCodeTaken, Identity, NewReport, ReportRepository, SubmitResult
-from storage.supervision import EvidenceRef
+from storage.delivery.outbox import OutboxMessage
+from storage.reporting.conversations import conversation_key
+from storage.reporting.drafts import ConversationRef, DraftRepository, DraftRow, EvidenceRow
+from storage.reporting.reports import CaseCodeTaken, Identity, NewReport, ReportRepository, SubmitResult
+from storage.supervision.cases import EvidenceRef
 
 CONVERSATION_NAME = "report"
 # The zone furthest east: with no region known yet, a time is only "in the future" if it is so everywhere.

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage.supervision import SupervisionRepository
+from storage.supervision.repository import SupervisionRepository
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from bot.case_code import normalize_case_code
 from bot.settings import OperatorSettings
 from locales import t
 from storage.database import Database
-from storage.reports import ReportRepository
+from storage.reporting.reports import ReportRepository
 
 if TYPE_CHECKING:  # bot.regions loads the region table (~0.5 s): imported only by the commands that need it
     from bot.regions import RegionDirectory
@@ -86,7 +86,7 @@ async def group_code(settings: OperatorSettings, region_code: str, role: str, ou
     """Print a one-time code that registers a Telegram group for a region (valid 24 hours, single use)."""
     from bot.regions import RegionDirectory
     from bot.supervision import SupervisionError, SupervisionService
-    from storage.supervision import SupervisionRepository
+    from storage.supervision.repository import SupervisionRepository
 
     async with Database(settings.database_path) as db:
         regions = RegionDirectory()

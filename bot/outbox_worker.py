@@ -9,7 +9,7 @@ its alerts one level up) and the message is marked dead; any other refusal is ma
 Groups get at most `GroupPacer.per_minute` messages a minute (the pacer learns of every message sent to a
 group from the rate limiter, bot/rate_limiter.py). When the alerts waiting for one group would not fit, they
 are merged into one digest message instead of queuing without bound. Replies to a person's own update
-(`storage.outbox.REPLY`, e.g. a group's answer to /kasus) go before a chat's other rows and count as
+(`storage.delivery.outbox.REPLY`, e.g. a group's answer to /kasus) go before a chat's other rows and count as
 interactive in the overall limit; everything else is sent as `Priority.ALERT`.
 
 A row may be threaded under another one sent before it: `reply_to_key` in its payload names that row, and
@@ -36,7 +36,7 @@ from telegram.warnings import PTBUserWarning
 from bot.pacing import GroupPacer
 from bot.rate_limiter import Priority, retry_seconds, sending_as
 from storage.database import utcnow
-from storage.outbox import REPLY, OutboxItem, OutboxRepository
+from storage.delivery.outbox import REPLY, OutboxItem, OutboxRepository
 
 log = logging.getLogger(__name__)
 

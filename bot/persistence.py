@@ -12,7 +12,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
-from storage.conversations import ConversationStore, conversation_key, parse_conversation_key
+from storage.reporting.conversations import ConversationStore, conversation_key, parse_conversation_key
 
 
 class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

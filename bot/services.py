@@ -15,11 +15,11 @@ from bot.regions import RegionDirectory
 from bot.settings import Settings
 from bot.supervision import SupervisionService
 from bot.users import UserService
-from storage.conversations import ConversationStore
 from storage.database import Database
-from storage.inbox import InboxRepository
-from storage.outbox import OutboxRepository
-from storage.reports import ReportRepository
+from storage.delivery.inbox import InboxRepository
+from storage.delivery.outbox import OutboxRepository
+from storage.reporting.conversations import ConversationStore
+from storage.reporting.reports import ReportRepository
 
 
 @dataclass(slots=True)

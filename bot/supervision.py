@@ -20,8 +20,11 @@ from bot.case_status import FORWARD_TARGETS, REJECT_REASONS, Refusal, next_statu
 from bot.regions import RegionDirectory
 from locales import t
 from storage.database import utcnow
-from storage.outbox import OutboxMessage
-from storage.supervision import CaseRow, EvidenceRef, GroupRow, PendingReply, SupervisionRepository
+from storage.delivery.outbox import OutboxMessage
+from storage.supervision.alerts import PendingReply
+from storage.supervision.cases import CaseRow, EvidenceRef
+from storage.supervision.groups import GroupRow
+from storage.supervision.repository import SupervisionRepository
 
 log = logging.getLogger(__name__)
 

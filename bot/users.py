@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from locales import LOCALES
-from storage.users import UserLanguages, UserRepository
+from storage.people.users import UserLanguages, UserRepository
 
 
 def client_locale(language_code: str | None) -> str | None:

@@ -10,7 +10,7 @@ from bot.context import PantauContext
 from handlers.report_kit import answer_query, callback_arg
 from handlers.report_prompts import button
 from locales import t
-from storage.reports import ReportRow
+from storage.reporting.reports import ReportRow
 
 
 def _line(locale: str, report: ReportRow) -> str:

@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.supervision import Actor, SupervisionError
 from handlers.report_kit import answer_query, callback_arg
 from locales import t
-from storage.supervision import CaseRow, TransitionConflict
+from storage.supervision.cases import CaseRow, TransitionConflict
 
 log = logging.getLogger(__name__)
 QUESTION_LIMIT = 1000

@@ -21,7 +21,7 @@ from bot.app import Pantau
 from bot.outbox_worker import DIGEST_RETRY
 from bot.services import Services
 from storage.database import Database, iso, utcnow
-from storage.outbox import OutboxRepository
+from storage.delivery.outbox import OutboxRepository
 from tests.bot_process import BotProcess
 from tests.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import BOUNDARIES, Group, Reporter, case_codes_sent, run_steps, text_of_call

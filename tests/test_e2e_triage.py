@@ -21,7 +21,7 @@ from bot.app import Pantau
 from bot.services import Services
 from bot.supervision import hash_code
 from storage.database import iso, utcnow
-from storage.supervision import CaseRow
+from storage.supervision.cases import CaseRow
 from tests import harness
 from tests.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import CHRONOLOGY, Reporter, case_codes_sent, run_steps, text_of_call

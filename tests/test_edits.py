@@ -14,8 +14,8 @@ from bot.intake import Draft, InputError, IntakeService
 from bot.regions import RegionDirectory
 from bot.report_draft import Step
 from storage.database import Database
-from storage.drafts import DraftRepository
-from storage.reports import ReportRepository
+from storage.reporting.drafts import DraftRepository
+from storage.reporting.reports import ReportRepository
 
 CHRONOLOGY = "Tim sukses calon nomor 2 membagikan amplop berisi uang kepada warga di depan TPS 05."
 FIXED = "Tim sukses calon nomor 2 membagikan amplop berisi uang kepada warga di depan TPS 07."

@@ -12,8 +12,8 @@ from bot.evidence_store import EvidenceStore
 from bot.intake import IntakeService
 from bot.regions import RegionDirectory
 from storage.database import Database
-from storage.drafts import DraftRepository
-from storage.reports import ReportRepository
+from storage.reporting.drafts import DraftRepository
+from storage.reporting.reports import ReportRepository
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from bot.regions import RegionDirectory
 from bot.report_draft import Step
 from locales import LOCALES, has, t
 from storage.database import Database, iso, utcnow
-from storage.drafts import DraftRepository, DraftRow
-from storage.reports import ReportRepository
+from storage.reporting.drafts import DraftRepository, DraftRow
+from storage.reporting.reports import ReportRepository
 
 JAMBI = ZoneInfo("Asia/Jakarta")  # Kota Jambi is in WIB
 KECAMATAN = "15.71.04"  # Pasar Jambi

@@ -17,7 +17,7 @@ from bot.membership import (
 )
 from locales import LOCALES, catalog
 from storage.database import Database
-from storage.supervision import SupervisionRepository
+from storage.supervision.repository import SupervisionRepository
 
 GROUP, USER = -1001_234, 5_001
 

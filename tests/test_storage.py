@@ -13,9 +13,9 @@ from telegram.ext import PersistenceInput
 
 from bot.persistence import SQLitePersistence
 from storage import database as database_module
-from storage.conversations import ConversationStore, conversation_key, parse_conversation_key
 from storage.database import Database, iso, migrations, utcnow
-from storage.outbox import OutboxMessage, OutboxRepository
+from storage.delivery.outbox import OutboxMessage, OutboxRepository
+from storage.reporting.conversations import ConversationStore, conversation_key, parse_conversation_key
 
 
 @pytest.fixture
@@ -238,7 +238,7 @@ async def test_enqueue_dedups_by_key(outbox: OutboxRepository, db: Database):
 
 
 async def test_enqueue_inside_a_failed_transaction_is_rolled_back(db: Database, outbox: OutboxRepository):
-    from storage.outbox import enqueue
+    from storage.delivery.outbox import enqueue
 
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:

@@ -10,7 +10,7 @@ from bot.alert_card import card_keyboard, card_text, reject_confirm_keyboard, st
 from bot.callbacks import MAX_BYTES, Action, TriageVerb, parse, triage_parts
 from bot.case_status import REJECT_REASONS
 from bot.regions import RegionDirectory
-from storage.supervision import CaseRow
+from storage.supervision.cases import CaseRow
 
 CASE = CaseRow(
     id=123456789012, case_code="PTU-ABCD-EF23", reporter_chat_id=700_001, locale="id", category="money_politics",

@@ -10,7 +10,7 @@ import pytest
 
 from bot.users import UserService
 from storage.database import Database
-from storage.users import UserRepository
+from storage.people.users import UserRepository
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from storage.conversations import write_state
 from storage.database import Database, iso, utcnow
-from storage.drafts import ConversationRef
-from storage.outbox import OutboxMessage, enqueue
+from storage.delivery.outbox import OutboxMessage, enqueue
+from storage.reporting.conversations import write_state
+from storage.reporting.drafts import ConversationRef
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,9 @@ from typing import Any
 
 import aiosqlite
 
-from storage.conversations import write_state
 from storage.database import Database, iso, utcnow
-from storage.outbox import OutboxMessage, enqueue
+from storage.delivery.outbox import OutboxMessage, enqueue
+from storage.reporting.conversations import write_state
 
 
 @dataclass(slots=True)
