@@ -28,35 +28,29 @@ from telegram.ext import (
     filters,
 )
 
-from bot.alert_sender import AlertSender
-from bot.callbacks import Action, matches
-from bot.context import SERVICES_KEY, PantauContext
-from bot.evidence_store import EvidenceStore
-from bot.geo import Boundaries
-from bot.group_replies import GroupReplies
-from bot.housekeeping import (
-    IDLE_CHECK_EVERY,
-    PURGE_EVERY,
-    REMIND_CHECK_EVERY,
-    close_idle_conversations,
-    purge_old_drafts,
-    remind_unclaimed,
-)
-from bot.inbox import PersistentUpdateQueue, replay_unprocessed
-from bot.instance_lock import InstanceLock
-from bot.intake import IntakeService
-from bot.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
-from bot.menus import set_menus
-from bot.outbox_worker import OutboxWorker
-from bot.pacing import GroupPacer
-from bot.persistence import SQLitePersistence
-from bot.rate_limiter import PacedRateLimiter
-from bot.regions import RegionDirectory
-from bot.services import Services
+from bot.delivery.inbox import PersistentUpdateQueue, replay_unprocessed
+from bot.delivery.outbox_worker import OutboxWorker
+from bot.delivery.pacing import GroupPacer
+from bot.delivery.persistence import SQLitePersistence
+from bot.delivery.rate_limiter import PacedRateLimiter
+from bot.delivery.update_processor import PerChatUpdateProcessor
+from bot.kernel.callbacks import Action, matches
+from bot.kernel.context import SERVICES_KEY, PantauContext
+from bot.kernel.services import Services
+from bot.operators.instance_lock import InstanceLock
+from bot.people.menus import set_menus
+from bot.people.users import UserService
+from bot.regions.directory import RegionDirectory
+from bot.regions.geo import Boundaries
+from bot.reporting.evidence_store import EvidenceStore
+from bot.reporting.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
+from bot.reporting.intake import IntakeService
 from bot.settings import Settings
-from bot.supervision import SupervisionService
-from bot.update_processor import PerChatUpdateProcessor
-from bot.users import UserService
+from bot.supervision.alert_sender import AlertSender
+from bot.supervision.group_replies import GroupReplies
+from bot.supervision.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
+from bot.supervision.reminders import REMIND_CHECK_EVERY, remind_unclaimed
+from bot.supervision.service import SupervisionService
 from handlers import cases, errors, group_admin, my_reports, relay, report, start, triage
 from storage.database import Database, utcnow
 from storage.delivery.inbox import InboxRepository

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot.alert_card import KAJIAN_AWAL, digest_keyboard, history_text, place_text
-from bot.case_code import normalize_case_code
-from bot.context import PantauContext
-from bot.membership import Attempt
+from bot.kernel.case_code import normalize_case_code
+from bot.kernel.context import PantauContext
+from bot.supervision.alert_card import KAJIAN_AWAL, digest_keyboard, history_text, place_text
+from bot.supervision.membership import Attempt
 from locales import t
 
 QUEUE_LENGTH = 30

@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.callbacks import Action, parse
-from bot.context import PantauContext
+from bot.kernel.callbacks import Action, parse
+from bot.kernel.context import PantauContext
 from handlers.report_kit import StaleButton, answer_already_submitted, answer_query, ask
 from locales import t
 

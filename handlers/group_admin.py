@@ -8,8 +8,8 @@ import logging
 from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.error import TelegramError
 
-from bot.context import PantauContext
-from bot.supervision import SupervisionError
+from bot.kernel.context import PantauContext
+from bot.supervision.service import SupervisionError
 from locales import t
 
 log = logging.getLogger(__name__)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.callbacks import Action
-from bot.case_code import normalize_case_code
-from bot.context import PantauContext
+from bot.kernel.callbacks import Action
+from bot.kernel.case_code import normalize_case_code
+from bot.kernel.context import PantauContext
 from handlers.report_kit import answer_query, callback_arg
 from handlers.report_prompts import button
 from locales import t

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import PantauContext
+from bot.kernel.context import PantauContext
 from locales import t
 
 ANSWER_LIMIT = 3000

@@ -18,10 +18,10 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.callbacks import Action, matches
-from bot.context import PantauContext
-from bot.intake import CONVERSATION_NAME, Draft, InputError
-from bot.report_draft import Step
+from bot.kernel.callbacks import Action, matches
+from bot.kernel.context import PantauContext
+from bot.reporting.draft import Step
+from bot.reporting.intake import CONVERSATION_NAME, Draft, InputError
 from handlers import report_edits, report_evidence, report_where
 from handlers.report_kit import (
     answer_query,

@@ -8,9 +8,9 @@ import logging
 from telegram import Message, ReplyParameters, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.context import PantauContext
-from bot.intake import InputError
-from bot.report_draft import Step
+from bot.kernel.context import PantauContext
+from bot.reporting.draft import Step
+from bot.reporting.intake import InputError
 from handlers.report_kit import ask
 from locales import t
 

@@ -14,11 +14,11 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.callbacks import Action
-from bot.context import PantauContext
-from bot.intake import Draft
-from bot.report_draft import Step
-from bot.services import Services
+from bot.kernel.callbacks import Action
+from bot.kernel.context import PantauContext
+from bot.kernel.services import Services
+from bot.reporting.draft import Step
+from bot.reporting.intake import Draft
 from handlers.report_kit import ask, close_choice, step_handler
 from handlers.report_prompts import button
 from locales import t

@@ -13,9 +13,9 @@ from telegram import ReplyKeyboardRemove, ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ConversationHandler
 
-from bot.context import PantauContext
-from bot.intake import Draft, InputError
-from bot.report_draft import Step
+from bot.kernel.context import PantauContext
+from bot.reporting.draft import Step
+from bot.reporting.intake import Draft, InputError
 from handlers.report_prompts import Prompt, prompts
 from locales import t
 
@@ -170,9 +170,9 @@ def text_of(update: Update) -> str:
 
 
 def callback_arg(update: Update) -> str:
-    """The argument of a button matched by `bot.callbacks.matches`. PTB hands a press with empty data to
+    """The argument of a button matched by `bot.kernel.callbacks.matches`. PTB hands a press with empty data to
     any pattern, so data that does not parse raises StaleButton (answered as "no longer valid")."""
-    from bot.callbacks import parse
+    from bot.kernel.callbacks import parse
 
     query = update.callback_query
     parsed = parse(query.data) if query is not None else None

@@ -13,12 +13,12 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.callbacks import Action, encode
-from bot.categories import CATEGORIES
-from bot.intake import Draft
-from bot.regions import Region
-from bot.report_draft import STEP_NUMBER, TOTAL_STEPS, Step
-from bot.services import Services
+from bot.kernel.callbacks import Action, encode
+from bot.kernel.services import Services
+from bot.regions.directory import Region
+from bot.reporting.categories import CATEGORIES
+from bot.reporting.draft import STEP_NUMBER, TOTAL_STEPS, Step
+from bot.reporting.intake import Draft
 from locales import t
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove

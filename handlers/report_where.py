@@ -8,10 +8,10 @@ from html import escape
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.callbacks import Action, matches
-from bot.context import PantauContext
-from bot.intake import Draft, InputError, clean_text
-from bot.report_draft import Step
+from bot.kernel.callbacks import Action, matches
+from bot.kernel.context import PantauContext
+from bot.reporting.draft import Step
+from bot.reporting.intake import Draft, InputError, clean_text
 from handlers.report_kit import answer_query, ask, callback_arg, edit_in_place, send, step_handler, text_of
 from handlers.report_prompts import Prompt, picker, region_choices
 from locales import t

@@ -8,8 +8,8 @@ import re
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import filters
 
-from bot.callbacks import Action
-from bot.context import PantauContext
+from bot.kernel.callbacks import Action
+from bot.kernel.context import PantauContext
 from handlers.report_kit import answer_query, ask, callback_arg
 from handlers.report_prompts import button
 from locales import LOCALES, t

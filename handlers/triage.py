@@ -9,14 +9,14 @@ from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, ChatMigrated
 from telegram.ext import ApplicationHandlerStop
 
-from bot.alert_card import card_keyboard, choice_keyboard, reject_confirm_keyboard
-from bot.callbacks import TriageVerb, triage_parts
-from bot.case_code import normalize_case_code
-from bot.case_status import Refusal, next_status
-from bot.context import PantauContext
-from bot.membership import Attempt
-from bot.services import Services
-from bot.supervision import Actor, SupervisionError
+from bot.kernel.callbacks import TriageVerb, triage_parts
+from bot.kernel.case_code import normalize_case_code
+from bot.kernel.context import PantauContext
+from bot.kernel.services import Services
+from bot.supervision.alert_card import card_keyboard, choice_keyboard, reject_confirm_keyboard
+from bot.supervision.case_status import Refusal, next_status
+from bot.supervision.membership import Attempt
+from bot.supervision.service import Actor, SupervisionError
 from handlers.report_kit import answer_query, callback_arg
 from locales import t
 from storage.supervision.cases import CaseRow, TransitionConflict

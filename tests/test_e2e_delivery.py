@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from bot import outbox_worker as outbox_worker_module
 from bot.app import Pantau
-from bot.outbox_worker import DIGEST_RETRY
-from bot.services import Services
+from bot.delivery import outbox_worker as outbox_worker_module
+from bot.delivery.outbox_worker import DIGEST_RETRY
+from bot.kernel.services import Services
 from storage.database import Database, iso, utcnow
 from storage.delivery.outbox import OutboxRepository
 from tests.bot_process import BotProcess

@@ -18,8 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import Pantau
-from bot.services import Services
-from bot.supervision import hash_code
+from bot.kernel.services import Services
+from bot.supervision.service import hash_code
 from storage.database import iso, utcnow
 from storage.supervision.cases import CaseRow
 from tests import harness

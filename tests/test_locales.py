@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.assessment import REQUIREMENTS
-from bot.case_status import FORWARD_TARGETS, REJECT_REASONS, STATUSES, TRANSITIONS
-from bot.categories import CATEGORIES
+from bot.reporting.assessment import REQUIREMENTS
+from bot.reporting.categories import CATEGORIES
+from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, STATUSES, TRANSITIONS
 from locales import DEFAULT_LOCALE, LOCALES, catalog, t
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +25,7 @@ def placeholders(text: str) -> set[str]:
 
 def used_keys() -> set[str]:
     keys: set[str] = set()
-    for path in [*ROOT.glob("bot/*.py"), *ROOT.glob("handlers/*.py")]:
+    for path in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("handlers/**/*.py")]:
         source = path.read_text(encoding="utf-8")
         for match in _LITERAL.finditer(source):
             keys.add(match.group(1) or match.group(2))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.membership import (
+from bot.supervision.membership import (
     Admission,
     Attempt,
     MemberLookupFailed,

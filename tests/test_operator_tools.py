@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.app import Pantau
-from bot.operator_tools import OperatorError, export_reports, show_identity
+from bot.operators.tools import OperatorError, export_reports, show_identity
 from storage.database import Database
 from storage.reporting.reports import ReportRepository
 from tests.fake_telegram import FakeTelegram

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot import outbox_worker as worker_module
-from bot.outbox_worker import MAX_BACKOFF, OutboxWorker, backoff
+from bot.delivery import outbox_worker as worker_module
+from bot.delivery.outbox_worker import MAX_BACKOFF, OutboxWorker, backoff
 from storage.database import Database, iso
 from storage.delivery import outbox as outbox_module
 from storage.delivery.outbox import OutboxMessage, OutboxRepository

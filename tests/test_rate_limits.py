@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.pacing import GroupPacer
-from bot.rate_limiter import OverallWindow, PacedRateLimiter, Priority, answered, messages_in, sending_as
+from bot.delivery.pacing import GroupPacer
+from bot.delivery.rate_limiter import OverallWindow, PacedRateLimiter, Priority, answered, messages_in, sending_as
 from tests.fake_telegram import ApiCall, TelegramLimits
 
 GROUP, OTHER_GROUP, PERSON = -100123, -100456, 4242

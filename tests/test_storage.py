@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from telegram.ext import PersistenceInput
 
-from bot.persistence import SQLitePersistence
+from bot.delivery.persistence import SQLitePersistence
 from storage import database as database_module
 from storage.database import Database, iso, migrations, utcnow
 from storage.delivery.outbox import OutboxMessage, OutboxRepository
@@ -394,7 +394,7 @@ async def test_persistence_keys_are_tuples_and_survive_a_restart(tmp_path: Path)
 
 
 async def test_persistence_stores_enum_states_by_value(db: Database):
-    from bot.report_draft import Step
+    from bot.reporting.draft import Step
 
     persistence = SQLitePersistence(ConversationStore(db))
     await persistence.update_conversation("report", (1, 1), Step.ID_PHONE)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.users import UserService
+from bot.people.users import UserService
 from storage.database import Database
 from storage.people.users import UserRepository
 

@@ -10,10 +10,10 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import Action, TriageVerb, encode
-from bot.case_status import FORWARD_TARGETS, REJECT_REASONS, TRANSITIONS
-from bot.incident_time import IncidentTime, reporting_deadline
-from bot.regions import RegionDirectory
+from bot.kernel.callbacks import Action, TriageVerb, encode
+from bot.regions.directory import RegionDirectory
+from bot.reporting.incident_time import IncidentTime, reporting_deadline
+from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, TRANSITIONS
 from locales import t
 from storage.supervision.cases import CaseRow, EventRow
 

@@ -36,7 +36,7 @@ from typing import Any
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import BaseRateLimiter
 
-from bot.pacing import GroupPacer
+from bot.delivery.pacing import GroupPacer
 
 # PTB 22.2 deprecated time periods as int seconds (RetryAfter.retry_after, among others) and warns on each use;
 # PTB_TIMEDELTA is its documented opt-in to the coming behaviour (datetime.timedelta), which this code expects.

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.case_status import FORWARD_TARGETS, REJECT_REASONS
-from bot.categories import CATEGORIES
+from bot.reporting.categories import CATEGORIES
+from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS
 
 VERSION = "1"
 MAX_BYTES = 64

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.services import Services
+from bot.kernel.services import Services
 
 SERVICES_KEY = "pantau.services"
 

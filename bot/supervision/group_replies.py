@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.supervision import SupervisionService
+from bot.supervision.service import SupervisionService
 from storage.delivery.outbox import REPLY, OutboxMessage, OutboxRepository
 from storage.supervision.alerts import PendingReply
 from storage.supervision.cases import CaseRow

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
-from bot.case_code import ALPHABET
-from bot.case_status import FORWARD_TARGETS, REJECT_REASONS, Refusal, next_status
-from bot.regions import RegionDirectory
+from bot.kernel.case_code import ALPHABET
+from bot.regions.directory import RegionDirectory
+from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, Refusal, next_status
 from locales import t
 from storage.database import utcnow
 from storage.delivery.outbox import OutboxMessage

@@ -23,9 +23,9 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.alert_card import card_keyboard, card_text, digest_keyboard, digest_text
-from bot.regions import RegionDirectory
-from bot.supervision import SupervisionService
+from bot.regions.directory import RegionDirectory
+from bot.supervision.alert_card import card_keyboard, card_text, digest_keyboard, digest_text
+from bot.supervision.service import SupervisionService
 from locales import t
 from storage.delivery.outbox import OutboxItem
 from storage.supervision.cases import CaseRow

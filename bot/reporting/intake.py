@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 
 from lokal import normalize_phone
 
-from bot import case_code
-from bot.assessment import Assessment, assess
-from bot.categories import is_category
-from bot.evidence_store import TELEGRAM_DOWNLOAD_LIMIT, EvidenceStore
-from bot.incident_time import (
+from bot.kernel import case_code
+from bot.regions.directory import RegionDirectory
+from bot.reporting.assessment import Assessment, assess
+from bot.reporting.categories import is_category
+from bot.reporting.draft import EDIT_ENTRY, Answers, Step, next_step
+from bot.reporting.evidence_store import TELEGRAM_DOWNLOAD_LIMIT, EvidenceStore
+from bot.reporting.incident_time import (
     IncidentTime,
     IncidentTimeError,
     is_past_reporting_window,
@@ -28,9 +30,7 @@ from bot.incident_time import (
     today,
     yesterday,
 )
-from bot.regions import RegionDirectory
-from bot.report_draft import EDIT_ENTRY, Answers, Step, next_step
-from bot.supervision import SupervisionService
+from bot.supervision.service import SupervisionService
 from locales import t
 from storage.database import utcnow
 from storage.delivery.outbox import OutboxMessage

@@ -9,14 +9,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.case_code import normalize_case_code
+from bot.kernel.case_code import normalize_case_code
 from bot.settings import OperatorSettings
 from locales import t
 from storage.database import Database
 from storage.reporting.reports import ReportRepository
 
-if TYPE_CHECKING:  # bot.regions loads the region table (~0.5 s): imported only by the commands that need it
-    from bot.regions import RegionDirectory
+if TYPE_CHECKING:  # bot.regions.directory loads the region table (~0.5 s): imported only by the commands that need it
+    from bot.regions.directory import RegionDirectory
 
 
 class OperatorError(Exception):
@@ -57,7 +57,7 @@ async def export_reports(settings: OperatorSettings, output: Path) -> int:
     """Write every report (never identities) to a CSV file; returns how many."""
     async with Database(settings.database_path) as db:
         rows = await ReportRepository(db).export_rows()
-    from bot.regions import RegionDirectory
+    from bot.regions.directory import RegionDirectory
 
     regions = RegionDirectory()
     for row in rows:
@@ -84,8 +84,8 @@ def _local_time(regions: RegionDirectory, stamp: object, region_code: object) ->
 
 async def group_code(settings: OperatorSettings, region_code: str, role: str, out: TextIO) -> None:
     """Print a one-time code that registers a Telegram group for a region (valid 24 hours, single use)."""
-    from bot.regions import RegionDirectory
-    from bot.supervision import SupervisionError, SupervisionService
+    from bot.regions.directory import RegionDirectory
+    from bot.supervision.service import SupervisionError, SupervisionService
     from storage.supervision.repository import SupervisionRepository
 
     async with Database(settings.database_path) as db:

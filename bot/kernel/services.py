@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.alert_sender import AlertSender
-from bot.geo import Boundaries
-from bot.group_replies import GroupReplies
-from bot.intake import IntakeService
-from bot.membership import MembershipService
-from bot.outbox_worker import OutboxWorker
-from bot.pacing import GroupPacer
-from bot.regions import RegionDirectory
+from bot.delivery.outbox_worker import OutboxWorker
+from bot.delivery.pacing import GroupPacer
+from bot.people.users import UserService
+from bot.regions.directory import RegionDirectory
+from bot.regions.geo import Boundaries
+from bot.reporting.intake import IntakeService
 from bot.settings import Settings
-from bot.supervision import SupervisionService
-from bot.users import UserService
+from bot.supervision.alert_sender import AlertSender
+from bot.supervision.group_replies import GroupReplies
+from bot.supervision.membership import MembershipService
+from bot.supervision.service import SupervisionService
 from storage.database import Database
 from storage.delivery.inbox import InboxRepository
 from storage.delivery.outbox import OutboxRepository

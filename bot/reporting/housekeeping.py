@@ -1,18 +1,17 @@
-"""Periodic jobs: close conversations left idle for a day, forget drafts untouched for a week."""
+"""Reporting's periodic jobs: close conversations left idle for a day, forget drafts untouched for a week."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-from bot.context import PantauContext
+from bot.kernel.context import PantauContext
 from storage.database import utcnow
 
 log = logging.getLogger(__name__)
 
 IDLE_CHECK_EVERY = timedelta(minutes=10)
 PURGE_EVERY = timedelta(hours=1)
-REMIND_CHECK_EVERY = timedelta(minutes=5)
 
 
 async def close_idle_conversations(context: PantauContext) -> None:
@@ -38,15 +37,3 @@ async def purge_old_drafts(context: PantauContext) -> None:
     drafts, files = await services.intake.purge(cutoff)
     if drafts or files:
         log.info("purged %d old drafts and %d unreferenced evidence files", drafts, files)
-
-
-async def remind_unclaimed(context: PantauContext) -> None:
-    """Re-announce alerts nobody claimed after ALERT_REMIND_AFTER hours; escalate them after twice that."""
-    services = context.services
-    reminded, escalated = await services.supervision.remind_and_escalate(
-        timedelta(hours=services.settings.alert_remind_after)
-    )
-    if reminded or escalated:
-        log.info("reminded %d unclaimed alerts, escalated %d", reminded, escalated)
-        if services.outbox_worker is not None:
-            services.outbox_worker.notify()

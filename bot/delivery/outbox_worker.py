@@ -33,8 +33,8 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot.pacing import GroupPacer
-from bot.rate_limiter import Priority, retry_seconds, sending_as
+from bot.delivery.pacing import GroupPacer
+from bot.delivery.rate_limiter import Priority, retry_seconds, sending_as
 from storage.database import utcnow
 from storage.delivery.outbox import REPLY, OutboxItem, OutboxRepository
 
