@@ -64,7 +64,7 @@ from bot.regions.directory import Region, RegionDirectory
 from bot.reporting.categories import CATEGORIES
 from bot.reporting.draft import Step
 from bot.settings import Settings
-from handlers.report_prompts import review
+from handlers.reporting.prompts import review
 from tests.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import Group, text_of_call
 

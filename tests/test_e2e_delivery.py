@@ -498,7 +498,7 @@ async def test_every_message_to_a_group_counts_once_in_its_minute(
 
 
 class WorkerClock:
-    """Stands in for the `time` module in bot/outbox_worker.py: the worker's monotonic clock (which times its
+    """Stands in for the `time` module in bot/delivery/outbox_worker.py: the worker's monotonic clock (which times its
     pauses) stands still until the test moves it, so a pause ends when the test says, however busy the
     machine is. Everything else (the rate limiter's own retries, asyncio) keeps the real time."""
 

@@ -1,4 +1,4 @@
-"""The membership rule and its short cache (bot/membership.py), with a scripted lookup and a fake clock."""
+"""The membership rule and its short cache (bot/supervision/membership.py), with a scripted lookup and a fake clock."""
 
 from __future__ import annotations
 

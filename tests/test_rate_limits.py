@@ -1,6 +1,6 @@
 """Telegram's flood limits, without the network or the wall clock: the fake's simulation of them
 (tests/fake_telegram.py TelegramLimits), the group pacer's window, and the bot's rate limiter with its
-priorities (bot/rate_limiter.py), each on a fake clock."""
+priorities (bot/delivery/rate_limiter.py), each on a fake clock."""
 
 from __future__ import annotations
 

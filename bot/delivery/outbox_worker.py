@@ -7,7 +7,7 @@ chat the bot can no longer post to (403, chat not found) is reported to `on_unre
 its alerts one level up) and the message is marked dead; any other refusal is marked dead and logged.
 
 Groups get at most `GroupPacer.per_minute` messages a minute (the pacer learns of every message sent to a
-group from the rate limiter, bot/rate_limiter.py). When the alerts waiting for one group would not fit, they
+group from the rate limiter, bot/delivery/rate_limiter.py). When the alerts waiting for one group would not fit, they
 are merged into one digest message instead of queuing without bound. Replies to a person's own update
 (`storage.delivery.outbox.REPLY`, e.g. a group's answer to /kasus) go before a chat's other rows and count as
 interactive in the overall limit; everything else is sent as `Priority.ALERT`.

@@ -2,7 +2,7 @@
 last minute so that the outbox can send within that limit, and merge waiting alerts into one digest when
 individual messages would not fit.
 
-Every message to a group is counted once, by the rate limiter (bot/rate_limiter.py): `take` when it is
+Every message to a group is counted once, by the rate limiter (bot/delivery/rate_limiter.py): `take` when it is
 about to be sent, then `settle` when Telegram answered, which moves its time to the answer (never earlier
 than when Telegram counted it, so the window frees no sooner than Telegram's does), or `release` when
 Telegram refused it. At start the window

@@ -1,7 +1,7 @@
 """Every Bot API call goes through `PacedRateLimiter`, which keeps the bot within Telegram's limits:
 
 - **Groups**: at most `GroupPacer.per_minute` messages (20) in any 60 seconds to one group. The limiter takes
-  each message's slot in the group pacer (bot/pacing.py) before sending it and waits while the group's minute
+  each message's slot in the group pacer (bot/delivery/pacing.py) before sending it and waits while the group's minute
   is full; the outbox worker reads the same pacer to know beforehand whether a group has room.
 - **Overall**: at most `per_second` messages (30) in any second, across all chats, shared by priority:
   `Priority.INTERACTIVE` (replies to a person's own update, in private chats and groups) may fill the whole

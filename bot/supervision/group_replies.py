@@ -1,6 +1,6 @@
 """What handlers send to groups goes through the outbox, never straight from the handler.
 
-A group's updates are handled one after another (bot/update_processor.py), and a group gets only about 20
+A group's updates are handled one after another (bot/delivery/update_processor.py), and a group gets only about 20
 messages a minute: a handler that waited for its reply to be paced would hold up the group's next updates,
 supervisors' presses included. So handlers queue their replies here and return at once; the outbox worker
 sends them through the one group pacer, before the group's alerts (`REPLY` priority) and as interactive in

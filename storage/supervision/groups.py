@@ -85,7 +85,7 @@ class GroupStore:
     async def log_refusal(
         self, chat_id: int, user_id: int, kind: str, action: str, report_id: int | None, member_status: str
     ) -> None:
-        """Somebody who is not a member of the group tried to act there (see bot/membership.py)."""
+        """Somebody who is not a member of the group tried to act there (see bot/supervision/membership.py)."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO refused_attempts (chat_id, user_id, kind, action, report_id, member_status, at)"

@@ -17,7 +17,7 @@ from bot.supervision.alert_card import card_keyboard, choice_keyboard, reject_co
 from bot.supervision.case_status import Refusal, next_status
 from bot.supervision.membership import Attempt
 from bot.supervision.service import Actor, SupervisionError
-from handlers.report_kit import answer_query, callback_arg
+from handlers.reporting.kit import answer_query, callback_arg
 from locales import t
 from storage.supervision.cases import CaseRow, TransitionConflict
 

@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.kernel.context import PantauContext
 from bot.reporting.draft import Step
 from bot.reporting.intake import InputError
-from handlers.report_kit import ask
+from handlers.reporting.kit import ask
 from locales import t
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,9 @@ from bot.kernel.callbacks import Action, matches
 from bot.kernel.context import PantauContext
 from bot.reporting.draft import Step
 from bot.reporting.intake import CONVERSATION_NAME, Draft, InputError
-from handlers import report_edits, report_evidence, report_where
-from handlers.report_kit import (
+from handlers.people.start import REPORT_LINK
+from handlers.reporting import edits, evidence, where
+from handlers.reporting.kit import (
     answer_query,
     ask,
     callback_arg,
@@ -32,12 +33,11 @@ from handlers.report_kit import (
     step_handler,
     text_of,
 )
-from handlers.report_prompts import button
-from handlers.start import REPORT_LINK
+from handlers.reporting.prompts import button
 from locales import t
 
 log = logging.getLogger(__name__)
-# New messages only: an edited message is never an answer to the step (see handlers/report_edits.py).
+# New messages only: an edited message is never an answer to the step (see handlers/reporting/edits.py).
 NEW = filters.UpdateType.MESSAGE
 TEXT = NEW & filters.TEXT & ~filters.COMMAND
 
@@ -326,7 +326,7 @@ async def stale_button(update: Update, context: PantauContext) -> object:
 
 def build_report_conversation() -> ConversationHandler[PantauContext]:
     """The report conversation. Persistent: its state is in SQLite and survives restarts."""
-    region_handlers = report_where.handlers()
+    region_handlers = where.handlers()
     with warnings.catch_warnings():
         # per_message=False is deliberate: the conversation is per reporter, and buttons of earlier steps
         # are refused by the states themselves. PTB warns about that combination at construction.
@@ -340,7 +340,7 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
         persistent=True,
         allow_reentry=True,
         entry_points=[
-            report_edits.handler(),
+            edits.handler(),
             CommandHandler(["lapor", "report"], start_report),
             CommandHandler("start", start_report, filters=filters.ChatType.PRIVATE & REPORT_LINK),
             CallbackQueryHandler(start_report, pattern=matches(Action.START_REPORT)),
@@ -356,7 +356,7 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
             ],
             Step.WHERE: region_handlers,
             Step.WHERE_CONFIRM: [
-                CallbackQueryHandler(report_where.on_gps_confirm, pattern=matches(Action.GPS_CONFIRM)),
+                CallbackQueryHandler(where.on_gps_confirm, pattern=matches(Action.GPS_CONFIRM)),
                 *region_handlers,
             ],
             Step.PLACE: [
@@ -368,8 +368,8 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
                 CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
             ],
             Step.EVIDENCE: [
-                MessageHandler(NEW & (filters.PHOTO | filters.VIDEO | filters.Document.ALL), report_evidence.on_evidence),
-                CallbackQueryHandler(report_evidence.on_done, pattern=matches(Action.EVIDENCE_DONE)),
+                MessageHandler(NEW & (filters.PHOTO | filters.VIDEO | filters.Document.ALL), evidence.on_evidence),
+                CallbackQueryHandler(evidence.on_done, pattern=matches(Action.EVIDENCE_DONE)),
                 CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
             ],
             Step.WITNESSES: [

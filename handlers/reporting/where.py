@@ -12,8 +12,8 @@ from bot.kernel.callbacks import Action, matches
 from bot.kernel.context import PantauContext
 from bot.reporting.draft import Step
 from bot.reporting.intake import Draft, InputError, clean_text
-from handlers.report_kit import answer_query, ask, callback_arg, edit_in_place, send, step_handler, text_of
-from handlers.report_prompts import Prompt, picker, region_choices
+from handlers.reporting.kit import answer_query, ask, callback_arg, edit_in_place, send, step_handler, text_of
+from handlers.reporting.prompts import Prompt, picker, region_choices
 from locales import t
 
 

@@ -19,8 +19,8 @@ from bot.kernel.context import PantauContext
 from bot.kernel.services import Services
 from bot.reporting.draft import Step
 from bot.reporting.intake import Draft
-from handlers.report_kit import ask, close_choice, step_handler
-from handlers.report_prompts import button
+from handlers.reporting.kit import ask, close_choice, step_handler
+from handlers.reporting.prompts import button
 from locales import t
 from storage.database import utcnow
 

@@ -10,8 +10,8 @@ from telegram.ext import filters
 
 from bot.kernel.callbacks import Action
 from bot.kernel.context import PantauContext
-from handlers.report_kit import answer_query, ask, callback_arg
-from handlers.report_prompts import button
+from handlers.reporting.kit import answer_query, ask, callback_arg
+from handlers.reporting.prompts import button
 from locales import LOCALES, t
 
 # `/start lapor` (or `/start report`): what Telegram sends for https://t.me/<bot>?start=lapor, the link

@@ -16,7 +16,7 @@ from telegram.ext import ConversationHandler
 from bot.kernel.context import PantauContext
 from bot.reporting.draft import Step
 from bot.reporting.intake import Draft, InputError
-from handlers.report_prompts import Prompt, prompts
+from handlers.reporting.prompts import Prompt, prompts
 from locales import t
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.kernel.callbacks import Action
 from bot.kernel.case_code import normalize_case_code
 from bot.kernel.context import PantauContext
-from handlers.report_kit import answer_query, callback_arg
-from handlers.report_prompts import button
+from handlers.reporting.kit import answer_query, callback_arg
+from handlers.reporting.prompts import button
 from locales import t
 from storage.reporting.reports import ReportRow
 
