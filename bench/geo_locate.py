@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # run as `python bench/geo_locate.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.regions_search import percentile, timings_us
-from bot.geo import Boundaries
+from bot.regions.geo import Boundaries
 
 DEFAULT_BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "kecamatan_boundaries.geojson.gz"
 POINTS = (

@@ -57,14 +57,14 @@ from bench.common import (
     process_usage,
 )
 from bot.app import Pantau, create_services
-from bot.callbacks import Action, encode
-from bot.categories import CATEGORIES
-from bot.pacing import GROUP_MESSAGES_PER_MINUTE, WINDOW
-from bot.regions import Region, RegionDirectory
-from bot.report_draft import Step
-from bot.services import Services
+from bot.delivery.pacing import GROUP_MESSAGES_PER_MINUTE, WINDOW
+from bot.kernel.callbacks import Action, encode
+from bot.kernel.services import Services
+from bot.regions.directory import Region, RegionDirectory
+from bot.reporting.categories import CATEGORIES
+from bot.reporting.draft import Step
 from bot.settings import Settings
-from handlers.report_prompts import review
+from handlers.reporting.prompts import review
 from testing.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import Group, text_of_call
 

@@ -22,7 +22,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/regions_search.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.regions import RegionDirectory
+from bot.regions.directory import RegionDirectory
 
 # What reporters type: two-letter prefixes (the widest candidate sets), kind words, multi-word names with the
 # province, a typo, punctuation, a kecamatan name shared by many kabupaten, and queries that find nothing.

@@ -1,7 +1,9 @@
 """The composition root: builds Pantau's services and its python-telegram-bot Application, and runs it.
 
-Handlers are registered below in an explicit order; within a group the first handler that accepts an
-update handles it, so the order is part of the behaviour.
+Each feature's handlers are registered below, in an explicit order (`register_handlers`); within a group the
+first handler that accepts an update handles it, so the order is part of the behaviour. The background work
+(inbox replay, outbox worker, housekeeping jobs, menus) starts in the Application's `post_init` and stops in
+its `post_stop`, so the same Application runs by long polling (`Pantau`) or, later, by a webhook.
 """
 
 from __future__ import annotations
@@ -18,60 +20,51 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
-    ChatMemberHandler,
-    CommandHandler,
     ContextTypes,
     Defaults,
-    MessageHandler,
-    TypeHandler,
-    filters,
 )
 
-from bot.alert_sender import AlertSender
-from bot.callbacks import Action, matches
-from bot.context import SERVICES_KEY, PantauContext
-from bot.evidence_store import EvidenceStore
-from bot.geo import Boundaries
-from bot.group_replies import GroupReplies
-from bot.housekeeping import (
-    IDLE_CHECK_EVERY,
-    PURGE_EVERY,
-    REMIND_CHECK_EVERY,
-    close_idle_conversations,
-    purge_old_drafts,
-    remind_unclaimed,
-)
-from bot.inbox import PersistentUpdateQueue, replay_unprocessed
-from bot.instance_lock import InstanceLock
-from bot.intake import IntakeService
-from bot.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
-from bot.menus import set_menus
-from bot.outbox_worker import OutboxWorker
-from bot.pacing import GroupPacer
-from bot.persistence import SQLitePersistence
-from bot.rate_limiter import PacedRateLimiter
-from bot.regions import RegionDirectory
-from bot.services import Services
+from bot.delivery.inbox import PersistentUpdateQueue, replay_unprocessed
+from bot.delivery.outbox_worker import OutboxWorker
+from bot.delivery.pacing import GroupPacer
+from bot.delivery.persistence import SQLitePersistence
+from bot.delivery.rate_limiter import PacedRateLimiter
+from bot.delivery.update_processor import PerChatUpdateProcessor
+from bot.kernel.context import SERVICES_KEY, PantauContext
+from bot.kernel.services import Services
+from bot.kernel.stages import HandlerStages
+from bot.operators.instance_lock import InstanceLock
+from bot.people.menus import set_menus
+from bot.people.users import UserService
+from bot.regions.directory import RegionDirectory
+from bot.regions.geo import Boundaries
+from bot.reporting.evidence_store import EvidenceStore
+from bot.reporting.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
+from bot.reporting.intake import IntakeService
 from bot.settings import Settings
-from bot.supervision import SupervisionService
-from bot.update_processor import PerChatUpdateProcessor
-from bot.users import UserService
-from handlers import cases, errors, group_admin, my_reports, relay, report, start, triage
-from storage.conversations import ConversationStore
+from bot.supervision.alert_sender import AlertSender
+from bot.supervision.group_replies import GroupReplies
+from bot.supervision.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
+from bot.supervision.reminders import REMIND_CHECK_EVERY, remind_unclaimed
+from bot.supervision.service import SupervisionService
+from handlers import errors
+from handlers.people import routes as people_routes
+from handlers.reporting import routes as reporting_routes
+from handlers.supervision import routes as supervision_routes
 from storage.database import Database, utcnow
-from storage.drafts import DraftRepository
-from storage.inbox import InboxRepository
-from storage.outbox import OutboxItem, OutboxRepository
-from storage.reports import ReportRepository
-from storage.supervision import SupervisionRepository
-from storage.users import UserRepository
+from storage.delivery.inbox import InboxRepository
+from storage.delivery.outbox import OutboxItem, OutboxRepository
+from storage.people.users import UserRepository
+from storage.reporting.conversations import ConversationStore
+from storage.reporting.drafts import DraftRepository
+from storage.reporting.reports import ReportRepository
+from storage.supervision.repository import SupervisionRepository
 
 log = logging.getLogger(__name__)
 
 PantauApplication = Application[Any, PantauContext, Any, Any, Any, Any]
 
-# The background task that sets the bot's menus and descriptions (bot/menus.py), in bot_data.
+# The background task that sets the bot's menus and descriptions (bot/people/menus.py), in bot_data.
 MENUS_TASK = "pantau.menus_task"
 
 
@@ -125,55 +118,29 @@ async def restored_pacer(outbox: OutboxRepository) -> GroupPacer:
 
 
 def register_handlers(application: PantauApplication) -> None:
-    """Every handler, in the order that decides which one takes an update."""
-    private = filters.ChatType.PRIVATE
-    groups = filters.ChatType.GROUPS
-    # First of all (group -2), every update: the sender's client language, for people who never chose one.
-    application.add_handler(TypeHandler(Update, start.note_client_language), group=-2)
-    # 0. Before anything else (group -1): replies to the bot's own prompts, in groups (a question for a
-    #    reporter, a duplicate's original code) and in private chats (a reporter answering a question).
-    #    They stop the update when they took it, and let it through to the handlers below otherwise.
-    application.add_handler(MessageHandler(groups & filters.REPLY, triage.on_group_reply), group=-1)
-    application.add_handler(MessageHandler(private & filters.REPLY, relay.on_reporter_reply), group=-1)
-    # 1. Supervisor groups: registration, the bot joining or leaving, supergroup migration, triage buttons,
-    #    and the case commands.
-    application.add_handler(CommandHandler(["daftar", "register"], group_admin.register_group, filters=groups))
-    application.add_handler(ChatMemberHandler(group_admin.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
-    application.add_handler(ChatMemberHandler(group_admin.member_changed, ChatMemberHandler.CHAT_MEMBER))
-    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, group_admin.group_migrated))
-    application.add_handler(CallbackQueryHandler(triage.on_button, pattern=matches(Action.TRIAGE)))
-    supervisors: filters.BaseFilter = groups
-    admin_chat = application.bot_data[SERVICES_KEY].settings.admin_chat_id
-    if admin_chat is not None:  # the admin chat may be a private chat with an operator
-        supervisors = groups | filters.Chat(chat_id=admin_chat)
-    application.add_handler(CommandHandler(["kasus", "case"], cases.show_case, filters=supervisors))
-    application.add_handler(CommandHandler(["antrian", "queue"], cases.show_queue, filters=supervisors))
-    # 2. Commands that work at any moment, also in the middle of a report: they come before the
-    #    conversation so that it does not take them for a wrong answer.
-    #    `/start lapor` (a poster's deep link) is left to the conversation, which opens a report.
-    application.add_handler(CommandHandler("start", start.start, filters=private & ~start.REPORT_LINK))
-    application.add_handler(CommandHandler(["bantuan", "help"], start.help_command, filters=private))
-    application.add_handler(CommandHandler(["bahasa", "language"], start.language_menu, filters=private))
-    application.add_handler(CommandHandler("status", my_reports.status, filters=private))
-    application.add_handler(CommandHandler(["laporansaya", "myreports"], my_reports.my_reports, filters=private))
-    # 3. Menu buttons with the same meaning.
-    application.add_handler(CallbackQueryHandler(start.help_command, pattern=matches(Action.HELP)))
-    application.add_handler(CallbackQueryHandler(start.set_language, pattern=matches(Action.LANGUAGE)))
-    application.add_handler(CallbackQueryHandler(my_reports.my_reports, pattern=matches(Action.MY_REPORTS)))
-    application.add_handler(CallbackQueryHandler(my_reports.status, pattern=matches(Action.STATUS)))
-    # 4. The report conversation (entry: /lapor, /report, the menu button).
-    application.add_handler(report.build_report_conversation())
-    # 5. Whatever is left: /batal with no report in progress (it may still discard a kept draft), a button
-    #    nobody took, and a private message outside any conversation.
-    application.add_handler(CommandHandler(["batal", "cancel"], report.cancel_outside, filters=private))
-    application.add_handler(CallbackQueryHandler(errors.unknown_button))
-    application.add_handler(MessageHandler(private, start.outside_conversation))
-    # 6. Errors raised by any handler: logged, and the person gets a short localised apology.
-    application.add_error_handler(errors.on_error)
+    """Every feature's handlers, in the order that decides which one takes an update (bot/kernel/stages.py).
+
+    Each register() adds its handlers to stages; install() adds them stage by stage, and within a stage in the
+    order of these calls. The effective order, from the first handler asked to the last:
+      group -2  people: every update's client language (takes nothing away)
+      group -1  supervision: replies to the bot's own prompts in groups, then in private chats
+      group 0   supervision: /daftar, the bot or a member joining or leaving, migration, triage buttons, /kasus
+                /antrian; people then reporting: commands that work at any moment (/start /bantuan /bahasa,
+                then /status /laporansaya); the same as menu buttons (help, language, then my reports,
+                status); reporting: the report conversation; then what is left: /batal with no report
+                (reporting), a button nobody took (errors), a private message outside any report (people)
+      errors raised by any handler: errors.on_error
+    """
+    stages = HandlerStages(application)
+    supervision_routes.register(stages)  # first: its prompt replies and group handlers come before the others
+    people_routes.register(stages)  # before reporting: /start, help and language ahead of /status in each stage
+    reporting_routes.register(stages)
+    errors.register(stages)  # the leftover button and the error handler
+    stages.install()
 
 
 def member_lookup(bot: Bot) -> MemberLookup:
-    """getChatMember, as bot/membership.py needs it. Telegram refusing the question (the user is not found in
+    """getChatMember, as bot/supervision/membership.py needs it. Telegram refusing the question (the user is not found in
     the chat) means not a member; anything else (network, the bot no longer there) means it could not say."""
 
     async def lookup(chat_id: int, user_id: int) -> Membership:
@@ -211,6 +178,8 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .connection_pool_size(64)
         .get_updates_connection_pool_size(2)
+        .post_init(start_background)  # PTB's run_polling/run_webhook call these; Pantau.start/stop do it itself
+        .post_stop(stop_background)
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
@@ -221,8 +190,9 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
 
 
 async def start_background(application: PantauApplication) -> None:
-    """After the Application has started: the outbox worker, housekeeping jobs, and the menus."""
+    """The Application's post_init: replay the inbox, then start the outbox worker, housekeeping jobs, menus."""
     services: Services = application.bot_data[SERVICES_KEY]
+    await replay_unprocessed(services.inbox, application.update_queue, application.bot)
     assert services.alerts is not None
     supervision = services.supervision
 
@@ -261,6 +231,7 @@ async def start_background(application: PantauApplication) -> None:
 
 
 async def stop_background(application: PantauApplication) -> None:
+    """The Application's post_stop: cancel the menus task and stop the outbox worker."""
     services: Services = application.bot_data[SERVICES_KEY]
     menus: asyncio.Task[None] | None = application.bot_data.pop(MENUS_TASK, None)
     if menus is not None:
@@ -286,8 +257,8 @@ class Pantau:
         self.application = build_application(self.settings, self.services)
         await self.application.initialize()
         await self.application.start()
-        await replay_unprocessed(self.services.inbox, self.application.update_queue, self.application.bot)
-        await start_background(self.application)
+        assert self.application.post_init is not None
+        await self.application.post_init(self.application)  # the inbox replay and the background work
         assert self.application.updater is not None
         await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=poll_timeout)
         log.info("Pantau is running (long polling)")
@@ -298,7 +269,8 @@ class Pantau:
             if application is not None:
                 if application.updater is not None and application.updater.running:
                     await application.updater.stop()
-                await stop_background(application)
+                if application.post_stop is not None:
+                    await application.post_stop(application)  # here before stop(), as before; PTB runs it after
                 if application.running:
                     await application.stop()
                 await application.shutdown()

@@ -11,7 +11,7 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.operator_tools import OperatorError, export_reports, group_code, show_identity
+from bot.operators.tools import OperatorError, export_reports, group_code, show_identity
 from bot.settings import SettingsError, load_operator_settings, load_settings
 
 PROG = "./scripts/run"  # how the README runs it; `python -m bot` takes the same arguments
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     from bot.app import run_polling  # imported late: a settings error needs none of the bot's machinery
-    from bot.instance_lock import AlreadyRunning
+    from bot.operators.instance_lock import AlreadyRunning
 
     try:
         asyncio.run(run_polling(settings))

@@ -52,7 +52,7 @@ class OperatorSettings(BaseSettings):
         value = value.strip()
         if not _REGION_SHAPE.match(value):
             raise ValueError("expected a Kemendagri code such as 15, 15.71 or 15.71.04")
-        from bot.regions import RegionDirectory
+        from bot.regions.directory import RegionDirectory
 
         if RegionDirectory().get(value) is None:
             raise ValueError(f"no province, kabupaten/kota or kecamatan has the code {value}")

@@ -6,10 +6,12 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler
 
-from bot.callbacks import Action, parse
-from bot.context import PantauContext
-from handlers.report_kit import StaleButton, answer_already_submitted, answer_query, ask
+from bot.kernel.callbacks import Action, parse
+from bot.kernel.context import PantauContext
+from bot.kernel.stages import HandlerStages, Stage
+from handlers.reporting.kit import StaleButton, answer_already_submitted, answer_query, ask
 from locales import t
 
 log = logging.getLogger(__name__)
@@ -53,3 +55,9 @@ async def on_error(update: object, context: PantauContext) -> None:
                 await ask(context, draft, locale)  # the answer was kept: ask the next question again
     except (TelegramError, Exception):
         log.exception("could not tell the user about an error")
+
+
+def register(stages: HandlerStages) -> None:
+    """A button nobody took, and the error handler for every handler."""
+    stages.add(Stage.LEFTOVER_BUTTONS, CallbackQueryHandler(unknown_button))
+    stages.application.add_error_handler(on_error)

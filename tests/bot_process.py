@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.database import Database
-from storage.reports import ReportRepository
+from storage.reporting.reports import ReportRepository
 from testing.fake_telegram import FakeTelegram
 from tests.harness import ROOT
 

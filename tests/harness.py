@@ -7,7 +7,7 @@ import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.inbox import InboxRepository
+from storage.delivery.inbox import InboxRepository
 from testing.fake_telegram import ApiCall, FakeTelegram
 
 if TYPE_CHECKING:  # the benchmarks import this module without pytest

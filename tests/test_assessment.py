@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.assessment import REQUIREMENTS, Assessment, assess
+from bot.reporting.assessment import REQUIREMENTS, Assessment, assess
 from locales import LOCALES, catalog
 
 COMPLETE: dict[str, Any] = {

@@ -8,11 +8,11 @@ import pytest
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.ext import CallbackQueryHandler
 
-from bot import callbacks
-from bot.callbacks import MAX_BYTES, VERSION, Action, Callback, encode, matches, parse
-from bot.case_code import new_case_code
-from bot.categories import CATEGORIES
-from bot.report_draft import EDIT_ENTRY
+from bot.kernel import callbacks
+from bot.kernel.callbacks import MAX_BYTES, VERSION, Action, Callback, encode, matches, parse
+from bot.kernel.case_code import new_case_code
+from bot.reporting.categories import CATEGORIES
+from bot.reporting.draft import EDIT_ENTRY
 
 # Every argument each action accepts (for the regex-shaped ones: a representative set).
 VALID_ARGS: dict[Action, tuple[str, ...]] = {

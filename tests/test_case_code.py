@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from bot import case_code
-from bot.case_code import new_case_code, normalize_case_code
+from bot.kernel import case_code
+from bot.kernel.case_code import new_case_code, normalize_case_code
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_RE = re.compile(r"PTU-([0-9A-HJKMNP-TV-Z]{4})-([0-9A-HJKMNP-TV-Z]{4})")

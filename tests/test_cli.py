@@ -21,7 +21,7 @@ import pytest
 
 from bot import cli
 from bot.app import Pantau
-from bot.operator_tools import export_reports
+from bot.operators.tools import export_reports
 from storage.database import Database
 from testing.fake_telegram import FakeTelegram
 from tests.harness import ROOT, Reporter, run_steps

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.app import Pantau
-from bot.services import Services
+from bot.kernel.services import Services
 from testing.fake_telegram import FakeTelegram
 from tests.harness import Reporter, text_of_call
 

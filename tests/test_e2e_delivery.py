@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from bot import outbox_worker as outbox_worker_module
 from bot.app import Pantau
-from bot.outbox_worker import DIGEST_RETRY
-from bot.services import Services
+from bot.delivery import outbox_worker as outbox_worker_module
+from bot.delivery.outbox_worker import DIGEST_RETRY
+from bot.kernel.services import Services
 from storage.database import Database, iso, utcnow
-from storage.outbox import OutboxRepository
+from storage.delivery.outbox import OutboxRepository
 from testing.fake_telegram import ApiCall, FakeTelegram
 from tests.bot_process import BotProcess
 from tests.harness import BOUNDARIES, Group, Reporter, case_codes_sent, run_steps, text_of_call
@@ -498,7 +498,7 @@ async def test_every_message_to_a_group_counts_once_in_its_minute(
 
 
 class WorkerClock:
-    """Stands in for the `time` module in bot/outbox_worker.py: the worker's monotonic clock (which times its
+    """Stands in for the `time` module in bot/delivery/outbox_worker.py: the worker's monotonic clock (which times its
     pauses) stands still until the test moves it, so a pause ends when the test says, however busy the
     machine is. Everything else (the rate limiter's own retries, asyncio) keeps the real time."""
 

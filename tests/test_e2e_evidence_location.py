@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.app import Pantau
-from bot.callbacks import Action, parse
+from bot.kernel.callbacks import Action, parse
 from locales import t
 from testing.fake_telegram import FakeTelegram
 from tests.harness import BOUNDARIES, TEXT_METHODS, Reporter, run_steps, text_of_call

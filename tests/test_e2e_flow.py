@@ -10,8 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.app import Pantau
-from bot.regions import RegionDirectory
-from bot.services import Services
+from bot.kernel.services import Services
+from bot.regions.directory import RegionDirectory
 from storage.database import iso, utcnow
 from testing.fake_telegram import FakeTelegram
 from tests.harness import Reporter, text_of_call

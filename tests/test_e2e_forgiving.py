@@ -9,8 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.app import Pantau
-from bot.intake import Draft
-from bot.services import Services
+from bot.kernel.services import Services
+from bot.reporting.intake import Draft
 from storage.database import utcnow
 from testing.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import CHRONOLOGY, Group, Reporter, case_codes_sent, run_steps, text_of_call

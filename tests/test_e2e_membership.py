@@ -101,7 +101,7 @@ async def test_a_user_who_left_the_group_cannot_claim_and_nothing_changes(
     await probe(kec)
     rows = await outbox_rows(bot)
 
-    caplog.set_level(logging.WARNING, logger="bot.membership")
+    caplog.set_level(logging.WARNING, logger="bot.supervision.membership")
     mark = reporter.mark = fake.cursor()
     update = press_as(fake, STRANGER, card, "Tangani", STRANGER_NAME)
     assert await alert_of(fake, update) == MEMBERS_ONLY

@@ -18,10 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import Pantau
-from bot.services import Services
-from bot.supervision import hash_code
+from bot.kernel.services import Services
+from bot.supervision.service import hash_code
 from storage.database import iso, utcnow
-from storage.supervision import CaseRow
+from storage.supervision.cases import CaseRow
 from testing.fake_telegram import ApiCall, FakeTelegram
 from tests import harness
 from tests.harness import CHRONOLOGY, Reporter, case_codes_sent, run_steps, text_of_call

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.assessment import assess
-from bot.evidence_store import EvidenceStore
-from bot.intake import Draft, InputError, IntakeService
-from bot.regions import RegionDirectory
-from bot.report_draft import Step
+from bot.regions.directory import RegionDirectory
+from bot.reporting.assessment import assess
+from bot.reporting.draft import Step
+from bot.reporting.evidence_store import EvidenceStore
+from bot.reporting.intake import Draft, InputError, IntakeService
 from storage.database import Database
-from storage.drafts import DraftRepository
-from storage.reports import ReportRepository
+from storage.reporting.drafts import DraftRepository
+from storage.reporting.reports import ReportRepository
 
 CHRONOLOGY = "Tim sukses calon nomor 2 membagikan amplop berisi uang kepada warga di depan TPS 05."
 FIXED = "Tim sukses calon nomor 2 membagikan amplop berisi uang kepada warga di depan TPS 07."

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import evidence_store
-from bot.evidence_store import TELEGRAM_DOWNLOAD_LIMIT, EvidenceStore
+from bot.reporting import evidence_store
+from bot.reporting.evidence_store import TELEGRAM_DOWNLOAD_LIMIT, EvidenceStore
 
 
 def files_under(root: Path) -> list[Path]:

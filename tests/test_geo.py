@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from bot.geo import Boundaries, BoundariesError, NearbyKecamatan
+from bot.regions.geo import Boundaries, BoundariesError, NearbyKecamatan
 
 BOUNDARIES = Path(__file__).resolve().parents[1].parent / "shared/data/kecamatan_boundaries.geojson.gz"
 KM_PER_DEGREE = 2 * math.pi * 6371.0088 / 360  # along the equator or a meridian

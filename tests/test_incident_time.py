@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.incident_time import (
+from bot.reporting.incident_time import (
     IncidentTime,
     IncidentTimeError,
     days_since,

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-import bot.intake as intake_module
-from bot.evidence_store import EvidenceStore
-from bot.intake import IntakeService
-from bot.regions import RegionDirectory
+import bot.reporting.intake as intake_module
+from bot.regions.directory import RegionDirectory
+from bot.reporting.evidence_store import EvidenceStore
+from bot.reporting.intake import IntakeService
 from storage.database import Database
-from storage.drafts import DraftRepository
-from storage.reports import ReportRepository
+from storage.reporting.drafts import DraftRepository
+from storage.reporting.reports import ReportRepository
 
 
 @pytest.fixture

@@ -13,16 +13,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import intake as intake_module
-from bot.evidence_store import EvidenceStore
-from bot.incident_time import IncidentTime
-from bot.intake import TEXT_LIMITS, Draft, InputError, IntakeService, clean_phone, clean_text
-from bot.regions import RegionDirectory
-from bot.report_draft import Step
+from bot.regions.directory import RegionDirectory
+from bot.reporting import intake as intake_module
+from bot.reporting.draft import Step
+from bot.reporting.evidence_store import EvidenceStore
+from bot.reporting.incident_time import IncidentTime
+from bot.reporting.intake import TEXT_LIMITS, Draft, InputError, IntakeService, clean_phone, clean_text
 from locales import LOCALES, has, t
 from storage.database import Database, iso, utcnow
-from storage.drafts import DraftRepository, DraftRow
-from storage.reports import ReportRepository
+from storage.reporting.drafts import DraftRepository, DraftRow
+from storage.reporting.reports import ReportRepository
 
 JAMBI = ZoneInfo("Asia/Jakarta")  # Kota Jambi is in WIB
 KECAMATAN = "15.71.04"  # Pasar Jambi
@@ -498,7 +498,7 @@ async def test_step_rules_refuse_bad_answers_without_moving(service: IntakeServi
 
 
 def test_parse_when_errors_are_input_errors(service: IntakeService):
-    from bot.report_draft import Answers
+    from bot.reporting.draft import Answers
 
     with pytest.raises(InputError) as err:
         service.parse_when(Answers(region_code=KECAMATAN), "bukan tanggal sama sekali")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.assessment import REQUIREMENTS
-from bot.case_status import FORWARD_TARGETS, REJECT_REASONS, STATUSES, TRANSITIONS
-from bot.categories import CATEGORIES
+from bot.reporting.assessment import REQUIREMENTS
+from bot.reporting.categories import CATEGORIES
+from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, STATUSES, TRANSITIONS
 from locales import DEFAULT_LOCALE, LOCALES, PLURAL_RULES, Entry, catalog, files, merge, t
 
 ROOT = Path(__file__).resolve().parents[1]

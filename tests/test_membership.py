@@ -1,4 +1,4 @@
-"""The membership rule and its short cache (bot/membership.py), with a scripted lookup and a fake clock."""
+"""The membership rule and its short cache (bot/supervision/membership.py), with a scripted lookup and a fake clock."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.membership import (
+from bot.supervision.membership import (
     Admission,
     Attempt,
     MemberLookupFailed,
@@ -17,7 +17,7 @@ from bot.membership import (
 )
 from locales import LOCALES, catalog
 from storage.database import Database
-from storage.supervision import SupervisionRepository
+from storage.supervision.repository import SupervisionRepository
 
 GROUP, USER = -1001_234, 5_001
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from bot.app import Pantau
-from bot.operator_tools import OperatorError, export_reports, show_identity
+from bot.operators.tools import OperatorError, export_reports, show_identity
 from storage.database import Database
-from storage.reports import ReportRepository
+from storage.reporting.reports import ReportRepository
 from testing.fake_telegram import FakeTelegram
 from tests.harness import ProcessedUpdates, Reporter, case_codes_sent, run_steps
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot import outbox_worker as worker_module
-from bot.outbox_worker import MAX_BACKOFF, OutboxWorker, backoff
-from storage import outbox as outbox_module
+from bot.delivery import outbox_worker as worker_module
+from bot.delivery.outbox_worker import MAX_BACKOFF, OutboxWorker, backoff
 from storage.database import Database, iso
-from storage.outbox import OutboxMessage, OutboxRepository
+from storage.delivery import outbox as outbox_module
+from storage.delivery.outbox import OutboxMessage, OutboxRepository
 from testing.fake_telegram import FakeTelegram
 
 CHAT_A = 5001

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.case_status import OPEN_STATUSES, STATUSES, TRANSITIONS, Refusal, next_status
-from bot.pacing import GroupPacer
+from bot.delivery.pacing import GroupPacer
+from bot.supervision.case_status import OPEN_STATUSES, STATUSES, TRANSITIONS, Refusal, next_status
 
 
 class Clock:

@@ -1,6 +1,6 @@
 """Telegram's flood limits, without the network or the wall clock: the fake's simulation of them
 (testing/fake_telegram/limits.py TelegramLimits), the group pacer's window, and the bot's rate limiter with its
-priorities (bot/rate_limiter.py), each on a fake clock."""
+priorities (bot/delivery/rate_limiter.py), each on a fake clock."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.pacing import GroupPacer
-from bot.rate_limiter import OverallWindow, PacedRateLimiter, Priority, answered, messages_in, sending_as
+from bot.delivery.pacing import GroupPacer
+from bot.delivery.rate_limiter import OverallWindow, PacedRateLimiter, Priority, answered, messages_in, sending_as
 from testing.fake_telegram import ApiCall, TelegramLimits
 
 GROUP, OTHER_GROUP, PERSON = -100123, -100456, 4242

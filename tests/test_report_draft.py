@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from bot.report_draft import EDIT_ENTRY, STEP_NUMBER, TOTAL_STEPS, Answers, Step, next_step
+from bot.reporting.draft import EDIT_ENTRY, STEP_NUMBER, TOTAL_STEPS, Answers, Step, next_step
 
 NAMED = Answers(anonymous=False)
 ANONYMOUS = Answers(anonymous=True)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from bot.app import Pantau
-from bot.instance_lock import AlreadyRunning, InstanceLock, lock_path
-from bot.operator_tools import export_reports
+from bot.operators.instance_lock import AlreadyRunning, InstanceLock, lock_path
+from bot.operators.tools import export_reports
 from testing.fake_telegram import FakeTelegram
 from tests.bot_process import BotProcess
 from tests.harness import Reporter

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from telegram.ext import PersistenceInput
 
-from bot.persistence import SQLitePersistence
+from bot.delivery.persistence import SQLitePersistence
 from storage import database as database_module
-from storage.conversations import ConversationStore, conversation_key, parse_conversation_key
 from storage.database import Database, iso, migrations, utcnow
-from storage.outbox import OutboxMessage, OutboxRepository
+from storage.delivery.outbox import OutboxMessage, OutboxRepository
+from storage.reporting.conversations import ConversationStore, conversation_key, parse_conversation_key
 
 
 @pytest.fixture
@@ -238,7 +238,7 @@ async def test_enqueue_dedups_by_key(outbox: OutboxRepository, db: Database):
 
 
 async def test_enqueue_inside_a_failed_transaction_is_rolled_back(db: Database, outbox: OutboxRepository):
-    from storage.outbox import enqueue
+    from storage.delivery.outbox import enqueue
 
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
@@ -394,7 +394,7 @@ async def test_persistence_keys_are_tuples_and_survive_a_restart(tmp_path: Path)
 
 
 async def test_persistence_stores_enum_states_by_value(db: Database):
-    from bot.report_draft import Step
+    from bot.reporting.draft import Step
 
     persistence = SQLitePersistence(ConversationStore(db))
     await persistence.update_conversation("report", (1, 1), Step.ID_PHONE)

@@ -6,11 +6,11 @@ import dataclasses
 
 import pytest
 
-from bot.alert_card import card_keyboard, card_text, reject_confirm_keyboard, status_text
-from bot.callbacks import MAX_BYTES, Action, TriageVerb, parse, triage_parts
-from bot.case_status import REJECT_REASONS
-from bot.regions import RegionDirectory
-from storage.supervision import CaseRow
+from bot.kernel.callbacks import MAX_BYTES, Action, TriageVerb, parse, triage_parts
+from bot.regions.directory import RegionDirectory
+from bot.supervision.alert_card import card_keyboard, card_text, reject_confirm_keyboard, status_text
+from bot.supervision.case_status import REJECT_REASONS
+from storage.supervision.cases import CaseRow
 
 CASE = CaseRow(
     id=123456789012, case_code="PTU-ABCD-EF23", reporter_chat_id=700_001, locale="id", category="money_politics",

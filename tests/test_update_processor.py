@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from telegram import CallbackQuery, Chat, InlineQuery, Message, Update, User
 
-from bot.update_processor import PerChatUpdateProcessor
+from bot.delivery.update_processor import PerChatUpdateProcessor
 
 _ids = iter(range(1, 1_000_000))
 

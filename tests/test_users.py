@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.users import UserService
+from bot.people.users import UserService
 from storage.database import Database
-from storage.users import UserRepository
+from storage.people.users import UserRepository
 
 
 @pytest.fixture

@@ -1,0 +1,318 @@
+"""Delivers the outbox: every queued message is sent and marked sent, surviving errors and restarts.
+
+A message is marked sent only after Telegram accepted it, so a crash in between can send it twice; nothing
+is ever dropped silently. Errors are handled by kind: 429 waits `retry_after`; network errors, timeouts and
+5xx retry with exponential backoff; a group that migrated to a supergroup gets the message at its new id; a
+chat the bot can no longer post to (403, chat not found) is reported to `on_unreachable` (supervision moves
+its alerts one level up) and the message is marked dead; any other refusal is marked dead and logged.
+
+Groups get at most `GroupPacer.per_minute` messages a minute (the pacer learns of every message sent to a
+group from the rate limiter, bot/delivery/rate_limiter.py). When the alerts waiting for one group would not fit, they
+are merged into one digest message instead of queuing without bound. Replies to a person's own update
+(`storage.delivery.outbox.REPLY`, e.g. a group's answer to /kasus) go before a chat's other rows and count as
+interactive in the overall limit; everything else is sent as `Priority.ALERT`.
+
+A row may be threaded under another one sent before it: `reply_to_key` in its payload names that row, and
+the worker hands the sender that row's message id as `reply_to`. A row goes out only with room in the
+group's minute for the rows threaded under it, so they follow it at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+import warnings
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from telegram import Bot, Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBUserWarning
+
+from bot.delivery.pacing import GroupPacer
+from bot.delivery.rate_limiter import Priority, retry_seconds, sending_as
+from storage.database import utcnow
+from storage.delivery.outbox import REPLY, OutboxItem, OutboxRepository
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(minutes=5)
+IDLE_WAIT = 30.0  # seconds between looks at the outbox when nobody wakes the worker
+DIGEST_SIZE = 25  # alerts merged into one digest at most; more wait for the next one
+DIGEST_RESERVE = 3  # a busy group's slots kept for digests
+DIGEST_GATHER = 2.0  # seconds a lone alert for a busy group waits for others to share its digest
+DIGEST_RETRY = 5.0  # seconds before a digest that failed on the network is tried again
+
+Sender = Callable[[OutboxItem], Awaitable[int | None]]
+DigestSender = Callable[[int, list[int]], Awaitable[int | None]]
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after `attempts` failed ones: 1 s, 2 s, 4 s … up to five minutes."""
+    return min(timedelta(seconds=2 ** min(attempts, 16)), MAX_BACKOFF)
+
+
+def merged_ids_of(items: list[OutboxItem], reports: list[int]) -> set[int]:
+    """The items a digest of `reports` stands for: their cards and the evidence and pins under them."""
+    return {item.id for item in items if item.kind in ("alert", "alert_part") and item.report_id in reports}
+
+
+def _unreachable(exc: TelegramError) -> bool:
+    if isinstance(exc, Forbidden):
+        return True
+    return isinstance(exc, BadRequest) and "chat not found" in exc.message.lower()
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        outbox: OutboxRepository,
+        bot: Bot,
+        *,
+        batch: int = 100,
+        senders: dict[str, Sender] | None = None,
+        cost: Callable[[OutboxItem], int] | None = None,
+        digest: DigestSender | None = None,
+        pacer: GroupPacer | None = None,
+        on_unreachable: Callable[[OutboxItem, str, bool], Awaitable[None]] | None = None,
+        on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.bot = bot
+        self.batch = batch
+        self.senders = senders or {}
+        self.cost = cost or (lambda item: 1)
+        self.digest = digest
+        self.pacer = pacer
+        self.on_unreachable = on_unreachable
+        self.on_migrated = on_migrated
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._not_before: dict[int, float] = {}  # chat id -> monotonic time before which it gets nothing
+        self._paced: dict[int, float] = {}  # chat id -> seconds until it may receive more (derived)
+        self.delivered = 0
+        self.digests = 0
+
+    def notify(self) -> None:
+        """Something was queued: look at the outbox now."""
+        self._idle.clear()
+        self._wake.set()
+
+    async def wait_idle(self) -> None:
+        """Return once a look at the outbox found nothing it could send (all sent, or waiting)."""
+        self.notify()
+        await self._idle.wait()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                sent_any = await self.deliver_due()
+            except Exception:  # the worker must outlive a broken database read or a bug in one message
+                log.exception("outbox pass failed")
+                sent_any = False
+            if sent_any:
+                continue
+            if not self._wake.is_set():
+                self._idle.set()
+            await self._sleep_until_due()
+
+    async def _sleep_until_due(self) -> None:
+        timeout = IDLE_WAIT
+        next_at = await self.outbox.next_attempt_at(exclude=self._paced_chats())
+        if next_at is not None:
+            timeout = max(0.0, min(IDLE_WAIT, (datetime.fromisoformat(next_at) - utcnow()).total_seconds()))
+        if self._paced:
+            timeout = min(timeout, *self._paced.values())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+
+    def _pause(self, chat_id: int, seconds: float) -> None:
+        """Send nothing more to this chat for `seconds` (its minute is full, a digest is gathering, or
+        Telegram asked to wait)."""
+        until = time.monotonic() + max(seconds, 0.05)
+        self._not_before[chat_id] = max(self._not_before.get(chat_id, 0.0), until)
+
+    def _paced_chats(self) -> list[int]:
+        """Chats that must not be sent to now, and how long until they may (kept in self._paced)."""
+        now = time.monotonic()
+        self._not_before = {chat: until for chat, until in self._not_before.items() if until > now}
+        self._paced = {chat: until - now for chat, until in self._not_before.items()}
+        return list(self._paced)
+
+    async def deliver_due(self) -> bool:
+        """Send what is due, chats in parallel, each chat's messages in order. True if anything was tried
+        (sent, or failed and rescheduled); False if nothing could be (nothing due, or groups at their limit)."""
+        items = await self.outbox.due(utcnow(), self.batch, exclude=self._paced_chats())
+        if not items:
+            return False
+        by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            by_chat[item.chat_id].append(item)
+        results = await asyncio.gather(
+            *(self._deliver_chat(chat, chat_items) for chat, chat_items in by_chat.items()), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                log.error("outbox pass for one chat failed", exc_info=result)
+        return any(result is True for result in results)
+
+    async def _deliver_chat(self, chat_id: int, items: list[OutboxItem]) -> bool:
+        progressed = False
+        if self.pacer is not None and self.pacer.is_group(chat_id):
+            items, progressed = await self._merge_if_crowded(chat_id, items)
+        for index, item in enumerate(items):
+            if self.pacer is not None:
+                # A card goes out only with room for the evidence and pin queued under it.
+                needed = self.cost(item)
+                later = items[index + 1 :]
+                if item.kind == "alert":
+                    needed += sum(self.cost(p) for p in later if p.kind == "alert_part" and p.report_id == item.report_id)
+                needed += sum(self.cost(p) for p in later if p.payload.get("reply_to_key") == item.dedup_key)
+                if needed and self.pacer.remaining(chat_id) < needed:
+                    self._pause(chat_id, self.pacer.wait_for(chat_id, needed))
+                    return progressed  # the rest waits for room in this group's minute
+            progressed = True
+            if not await self._deliver(item):
+                return progressed  # keep this chat's order: the rest waits for the failed one
+        return progressed
+
+    async def _merge_if_crowded(self, chat_id: int, items: list[OutboxItem]) -> tuple[list[OutboxItem], bool]:
+        """Alerts for a busy group are merged into one digest message instead of waiting for its minute.
+
+        A group is busy when sending everything waiting would leave fewer than DIGEST_RESERVE of its slots
+        this minute. Then the waiting alerts go out as a digest once there are two of them, or once the
+        oldest has waited DIGEST_GATHER seconds (more may be on their way); the reserve keeps room for it."""
+        assert self.pacer is not None
+        cards = [item for item in items if item.kind == "alert"]
+        if self.digest is None or not cards:
+            return items, False
+        remaining = self.pacer.remaining(chat_id)
+        if sum(self.cost(item) for item in items) <= remaining - DIGEST_RESERVE:
+            return items, False
+        waited = (utcnow() - datetime.fromisoformat(cards[0].created_at)).total_seconds() if cards[0].created_at else 0
+        if remaining < 1 or (len(cards) < 2 and waited < DIGEST_GATHER):
+            self._pause(chat_id, self.pacer.wait_for(chat_id) if remaining < 1 else DIGEST_GATHER - waited)
+            return [item for item in items if item.kind not in ("alert", "alert_part")], False
+        reports = [item.report_id for item in cards if item.report_id is not None][:DIGEST_SIZE]
+        merged = merged_ids_of(items, reports)
+        try:
+            digest_id = await self.digest(chat_id, reports)
+        except TelegramError as exc:
+            return await self._digest_failed(chat_id, items, merged, exc)
+        await self.outbox.mark_merged(sorted(merged), digest_id)
+        self.digests += 1
+        self.delivered += len(reports)
+        return [item for item in items if item.id not in merged], True
+
+    async def _digest_failed(
+        self, chat_id: int, items: list[OutboxItem], merged: set[int], exc: TelegramError
+    ) -> tuple[list[OutboxItem], bool]:
+        """A digest Telegram did not take: handled by kind, like any other message."""
+        if isinstance(exc, RetryAfter):
+            self._pause(chat_id, retry_seconds(exc))
+            return [], False
+        if isinstance(exc, ChatMigrated):
+            if self.on_migrated is not None:
+                await self.on_migrated(chat_id, exc.new_chat_id)  # the waiting items follow the new id
+            return [], True
+        if isinstance(exc, (Forbidden, BadRequest)) and _unreachable(exc):
+            for item in items:
+                if item.id in merged:
+                    await self.outbox.mark_dead(item.id, f"{type(exc).__name__}: {exc.message}")
+                    if item.kind == "alert" and self.on_unreachable is not None:
+                        await self.on_unreachable(item, exc.message, True)
+            return [item for item in items if item.id not in merged], True
+        if isinstance(exc, BadRequest):  # a digest Telegram will never take: the alerts go one by one
+            log.warning("digest to %s refused (%s); its alerts go one by one", chat_id, exc)
+            return items, False
+        log.warning("digest to %s failed (%s); trying again shortly", chat_id, exc)
+        self._pause(chat_id, DIGEST_RETRY)
+        return [], False
+
+    async def _threaded(self, item: OutboxItem) -> OutboxItem:
+        """The item with `reply_to` (the message id of the row named by `reply_to_key`) in its payload."""
+        key = item.payload.get("reply_to_key")
+        if not key:
+            return item
+        parent = await self.outbox.by_key(str(key))
+        payload = {k: v for k, v in item.payload.items() if k != "reply_to_key"}
+        payload["reply_to"] = parent.get("telegram_message_id") if parent is not None else None  # None: unthreaded
+        return dataclasses.replace(item, payload=payload)
+
+    async def _call(self, item: OutboxItem) -> int | None:
+        """Perform the Bot API call an item stands for; the message id it produced, if any."""
+        item = await self._threaded(item)
+        with sending_as(Priority.INTERACTIVE if item.priority >= REPLY else Priority.ALERT):
+            return await self._send(item)
+
+    async def _send(self, item: OutboxItem) -> int | None:
+        sender = self.senders.get(item.method)
+        if sender is not None:
+            return await sender(item)
+        payload = dict(item.payload)
+        if payload.pop("migrated_from", None) is not None:  # the old group's message ids mean nothing here
+            payload.pop("reply_parameters", None)
+            payload.pop("reply_to", None)
+        if (reply_to := payload.pop("reply_to", None)) is not None:
+            payload["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+        if item.method == "sendMessage":
+            return (await self.bot.send_message(chat_id=item.chat_id, **payload)).message_id
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PTBUserWarning)  # a raw request on purpose: the payload is stored JSON
+            result = await self.bot.do_api_request(
+                item.method, api_kwargs={"chat_id": item.chat_id, **payload}, return_type=Message
+            )
+        if isinstance(result, Message):
+            return result.message_id
+        if isinstance(result, tuple) and result and isinstance(result[0], Message):
+            return result[0].message_id
+        return None
+
+    async def _deliver(self, item: OutboxItem) -> bool:
+        try:
+            message_id = await self._call(item)
+        except RetryAfter as exc:
+            delay = timedelta(seconds=retry_seconds(exc))
+            await self.outbox.retry_later(item.id, utcnow() + delay, f"429 retry after {delay}")
+            return False
+        except ChatMigrated as exc:
+            log.info("chat %s migrated to %s", item.chat_id, exc.new_chat_id)
+            if self.on_migrated is not None:
+                await self.on_migrated(item.chat_id, exc.new_chat_id)
+            await self.outbox.retarget(item.id, exc.new_chat_id, migrated_from=item.chat_id)
+            await self.outbox.retry_later(item.id, utcnow(), f"migrated to {exc.new_chat_id}")
+            return False
+        except (Forbidden, BadRequest) as exc:
+            log.warning("outbox message %s to %s refused for good: %s", item.dedup_key, item.chat_id, exc.message)
+            await self.outbox.mark_dead(item.id, f"{type(exc).__name__}: {exc.message}")
+            # A chat that is gone, or an alert card refused for any reason (the bot restricted in the group):
+            # supervision sends the alert elsewhere, so that no report is left without a recipient.
+            if self.on_unreachable is not None and (_unreachable(exc) or item.kind == "alert"):
+                await self.on_unreachable(item, exc.message, _unreachable(exc))
+            return True
+        except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
+            await self.outbox.retry_later(item.id, utcnow() + backoff(item.attempts), f"{type(exc).__name__}: {exc}")
+            return False
+        except Exception as exc:  # a bug in a sender must not abort the pass or resend other chats' messages
+            log.exception("outbox message %s failed", item.dedup_key)
+            await self.outbox.retry_later(item.id, utcnow() + backoff(item.attempts), f"{type(exc).__name__}: {exc}")
+            return False
+        await self.outbox.mark_sent(item.id, message_id, self.cost(item) if message_id is not None else 0)
+        self.delivered += 1
+        return True

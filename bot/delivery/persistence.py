@@ -1,0 +1,73 @@
+"""python-telegram-bot persistence backed by our SQLite conversation store.
+
+Only conversation states are persisted (user, chat and bot data live in our own tables). PTB hands them
+over every few seconds; the report conversation's state is in any case written by the draft itself, in the
+same transaction as each answer, so a killed process resumes at the step the reporter last saw.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import ConversationDict, ConversationKey
+
+from storage.reporting.conversations import ConversationStore, conversation_key, parse_conversation_key
+
+
+class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    def __init__(self, store: ConversationStore, update_interval: float = 60) -> None:
+        super().__init__(
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=False, callback_data=False),
+            update_interval=update_interval,
+        )
+        self.store = store
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        return {parse_conversation_key(key): state for key, state in (await self.store.load(name)).items()}
+
+    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
+        await self.store.set(name, conversation_key(*key), None if new_state is None else str(new_state))
+
+    # Nothing else is stored here: the rest of Pantau's state lives in its own tables.
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        return {}
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_callback_data(self, data: Any) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        return None
+
+    async def drop_user_data(self, user_id: int) -> None:
+        return None
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None

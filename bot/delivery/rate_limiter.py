@@ -1,0 +1,241 @@
+"""Every Bot API call goes through `PacedRateLimiter`, which keeps the bot within Telegram's limits:
+
+- **Groups**: at most `GroupPacer.per_minute` messages (20) in any 60 seconds to one group. The limiter takes
+  each message's slot in the group pacer (bot/delivery/pacing.py) before sending it and waits while the group's minute
+  is full; the outbox worker reads the same pacer to know beforehand whether a group has room.
+- **Overall**: at most `per_second` messages (30) in any second, across all chats, shared by priority:
+  `Priority.INTERACTIVE` (replies to a person's own update, in private chats and groups) may fill the whole
+  second; `Priority.ALERT` (alerts, digests, evidence, notices) only `ALERT_SHARE` of it and
+  `Priority.BROADCAST` (announcements, later) only `BROADCAST_SHARE`, so that when the bot is busy the
+  rest of each second is left for people mid-conversation. Handlers send as INTERACTIVE (the default); the
+  outbox worker sends each row as its priority says (`sending_as`).
+
+Both are sliding windows: a message counts from when Telegram answered it (`settle`), so a window never frees
+a slot sooner than Telegram's own; a message Telegram refused (an error answer, 429 included) does not count,
+one whose fate is unknown (a timeout, a dropped connection) does. Only messages count (`send*` except chat
+actions, `copyMessage`, `forwardMessage`; an album counts its items); edits, callback answers and reads are
+not held back.
+
+A 429 (`RetryAfter`) is waited out and the call retried, up to `max_retries` times: a group's 429 pauses that
+group, any other pauses every call to a chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextvars import ContextVar
+from datetime import timedelta
+from enum import IntEnum
+from typing import Any
+
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import BaseRateLimiter
+
+from bot.delivery.pacing import GroupPacer
+
+# PTB 22.2 deprecated time periods as int seconds (RetryAfter.retry_after, among others) and warns on each use;
+# PTB_TIMEDELTA is its documented opt-in to the coming behaviour (datetime.timedelta), which this code expects.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+log = logging.getLogger(__name__)
+
+MESSAGES_PER_SECOND = 30
+ALERT_SHARE = 0.8  # 24 of 30: the other 6 of each second stay free for interactive replies
+BROADCAST_SHARE = 0.5
+RETRY_MARGIN = 0.1  # seconds added to Telegram's retry_after
+
+
+class Priority(IntEnum):
+    INTERACTIVE = 0
+    ALERT = 1
+    BROADCAST = 2
+
+
+_SHARES = {Priority.INTERACTIVE: 1.0, Priority.ALERT: ALERT_SHARE, Priority.BROADCAST: BROADCAST_SHARE}
+_priority: ContextVar[Priority] = ContextVar("pantau_send_priority", default=Priority.INTERACTIVE)
+
+
+@contextlib.contextmanager
+def sending_as(priority: Priority) -> Iterator[None]:
+    """Calls made inside this block (in this task) count as `priority` in the overall limit."""
+    token = _priority.set(priority)
+    try:
+        yield
+    finally:
+        _priority.reset(token)
+
+
+def messages_in(endpoint: str, data: dict[str, Any]) -> int:
+    """How many messages a Bot API call puts into its chat (0 for anything that is not a message)."""
+    method = endpoint.lower()
+    if method == "sendchataction" or not method.startswith(("send", "copymessage", "forwardmessage")):
+        return 0
+    items = data.get("media") if method == "sendmediagroup" else data.get("message_ids")
+    return len(items) if isinstance(items, list) and items else 1
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """Telegram's retry_after in seconds (a timedelta with PTB_TIMEDELTA, an int without)."""
+    wait: Any = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+def answered(exc: BaseException) -> bool:
+    """Telegram answered the call with an error, so nothing was delivered (unlike a timeout or a dropped
+    connection, after which the message may have arrived)."""
+    if isinstance(exc, TimedOut) or not isinstance(exc, TelegramError):
+        return False
+    return not (isinstance(exc, NetworkError) and exc.message.startswith(("httpx.", "Unknown error in HTTP")))
+
+
+def _chat_of(data: dict[str, Any]) -> int | None:
+    try:
+        return int(data["chat_id"])
+    except (KeyError, TypeError, ValueError):  # no chat, or a @channel username
+        return None
+
+
+class OverallWindow:
+    """The messages of the last `period` seconds, all chats together, with a share of it per priority."""
+
+    def __init__(
+        self, per_second: int = MESSAGES_PER_SECOND, clock: Callable[[], float] = time.monotonic, period: float = 1.0
+    ) -> None:
+        self.per_second = per_second
+        self.period = period
+        self.clock = clock
+        self._sent: list[float] = []
+
+    def limit(self, priority: Priority) -> int:
+        return max(1, int(self.per_second * _SHARES[priority]))
+
+    def used(self) -> int:
+        cutoff = self.clock() - self.period
+        self._sent = [at for at in self._sent if at > cutoff]
+        return len(self._sent)
+
+    def delay(self, count: int, priority: Priority) -> float:
+        """Seconds until `count` messages of `priority` fit (0: now)."""
+        limit = self.limit(priority)
+        used = self.used()
+        excess = used + min(count, limit) - limit
+        if excess <= 0:
+            return 0.0
+        return max(0.0, sorted(self._sent)[excess - 1] + self.period - self.clock())
+
+    def take(self, count: int) -> float:
+        now = self.clock()
+        self._sent.extend([now] * count)
+        return now
+
+    def release(self, taken_at: float, count: int) -> None:
+        for _ in range(count):
+            if taken_at not in self._sent:
+                return
+            self._sent.remove(taken_at)
+
+    def settle(self, taken_at: float, count: int) -> None:
+        now = self.clock()
+        for _ in range(count):
+            try:
+                self._sent.remove(taken_at)
+            except ValueError:
+                return
+            self._sent.append(now)
+
+
+class PacedRateLimiter(BaseRateLimiter[int]):
+    def __init__(
+        self,
+        pacer: GroupPacer,
+        *,
+        per_second: int = MESSAGES_PER_SECOND,
+        max_retries: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.pacer = pacer
+        self.overall = OverallWindow(per_second, clock)
+        self.max_retries = max_retries
+        self.clock = clock
+        self.sleep = sleep
+        self._paused: dict[int | None, float] = {}  # chat (None: every message) -> monotonic time it may go on
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    def delay(self, chat_id: int | None, count: int, priority: Priority) -> float:
+        """Seconds before a call of `count` messages to `chat_id` may go (0: now)."""
+        now = self.clock()
+        wait = 0.0
+        if chat_id is not None:
+            wait = max(wait, self._paused.get(chat_id, 0.0) - now, self._paused.get(None, 0.0) - now)
+        if count:
+            wait = max(wait, self.overall.delay(count, priority))
+            if chat_id is not None and self.pacer.is_group(chat_id):
+                wait = max(wait, self.pacer.wait_for(chat_id, min(count, self.pacer.per_minute)))
+        return wait
+
+    async def _acquire(self, chat_id: int | None, count: int) -> tuple[float, float | None]:
+        """Wait for room, then take it (no await between the last check and the take)."""
+        priority = _priority.get()
+        while (wait := self.delay(chat_id, count, priority)) > 0:
+            await self.sleep(wait + 0.001)
+        overall = self.overall.take(count) if count else 0.0
+        group = self.pacer.take(chat_id, count) if count and chat_id is not None else None
+        return overall, group
+
+    def _settle(self, chat_id: int | None, count: int, taken: tuple[float, float | None], *, refused: bool) -> None:
+        """The call is over: its messages count from now, or not at all if Telegram refused them."""
+        if not count:
+            return
+        if refused:
+            self.overall.release(taken[0], count)
+        else:
+            self.overall.settle(taken[0], count)
+        if chat_id is not None and taken[1] is not None:
+            if refused:
+                self.pacer.release(chat_id, taken[1], count)
+            else:
+                self.pacer.settle(chat_id, taken[1], count)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = _chat_of(data)
+        count = messages_in(endpoint, data)
+        retries = rate_limit_args if rate_limit_args is not None else self.max_retries
+        attempt = 0
+        while True:
+            taken = await self._acquire(chat_id, count)
+            try:
+                result = await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                self._settle(chat_id, count, taken, refused=True)
+                if attempt >= retries:
+                    raise
+                attempt += 1
+                wait = retry_seconds(exc) + RETRY_MARGIN
+                key = chat_id if chat_id is not None and self.pacer.is_group(chat_id) else None
+                log.info("429 on %s to %s: waiting %.1f s (try %d)", endpoint, chat_id, wait, attempt)
+                self._paused[key] = max(self._paused.get(key, 0.0), self.clock() + wait)
+                continue
+            except BaseException as exc:
+                self._settle(chat_id, count, taken, refused=answered(exc))
+                raise
+            self._settle(chat_id, count, taken, refused=False)
+            return result

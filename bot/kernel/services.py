@@ -1,0 +1,42 @@
+"""The services one running Pantau holds, built once by the composition root (bot/app.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.delivery.outbox_worker import OutboxWorker
+from bot.delivery.pacing import GroupPacer
+from bot.people.users import UserService
+from bot.regions.directory import RegionDirectory
+from bot.regions.geo import Boundaries
+from bot.reporting.intake import IntakeService
+from bot.settings import Settings
+from bot.supervision.alert_sender import AlertSender
+from bot.supervision.group_replies import GroupReplies
+from bot.supervision.membership import MembershipService
+from bot.supervision.service import SupervisionService
+from storage.database import Database
+from storage.delivery.inbox import InboxRepository
+from storage.delivery.outbox import OutboxRepository
+from storage.reporting.conversations import ConversationStore
+from storage.reporting.reports import ReportRepository
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    db: Database
+    users: UserService
+    regions: RegionDirectory
+    intake: IntakeService
+    reports: ReportRepository
+    outbox: OutboxRepository
+    conversations: ConversationStore
+    inbox: InboxRepository
+    supervision: SupervisionService
+    pacer: GroupPacer
+    group_replies: GroupReplies
+    boundaries: Boundaries | None = None
+    membership: MembershipService = field(default_factory=MembershipService)
+    outbox_worker: OutboxWorker | None = field(default=None)
+    alerts: AlertSender | None = field(default=None)

@@ -1,0 +1,110 @@
+"""Operator tasks from the command line: a group's registration code, a reporter's identity (logged) and
+the export of reports. They never talk to Telegram, and print times in the zone of the region concerned."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from bot.kernel.case_code import normalize_case_code
+from bot.settings import OperatorSettings
+from locales import t
+from storage.database import Database
+from storage.reporting.reports import ReportRepository
+
+if TYPE_CHECKING:  # bot.regions.directory loads the region table (~0.5 s): imported only by the commands that need it
+    from bot.regions.directory import RegionDirectory
+
+
+class OperatorError(Exception):
+    """Something the operator asked for cannot be done; the message says why."""
+
+
+async def show_identity(
+    settings: OperatorSettings, code: str, purpose: str, out: TextIO, operator: str | None = None
+) -> None:
+    """Print the identity behind a case code. The access (who, why, when) is logged before it is read."""
+    normalized = normalize_case_code(code)
+    if normalized is None:
+        raise OperatorError(f"{code!r} is not a case code (expected e.g. PTU-7KQ2-M9XD)")
+    if len(purpose.strip()) < 5:
+        raise OperatorError("give the purpose of this access with --purpose (it is logged)")
+    async with Database(settings.database_path) as db:
+        reports = ReportRepository(db)
+        report = await reports.by_code(normalized)
+        if report is None:
+            raise OperatorError(f"no report {normalized}")
+        accessor = operator or getpass.getuser()
+        identity = await reports.identity(report.id, accessor=accessor, purpose=purpose.strip())
+        if identity is None:
+            print(f"{normalized}: the reporter chose to stay anonymous (access logged)", file=out)
+            return
+        print(f"case:    {normalized}", file=out)
+        print(f"name:    {identity.name}", file=out)
+        print(f"address: {identity.address}", file=out)
+        print(f"phone:   {identity.phone or '-'} ({identity.phone_source or 'none'})", file=out)
+        print(f"(access logged for {accessor}: {purpose.strip()})", file=out)
+
+
+# Export columns holding a UTC timestamp, written in the zone of the report's region (with its offset).
+_LOCAL_TIME_COLUMNS = ("submitted_at", "status_changed_at")
+
+
+async def export_reports(settings: OperatorSettings, output: Path) -> int:
+    """Write every report (never identities) to a CSV file; returns how many."""
+    async with Database(settings.database_path) as db:
+        rows = await ReportRepository(db).export_rows()
+    from bot.regions.directory import RegionDirectory
+
+    regions = RegionDirectory()
+    for row in rows:
+        for column in _LOCAL_TIME_COLUMNS:
+            row[column] = _local_time(regions, row.get(column), row.get("region_code"))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", newline="", encoding="utf-8") as handle:
+        fields = list(rows[0]) if rows else ["case_code"]
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
+
+
+def _local_time(regions: RegionDirectory, stamp: object, region_code: object) -> object:
+    """A stored UTC timestamp in the zone of a region, e.g. 2024-02-14T17:05:00+07:00; as it was otherwise."""
+    if not isinstance(stamp, str) or not stamp or not isinstance(region_code, str):
+        return stamp
+    try:
+        return datetime.fromisoformat(stamp).astimezone(regions.timezone(region_code)).isoformat(timespec="seconds")
+    except ValueError:
+        return stamp
+
+
+async def group_code(settings: OperatorSettings, region_code: str, role: str, out: TextIO) -> None:
+    """Print a one-time code that registers a Telegram group for a region (valid 24 hours, single use)."""
+    from bot.regions.directory import RegionDirectory
+    from bot.supervision.service import SupervisionError, SupervisionService
+    from storage.supervision.repository import SupervisionRepository
+
+    async with Database(settings.database_path) as db:
+        regions = RegionDirectory()
+
+        async def no_locale(_: int) -> str:
+            return settings.default_locale
+
+        service = SupervisionService(SupervisionRepository(db), regions, admin_chat_id=settings.admin_chat_id,
+                                     group_locale=settings.default_locale, reporter_locale=no_locale)
+        try:
+            code, expires = await service.new_code(region_code, role)
+        except SupervisionError as exc:
+            raise OperatorError(t("en", exc.key, **exc.params)) from None
+        region = regions.get(region_code)
+        assert region is not None
+        print(f"Code for the {role} group of {region.path} ({region.code}):", file=out)
+        print(f"    {code}", file=out)
+        until = expires.astimezone(regions.timezone(region.code))
+        print(f"Valid until {until:%Y-%m-%d %H:%M} {regions.tz_label(region.code)}, once."
+              " In the Telegram group, an administrator sends:", file=out)
+        print(f"    /daftar {code}", file=out)

@@ -1,0 +1,1 @@
+"""The people using the bot: their language, and the bot's menus."""

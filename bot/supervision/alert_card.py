@@ -1,0 +1,182 @@
+"""What supervisors see: the alert card of a case, its buttons, the digest and the case history.
+
+Nothing here can show a reporter's identity: CaseRow does not carry it, only whether it exists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.kernel.callbacks import Action, TriageVerb, encode
+from bot.regions.directory import RegionDirectory
+from bot.reporting.incident_time import IncidentTime, reporting_deadline
+from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, TRANSITIONS
+from locales import t
+from storage.supervision.cases import CaseRow, EventRow
+
+CHRONOLOGY_ON_CARD = 1500
+KAJIAN_AWAL = timedelta(days=2)  # initial review (kajian awal) within two days of receipt
+
+
+def triage_data(verb: str, report_id: int, detail: str = "") -> str:
+    return encode(Action.TRIAGE, f"{verb}:{detail}:{report_id}")
+
+
+def _local(moment_iso: str, regions: RegionDirectory, region_code: str) -> str:
+    moment = datetime.fromisoformat(moment_iso).astimezone(regions.timezone(region_code))
+    return f"{moment:%d-%m-%Y %H:%M} {regions.tz_label(region_code)}"
+
+
+def incident_text(case: CaseRow, regions: RegionDirectory) -> str:
+    incident = IncidentTime.from_iso(case.incident_local)
+    text = incident.date.strftime("%d-%m-%Y")
+    if incident.time is not None:
+        text += f" {incident.time:%H:%M} {regions.tz_label(case.region_code)}"
+    return text
+
+
+def place_text(case: CaseRow, regions: RegionDirectory) -> str:
+    region = regions.get(case.region_code)
+    text = escape(region.path if region else case.region_code)
+    if case.place_description:
+        text += f" — {escape(case.place_description)}"
+    return text
+
+
+def witness_count(case: CaseRow) -> int:
+    if not case.witnesses:
+        return 0
+    return max(1, len([line for line in case.witnesses.splitlines() if line.strip()]))
+
+
+def card_text(case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str, evidence_count: int) -> str:
+    chronology = case.chronology
+    if len(chronology) > CHRONOLOGY_ON_CARD:
+        chronology = chronology[:CHRONOLOGY_ON_CARD] + "…"
+    nature = t(locale, f"card.kind_{case.kind}")
+    if case.missing:
+        nature += " " + t(locale, "card.missing", items=", ".join(t(locale, f"card.req_{m}") for m in case.missing))
+    deadline = reporting_deadline(IncidentTime.from_iso(case.incident_local)).strftime("%d-%m-%Y")
+    review_by = (datetime.fromisoformat(case.submitted_at) + KAJIAN_AWAL).isoformat()
+    status = status_text(case, regions, locale)
+    header = t(locale, f"card.header_{kind}") if kind != "view" else "📂"
+    lines = [
+        f"{header} · <code>{case.case_code}</code>",
+        f"<b>{t(locale, 'card.category')}</b>: {t(locale, f'category.{case.category}.name')}",
+        f"<b>{t(locale, 'card.nature')}</b>: {nature}",
+        f"<b>{t(locale, 'card.when')}</b>: {incident_text(case, regions)}",
+        f"<b>{t(locale, 'card.where')}</b>: {place_text(case, regions)}",
+        f"<b>{t(locale, 'card.chronology')}</b>: {escape(chronology)}",
+        f"<b>{t(locale, 'card.party')}</b>: {escape(case.reported_party) if case.reported_party else '—'}",
+        f"<b>{t(locale, 'card.witnesses')}</b>: "
+        + (t(locale, "card.witness_count", count=witness_count(case)) if case.witnesses else t(locale, "card.none")),
+        f"<b>{t(locale, 'card.evidence')}</b>: {t(locale, 'card.evidence_count', count=evidence_count)}",
+        f"<b>{t(locale, 'card.reporter')}</b>: {t(locale, 'card.anonymous' if case.anonymous else 'card.identified')}",
+        f"<b>{t(locale, 'card.deadlines')}</b>: "
+        + t(locale, "card.deadline_values", report=deadline, review=_local(review_by, regions, case.region_code)),
+        f"<b>{t(locale, 'card.status')}</b>: {status}",
+    ]
+    if case.forwarded_to:
+        lines.append(f"<b>{t(locale, 'card.forwarded')}</b>: {t(locale, f'forward.{case.forwarded_to}')}")
+    if case.duplicate_of:
+        lines.append(f"<b>{t(locale, 'card.duplicate_of')}</b>: <code>{escape(case.duplicate_of)}</code>")
+    return "\n".join(lines)
+
+
+def status_text(case: CaseRow, regions: RegionDirectory, locale: str) -> str:
+    """The status, who changed it and when, and who handles the case: each name once."""
+    status = t(locale, f"status.{case.status}")
+    handler = case.handler_name
+    if case.status_changed_at:
+        by_handler = handler is not None and handler == case.last_actor_name
+        key = "card.changed_by_handler" if by_handler and case.status != "claimed" else "card.changed_by"
+        status += " · " + t(locale, key, name=escape(case.last_actor_name or "—"),
+                            at=_local(case.status_changed_at, regions, case.region_code))
+        if by_handler:
+            handler = None
+    if handler:
+        status += " · " + t(locale, "card.handled_by", name=escape(handler))
+    return status
+
+
+_BUTTONS = (  # (verb, label key), in the order shown; a verb shows when the status allows it
+    ("claim", "triage.claim"),
+    ("ask", "triage.ask"),
+    ("register", "triage.register"),
+    ("forward", "triage.forward"),
+    ("done", "triage.done"),
+    ("reject", "triage.reject"),
+    ("duplicate", "triage.duplicate"),
+)
+
+
+def card_keyboard(
+    case: CaseRow, locale: str, *, can_act: bool, only: tuple[str, ...] | None = None
+) -> InlineKeyboardMarkup | None:
+    """The buttons the case's status allows; with `only`, just those verbs (a Gakkumdu group: Minta info)."""
+    if not can_act:
+        return None
+    buttons = [
+        InlineKeyboardButton(t(locale, label), callback_data=triage_data(verb, case.id))
+        for verb, label in _BUTTONS
+        if case.status in TRANSITIONS[verb][0] and (only is None or verb in only)
+    ]
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def choice_keyboard(case: CaseRow, locale: str, verb: str) -> InlineKeyboardMarkup:
+    """The second level of Teruskan (where to) and Tolak (why)."""
+    if verb == "forward":
+        options = [(f"forward.{target}", "fwd", target) for target in FORWARD_TARGETS]
+    else:
+        options = [(f"reject.{reason}", "rej", reason) for reason in REJECT_REASONS]
+    rows = [[InlineKeyboardButton(t(locale, key), callback_data=triage_data(v, case.id, d))] for key, v, d in options]
+    rows.append([InlineKeyboardButton(t(locale, "button.up"), callback_data=triage_data("back", case.id))])
+    return InlineKeyboardMarkup(rows)
+
+
+def reject_confirm_keyboard(case: CaseRow, locale: str, reason: str) -> InlineKeyboardMarkup:
+    """Tolak, once a reason was chosen: confirm it, or go back to the card's buttons."""
+    confirm = t(locale, "triage.reject_confirm", reason=t(locale, f"reject.{reason}"))
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(confirm, callback_data=triage_data(TriageVerb.REJECT_CONFIRM, case.id, reason))],
+        [InlineKeyboardButton(t(locale, "triage.reject_cancel"), callback_data=triage_data(TriageVerb.BACK, case.id))],
+    ])
+
+
+def digest_text(cases: list[CaseRow], regions: RegionDirectory, locale: str) -> str:
+    lines = [t(locale, "card.digest_title", count=len(cases))]
+    for case in cases:
+        region = regions.get(case.region_code)
+        lines.append(
+            f"• <code>{case.case_code}</code> · {t(locale, f'category.{case.category}.name')} · "
+            f"{escape(region.name if region else case.region_code)} · {incident_text(case, regions)}"
+        )
+    return "\n".join(lines)
+
+
+def digest_keyboard(cases: list[CaseRow], locale: str) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(f"📂 {case.case_code}", callback_data=triage_data("open", case.id)) for case in cases
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def history_text(case: CaseRow, events: list[EventRow], regions: RegionDirectory, locale: str) -> str:
+    lines = [t(locale, "card.history")]
+    lines.append(f"• {_local(case.submitted_at, regions, case.region_code)} — {t(locale, 'status.received')}")
+    for event in events:
+        who = escape(event.actor_name) if event.actor_name else "—"
+        change = t(locale, f"status.{event.to_status}") if event.to_status else t(locale, f"event.{event.action}")
+        note = ""
+        if event.note and event.action in ("reject", "forward"):
+            note = f" ({t(locale, f'{event.action}.{event.note}')})"
+        elif event.note and event.action in ("duplicate", "ask"):
+            note = f" ({escape(event.note[:80])})"
+        lines.append(f"• {_local(event.at, regions, case.region_code)} — {change} · {who}{note}")
+    return "\n".join(lines)

@@ -1,0 +1,214 @@
+"""How the outbox delivers what supervision queues: alert cards (rendered when sent, so they show the case
+as it is then), evidence albums and map pins threaded under the card, card refreshes, digests, the
+questions relayed to reporters, and the prompts groups answer by replying.
+
+A row whose payload has `reply_to` (set by the outbox worker from `reply_to_key`) is sent as a reply to that
+message (None: to nothing); without it, evidence and pins find their group's alert card."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.regions.directory import RegionDirectory
+from bot.supervision.alert_card import card_keyboard, card_text, digest_keyboard, digest_text
+from bot.supervision.service import SupervisionService
+from locales import t
+from storage.delivery.outbox import OutboxItem
+from storage.supervision.cases import CaseRow
+from storage.supervision.repository import SupervisionRepository
+
+log = logging.getLogger(__name__)
+
+
+class AlertSender:
+    def __init__(self, supervision: SupervisionService, regions: RegionDirectory, bot: Bot, locale: str) -> None:
+        self.supervision = supervision
+        self.repo: SupervisionRepository = supervision.repo
+        self.regions = regions
+        self.bot = bot
+        self.locale = locale
+
+    def methods(self) -> dict[str, Any]:
+        return {
+            "pantau.card": self.card,
+            "pantau.evidence": self.evidence,
+            "pantau.location": self.location,
+            "pantau.refresh": self.refresh,
+            "pantau.question": self.question,
+            "pantau.prompt": self.prompt,
+        }
+
+    @staticmethod
+    def cost(item: OutboxItem) -> int:
+        """Messages an item puts into its chat (an album counts each of its items)."""
+        if item.method == "pantau.evidence":
+            return len(item.payload.get("media", [])) or 1
+        if item.method == "pantau.refresh":
+            return 0
+        return 1
+
+    async def render(self, case: CaseRow, chat_id: int, kind: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        evidence = await self.repo.evidence_count(case.id)  # a file over 20 MB was never received
+        text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence)
+        if kind != "gakkumdu" and await self.supervision.may_act(chat_id, case):
+            return text, card_keyboard(case, self.locale, can_act=True)
+        can_ask = await self.supervision.may_ask(chat_id, case)  # a Gakkumdu group: only ❓ Minta info
+        return text, card_keyboard(case, self.locale, can_act=can_ask, only=("ask",))
+
+    async def send_card(
+        self, case: CaseRow, chat_id: int, kind: str, *, reply_to: int | None = None, alert: bool = False
+    ) -> Message:
+        """Post a case's card in a chat and remember it, so that presses on its buttons can be checked.
+        `alert`: this is the group's alert of the case (not a card shown on request)."""
+        text, markup = await self.render(case, chat_id, kind)
+        message = await self.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=_reply(reply_to)
+        )
+        await self.repo.record_card(case.id, chat_id, message.message_id, kind, alert=alert)
+        return message
+
+    async def card(self, item: OutboxItem) -> int | None:
+        """An alert, reminder, escalation or Gakkumdu card, or a card shown on request (kind "view": /kasus,
+        a digest's 📂 button)."""
+        case = await self.repo.case(item.payload["report_id"])
+        if case is None:
+            return None
+        kind = str(item.payload.get("kind", "alert"))
+        if kind == "reminder" and case.status != "received":
+            return None  # claimed meanwhile: nothing to remind of
+        card = await self.send_card(case, item.chat_id, kind, reply_to=item.payload.get("reply_to"),
+                                    alert=kind not in ("reminder", "view"))
+        return card.message_id
+
+    async def _card_message(self, report_id: int, chat_id: int) -> int | bool | None:
+        """The message id of the group's alert card; False if the alert went out as a digest line (its
+        evidence and pin are then shown only when the case is opened)."""
+        for chat, message_id, _ in await self.repo.alerts_of(report_id):
+            if chat == chat_id:
+                return message_id if message_id is not None else False
+        return None
+
+    async def evidence(self, item: OutboxItem) -> int | None:
+        if "reply_to" in item.payload:
+            return await self._evidence(item, item.payload["reply_to"])
+        card = await self._card_message(item.payload["report_id"], item.chat_id)
+        if card is False:
+            return None
+        return await self._evidence(item, card or None)
+
+    async def _evidence(self, item: OutboxItem, card_message_id: int | None) -> int | None:
+        media: list[dict[str, str]] = item.payload["media"]
+        reply = _reply(card_message_id)
+        if len(media) == 1:
+            kind, file_id = media[0]["type"], media[0]["media"]
+            if kind == "photo":
+                message = await self.bot.send_photo(item.chat_id, file_id, reply_parameters=reply)
+            elif kind == "video":
+                message = await self.bot.send_video(item.chat_id, file_id, reply_parameters=reply)
+            else:
+                message = await self.bot.send_document(item.chat_id, file_id, reply_parameters=reply)
+            return message.message_id
+        inputs: list[Any] = [
+            {"photo": InputMediaPhoto, "video": InputMediaVideo}.get(m["type"], InputMediaDocument)(m["media"])
+            for m in media
+        ]
+        messages = await self.bot.send_media_group(item.chat_id, inputs, reply_parameters=reply)
+        return messages[0].message_id if messages else None
+
+    async def location(self, item: OutboxItem) -> int | None:
+        if "reply_to" in item.payload:
+            return await self._location(item, item.payload["reply_to"])
+        card = await self._card_message(item.payload["report_id"], item.chat_id)
+        if card is False:
+            return None
+        return await self._location(item, card or None)
+
+    async def _location(self, item: OutboxItem, card_message_id: int | None) -> int | None:
+        reply = _reply(card_message_id)
+        message = await self.bot.send_location(
+            item.chat_id, item.payload["latitude"], item.payload["longitude"], reply_parameters=reply
+        )
+        return message.message_id
+
+    async def refresh(self, item: OutboxItem) -> int | None:
+        """Show a case's new status on a card posted earlier. If the group became a supergroup meanwhile, the
+        card is posted again there: message ids of the old group do not carry over to the new chat."""
+        case = await self.repo.case(item.payload["report_id"])
+        message_id = item.payload["message_id"]
+        if case is None:
+            return None
+        kind = str(item.payload.get("kind", "alert"))
+        if item.payload.get("migrated_from") is not None:
+            return (await self.send_card(case, item.chat_id, kind, alert=False)).message_id
+        text, markup = await self.render(case, item.chat_id, kind)
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id=item.chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower() and "not found" not in exc.message.lower():
+                raise
+        return message_id
+
+    async def question(self, item: OutboxItem) -> int | None:
+        """A supervisor's question, to the reporter, as a message they answer by replying to it."""
+        locale = await self.supervision.reporter_locale(item.chat_id)
+        message = await self.bot.send_message(
+            item.chat_id,
+            item.payload["text"],
+            parse_mode=ParseMode.HTML,
+            reply_markup=ForceReply(input_field_placeholder=t(locale, "relay.placeholder")),
+        )
+        await self.repo.expect_reply(
+            item.chat_id, message.message_id, "answer", item.payload["report_id"], request_id=item.payload["request_id"]
+        )
+        return message.message_id
+
+    async def prompt(self, item: OutboxItem) -> int | None:
+        """A prompt in a group that the supervisor who pressed answers by replying (a question for the
+        reporter, a duplicate's original code), recorded so that the reply can be matched to it."""
+        payload = item.payload
+        message = await self.bot.send_message(
+            item.chat_id,
+            payload["text"],
+            parse_mode=ParseMode.HTML,
+            # With selective=True, Telegram opens the reply box for the user mentioned in the text.
+            reply_markup=ForceReply(selective=True, input_field_placeholder=payload.get("placeholder")),
+            reply_parameters=_reply(payload.get("reply_to")),
+        )
+        await self.repo.expect_reply(
+            item.chat_id, message.message_id, payload["purpose"], payload["report_id"], user_id=payload.get("user_id")
+        )
+        return message.message_id
+
+    async def digest(self, chat_id: int, report_ids: list[int]) -> int | None:
+        """Several waiting alerts as one message with a button to open each."""
+        cases = [case for rid in report_ids if (case := await self.repo.case(rid)) is not None]
+        if not cases:
+            return None
+        message = await self.bot.send_message(
+            chat_id,
+            digest_text(cases, self.regions, self.locale),
+            parse_mode=ParseMode.HTML,
+            reply_markup=digest_keyboard(cases, self.locale),
+        )
+        await self.repo.record_digest([case.id for case in cases], chat_id)
+        return message.message_id
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    return ReplyParameters(message_id, allow_sending_without_reply=True) if message_id else None

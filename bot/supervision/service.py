@@ -1,0 +1,368 @@
+"""Supervision: which group receives a report, who may act on it, and what each triage action does.
+
+Every change is written with the messages it causes (reporter notices, alerts, card refreshes) in one
+transaction; the outbox delivers them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+from typing import Any
+
+from bot.kernel.case_code import ALPHABET
+from bot.regions.directory import RegionDirectory
+from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, Refusal, next_status
+from locales import t
+from storage.database import utcnow
+from storage.delivery.outbox import OutboxMessage
+from storage.supervision.alerts import PendingReply
+from storage.supervision.cases import CaseRow, EvidenceRef
+from storage.supervision.groups import GroupRow
+from storage.supervision.repository import SupervisionRepository
+
+log = logging.getLogger(__name__)
+
+SUPERVISORS = "supervisors"
+GAKKUMDU = "gakkumdu"
+ROLES = (SUPERVISORS, GAKKUMDU)
+CODE_VALID_FOR = timedelta(hours=24)
+LEVEL_NAMES = {3: "kecamatan", 2: "kabupaten", 1: "provinsi"}
+MEDIA_PER_ALBUM = 10
+
+
+class SupervisionError(Exception):
+    """A request that cannot be fulfilled; `key` names the locale string that explains why."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    level: str  # kecamatan | kabupaten | provinsi | admin | none
+    region: str | None
+    chat_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: int
+    name: str
+    chat_id: int
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def new_group_code() -> str:
+    """A one-time registration code, e.g. PTG-7KQ2-M9XD-4HJP (60 random bits)."""
+    body = "".join(secrets.choice(ALPHABET) for _ in range(12))
+    return f"PTG-{body[:4]}-{body[4:8]}-{body[8:]}"
+
+
+class SupervisionService:
+    def __init__(
+        self,
+        repo: SupervisionRepository,
+        regions: RegionDirectory,
+        *,
+        admin_chat_id: int | None,
+        group_locale: str,
+        reporter_locale: Callable[[int], Awaitable[str]],
+    ) -> None:
+        self.repo = repo
+        self.regions = regions
+        self.admin_chat_id = admin_chat_id
+        self.group_locale = group_locale
+        self.reporter_locale = reporter_locale
+
+    # ---- registration -------------------------------------------------------------------------
+
+    async def new_code(self, region_code: str, role: str) -> tuple[str, datetime]:
+        region = self.regions.get(region_code)
+        if region is None:
+            raise SupervisionError("group.unknown_region", region=region_code)
+        if role not in ROLES:
+            raise SupervisionError("group.unknown_role", role=role)
+        code = new_group_code()
+        expires = utcnow() + CODE_VALID_FOR
+        await self.repo.add_code(hash_code(code), region.code, role, expires)
+        return code, expires
+
+    async def register(self, code: str, *, chat_id: int, user_id: int, title: str | None) -> GroupRow:
+        outcome, group = await self.repo.redeem_code(
+            hash_code(code), chat_id=chat_id, user_id=user_id, title=title, now=utcnow()
+        )
+        if group is None:
+            raise SupervisionError(f"group.code_{outcome}")
+        return group
+
+    def describe(self, group: GroupRow, locale: str) -> str:
+        region = self.regions.get(group.region_code)
+        level = LEVEL_NAMES.get(region.level if region else 3, "kecamatan")
+        return t(
+            locale,
+            f"group.registered_{group.role}",
+            region=escape(region.path if region else group.region_code),
+            level=t(locale, f"group.level_{level}"),
+        )
+
+    # ---- routing ------------------------------------------------------------------------------
+
+    async def route(self, region_code: str, *, above: str | None = None) -> Route:
+        """The active supervisor groups of the kecamatan, else of its kabupaten/kota, else of its province,
+        else the admin chat. With `above`, start one level above that region (escalation)."""
+        levels = [r.code for r in reversed(self.regions.ancestors(region_code))]  # kecamatan first
+        if above is not None:
+            levels = levels[levels.index(above) + 1 :] if above in levels else []
+        for code in levels:
+            groups = await self.repo.active_groups(code, SUPERVISORS)
+            if groups:
+                region = self.regions.get(code)
+                level = LEVEL_NAMES.get(region.level if region else 3, "kecamatan")
+                return Route(level, code, tuple(g.chat_id for g in groups))
+        if self.admin_chat_id is not None:
+            return Route("admin", None, (self.admin_chat_id,))
+        return Route("none", None, ())
+
+    async def gakkumdu_groups(self, region_code: str) -> tuple[int, ...]:
+        for region in reversed(self.regions.ancestors(region_code)):
+            groups = await self.repo.active_groups(region.code, GAKKUMDU)
+            if groups:
+                return tuple(g.chat_id for g in groups)
+        return ()
+
+    @staticmethod
+    def alert_messages(
+        report_id: int,
+        chat_ids: tuple[int, ...],
+        evidence: list[EvidenceRef],
+        location: tuple[float, float] | None,
+        *,
+        kind: str = "alert",
+    ) -> list[OutboxMessage]:
+        """The outbox items of an alert in each group: the card, the evidence albums, the map pin."""
+        visual = [{"type": e.kind, "media": e.telegram_file_id} for e in evidence if e.kind in ("photo", "video")]
+        documents = [{"type": "document", "media": e.telegram_file_id} for e in evidence if e.kind == "document"]
+        chunks = [visual[i : i + MEDIA_PER_ALBUM] for i in range(0, len(visual), MEDIA_PER_ALBUM)]
+        chunks += [documents[i : i + MEDIA_PER_ALBUM] for i in range(0, len(documents), MEDIA_PER_ALBUM)]
+        messages = []
+        for chat_id in chat_ids:
+            key = f"{kind}:{report_id}:{chat_id}"
+            messages.append(
+                OutboxMessage(f"{key}:card", chat_id, "pantau.card", {"report_id": report_id, "kind": kind},
+                              kind="alert", report_id=report_id)
+            )
+            for index, chunk in enumerate(chunks):
+                messages.append(
+                    OutboxMessage(f"{key}:evidence:{index}", chat_id, "pantau.evidence",
+                                  {"report_id": report_id, "media": chunk}, kind="alert_part", report_id=report_id)
+                )
+            if location is not None:
+                messages.append(
+                    OutboxMessage(f"{key}:location", chat_id, "pantau.location",
+                                  {"report_id": report_id, "latitude": location[0], "longitude": location[1]},
+                                  kind="alert_part", report_id=report_id)
+                )
+        return messages
+
+    async def reroute(self, report_id: int, *, away_from: int) -> Route | None:
+        """A group can no longer be posted to: send the report's alert to whoever routing picks now."""
+        case = await self.repo.case(report_id)
+        if case is None:
+            return None
+        route = await self.route(case.region_code)
+        chats = tuple(c for c in route.chat_ids if c != away_from)
+        if not chats and route.region is not None:  # that group was the level's only one: go one level up
+            route = await self.route(case.region_code, above=route.region)
+            chats = tuple(c for c in route.chat_ids if c != away_from)
+        if not chats and self.admin_chat_id is not None and self.admin_chat_id != away_from:
+            route = Route("admin", None, (self.admin_chat_id,))
+            chats = route.chat_ids
+        if not chats:
+            log.error("report %s has no recipient left after %s refused its alert", report_id, away_from)
+        evidence = await self.repo.evidence(report_id)
+        await self.repo.set_route(
+            report_id, route.level, route.region,
+            self.alert_messages(report_id, chats, evidence, _location(case), kind="alert"),
+        )
+        return route
+
+    # ---- permissions --------------------------------------------------------------------------
+
+    async def group_of(self, chat_id: int) -> GroupRow | None:
+        group = await self.repo.group(chat_id)
+        return group if group is not None and group.active else None
+
+    def _covers(self, group: GroupRow, region_code: str) -> bool:
+        return region_code == group.region_code or region_code.startswith(group.region_code + ".")
+
+    async def may_act(self, chat_id: int, case: CaseRow) -> bool:
+        """Supervisors of the report's region or a region above it, and the admin chat."""
+        if self.admin_chat_id is not None and chat_id == self.admin_chat_id:
+            return True
+        group = await self.group_of(chat_id)
+        return group is not None and group.role == SUPERVISORS and self._covers(group, case.region_code)
+
+    async def may_ask(self, chat_id: int, case: CaseRow) -> bool:
+        """Who may relay a question to the reporter: whoever may act, and a Gakkumdu group on a case forwarded
+        to Gakkumdu in its region (it may need more from the reporter too). Nothing else is open to it."""
+        if await self.may_act(chat_id, case):
+            return True
+        group = await self.group_of(chat_id)
+        return (group is not None and group.role == GAKKUMDU and case.forwarded_to == GAKKUMDU
+                and self._covers(group, case.region_code))
+
+    async def may_view(self, chat_id: int, case: CaseRow) -> bool:
+        """Supervisors of the region or above; a Gakkumdu group only what was forwarded to Gakkumdu."""
+        if self.admin_chat_id is not None and chat_id == self.admin_chat_id:
+            return True
+        group = await self.group_of(chat_id)
+        if group is None or not self._covers(group, case.region_code):
+            return False
+        return group.role == SUPERVISORS or case.forwarded_to == GAKKUMDU
+
+    # ---- triage -------------------------------------------------------------------------------
+
+    async def act(
+        self, case: CaseRow, action: str, actor: Actor, *, detail: str | None = None,
+        pressed: tuple[int, int] | None = None,
+    ) -> CaseRow | Refusal:
+        """Apply a triage action (claim, register, forward, reject, duplicate, done) as `actor`. Every card of
+        the case is refreshed through the outbox, except `pressed` (chat, message), which the caller edits."""
+        target = next_status(action, case.status)
+        if isinstance(target, Refusal):
+            return target
+        changes: dict[str, Any] = {}
+        note = detail
+        if action == "claim":
+            changes.update(handler_user_id=actor.user_id, handler_name=actor.name)
+        elif action == "forward":
+            if detail not in FORWARD_TARGETS:
+                raise SupervisionError("triage.bad_choice")
+            changes["forwarded_to"] = detail
+        elif action == "reject" and detail not in REJECT_REASONS:
+            raise SupervisionError("triage.bad_choice")
+        elif action == "duplicate":
+            changes["duplicate_of"] = detail
+        notices = [await self._reporter_notice(case, target, action, detail)]
+        notices += [
+            OutboxMessage(f"refresh:{case.id}:{chat_id}:{message_id}:{action}", chat_id, "pantau.refresh",
+                          {"report_id": case.id, "message_id": message_id, "kind": card_kind}, kind="refresh",
+                          report_id=case.id)
+            for chat_id, message_id, card_kind in await self.repo.cards_of(case.id)
+            if (chat_id, message_id) != pressed
+        ]
+        if action == "forward" and detail == "gakkumdu":
+            chats = await self.gakkumdu_groups(case.region_code)
+            evidence = await self.repo.evidence(case.id)
+            notices += self.alert_messages(case.id, chats, evidence, _location(case), kind="gakkumdu")
+        await self.repo.transition(
+            case.id, action=action, from_status=case.status, to_status=target, actor_id=actor.user_id,
+            actor_name=actor.name, chat_id=actor.chat_id, note=note, changes=changes, notices=notices,
+        )
+        updated = await self.repo.case(case.id)
+        assert updated is not None
+        return updated
+
+    async def _reporter_notice(self, case: CaseRow, status: str, action: str, detail: str | None) -> OutboxMessage:
+        locale = await self.reporter_locale(case.reporter_chat_id)
+        lines = [t(locale, "notify.status", code=case.case_code, status=t(locale, f"status.{status}"))]
+        if action == "reject" and detail:
+            lines.append(t(locale, "notify.reason", reason=t(locale, f"reject.{detail}")))
+        if action == "forward" and detail:
+            lines.append(t(locale, "notify.forwarded", target=t(locale, f"forward.{detail}")))
+        if action == "duplicate" and detail:
+            lines.append(t(locale, "notify.duplicate", code=detail))
+        return OutboxMessage(
+            f"notify:{case.id}:{action}:{status}", case.reporter_chat_id, "sendMessage", {"text": "\n".join(lines)}
+        )
+
+    # ---- questions to the reporter ------------------------------------------------------------
+
+    async def ask(self, case: CaseRow, actor: Actor, question: str, prompt: PendingReply | None) -> int:
+        """Relay a supervisor's question to the reporter, without revealing either side."""
+        target = next_status("ask", case.status)
+        if isinstance(target, Refusal):
+            raise SupervisionError("triage.cannot_ask")
+        locale = await self.reporter_locale(case.reporter_chat_id)
+
+        def notice(request_id: int) -> OutboxMessage:
+            text = t(locale, "relay.question", code=case.case_code, question=escape(question))
+            return OutboxMessage(
+                f"question:{request_id}", case.reporter_chat_id, "pantau.question",
+                {"text": text, "request_id": request_id, "report_id": case.id}, kind="question", report_id=case.id,
+            )
+
+        return await self.repo.ask(case.id, actor.chat_id, actor.user_id, question, prompt, notice, actor.name)
+
+    async def answer(self, request_id: int, answer: str) -> bool:
+        """Relay the reporter's answer to the group that asked, threaded under the alert card."""
+        request = await self.repo.request(request_id)
+        if request is None:
+            return False
+        case = await self.repo.case(request["report_id"])
+        assert case is not None
+        card = next((m for c, m, _ in await self.repo.alerts_of(case.id) if c == request["group_chat_id"]), None)
+        payload: dict[str, Any] = {
+            "text": t(self.group_locale, "relay.answer", code=case.case_code, question=escape(request["question"]),
+                      answer=escape(answer))
+        }
+        if card is not None:
+            payload["reply_parameters"] = {"message_id": card, "allow_sending_without_reply": True}
+        relay = OutboxMessage(f"answer:{request_id}", request["group_chat_id"], "sendMessage", payload, report_id=case.id)
+        return await self.repo.answer(request_id, answer, relay)
+
+    # ---- reminders and escalation -------------------------------------------------------------
+
+    async def remind_and_escalate(self, remind_after: timedelta) -> tuple[int, int]:
+        """Re-announce alerts nobody claimed after `remind_after`; after twice that, alert one level up."""
+        now = utcnow()
+        reminded = escalated = 0
+        by_report: dict[int, list[int]] = {}
+        flags: dict[int, tuple[str | None, str | None]] = {}
+        for report_id, chat_id, kind, reminded_at, escalated_at in await self.repo.unclaimed_alerts(now - remind_after):
+            if kind in ("alert", "escalation"):
+                by_report.setdefault(report_id, []).append(chat_id)
+                flags[report_id] = (reminded_at, escalated_at)
+        old = {r for r, *_ in await self.repo.unclaimed_alerts(now - 2 * remind_after)}
+        for report_id, chats in by_report.items():
+            reminded_at, escalated_at = flags[report_id]
+            if reminded_at is None:
+                notices = [
+                    OutboxMessage(f"remind:{report_id}:{chat_id}", chat_id, "pantau.card",
+                                  {"report_id": report_id, "kind": "reminder"}, kind="alert", report_id=report_id)
+                    for chat_id in chats
+                ]
+                reminded += await self.repo.mark(report_id, "reminded_at", notices)
+            if report_id in old and escalated_at is None:
+                escalated += await self._escalate(report_id, chats)
+        return reminded, escalated
+
+    async def _escalate(self, report_id: int, current_chats: list[int]) -> bool:
+        case = await self.repo.case(report_id)
+        if case is None:
+            return False
+        current = (await self.route(case.region_code)).region
+        route = await self.route(case.region_code, above=current) if current else Route("none", None, ())
+        chats = tuple(c for c in route.chat_ids if c not in current_chats)
+        if not chats and self.admin_chat_id is not None and self.admin_chat_id not in current_chats:
+            chats = (self.admin_chat_id,)
+        evidence = await self.repo.evidence(report_id)
+        messages = self.alert_messages(report_id, chats, evidence, _location(case), kind="escalation")
+        return await self.repo.mark(report_id, "escalated_at", messages)
+
+
+def _location(case: CaseRow) -> tuple[float, float] | None:
+    if case.latitude is None or case.longitude is None:
+        return None
+    return case.latitude, case.longitude

@@ -1,0 +1,395 @@
+"""The report conversation (/lapor, /report): category, chronology, time, place, party, evidence,
+witnesses, identity, review and submit. See docs/conversation.md for the diagram."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from html import escape
+
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.kernel.callbacks import Action, matches
+from bot.kernel.context import PantauContext
+from bot.reporting.draft import Step
+from bot.reporting.intake import CONVERSATION_NAME, Draft, InputError
+from handlers.people.start import REPORT_LINK
+from handlers.reporting import edits, evidence, where
+from handlers.reporting.kit import (
+    answer_query,
+    ask,
+    callback_arg,
+    close_choice,
+    is_skip_word,
+    step_handler,
+    text_of,
+)
+from handlers.reporting.prompts import button
+from locales import t
+
+log = logging.getLogger(__name__)
+# New messages only: an edited message is never an answer to the step (see handlers/reporting/edits.py).
+NEW = filters.UpdateType.MESSAGE
+TEXT = NEW & filters.TEXT & ~filters.COMMAND
+
+
+# ---- entry ------------------------------------------------------------------------------------------
+
+
+async def start_report(update: Update, context: PantauContext) -> object:
+    """/lapor: start a report, or offer to continue an unfinished one."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    await answer_query(update)
+    services = context.services
+    locale = await services.users.locale(user.id)
+    if chat.type != chat.PRIVATE:
+        await context.bot.send_message(chat.id, t(locale, "report.private_only"))
+        return None
+    draft = await services.intake.get(user.id)
+    if draft is not None and draft.is_redelivery(update.update_id):
+        return draft.step if draft.active else None
+    if draft is not None and draft.row.status in ("active", "idle_closed") and draft.row.step != Step.CATEGORY:
+        started = draft.row.created_at[:10]
+        rows = [[button(t(locale, "button.resume"), Action.RESUME_DRAFT)],
+                [button(t(locale, "button.fresh"), Action.DISCARD_DRAFT)]]
+        await context.bot.send_message(
+            chat.id, t(locale, "report.unfinished", started=started), reply_markup=InlineKeyboardMarkup(rows)
+        )
+        return None
+    return await _fresh(update, context, locale)
+
+
+async def _fresh(update: Update, context: PantauContext, locale: str) -> object:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    draft = await context.services.intake.start(user.id, chat.id, update.update_id)
+    await context.bot.send_message(chat.id, t(locale, "report.intro"), reply_markup=ReplyKeyboardRemove())
+    await ask(context, draft, locale)
+    return draft.step
+
+
+async def fresh_draft(update: Update, context: PantauContext) -> object:
+    """"Start over": discard the unfinished draft and begin again."""
+    user = update.effective_user
+    assert user is not None
+    await answer_query(update)
+    locale = await context.services.users.locale(user.id)
+    return await _fresh(update, context, locale)
+
+
+async def resume_draft(update: Update, context: PantauContext) -> object:
+    """"Continue": go back to the step where the unfinished draft stopped."""
+    user = update.effective_user
+    assert user is not None
+    await answer_query(update)
+    services = context.services
+    locale = await services.users.locale(user.id)
+    draft = await services.intake.get(user.id)
+    if draft is None or draft.row.status == "submitted":
+        return await _fresh(update, context, locale)
+    draft = await services.intake.resume(draft, update.update_id)
+    await ask(context, draft, locale)
+    return draft.step
+
+
+# ---- steps ------------------------------------------------------------------------------------------
+
+
+@step_handler()
+async def on_category(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 1: the category button."""
+    key = callback_arg(update)
+    await close_choice(update)
+    draft = await context.services.intake.set_category(draft, update.update_id, key)
+    await ask(context, draft, locale, note="✓ " + t(locale, f"category.{key}.name"))
+    return draft.step
+
+
+# Steps answered with free text, and the intake rule that takes each answer.
+_TEXT_ANSWERS = {
+    Step.CHRONOLOGY: "set_chronology",
+    Step.PLACE: "set_place",
+    Step.PARTY: "set_party",
+    Step.WITNESSES: "set_witnesses",
+    Step.ID_NAME: "set_name",
+    Step.ID_ADDRESS: "set_address",
+}
+# Optional steps with a skip button, and the step each skip belongs to.
+_SKIPPABLE = {"place": Step.PLACE, "party": Step.PARTY, "witnesses": Step.WITNESSES, "evidence": Step.EVIDENCE}
+
+
+def _message_id(update: Update) -> int | None:
+    """The message that answers, remembered so that editing it later corrects the answer."""
+    message = update.effective_message
+    return message.message_id if message is not None else None
+
+
+@step_handler()
+async def on_text_answer(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Steps 2, 4 (place), 5, 7 and 8 (name, address): a text answer, checked and stored."""
+    setter = getattr(context.services.intake, _TEXT_ANSWERS[draft.step])
+    draft = await setter(draft, update.update_id, text_of(update), _message_id(update))
+    await ask(context, draft, locale)
+    return draft.step
+
+
+async def _after_when(context: PantauContext, draft: Draft, locale: str) -> object:
+    note = None
+    if context.services.intake.is_stale(draft.answers):
+        note = "⚠️ " + t(locale, "when.stale_warning")
+    await ask(context, draft, locale, note=note)
+    return draft.step
+
+
+@step_handler()
+async def on_when_button(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 3: "today" or "yesterday"."""
+    await close_choice(update)
+    draft = await context.services.intake.set_when_button(draft, update.update_id, callback_arg(update))
+    return await _after_when(context, draft, locale)
+
+
+@step_handler()
+async def on_when_text(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 3: a typed date and time, read in the region's time zone."""
+    intake = context.services.intake
+    incident = intake.parse_when(draft.answers, text_of(update))
+    draft = await intake.set_when(draft, update.update_id, incident, _message_id(update))
+    return await _after_when(context, draft, locale)
+
+
+@step_handler()
+async def on_skip(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """The "skip" button of an optional step."""
+    what = callback_arg(update)
+    intake = context.services.intake
+    if _SKIPPABLE.get(what) is not draft.step:
+        await answer_query(update, t(locale, "button.stale"), alert=True)
+        return draft.step
+    await close_choice(update)
+    if draft.step in _TEXT_ANSWERS:
+        draft = await getattr(intake, _TEXT_ANSWERS[draft.step])(draft, update.update_id, None)
+    else:
+        draft = await intake.answer(draft, update.update_id)
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_identity(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 8: anonymous, or identified."""
+    anonymous = callback_arg(update) == "anon"
+    await close_choice(update)
+    draft = await context.services.intake.set_identity(draft, update.update_id, anonymous)
+    await ask(context, draft, locale)
+    return draft.step
+
+
+async def _after_phone(context: PantauContext, draft: Draft, locale: str) -> object:
+    await context.bot.send_message(draft.row.chat_id, "✓", reply_markup=ReplyKeyboardRemove())
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_phone_text(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 8: a typed phone number, or the skip button of the reply keyboard."""
+    text = text_of(update)
+    intake = context.services.intake
+    if is_skip_word(locale, text):
+        draft = await intake.set_phone(draft, update.update_id, None, None)
+    else:
+        draft = await intake.set_phone(draft, update.update_id, text, "typed", _message_id(update))
+    return await _after_phone(context, draft, locale)
+
+
+@step_handler()
+async def on_contact(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 8: the phone number shared with Telegram's contact button."""
+    message = update.effective_message
+    assert message is not None and message.contact is not None and update.effective_user is not None
+    own = message.contact.user_id == update.effective_user.id
+    draft = await context.services.intake.set_phone(
+        draft, update.update_id, message.contact.phone_number, "contact" if own else "typed"
+    )
+    return await _after_phone(context, draft, locale)
+
+
+@step_handler()
+async def on_edit(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Review: edit one answer, then come back to the review."""
+    await close_choice(update)
+    draft = await context.services.intake.edit(draft, update.update_id, callback_arg(update))
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler(reask_on_redelivery=False)
+async def on_submit(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Review: submit. Creates the report once; the confirmation goes out through the outbox."""
+    services = context.services
+    try:
+        outcome = await services.intake.submit(draft, update.update_id, locale)
+    except InputError as exc:
+        if exc.key == "invalid.when_future":
+            draft = await services.intake.edit(draft, update.update_id, "when")
+        elif exc.key == "invalid.incomplete":
+            missing = services.intake.missing_answer(draft.answers)
+            field = {"incident": "when", "region_code": "where"}.get(missing or "", missing or "identity")
+            draft = await services.intake.edit(draft, update.update_id, field)
+        raise
+    code = outcome.result.case_code
+    if outcome.result.created:
+        await close_choice(update)
+        if services.outbox_worker is not None:
+            services.outbox_worker.notify()
+    else:
+        await answer_query(update, t(locale, "submitted.already", code=code), alert=True)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: PantauContext) -> object:
+    """/batal, /cancel or the cancel button: leave the report; the draft is discarded."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return ConversationHandler.END
+    await answer_query(update)
+    services = context.services
+    locale = await services.users.locale(user.id)
+    await services.intake.cancel(user.id, chat.id)
+    await context.bot.send_message(chat.id, t(locale, "report.cancelled"), reply_markup=ReplyKeyboardRemove())
+    return ConversationHandler.END
+
+
+async def cancel_outside(update: Update, context: PantauContext) -> None:
+    """/batal when no report is in progress: discard a draft kept after an idle close, if any."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    services = context.services
+    locale = await services.users.locale(user.id)
+    draft = await services.intake.get(user.id)
+    if draft is not None and draft.row.status != "submitted":
+        await services.intake.cancel(user.id, chat.id)
+        await context.bot.send_message(chat.id, t(locale, "report.cancelled"), reply_markup=ReplyKeyboardRemove())
+    else:
+        await context.bot.send_message(chat.id, t(locale, "report.nothing_to_cancel"))
+
+
+_EXPECTED = {
+    Step.CATEGORY: "invalid.expected_button",
+    Step.CHRONOLOGY: "invalid.expected_text",
+    Step.WHEN: "invalid.expected_when",
+    Step.WHERE: "invalid.expected_location",
+    Step.WHERE_CONFIRM: "invalid.expected_button",
+    Step.PLACE: "invalid.expected_text",
+    Step.PARTY: "invalid.expected_text",
+    Step.EVIDENCE: "invalid.expected_media",
+    Step.WITNESSES: "invalid.expected_text",
+    Step.IDENTITY: "invalid.expected_button",
+    Step.ID_NAME: "invalid.expected_text",
+    Step.ID_ADDRESS: "invalid.expected_text",
+    Step.ID_PHONE: "invalid.expected_phone",
+    Step.REVIEW: "invalid.expected_button",
+}
+
+
+@step_handler()
+async def wrong_input(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Anything a step does not accept (a sticker, a voice note, a photo where text is asked, a command
+    that means nothing here…): a short hint, the step's buttons on screen stay usable."""
+    text = text_of(update)
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0].split("@", 1)[0][:33]
+        raise InputError("invalid.unknown_command", command=escape(command))
+    raise InputError(_EXPECTED[draft.step])
+
+
+async def stale_button(update: Update, context: PantauContext) -> object:
+    """A button from an earlier step, or data that is not ours: refuse it, keep the step."""
+    user = update.effective_user
+    locale = await context.services.users.locale(user.id if user else None)
+    await answer_query(update, t(locale, "button.stale"), alert=True)
+    return None
+
+
+def build_report_conversation() -> ConversationHandler[PantauContext]:
+    """The report conversation. Persistent: its state is in SQLite and survives restarts."""
+    region_handlers = where.handlers()
+    with warnings.catch_warnings():
+        # per_message=False is deliberate: the conversation is per reporter, and buttons of earlier steps
+        # are refused by the states themselves. PTB warns about that combination at construction.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return _conversation(region_handlers)
+
+
+def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, object]]) -> ConversationHandler[PantauContext]:
+    return ConversationHandler(
+        name=CONVERSATION_NAME,
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            edits.handler(),
+            CommandHandler(["lapor", "report"], start_report),
+            CommandHandler("start", start_report, filters=filters.ChatType.PRIVATE & REPORT_LINK),
+            CallbackQueryHandler(start_report, pattern=matches(Action.START_REPORT)),
+            CallbackQueryHandler(resume_draft, pattern=matches(Action.RESUME_DRAFT)),
+            CallbackQueryHandler(fresh_draft, pattern=matches(Action.DISCARD_DRAFT)),
+        ],
+        states={
+            Step.CATEGORY: [CallbackQueryHandler(on_category, pattern=matches(Action.CATEGORY))],
+            Step.CHRONOLOGY: [MessageHandler(TEXT, on_text_answer)],
+            Step.WHEN: [
+                CallbackQueryHandler(on_when_button, pattern=matches(Action.WHEN)),
+                MessageHandler(TEXT, on_when_text),
+            ],
+            Step.WHERE: region_handlers,
+            Step.WHERE_CONFIRM: [
+                CallbackQueryHandler(where.on_gps_confirm, pattern=matches(Action.GPS_CONFIRM)),
+                *region_handlers,
+            ],
+            Step.PLACE: [
+                MessageHandler(TEXT, on_text_answer),
+                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+            ],
+            Step.PARTY: [
+                MessageHandler(TEXT, on_text_answer),
+                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+            ],
+            Step.EVIDENCE: [
+                MessageHandler(NEW & (filters.PHOTO | filters.VIDEO | filters.Document.ALL), evidence.on_evidence),
+                CallbackQueryHandler(evidence.on_done, pattern=matches(Action.EVIDENCE_DONE)),
+                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+            ],
+            Step.WITNESSES: [
+                MessageHandler(TEXT, on_text_answer),
+                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+            ],
+            Step.IDENTITY: [CallbackQueryHandler(on_identity, pattern=matches(Action.IDENTITY))],
+            Step.ID_NAME: [MessageHandler(TEXT, on_text_answer)],
+            Step.ID_ADDRESS: [MessageHandler(TEXT, on_text_answer)],
+            Step.ID_PHONE: [MessageHandler(NEW & filters.CONTACT, on_contact), MessageHandler(TEXT, on_phone_text)],
+            Step.REVIEW: [
+                CallbackQueryHandler(on_edit, pattern=matches(Action.EDIT)),
+                CallbackQueryHandler(on_submit, pattern=matches(Action.SUBMIT)),
+            ],
+        },
+        fallbacks=[
+            CommandHandler(["batal", "cancel"], cancel),
+            CallbackQueryHandler(cancel, pattern=matches(Action.CANCEL)),
+            CallbackQueryHandler(stale_button),
+            MessageHandler(NEW, wrong_input),
+        ],
+    )
+

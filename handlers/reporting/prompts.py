@@ -1,0 +1,237 @@
+"""What the reporter is shown at each step of the report conversation: text and keyboards, by locale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.kernel.callbacks import Action, encode
+from bot.kernel.services import Services
+from bot.regions.directory import Region
+from bot.reporting.categories import CATEGORIES
+from bot.reporting.draft import STEP_NUMBER, TOTAL_STEPS, Step
+from bot.reporting.intake import Draft
+from locales import t
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+PICKER_PAGE = 20  # regions per picker page (2 columns × 10 rows)
+CHRONOLOGY_IN_REVIEW = 1200  # characters of the chronology shown back in the review
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    text: str
+    markup: Markup | None = None
+
+
+def button(label: str, action: Action, arg: str = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(action, arg))
+
+
+def header(locale: str, step: Step) -> str:
+    return t(locale, "step.header", number=STEP_NUMBER[step], total=TOTAL_STEPS)
+
+
+def skip_row(locale: str, what: str) -> list[InlineKeyboardButton]:
+    return [button(t(locale, "button.skip"), Action.SKIP, what)]
+
+
+def region_label(region: Region) -> str:
+    return region.name
+
+
+def picker(services: Services, locale: str, parent: str | None, page: int = 0) -> Prompt:
+    """The region picker: the children of `parent` (top = the deployment's root), page by page."""
+    regions = services.regions
+    root_parent, _ = regions.picker_root()
+    children = regions.children(parent)
+    pages = max(1, (len(children) + PICKER_PAGE - 1) // PICKER_PAGE)
+    page = min(max(page, 0), pages - 1)
+    shown = children[page * PICKER_PAGE : (page + 1) * PICKER_PAGE]
+    rows = [
+        [button(region_label(r), Action.REGION, r.code) for r in shown[i : i + 2]] for i in range(0, len(shown), 2)
+    ]
+    nav: list[InlineKeyboardButton] = []
+    if parent is not None and parent != root_parent:
+        nav.append(button(t(locale, "button.up"), Action.REGION_UP, parent))
+    key = parent or "-"
+    if page > 0:
+        nav.append(button("◀", Action.REGION_PAGE, f"{key}:{page - 1}"))
+    if page < pages - 1:
+        nav.append(button("▶", Action.REGION_PAGE, f"{key}:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    if parent is None:
+        title = t(locale, "where.picker_provinces")
+    else:
+        here = regions.get(parent)
+        title = t(locale, "where.picker_within", region=escape(here.path if here else parent))
+    if pages > 1:
+        title += " " + t(locale, "where.picker_page", page=page + 1, pages=pages)
+    return Prompt(title + "\n" + t(locale, "where.picker_search_hint"), InlineKeyboardMarkup(rows))
+
+
+def region_choices(locale: str, regions: list[Region], intro: str) -> Prompt:
+    rows = [[button(r.path, Action.REGION, r.code)] for r in regions]
+    return Prompt(intro, InlineKeyboardMarkup(rows) if rows else None)
+
+
+def location_keyboard(locale: str) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(t(locale, "button.share_location"), request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=t(locale, "where.placeholder"),
+    )
+
+
+def contact_keyboard(locale: str) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(t(locale, "button.share_contact"), request_contact=True)], [t(locale, "button.skip")]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def when_text(services: Services, draft: Draft, locale: str) -> str:
+    incident = services.intake.incident(draft.answers)
+    if incident is None:
+        return "—"
+    label = services.regions.tz_label(draft.answers.region_code) if draft.answers.region_code else ""
+    text = incident.date.strftime("%d-%m-%Y")
+    if incident.time is not None:
+        text += " " + incident.time.strftime("%H:%M") + (f" {label}" if label else "")
+    return text
+
+
+def where_text(services: Services, draft: Draft, locale: str) -> str:
+    a = draft.answers
+    region = services.regions.get(a.region_code) if a.region_code else None
+    parts = [escape(region.path) if region else "—"]
+    if a.place:
+        parts.append(escape(a.place))
+    if a.latitude is not None and a.longitude is not None:
+        parts.append(t(locale, "review.gps", lat=f"{a.latitude:.5f}", lon=f"{a.longitude:.5f}"))
+    return "\n".join(parts)
+
+
+def review(services: Services, draft: Draft, locale: str, evidence_count: int, oversized: int = 0) -> Prompt:
+    a = draft.answers
+    chronology = a.chronology or "—"
+    if len(chronology) > CHRONOLOGY_IN_REVIEW:
+        chronology = chronology[:CHRONOLOGY_IN_REVIEW] + "…"
+    if a.anonymous:
+        identity = t(locale, "review.anonymous")
+    else:
+        identity = "\n".join(
+            escape(v) for v in (a.name or "—", a.address or "—", a.phone or t(locale, "review.no_phone"))
+        )
+    none = t(locale, "review.none")
+    assessment = services.intake.assess(a, evidence_count, oversized)
+    lines = [
+        header(locale, Step.REVIEW),
+        t(locale, "review.title"),
+        "",
+        f"<b>{t(locale, 'review.category')}</b>: {t(locale, f'category.{a.category}.name') if a.category else '—'}",
+        f"<b>{t(locale, 'review.chronology')}</b>:\n{escape(chronology)}",
+        f"<b>{t(locale, 'review.when')}</b>: {when_text(services, draft, locale)}",
+        f"<b>{t(locale, 'review.where')}</b>: {where_text(services, draft, locale)}",
+        f"<b>{t(locale, 'review.party')}</b>: {escape(a.party) if a.party else none}",
+        f"<b>{t(locale, 'review.evidence')}</b>: {t(locale, 'review.files', count=evidence_count)}",
+        f"<b>{t(locale, 'review.witnesses')}</b>: {escape(a.witnesses) if a.witnesses else none}",
+        f"<b>{t(locale, 'review.identity')}</b>: {identity}",
+        "",
+    ]
+    if assessment.kind == "laporan":
+        lines.append(t(locale, "review.will_be_laporan"))
+    else:
+        lines.append(t(locale, "review.will_be_informasi_awal"))
+        lines.extend(f"• {t(locale, f'missing.{key}')}" for key in assessment.missing)
+    if assessment.in_person:
+        lines.extend(["", "⚠️ " + t(locale, "missing.in_person", count=assessment.in_person)])
+    edit = [
+        ("category", "review.category"),
+        ("chronology", "review.chronology"),
+        ("when", "review.when"),
+        ("where", "review.where"),
+        ("party", "review.party"),
+        ("evidence", "review.evidence"),
+        ("witnesses", "review.witnesses"),
+        ("identity", "review.identity"),
+    ]
+    buttons = [button("✏️ " + t(locale, label), Action.EDIT, field) for field, label in edit]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([button(t(locale, "button.submit"), Action.SUBMIT)])
+    rows.append([button(t(locale, "button.cancel"), Action.CANCEL)])
+    return Prompt("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def prompts(
+    services: Services, draft: Draft, locale: str, evidence_count: int = 0, oversized: int = 0
+) -> list[Prompt]:
+    """The message(s) that ask the draft's current step (`evidence_count`: files that count as evidence;
+    `oversized`: files recorded but too big for the bot to receive)."""
+    step = draft.step
+    head = header(locale, step)
+    a = draft.answers
+    if step is Step.CATEGORY:
+        lines = [head, t(locale, "step.category.prompt"), ""]
+        lines += [
+            f"• <b>{t(locale, f'category.{key}.name')}</b> — {t(locale, f'category.{key}.description')}"
+            for key in CATEGORIES
+        ]
+        rows = [[button(t(locale, f"category.{key}.name"), Action.CATEGORY, key)] for key in CATEGORIES]
+        return [Prompt("\n".join(lines), InlineKeyboardMarkup(rows))]
+    if step is Step.CHRONOLOGY:
+        return [Prompt(f"{head}\n{t(locale, 'step.chronology.prompt')}", ReplyKeyboardRemove())]
+    if step is Step.WHEN:
+        rows = [[button(t(locale, "button.today"), Action.WHEN, "today"),
+                 button(t(locale, "button.yesterday"), Action.WHEN, "yesterday")]]
+        return [Prompt(f"{head}\n{t(locale, 'step.when.prompt')}", InlineKeyboardMarkup(rows))]
+    if step is Step.WHERE:
+        root, _ = services.regions.picker_root()
+        intro = t(locale, "step.where.prompt")
+        if services.boundaries is None:
+            intro += "\n" + t(locale, "step.where.no_gps_matching")
+        return [Prompt(f"{head}\n{intro}", location_keyboard(locale)), picker(services, locale, root)]
+    if step is Step.WHERE_CONFIRM:
+        region = services.regions.get(a.suggested_region or "")
+        rows = [[button(t(locale, "button.yes_correct"), Action.GPS_CONFIRM, "yes"),
+                 button(t(locale, "button.no_pick"), Action.GPS_CONFIRM, "no")]]
+        text = t(locale, "step.where.confirm", region=escape(region.path if region else "?"))
+        return [Prompt(f"{head}\n{text}", InlineKeyboardMarkup(rows))]
+    if step is Step.PLACE:
+        return [Prompt(f"{head}\n{t(locale, 'step.place.prompt')}", InlineKeyboardMarkup([skip_row(locale, "place")]))]
+    if step is Step.PARTY:
+        return [Prompt(f"{head}\n{t(locale, 'step.party.prompt')}", InlineKeyboardMarkup([skip_row(locale, "party")]))]
+    if step is Step.EVIDENCE:
+        rows = [[button(t(locale, "button.done"), Action.EVIDENCE_DONE)]] if evidence_count else [
+            skip_row(locale, "evidence")
+        ]
+        text = t(locale, "step.evidence.prompt")
+        if evidence_count:
+            text += "\n" + t(locale, "evidence.so_far", count=evidence_count)
+        return [Prompt(f"{head}\n{text}", InlineKeyboardMarkup(rows))]
+    if step is Step.WITNESSES:
+        return [
+            Prompt(f"{head}\n{t(locale, 'step.witnesses.prompt')}", InlineKeyboardMarkup([skip_row(locale, "witnesses")]))
+        ]
+    if step is Step.IDENTITY:
+        rows = [[button(t(locale, "button.anonymous"), Action.IDENTITY, "anon")],
+                [button(t(locale, "button.identified"), Action.IDENTITY, "named")]]
+        return [Prompt(f"{head}\n{t(locale, 'step.identity.prompt')}", InlineKeyboardMarkup(rows))]
+    if step is Step.ID_NAME:
+        return [Prompt(f"{head}\n{t(locale, 'step.identity.name')}", ReplyKeyboardRemove())]
+    if step is Step.ID_ADDRESS:
+        return [Prompt(f"{head}\n{t(locale, 'step.identity.address')}")]
+    if step is Step.ID_PHONE:
+        return [Prompt(f"{head}\n{t(locale, 'step.identity.phone')}", contact_keyboard(locale))]
+    return [review(services, draft, locale, evidence_count, oversized)]

@@ -1,0 +1,158 @@
+"""Step 4 of the report conversation: where it happened, from a shared location or the region picker."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+from telegram import ReplyKeyboardRemove, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.kernel.callbacks import Action, matches
+from bot.kernel.context import PantauContext
+from bot.reporting.draft import Step
+from bot.reporting.intake import Draft, InputError, clean_text
+from handlers.reporting.kit import answer_query, ask, callback_arg, edit_in_place, send, step_handler, text_of
+from handlers.reporting.prompts import Prompt, picker, region_choices
+from locales import t
+
+
+def _valid(latitude: float, longitude: float) -> bool:
+    return math.isfinite(latitude) and math.isfinite(longitude) and abs(latitude) <= 90 and abs(longitude) <= 180
+
+
+@step_handler()
+async def on_location(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """A shared location or venue: match it to a kecamatan and ask the reporter to confirm."""
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    services = context.services
+    lat, lon = message.location.latitude, message.location.longitude
+    if not _valid(lat, lon):
+        raise InputError("invalid.location")
+    changes: dict[str, object] = {"latitude": lat, "longitude": lon, "suggested_region": None}
+    changes["location_source"] = "venue" if message.venue else "gps"
+    if message.venue:
+        changes["place"] = f"{message.venue.title}, {message.venue.address}".strip(", ")[:300]
+        changes["answered_by"] = draft.answers.forget_sources("place")  # no longer a typed answer
+    draft.answers = draft.answers.model_copy(update=changes)
+    boundaries = services.boundaries
+    regions = services.regions
+    if boundaries is None:
+        draft = await services.intake.goto(draft, update.update_id, Step.WHERE)
+        await send(context, draft.row.chat_id, Prompt(t(locale, "where.gps_saved_pick"), ReplyKeyboardRemove()))
+        await send(context, draft.row.chat_id, picker(services, locale, regions.picker_root()[0]))
+        return draft.step
+    code = boundaries.locate(lat, lon)
+    if code is not None and regions.in_scope(code) and regions.get(code) is not None:
+        draft.answers = draft.answers.model_copy(update={"suggested_region": code})
+        draft = await services.intake.goto(draft, update.update_id, Step.WHERE_CONFIRM)
+        await ask(context, draft, locale)
+        return draft.step
+    scope = regions.scope.code if regions.scope else None
+    nearby = [regions.get(n.code) for n in boundaries.nearest(lat, lon, k=3, within=scope)]
+    draft = await services.intake.goto(draft, update.update_id, Step.WHERE)
+    intro = t(locale, "where.gps_outside" if code is not None else "where.gps_no_match")
+    await send(context, draft.row.chat_id, region_choices(locale, [r for r in nearby if r is not None], intro))
+    await send(context, draft.row.chat_id, picker(services, locale, regions.picker_root()[0]))
+    return draft.step
+
+
+async def _region_chosen(update: Update, context: PantauContext, draft: Draft, locale: str, code: str,
+                         source: str) -> object:
+    services = context.services
+    draft = await services.intake.set_region(draft, update.update_id, code, source)
+    region = services.regions.get(code)
+    await answer_query(update)
+    await context.bot.send_message(
+        draft.row.chat_id,
+        t(locale, "where.chosen", region=escape(region.path if region else code), tz=services.regions.tz_label(code)),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    if draft.answers.location_source == "venue" and draft.answers.place and not draft.row.editing:
+        draft = await services.intake.goto(draft, update.update_id, Step.PARTY)  # the venue named the place
+    await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_gps_confirm(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """The reporter confirms (or rejects) the kecamatan matched from their location."""
+    if callback_arg(update) == "yes" and draft.answers.suggested_region:
+        source = draft.answers.location_source or "gps"
+        return await _region_chosen(update, context, draft, locale, draft.answers.suggested_region, source)
+    await answer_query(update)
+    draft = await context.services.intake.goto(draft, update.update_id, Step.WHERE)
+    services = context.services
+    await send(context, draft.row.chat_id, picker(services, locale, services.regions.picker_root()[0]))
+    return draft.step
+
+
+@step_handler(reask_on_redelivery=False)
+async def on_region(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """A region button: open a province or kabupaten/kota, or choose a kecamatan."""
+    code = callback_arg(update)
+    services = context.services
+    region = services.regions.get(code)
+    if region is None or not services.regions.in_scope(code):
+        raise InputError("invalid.region")
+    if region.level < 3:
+        await answer_query(update)
+        await edit_in_place(update, picker(services, locale, code))
+        return draft.step
+    if draft.is_redelivery(update.update_id):
+        await answer_query(update)
+        return draft.step
+    return await _region_chosen(update, context, draft, locale, code, "picker")
+
+
+@step_handler(reask_on_redelivery=False)
+async def on_region_up(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Back to the level above in the picker."""
+    services = context.services
+    current = services.regions.get(callback_arg(update))
+    parent = current.parent_code if current else None
+    root, _ = services.regions.picker_root()
+    if parent is not None and not services.regions.in_scope(parent):
+        parent = root
+    await answer_query(update)
+    await edit_in_place(update, picker(services, locale, parent))
+    return draft.step
+
+
+@step_handler(reask_on_redelivery=False)
+async def on_region_page(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Another page of a long list (a kabupaten's kecamatan)."""
+    key, page = callback_arg(update).split(":")
+    parent = None if key == "-" else key
+    services = context.services
+    if parent is not None and not services.regions.in_scope(parent) and parent != services.regions.picker_root()[0]:
+        raise InputError("invalid.region")
+    await answer_query(update)
+    await edit_in_place(update, picker(services, locale, parent, int(page)))
+    return draft.step
+
+
+@step_handler()
+async def on_search(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Typed text at the location step: search regions by name."""
+    query = clean_text(text_of(update), "search")
+    services = context.services
+    found = services.regions.search(query, limit=8)
+    draft = await services.intake.touch(draft, update.update_id)
+    if not found:
+        raise InputError("where.search_none", query=escape(query))
+    await send(context, draft.row.chat_id, region_choices(locale, found, t(locale, "where.search_results")))
+    return draft.step
+
+
+def handlers() -> list[BaseHandler[Update, PantauContext, object]]:
+    """The handlers shared by the location step and its confirmation (new messages only: a live location
+    moving arrives as an edit, and is not a new answer)."""
+    return [
+        MessageHandler(filters.UpdateType.MESSAGE & filters.LOCATION, on_location),
+        CallbackQueryHandler(on_region, pattern=matches(Action.REGION)),
+        CallbackQueryHandler(on_region_up, pattern=matches(Action.REGION_UP)),
+        CallbackQueryHandler(on_region_page, pattern=matches(Action.REGION_PAGE)),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_search),
+    ]

@@ -1,0 +1,1 @@
+"""Supervision: registration, membership, triage buttons, case commands, relayed questions. Handlers: routes.register."""

@@ -1,0 +1,72 @@
+"""In a supervisors' group: /kasus (/case) CODE shows one case with its history, /antrian (/queue) the
+region's open cases, oldest first, with their deadlines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Update
+
+from bot.kernel.case_code import normalize_case_code
+from bot.kernel.context import PantauContext
+from bot.supervision.alert_card import KAJIAN_AWAL, digest_keyboard, history_text, place_text
+from bot.supervision.membership import Attempt
+from locales import t
+
+QUEUE_LENGTH = 30
+
+
+async def show_case(update: Update, context: PantauContext) -> None:
+    """/kasus CODE: the case's card (with its buttons, where this group may act) and its history."""
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or message is None or user is None:
+        return
+    services = context.services
+    locale = services.settings.default_locale
+    admission = await services.membership.admit(chat.id, user.id, Attempt.COMMAND, action="kasus")
+    if not admission.allowed:
+        await services.group_replies.refuse(update, t(locale, admission.refusal_key))
+        return
+    code = normalize_case_code(" ".join(context.args or []))
+    case = await services.supervision.repo.case_by_code(code) if code else None
+    if case is None or not await services.supervision.may_view(chat.id, case):
+        await services.group_replies.refuse(update, t(locale, "cases.unknown"))
+        return
+    events = await services.supervision.repo.events(case.id)
+    await services.group_replies.show_case(update, case, history_text(case, events, services.regions, locale))
+
+
+async def show_queue(update: Update, context: PantauContext) -> None:
+    """/antrian: the open cases of this group's region, oldest first."""
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or message is None or user is None:
+        return
+    services = context.services
+    locale = services.settings.default_locale
+    admission = await services.membership.admit(chat.id, user.id, Attempt.COMMAND, action="antrian")
+    if not admission.allowed:
+        await services.group_replies.refuse(update, t(locale, admission.refusal_key))
+        return
+    supervision = services.supervision
+    group = await supervision.group_of(chat.id)
+    if group is None and chat.id != supervision.admin_chat_id:
+        await services.group_replies.refuse(update, t(locale, "cases.not_registered"))
+        return
+    forwarded_only = "gakkumdu" if group is not None and group.role == "gakkumdu" else None
+    cases = await supervision.repo.open_cases(
+        group.region_code if group else None, limit=QUEUE_LENGTH, forwarded_to=forwarded_only
+    )
+    if not cases:
+        await services.group_replies.queue(update, t(locale, "cases.queue_empty"))
+        return
+    lines = [t(locale, "cases.queue_title", count=len(cases))]
+    regions = services.regions
+    for case in cases:
+        review_by = datetime.fromisoformat(case.submitted_at) + KAJIAN_AWAL
+        local = review_by.astimezone(regions.timezone(case.region_code))
+        lines.append(
+            t(locale, "cases.queue_line", code=case.case_code, category=t(locale, f"category.{case.category}.name"),
+              place=place_text(case, regions), status=t(locale, f"status.{case.status}"),
+              review=f"{local:%d-%m %H:%M} {regions.tz_label(case.region_code)}")
+        )
+    await services.group_replies.queue(update, "\n".join(lines), markup=digest_keyboard(cases, locale))

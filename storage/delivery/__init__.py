@@ -1,0 +1,1 @@
+"""Storage of the inbox (updates not yet processed) and the outbox (messages that must arrive)."""

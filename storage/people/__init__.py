@@ -1,0 +1,1 @@
+"""Storage of people: their chosen and client languages."""

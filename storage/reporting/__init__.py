@@ -1,0 +1,1 @@
+"""Storage of report drafts, submitted reports and conversation states."""

@@ -1,0 +1,204 @@
+"""Drafts: a reporter's unfinished report, written at every step together with the conversation state."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.database import Database, iso, utcnow
+from storage.delivery.outbox import OutboxMessage, enqueue
+from storage.reporting.conversations import write_state
+
+
+@dataclass(slots=True)
+class DraftRow:
+    user_id: int
+    chat_id: int
+    step: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    editing: bool = False
+    last_update_id: int = 0
+    status: str = "active"
+    report_id: int | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    kind: str
+    telegram_file_id: str
+    telegram_unique_id: str
+    stored: str  # stored | too_big | failed
+    sha256: str | None = None
+    size: int | None = None
+    mime_type: str | None = None
+    file_name: str | None = None
+    media_group_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRef:
+    """Where the draft's step is mirrored for python-telegram-bot's ConversationHandler."""
+
+    name: str
+    key: str
+
+
+def _draft(row: aiosqlite.Row) -> DraftRow:
+    return DraftRow(
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        step=row["step"],
+        answers=json.loads(row["answers"]),
+        editing=bool(row["editing"]),
+        last_update_id=row["last_update_id"],
+        status=row["status"],
+        report_id=row["report_id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class DraftRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> DraftRow | None:
+        row = await self.db.fetchone("SELECT * FROM drafts WHERE user_id = ?", (user_id,))
+        return _draft(row) if row else None
+
+    async def save(self, draft: DraftRow, conversation: ConversationRef, *, new: bool = False) -> None:
+        """Write the draft and its conversation state in one transaction. `new` discards an old draft."""
+        now = iso(utcnow())
+        draft.updated_at = now
+        if new or not draft.created_at:
+            draft.created_at = now
+        async with self.db.transaction() as conn:
+            if new:
+                await conn.execute("DELETE FROM draft_evidence WHERE user_id = ?", (draft.user_id,))
+            await conn.execute(
+                "INSERT INTO drafts (user_id, chat_id, step, answers, editing, last_update_id, status, report_id,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id, step = excluded.step,"
+                " answers = excluded.answers, editing = excluded.editing, last_update_id = excluded.last_update_id,"
+                " status = excluded.status, report_id = excluded.report_id, created_at = excluded.created_at,"
+                " updated_at = excluded.updated_at",
+                (
+                    draft.user_id,
+                    draft.chat_id,
+                    draft.step,
+                    json.dumps(draft.answers, ensure_ascii=False),
+                    int(draft.editing),
+                    draft.last_update_id,
+                    draft.status,
+                    draft.report_id,
+                    draft.created_at,
+                    draft.updated_at,
+                ),
+            )
+            await write_state(conn, conversation.name, conversation.key, draft.step if draft.status == "active" else None)
+
+    async def delete(self, user_id: int, conversation: ConversationRef) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM draft_evidence WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            await write_state(conn, conversation.name, conversation.key, None)
+
+    async def add_evidence(self, user_id: int, evidence: EvidenceRow, update_id: int) -> bool:
+        """Record one file; False if the same Telegram file was already recorded (a re-delivered update)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO draft_evidence (user_id, kind, telegram_file_id, telegram_unique_id, sha256,"
+                " size, mime_type, file_name, stored, media_group_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    evidence.kind,
+                    evidence.telegram_file_id,
+                    evidence.telegram_unique_id,
+                    evidence.sha256,
+                    evidence.size,
+                    evidence.mime_type,
+                    evidence.file_name,
+                    evidence.stored,
+                    evidence.media_group_id,
+                    iso(utcnow()),
+                ),
+            )
+            await conn.execute(
+                "UPDATE drafts SET last_update_id = MAX(last_update_id, ?), updated_at = ? WHERE user_id = ?",
+                (update_id, iso(utcnow()), user_id),
+            )
+            return cur.rowcount == 1
+
+    async def evidence(self, user_id: int) -> list[EvidenceRow]:
+        rows = await self.db.fetchall(
+            "SELECT kind, telegram_file_id, telegram_unique_id, stored, sha256, size, mime_type, file_name,"
+            " media_group_id FROM draft_evidence WHERE user_id = ? ORDER BY id",
+            (user_id,),
+        )
+        return [EvidenceRow(**dict(r)) for r in rows]
+
+    async def evidence_count(self, user_id: int) -> int:
+        """Files that count as evidence: every file recorded except those too big for the bot to download."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM draft_evidence WHERE user_id = ? AND stored != 'too_big'", (user_id,)
+        )
+        return int(row["n"]) if row else 0
+
+    async def oversized_count(self, user_id: int) -> int:
+        """Files recorded but too big for the bot to download (they do not count as evidence)."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM draft_evidence WHERE user_id = ? AND stored = 'too_big'", (user_id,)
+        )
+        return int(row["n"]) if row else 0
+
+    async def set_status_message(self, user_id: int, message_id: int, at: datetime) -> None:
+        """Remember the evidence step's status message in the draft's answers, changing nothing else (an
+        album's acknowledgement is sent from a job, beside the chat's other updates)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE drafts SET answers = json_set(answers, '$.status_message_id', ?, '$.status_message_at', ?)"
+                " WHERE user_id = ? AND status = 'active'",
+                (message_id, iso(at), user_id),
+            )
+
+    async def idle(self, updated_before: datetime) -> list[DraftRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM drafts WHERE status = 'active' AND updated_at < ? ORDER BY updated_at LIMIT 500",
+            (iso(updated_before),),
+        )
+        return [_draft(r) for r in rows]
+
+    async def close_idle(self, draft: DraftRow, conversation: ConversationRef, notice: OutboxMessage) -> bool:
+        """Mark an idle draft closed and queue the notice, unless the reporter answered meanwhile."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE drafts SET status = 'idle_closed' WHERE user_id = ? AND status = 'active' AND updated_at = ?",
+                (draft.user_id, draft.updated_at),
+            )
+            if cur.rowcount != 1:
+                return False
+            await write_state(conn, conversation.name, conversation.key, None)
+            await enqueue(conn, notice)
+            return True
+
+    async def purge(self, updated_before: datetime) -> int:
+        """Delete drafts (and their evidence records) untouched since `updated_before`."""
+        async with self.db.transaction() as conn:
+            stale = "SELECT user_id FROM drafts WHERE updated_at < ?"
+            await conn.execute(f"DELETE FROM draft_evidence WHERE user_id IN ({stale})", (iso(updated_before),))
+            cur = await conn.execute("DELETE FROM drafts WHERE updated_at < ?", (iso(updated_before),))
+            return cur.rowcount
+
+    async def referenced_hashes(self) -> set[str]:
+        rows = await self.db.fetchall(
+            "SELECT sha256 FROM draft_evidence WHERE sha256 IS NOT NULL"
+            " UNION SELECT sha256 FROM evidence WHERE sha256 IS NOT NULL"
+        )
+        return {r["sha256"] for r in rows}

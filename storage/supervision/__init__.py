@@ -1,0 +1,1 @@
+"""Storage of supervision: groups and codes, cases and transitions, alerts, cards and awaited replies."""

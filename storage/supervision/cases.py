@@ -1,0 +1,173 @@
+"""Cases as supervisors see them, their evidence, routing, triage transitions and the audit log."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from storage.database import Database, iso, utcnow
+from storage.delivery.outbox import OutboxMessage, enqueue
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """A report as supervisors may see it: everything but the reporter's identity."""
+
+    id: int
+    case_code: str
+    reporter_chat_id: int
+    locale: str
+    category: str
+    chronology: str
+    incident_local: str
+    timezone: str
+    region_code: str
+    latitude: float | None
+    longitude: float | None
+    place_description: str | None
+    reported_party: str | None
+    witnesses: str | None
+    anonymous: bool
+    kind: str
+    missing: list[str]
+    status: str
+    submitted_at: str
+    route_level: str | None
+    handler_name: str | None
+    status_changed_at: str | None
+    last_actor_name: str | None
+    forwarded_to: str | None
+    duplicate_of: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRef:
+    kind: str
+    telegram_file_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    action: str
+    actor_name: str | None
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+    at: str
+
+
+class TransitionConflict(Exception):
+    """The report's status changed meanwhile (another supervisor acted first)."""
+
+
+_CASE_COLUMNS = (
+    "id, case_code, reporter_chat_id, locale, category, chronology, incident_local, timezone, region_code,"
+    " latitude, longitude, place_description, reported_party, witnesses, anonymous, kind, missing, status,"
+    " submitted_at, route_level, handler_name, status_changed_at, last_actor_name, forwarded_to, duplicate_of"
+)
+
+
+def _case(row: sqlite3.Row) -> CaseRow:
+    values = dict(row)
+    values["missing"] = json.loads(values["missing"])
+    values["anonymous"] = bool(values["anonymous"])
+    return CaseRow(**values)
+
+
+class CaseStore:
+    """Cases, routes and transitions, with their audit rows and notices."""
+
+    db: Database
+
+    # ---- cases --------------------------------------------------------------------------------
+
+    async def case(self, report_id: int) -> CaseRow | None:
+        row = await self.db.fetchone(f"SELECT {_CASE_COLUMNS} FROM reports WHERE id = ?", (report_id,))
+        return _case(row) if row else None
+
+    async def case_by_code(self, case_code: str) -> CaseRow | None:
+        row = await self.db.fetchone(f"SELECT {_CASE_COLUMNS} FROM reports WHERE case_code = ?", (case_code,))
+        return _case(row) if row else None
+
+    async def evidence(self, report_id: int) -> list[EvidenceRef]:
+        rows = await self.db.fetchall(
+            "SELECT kind, telegram_file_id FROM evidence WHERE report_id = ? ORDER BY id", (report_id,)
+        )
+        return [EvidenceRef(r["kind"], r["telegram_file_id"]) for r in rows]
+
+    async def evidence_count(self, report_id: int) -> int:
+        """Files received as evidence (not those recorded but too big for the bot to download)."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM evidence WHERE report_id = ? AND stored != 'too_big'", (report_id,)
+        )
+        return int(row["n"]) if row else 0
+
+    async def open_cases(self, region_prefix: str | None, limit: int = 30, *, forwarded_to: str | None = None
+                         ) -> list[CaseRow]:
+        """Cases not closed, oldest first, in a region (None: everywhere), optionally only those forwarded."""
+        where = "status IN ('received', 'claimed', 'registered', 'forwarded')"
+        params: list[Any] = []
+        if forwarded_to is not None:
+            where += " AND forwarded_to = ?"
+            params.append(forwarded_to)
+        if region_prefix:
+            where += " AND (region_code = ? OR region_code LIKE ?)"
+            params += [region_prefix, f"{region_prefix}.%"]
+        rows = await self.db.fetchall(
+            f"SELECT {_CASE_COLUMNS} FROM reports WHERE {where} ORDER BY submitted_at, id LIMIT ?", (*params, limit)
+        )
+        return [_case(r) for r in rows]
+
+    async def set_route(self, report_id: int, level: str, region: str | None, alerts: list[OutboxMessage]) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE reports SET route_level = ?, route_region = ? WHERE id = ?", (level, region, report_id)
+            )
+            for alert in alerts:
+                await enqueue(conn, alert)
+
+    async def transition(
+        self,
+        report_id: int,
+        *,
+        action: str,
+        from_status: str,
+        to_status: str,
+        actor_id: int | None,
+        actor_name: str | None,
+        chat_id: int | None,
+        note: str | None = None,
+        changes: dict[str, Any] | None = None,
+        notices: list[OutboxMessage] | None = None,
+    ) -> None:
+        """Change a report's status if it is still `from_status`, log the event and queue the notices,
+        in one transaction. Raises TransitionConflict if somebody else changed it first."""
+        now = iso(utcnow())
+        columns = {"status": to_status, "last_actor_name": actor_name, **(changes or {})}
+        if to_status != from_status:
+            columns["status_changed_at"] = now
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                f"UPDATE reports SET {assignments} WHERE id = ? AND status = ?",
+                (*columns.values(), report_id, from_status),
+            )
+            if cur.rowcount != 1:
+                raise TransitionConflict(report_id)
+            await conn.execute(
+                "INSERT INTO report_events (report_id, action, actor_id, actor_name, chat_id, from_status, to_status,"
+                " note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (report_id, action, actor_id, actor_name, chat_id, from_status, to_status, note, now),
+            )
+            for notice in notices or []:
+                await enqueue(conn, notice)
+
+    async def events(self, report_id: int) -> list[EventRow]:
+        rows = await self.db.fetchall(
+            "SELECT action, actor_name, from_status, to_status, note, at FROM report_events"
+            " WHERE report_id = ? ORDER BY id",
+            (report_id,),
+        )
+        return [EventRow(**dict(r)) for r in rows]
