@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -305,3 +306,49 @@ async def test_the_loop_sends_when_notified_and_stops(outbox: OutboxRepository, 
     finally:
         await worker.stop()
     await worker.stop()  # stopping twice is harmless
+
+
+async def test_a_stopping_worker_lets_the_send_under_way_finish_and_marks_it(
+    outbox: OutboxRepository, telegram_bot: Bot, clock: Clock
+) -> None:
+    """Seen (a restart test under load): a graceful stop cancelled a send Telegram had already taken, before it
+    was marked sent, so the restarted bot sent it again (and its group's restored minute missed it)."""
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(item: object) -> int:
+        entered.set()
+        await release.wait()
+        return 42
+
+    worker = OutboxWorker(outbox, telegram_bot, senders={"pantau.slow": slow})
+    assert await outbox.add(OutboxMessage("slow", CHAT_A, "pantau.slow", {}))
+    assert await outbox.add(OutboxMessage("after", CHAT_A, "sendMessage", {"text": "not yet under way"}))
+    worker.start()
+    await entered.wait()
+    stopping = asyncio.create_task(worker.stop())
+    await asyncio.sleep(0)  # one turn of the loop: stop() has begun (no wall-clock wait)
+    release.set()
+    await stopping
+    slow_row, after_row = await outbox.by_key("slow"), await outbox.by_key("after")
+    assert slow_row is not None and (slow_row["status"], slow_row["telegram_message_id"]) == ("sent", 42)
+    assert after_row is not None and after_row["status"] == "pending"  # not started: it waits for the next start
+
+
+async def test_a_stopping_worker_gives_up_on_a_send_that_does_not_end(
+    outbox: OutboxRepository, telegram_bot: Bot, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entered = asyncio.Event()
+
+    async def stuck(item: object) -> int:
+        entered.set()
+        await asyncio.Event().wait()
+        return 1
+
+    monkeypatch.setattr(worker_module, "STOP_GRACE", 0.05)
+    worker = OutboxWorker(outbox, telegram_bot, senders={"pantau.stuck": stuck})
+    assert await outbox.add(OutboxMessage("stuck", CHAT_A, "pantau.stuck", {}))
+    worker.start()
+    await entered.wait()
+    await worker.stop()
+    row = await outbox.by_key("stuck")
+    assert row is not None and row["status"] == "pending"  # kept, for the next start

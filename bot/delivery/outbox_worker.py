@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=5)
 IDLE_WAIT = 30.0  # seconds between looks at the outbox when nobody wakes the worker
+STOP_GRACE = 10.0  # seconds a stopping worker gives the sends under way to be answered and marked
 DIGEST_SIZE = 25  # alerts merged into one digest at most; more wait for the next one
 DIGEST_RESERVE = 3  # a busy group's slots kept for digests
 DIGEST_GATHER = 2.0  # seconds a lone alert for a busy group waits for others to share its digest
@@ -93,6 +94,7 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._not_before: dict[int, float] = {}  # chat id -> monotonic time before which it gets nothing
         self._paced: dict[int, float] = {}  # chat id -> seconds until it may receive more (derived)
         self.delivered = 0
@@ -109,23 +111,35 @@ class OutboxWorker:
         await self._idle.wait()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def stop(self) -> None:
-        if self._task is not None:
+        """Stop once the sends under way are answered and marked sent: a message Telegram took but the outbox
+        did not mark would go out a second time after the restart. Whatever still waits (a paced group, a
+        retry) after STOP_GRACE seconds is cancelled; it stays queued and goes out after the restart."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_GRACE)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 sent_any = await self.deliver_due()
             except Exception:  # the worker must outlive a broken database read or a bug in one message
                 log.exception("outbox pass failed")
                 sent_any = False
+            if self._stopping:
+                break
             if sent_any:
                 continue
             if not self._wake.is_set():
@@ -177,6 +191,8 @@ class OutboxWorker:
         if self.pacer is not None and self.pacer.is_group(chat_id):
             items, progressed = await self._merge_if_crowded(chat_id, items)
         for index, item in enumerate(items):
+            if self._stopping:
+                return progressed  # stopping: what is not under way yet waits for the next start
             if self.pacer is not None:
                 # A card goes out only with room for the evidence and pin queued under it.
                 needed = self.cost(item)
