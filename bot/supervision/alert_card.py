@@ -177,7 +177,7 @@ def history_text(case: CaseRow, events: list[EventRow], regions: RegionDirectory
         note = ""
         if event.note and event.action in ("reject", "forward"):
             note = f" ({t(locale, f'{event.action}.{event.note}')})"
-        elif event.note and event.action in ("duplicate", "ask"):
+        elif event.note and event.action in (CaseAction.DUPLICATE, CaseAction.ASK):
             note = f" ({escape(event.note[:80])})"
         lines.append(f"• {_local(event.at, regions, case.region_code)} — {change} · {who}{note}")
     return "\n".join(lines)
