@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.kernel.refusal import Refusal
 from bot.regions.directory import RegionDirectory
 from bot.reporting.assessment import assess
 from bot.reporting.draft import Step
 from bot.reporting.evidence_store import EvidenceStore
-from bot.reporting.intake import Draft, InputError, IntakeService
+from bot.reporting.intake import Draft, IntakeService
 from storage.database import Database
 from storage.reporting.drafts import DraftRepository
 from storage.reporting.reports import ReportRepository
@@ -68,10 +69,10 @@ async def test_an_edit_corrects_its_field_and_keeps_the_step(service: IntakeServ
 
 async def test_an_invalid_edit_changes_nothing(service: IntakeService) -> None:
     draft = await to_party(service, 3)
-    with pytest.raises(InputError) as short:
+    with pytest.raises(Refusal) as short:
         await service.amend(draft, 7, 11, "amplop")
     assert short.value.key == "invalid.too_short"
-    with pytest.raises(InputError):
+    with pytest.raises(Refusal):
         await service.amend(draft, 7, 12, "besok lusa entah kapan")
     stored = await service.get(3)
     assert stored is not None and stored.answers.chronology == CHRONOLOGY and stored.row.last_update_id == 6

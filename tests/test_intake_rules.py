@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.kernel.refusal import Refusal
 from bot.regions.directory import RegionDirectory
 from bot.reporting import intake as intake_module
 from bot.reporting.draft import Step
 from bot.reporting.evidence_store import EvidenceStore
 from bot.reporting.incident_time import IncidentTime
-from bot.reporting.intake import TEXT_LIMITS, Draft, InputError, IntakeService, clean_phone, clean_text
+from bot.reporting.intake import TEXT_LIMITS, Draft, IntakeService, clean_phone, clean_text
 from locales import LOCALES, has, t
 from storage.database import Database, iso, utcnow
 from storage.reporting.drafts import DraftRepository, DraftRow
@@ -40,13 +41,13 @@ PHONE = "+6281234567890"
 def test_clean_text_length_boundaries(field: str):
     low, high = TEXT_LIMITS[field]
     assert 0 < low < high
-    with pytest.raises(InputError) as short:
+    with pytest.raises(Refusal) as short:
         clean_text("x" * (low - 1), field)
     assert short.value.key == "invalid.too_short"
     assert short.value.params == {"minimum": low, "length": low - 1}
     assert clean_text("x" * low, field) == "x" * low
     assert clean_text("x" * high, field) == "x" * high
-    with pytest.raises(InputError) as long:
+    with pytest.raises(Refusal) as long:
         clean_text("x" * (high + 1), field)
     assert long.value.key == "invalid.too_long"
     assert long.value.params == {"maximum": high, "length": high + 1}
@@ -57,10 +58,10 @@ def test_clean_text_counts_after_trimming(field: str):
     low, high = TEXT_LIMITS[field]
     padding = " \t \n  "
     assert clean_text(padding + "x" * high + padding, field) == "x" * high
-    with pytest.raises(InputError) as short:
+    with pytest.raises(Refusal) as short:
         clean_text(padding + "x" * (low - 1) + padding, field)
     assert short.value.key == "invalid.too_short"
-    with pytest.raises(InputError) as empty:
+    with pytest.raises(Refusal) as empty:
         clean_text(" \t\n \n ", field)
     assert empty.value.key == "invalid.too_short"
     assert empty.value.params["length"] == 0
@@ -117,7 +118,7 @@ def test_clean_phone_accepts_landlines(typed: str, normalised: str):
     "typed", ["", "   ", "abc", "08", "12345", "0812abcd7890", "+1 415 555 1234", "081234567890123456", "++62812"]
 )
 def test_clean_phone_rejects_garbage(typed: str):
-    with pytest.raises(InputError) as err:
+    with pytest.raises(Refusal) as err:
         clean_phone(typed)
     assert err.value.key == "invalid.phone"
 
@@ -147,7 +148,7 @@ def test_every_input_error_key_has_a_text_in_every_language(key: str):
 
 
 def test_input_error_carries_key_and_params():
-    err = InputError("invalid.too_short", minimum=2, length=1)
+    err = Refusal("invalid.too_short", minimum=2, length=1)
     assert str(err) == "invalid.too_short"
     assert err.key == "invalid.too_short"
     assert t("en", err.key, **err.params)
@@ -457,7 +458,7 @@ async def test_seven_day_window(
 async def test_future_incident_time_is_refused_at_submit(service: IntakeService, db: Database):
     future = IncidentTime(jambi_today().date() + timedelta(days=2))
     draft = await fill(service, 71, incident=future)
-    with pytest.raises(InputError) as err:
+    with pytest.raises(Refusal) as err:
         await service.submit(draft, 2000, "id")
     assert err.value.key == "invalid.when_future"
     assert await service.reports.count() == 0
@@ -469,7 +470,7 @@ async def test_future_incident_time_is_refused_at_submit(service: IntakeService,
 async def test_incomplete_draft_is_refused_at_submit(service: IntakeService):
     draft = await service.start(72, 72, 1)
     draft = await service.set_category(draft, 2, "hoax")
-    with pytest.raises(InputError) as err:
+    with pytest.raises(Refusal) as err:
         await service.submit(draft, 3, "id")
     assert err.value.key == "invalid.incomplete"
     assert service.missing_answer(draft.answers) == "chronology"
@@ -478,19 +479,19 @@ async def test_incomplete_draft_is_refused_at_submit(service: IntakeService):
 
 async def test_step_rules_refuse_bad_answers_without_moving(service: IntakeService, regions: RegionDirectory):
     draft = await service.start(73, 73, 1)
-    with pytest.raises(InputError) as err:
+    with pytest.raises(Refusal) as err:
         await service.set_category(draft, 2, "not_a_category")
     assert err.value.key == "invalid.choice"
     draft = await service.set_category(draft, 3, "hoax")
-    with pytest.raises(InputError) as err:
+    with pytest.raises(Refusal) as err:
         await service.set_chronology(draft, 4, "terlalu pendek")
     assert err.value.key == "invalid.too_short"
     for code in ("15", "15.71", "15.71.04.1001", "99.99.99"):
-        with pytest.raises(InputError) as err:
+        with pytest.raises(Refusal) as err:
             await service.set_region(draft, 5, code, "picker")
         assert err.value.key == "invalid.region"
     scoped = IntakeService(service.drafts, service.reports, RegionDirectory("15"), service.files)
-    with pytest.raises(InputError) as err:
+    with pytest.raises(Refusal) as err:
         await scoped.set_region(draft, 6, "31.71.01", "picker")  # Jakarta, outside a Jambi deployment
     assert err.value.key == "invalid.region"
     stored = await service.get(73)
@@ -500,7 +501,7 @@ async def test_step_rules_refuse_bad_answers_without_moving(service: IntakeServi
 def test_parse_when_errors_are_input_errors(service: IntakeService):
     from bot.reporting.draft import Answers
 
-    with pytest.raises(InputError) as err:
+    with pytest.raises(Refusal) as err:
         service.parse_when(Answers(region_code=KECAMATAN), "bukan tanggal sama sekali")
     assert err.value.key == "invalid.when_unparseable"
 

@@ -17,9 +17,9 @@ from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, STATUSE
 from locales import DEFAULT_LOCALE, LOCALES, PLURAL_RULES, Entry, catalog, files, merge, t
 
 ROOT = Path(__file__).resolve().parents[1]
-# t(locale, "key") and t(locale, 'key') with a literal key, and InputError("key").
+# t(locale, "key") and t(locale, 'key') with a literal key, and Refusal("key").
 _LITERAL = re.compile(r"""\bt\(\s*[\w.()]+\s*,\s*(?:"([a-z_.]+)"|'([a-z_.]+)')""")
-_ERROR = re.compile(r"""InputError\(\s*"([a-z_.]+)"|"(invalid\.[a-z_]+)\"""")
+_ERROR = re.compile(r"""Refusal\(\s*"([a-z_.]+)"|"(invalid\.[a-z_]+)\"""")
 
 
 def placeholders(text: str) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.delivery.pacing import GroupPacer
-from bot.supervision.case_status import OPEN_STATUSES, STATUSES, TRANSITIONS, Refusal, next_status
+from bot.supervision.case_status import OPEN_STATUSES, STATUSES, TRANSITIONS, StatusRefusal, next_status
 
 
 class Clock:
@@ -60,13 +60,13 @@ def test_allowed_transitions(action: str, status: str, expected: str) -> None:
 ])
 def test_refused_transitions_say_what_would_be_needed(action: str, status: str) -> None:
     refusal = next_status(action, status)
-    assert isinstance(refusal, Refusal)
+    assert isinstance(refusal, StatusRefusal)
     assert refusal.status == status and status not in refusal.allowed_from and refusal.allowed_from
 
 
 def test_closed_statuses_allow_nothing_and_every_status_is_reachable() -> None:
     closed = set(STATUSES) - set(OPEN_STATUSES)
     for status in closed:
-        assert all(isinstance(next_status(action, status), Refusal) for action in TRANSITIONS)
+        assert all(isinstance(next_status(action, status), StatusRefusal) for action in TRANSITIONS)
     reachable = {"received"} | {target for _, target in TRANSITIONS.values() if target}
     assert reachable == set(STATUSES)

@@ -84,8 +84,9 @@ def _local_time(regions: RegionDirectory, stamp: object, region_code: object) ->
 
 async def group_code(settings: OperatorSettings, region_code: str, role: str, out: TextIO) -> None:
     """Print a one-time code that registers a Telegram group for a region (valid 24 hours, single use)."""
+    from bot.kernel.refusal import Refusal
     from bot.regions.directory import RegionDirectory
-    from bot.supervision.service import SupervisionError, SupervisionService
+    from bot.supervision.service import SupervisionService
     from storage.supervision.repository import SupervisionRepository
 
     async with Database(settings.database_path) as db:
@@ -98,7 +99,7 @@ async def group_code(settings: OperatorSettings, region_code: str, role: str, ou
                                      group_locale=settings.default_locale, reporter_locale=no_locale)
         try:
             code, expires = await service.new_code(region_code, role)
-        except SupervisionError as exc:
+        except Refusal as exc:
             raise OperatorError(t("en", exc.key, **exc.params)) from None
         region = regions.get(region_code)
         assert region is not None

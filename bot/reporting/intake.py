@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from lokal import normalize_phone
 
 from bot.kernel import case_code
+from bot.kernel.refusal import Refusal
 from bot.regions.directory import RegionDirectory
 from bot.reporting.assessment import Assessment, assess
 from bot.reporting.categories import is_category
@@ -58,30 +59,21 @@ _SPACES = re.compile(r"[ \t]+")
 EDITABLE_FIELDS = ("chronology", "incident", "place", "party", "witnesses", "name", "address", "phone")
 
 
-class InputError(Exception):
-    """The answer cannot be accepted; `key` names the locale string that explains why."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-
 def clean_text(text: str, field: str) -> str:
     """Trim and check the length of a free-text answer."""
     value = "\n".join(_SPACES.sub(" ", line).strip() for line in text.strip().splitlines()).strip()
     low, high = TEXT_LIMITS[field]
     if len(value) < low:
-        raise InputError("invalid.too_short", minimum=low, length=len(value))
+        raise Refusal("invalid.too_short", minimum=low, length=len(value))
     if len(value) > high:
-        raise InputError("invalid.too_long", maximum=high, length=len(value))
+        raise Refusal("invalid.too_long", maximum=high, length=len(value))
     return value
 
 
 def clean_phone(text: str) -> str:
     phone = normalize_phone(text.strip())
     if phone is None:
-        raise InputError("invalid.phone")
+        raise Refusal("invalid.phone")
     return phone
 
 
@@ -195,7 +187,7 @@ class IntakeService:
 
     async def set_category(self, draft: Draft, update_id: int, key: str) -> Draft:
         if not is_category(key):
-            raise InputError("invalid.choice")
+            raise Refusal("invalid.choice")
         return await self.answer(draft, update_id, category=key)
 
     @staticmethod
@@ -224,7 +216,7 @@ class IntakeService:
         try:
             return parse_incident_time(text, self.now_for(answers))
         except IncidentTimeError as exc:
-            raise InputError(f"invalid.when_{exc.code}") from None
+            raise Refusal(f"invalid.when_{exc.code}") from None
 
     async def set_when(
         self, draft: Draft, update_id: int, incident: IncidentTime, message_id: int | None = None
@@ -258,7 +250,7 @@ class IntakeService:
     async def set_region(self, draft: Draft, update_id: int, code: str, source: str) -> Draft:
         region = self.regions.get(code)
         if region is None or region.level != 3 or not self.regions.in_scope(code):
-            raise InputError("invalid.region")
+            raise Refusal("invalid.region")
         changes: dict[str, Any] = {"region_code": code, "location_source": source, "suggested_region": None}
         draft.answers = draft.answers.model_copy(update=changes)
         a = draft.answers
@@ -432,11 +424,11 @@ class IntakeService:
             if earlier is not None:
                 return SubmitOutcome(earlier, self.assess(answers, 0))
         if self.missing_answer(answers) is not None:
-            raise InputError("invalid.incomplete")
+            raise Refusal("invalid.incomplete")
         incident = self.incident(answers)
         assert incident is not None and answers.region_code is not None
         if incident.to_local_naive() > self.now_for(answers).replace(tzinfo=None):
-            raise InputError("invalid.when_future")
+            raise Refusal("invalid.when_future")
         assessment = self.assess(answers, *await self.evidence_counts(draft.user_id))
         identity = None
         if not answers.anonymous and answers.name and answers.address:

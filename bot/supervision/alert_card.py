@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.kernel.callbacks import Action, TriageVerb, encode
 from bot.regions.directory import RegionDirectory
 from bot.reporting.incident_time import IncidentTime, reporting_deadline
-from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, TRANSITIONS
+from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, TRANSITIONS, CaseAction, CaseStatus
 from locales import t
 from storage.supervision.cases import CaseRow, EventRow
 
@@ -92,7 +92,7 @@ def status_text(case: CaseRow, regions: RegionDirectory, locale: str) -> str:
     handler = case.handler_name
     if case.status_changed_at:
         by_handler = handler is not None and handler == case.last_actor_name
-        key = "card.changed_by_handler" if by_handler and case.status != "claimed" else "card.changed_by"
+        key = "card.changed_by_handler" if by_handler and case.status != CaseStatus.CLAIMED else "card.changed_by"
         status += " · " + t(locale, key, name=escape(case.last_actor_name or "—"),
                             at=_local(case.status_changed_at, regions, case.region_code))
         if by_handler:
@@ -103,13 +103,13 @@ def status_text(case: CaseRow, regions: RegionDirectory, locale: str) -> str:
 
 
 _BUTTONS = (  # (verb, label key), in the order shown; a verb shows when the status allows it
-    ("claim", "triage.claim"),
-    ("ask", "triage.ask"),
-    ("register", "triage.register"),
-    ("forward", "triage.forward"),
-    ("done", "triage.done"),
-    ("reject", "triage.reject"),
-    ("duplicate", "triage.duplicate"),
+    (CaseAction.CLAIM, "triage.claim"),
+    (CaseAction.ASK, "triage.ask"),
+    (CaseAction.REGISTER, "triage.register"),
+    (CaseAction.FORWARD, "triage.forward"),
+    (CaseAction.DONE, "triage.done"),
+    (CaseAction.REJECT, "triage.reject"),
+    (CaseAction.DUPLICATE, "triage.duplicate"),
 )
 
 
@@ -131,7 +131,8 @@ def card_keyboard(
 
 def choice_keyboard(case: CaseRow, locale: str, verb: str) -> InlineKeyboardMarkup:
     """The second level of Teruskan (where to) and Tolak (why)."""
-    if verb == "forward":
+    options: list[tuple[str, str, str]]
+    if verb == CaseAction.FORWARD:
         options = [(f"forward.{target}", "fwd", target) for target in FORWARD_TARGETS]
     else:
         options = [(f"reject.{reason}", "rej", reason) for reason in REJECT_REASONS]
@@ -176,7 +177,7 @@ def history_text(case: CaseRow, events: list[EventRow], regions: RegionDirectory
         note = ""
         if event.note and event.action in ("reject", "forward"):
             note = f" ({t(locale, f'{event.action}.{event.note}')})"
-        elif event.note and event.action in ("duplicate", "ask"):
+        elif event.note and event.action in (CaseAction.DUPLICATE, CaseAction.ASK):
             note = f" ({escape(event.note[:80])})"
         lines.append(f"• {_local(event.at, regions, case.region_code)} — {change} · {who}{note}")
     return "\n".join(lines)

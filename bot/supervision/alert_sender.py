@@ -25,7 +25,8 @@ from telegram.error import BadRequest
 
 from bot.regions.directory import RegionDirectory
 from bot.supervision.alert_card import card_keyboard, card_text, digest_keyboard, digest_text
-from bot.supervision.service import SupervisionService
+from bot.supervision.case_status import CaseStatus
+from bot.supervision.service import PromptPurpose, SupervisionService
 from locales import t
 from storage.delivery.outbox import OutboxItem
 from storage.supervision.cases import CaseRow
@@ -88,7 +89,7 @@ class AlertSender:
         if case is None:
             return None
         kind = str(item.payload.get("kind", "alert"))
-        if kind == "reminder" and case.status != "received":
+        if kind == "reminder" and case.status != CaseStatus.RECEIVED:
             return None  # claimed meanwhile: nothing to remind of
         card = await self.send_card(case, item.chat_id, kind, reply_to=item.payload.get("reply_to"),
                                     alert=kind not in ("reminder", "view"))
@@ -174,7 +175,8 @@ class AlertSender:
             reply_markup=ForceReply(input_field_placeholder=t(locale, "relay.placeholder")),
         )
         await self.repo.expect_reply(
-            item.chat_id, message.message_id, "answer", item.payload["report_id"], request_id=item.payload["request_id"]
+            item.chat_id, message.message_id, PromptPurpose.ANSWER, item.payload["report_id"],
+            request_id=item.payload["request_id"],
         )
         return message.message_id
 

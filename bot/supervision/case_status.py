@@ -6,42 +6,89 @@
         +--reject/duplicate+--> rejected / duplicate
 
 "ask" (relay a question to the reporter) keeps the status. Anything else is refused with an explanation.
+The enums are StrEnums: their values are what the database stores and the locale keys name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-STATUSES = ("received", "claimed", "registered", "forwarded", "rejected", "duplicate", "done")
-OPEN_STATUSES = ("received", "claimed", "registered", "forwarded")
+
+class CaseStatus(StrEnum):
+    """A report's status (`reports.status`)."""
+
+    RECEIVED = "received"
+    CLAIMED = "claimed"
+    REGISTERED = "registered"
+    FORWARDED = "forwarded"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    DONE = "done"
+
+
+class CaseAction(StrEnum):
+    """A triage action on a case (`report_events.action`, and the `triage.<action>` label)."""
+
+    CLAIM = "claim"
+    ASK = "ask"
+    REGISTER = "register"
+    FORWARD = "forward"
+    REJECT = "reject"
+    DUPLICATE = "duplicate"
+    DONE = "done"
+
+
+class ForwardTarget(StrEnum):
+    """Where a case can be forwarded (`reports.forwarded_to`)."""
+
+    GAKKUMDU = "gakkumdu"
+    DKPP = "dkpp"
+    KASN = "kasn"
+    OTHER = "other"
+
+
+class RejectReason(StrEnum):
+    """Why a case can be rejected (the note of its `reject` event)."""
+
+    NOT_ELECTION = "not_election"
+    INSUFFICIENT = "insufficient"
+    OUT_OF_AREA = "out_of_area"
+    FALSE_REPORT = "false_report"
+    EXPIRED = "expired"
+
+
+STATUSES = tuple(CaseStatus)
+OPEN_STATUSES = (CaseStatus.RECEIVED, CaseStatus.CLAIMED, CaseStatus.REGISTERED, CaseStatus.FORWARDED)
 
 # action -> (statuses it may start from, status it leads to; None keeps the status)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "claim": (("received",), "claimed"),
-    "ask": (("received", "claimed", "registered", "forwarded"), None),
-    "register": (("claimed",), "registered"),
-    "forward": (("claimed", "registered"), "forwarded"),
-    "reject": (("received", "claimed"), "rejected"),
-    "duplicate": (("received", "claimed"), "duplicate"),
-    "done": (("claimed", "registered", "forwarded"), "done"),
+TRANSITIONS: dict[CaseAction, tuple[tuple[CaseStatus, ...], CaseStatus | None]] = {
+    CaseAction.CLAIM: ((CaseStatus.RECEIVED,), CaseStatus.CLAIMED),
+    CaseAction.ASK: (OPEN_STATUSES, None),
+    CaseAction.REGISTER: ((CaseStatus.CLAIMED,), CaseStatus.REGISTERED),
+    CaseAction.FORWARD: ((CaseStatus.CLAIMED, CaseStatus.REGISTERED), CaseStatus.FORWARDED),
+    CaseAction.REJECT: ((CaseStatus.RECEIVED, CaseStatus.CLAIMED), CaseStatus.REJECTED),
+    CaseAction.DUPLICATE: ((CaseStatus.RECEIVED, CaseStatus.CLAIMED), CaseStatus.DUPLICATE),
+    CaseAction.DONE: ((CaseStatus.CLAIMED, CaseStatus.REGISTERED, CaseStatus.FORWARDED), CaseStatus.DONE),
 }
 
-REJECT_REASONS = ("not_election", "insufficient", "out_of_area", "false_report", "expired")
-FORWARD_TARGETS = ("gakkumdu", "dkpp", "kasn", "other")
+REJECT_REASONS = tuple(RejectReason)
+FORWARD_TARGETS = tuple(ForwardTarget)
 
 
 @dataclass(frozen=True, slots=True)
-class Refusal:
+class StatusRefusal:
     """Why an action cannot be taken now: the action, the current status, and the statuses it needs."""
 
-    action: str
-    status: str
-    allowed_from: tuple[str, ...]
+    action: CaseAction
+    status: CaseStatus
+    allowed_from: tuple[CaseStatus, ...]
 
 
-def next_status(action: str, status: str) -> str | Refusal:
-    """The status `action` leads to from `status`, or a Refusal explaining why it is not possible."""
-    allowed_from, target = TRANSITIONS[action]
-    if status not in allowed_from:
-        return Refusal(action, status, allowed_from)
-    return status if target is None else target
+def next_status(action: str, status: str) -> CaseStatus | StatusRefusal:
+    """The status `action` leads to from `status`, or a StatusRefusal explaining why it is not possible."""
+    allowed_from, target = TRANSITIONS[CaseAction(action)]
+    current = CaseStatus(status)
+    if current not in allowed_from:
+        return StatusRefusal(CaseAction(action), current, allowed_from)
+    return current if target is None else target

@@ -12,42 +12,79 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from html import escape
-from typing import Any
+from typing import Any, TypeAlias
 
 from bot.kernel.case_code import ALPHABET
-from bot.regions.directory import RegionDirectory
-from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, Refusal, next_status
+from bot.kernel.refusal import Refusal
+from bot.regions.directory import Level, RegionDirectory
+from bot.supervision.case_status import (
+    FORWARD_TARGETS,
+    REJECT_REASONS,
+    CaseAction,
+    ForwardTarget,
+    StatusRefusal,
+    next_status,
+)
 from locales import t
 from storage.database import utcnow
 from storage.delivery.outbox import OutboxMessage
 from storage.supervision.alerts import PendingReply
-from storage.supervision.cases import CaseRow, EvidenceRef
+from storage.supervision.cases import CaseRow, EventRow, EvidenceRef, TransitionConflict
 from storage.supervision.groups import GroupRow
 from storage.supervision.repository import SupervisionRepository
 
 log = logging.getLogger(__name__)
 
-SUPERVISORS = "supervisors"
-GAKKUMDU = "gakkumdu"
-ROLES = (SUPERVISORS, GAKKUMDU)
+# The case record supervision hands out: a report as supervisors may see it, without the reporter's identity.
+Case: TypeAlias = CaseRow
+
+
+class GroupRole(StrEnum):
+    """What a registered group is (`supervisor_groups.role`, and the `group.registered_<role>` text)."""
+
+    SUPERVISORS = "supervisors"
+    GAKKUMDU = "gakkumdu"
+
+
+class RouteLevel(StrEnum):
+    """Where routing found a report's recipients (`reports.route_level`)."""
+
+    KECAMATAN = "kecamatan"
+    KABUPATEN = "kabupaten"
+    PROVINSI = "provinsi"
+    ADMIN = "admin"
+    NONE = "none"
+
+
+class PromptPurpose(StrEnum):
+    """What a reply to one of the bot's messages answers (`tracked_messages.purpose`, but `card`)."""
+
+    QUESTION = "question"  # a supervisor's question for the reporter ("Minta info")
+    DUPLICATE = "duplicate"  # the code of the case this one duplicates
+    ANSWER = "answer"  # the reporter's answer to a relayed question
+
+
+class CaseChanged(Refusal):
+    """The case's status changed meanwhile (another supervisor acted first)."""
+
+    def __init__(self) -> None:
+        super().__init__("triage.conflict")
+
+
+SUPERVISORS = GroupRole.SUPERVISORS
+GAKKUMDU = GroupRole.GAKKUMDU
+ROLES = tuple(GroupRole)
 CODE_VALID_FOR = timedelta(hours=24)
-LEVEL_NAMES = {3: "kecamatan", 2: "kabupaten", 1: "provinsi"}
+_ROUTE_LEVEL = {Level.KECAMATAN: RouteLevel.KECAMATAN, Level.KABUPATEN: RouteLevel.KABUPATEN,
+                Level.PROVINSI: RouteLevel.PROVINSI}
 MEDIA_PER_ALBUM = 10
-
-
-class SupervisionError(Exception):
-    """A request that cannot be fulfilled; `key` names the locale string that explains why."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    level: str  # kecamatan | kabupaten | provinsi | admin | none
+    level: RouteLevel
     region: str | None
     chat_ids: tuple[int, ...]
 
@@ -90,9 +127,9 @@ class SupervisionService:
     async def new_code(self, region_code: str, role: str) -> tuple[str, datetime]:
         region = self.regions.get(region_code)
         if region is None:
-            raise SupervisionError("group.unknown_region", region=region_code)
+            raise Refusal("group.unknown_region", region=region_code)
         if role not in ROLES:
-            raise SupervisionError("group.unknown_role", role=role)
+            raise Refusal("group.unknown_role", role=role)
         code = new_group_code()
         expires = utcnow() + CODE_VALID_FOR
         await self.repo.add_code(hash_code(code), region.code, role, expires)
@@ -103,12 +140,29 @@ class SupervisionService:
             hash_code(code), chat_id=chat_id, user_id=user_id, title=title, now=utcnow()
         )
         if group is None:
-            raise SupervisionError(f"group.code_{outcome}")
+            raise Refusal(f"group.code_{outcome}")
         return group
+
+    async def refuse_registration(self, chat_id: int, user_id: int) -> None:
+        """Somebody who is not the group's administrator tried /daftar: noted with the attempts."""
+        await self.repo.log_attempt(chat_id, user_id, "not_admin")
+
+    async def is_registered(self, chat_id: int) -> bool:
+        """Whether the chat was ever registered, active or not."""
+        return await self.repo.group(chat_id) is not None
+
+    async def deactivate_group(self, chat_id: int, why: str) -> bool:
+        """The bot can no longer post to the group (removed, banned): it receives nothing until registered
+        again. True if it was active."""
+        return await self.repo.deactivate(chat_id, why)
+
+    async def migrate_group(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """A group became a supergroup: its registration, cards, queued messages and questions follow it."""
+        return await self.repo.migrate_chat(old_chat_id, new_chat_id)
 
     def describe(self, group: GroupRow, locale: str) -> str:
         region = self.regions.get(group.region_code)
-        level = LEVEL_NAMES.get(region.level if region else 3, "kecamatan")
+        level = _ROUTE_LEVEL[region.level if region else Level.KECAMATAN]
         return t(
             locale,
             f"group.registered_{group.role}",
@@ -128,11 +182,11 @@ class SupervisionService:
             groups = await self.repo.active_groups(code, SUPERVISORS)
             if groups:
                 region = self.regions.get(code)
-                level = LEVEL_NAMES.get(region.level if region else 3, "kecamatan")
-                return Route(level, code, tuple(g.chat_id for g in groups))
+                return Route(_ROUTE_LEVEL[region.level if region else Level.KECAMATAN], code,
+                             tuple(g.chat_id for g in groups))
         if self.admin_chat_id is not None:
-            return Route("admin", None, (self.admin_chat_id,))
-        return Route("none", None, ())
+            return Route(RouteLevel.ADMIN, None, (self.admin_chat_id,))
+        return Route(RouteLevel.NONE, None, ())
 
     async def gakkumdu_groups(self, region_code: str) -> tuple[int, ...]:
         for region in reversed(self.regions.ancestors(region_code)):
@@ -186,7 +240,7 @@ class SupervisionService:
             route = await self.route(case.region_code, above=route.region)
             chats = tuple(c for c in route.chat_ids if c != away_from)
         if not chats and self.admin_chat_id is not None and self.admin_chat_id != away_from:
-            route = Route("admin", None, (self.admin_chat_id,))
+            route = Route(RouteLevel.ADMIN, None, (self.admin_chat_id,))
             chats = route.chat_ids
         if not chats:
             log.error("report %s has no recipient left after %s refused its alert", report_id, away_from)
@@ -197,6 +251,33 @@ class SupervisionService:
         )
         return route
 
+    # ---- cases as supervisors see them --------------------------------------------------------
+
+    async def case(self, report_id: int) -> Case | None:
+        return await self.repo.case(report_id)
+
+    async def case_by_code(self, case_code: str) -> Case | None:
+        """The case of a normalised case code (see bot/kernel/case_code.py), if there is one."""
+        return await self.repo.case_by_code(case_code)
+
+    async def history(self, case: Case) -> list[EventRow]:
+        """The case's audit log, oldest first."""
+        return await self.repo.events(case.id)
+
+    async def open_cases_for(self, chat_id: int, *, limit: int) -> list[Case]:
+        """The open cases a chat sees in its queue, oldest first: those of its region (a Gakkumdu group: only
+        those forwarded to Gakkumdu), everywhere for the admin chat. Refused for a chat not registered."""
+        group = await self.group_of(chat_id)
+        if group is None and chat_id != self.admin_chat_id:
+            raise Refusal("cases.not_registered")
+        forwarded_only = ForwardTarget.GAKKUMDU if group is not None and group.role == GAKKUMDU else None
+        return await self.repo.open_cases(group.region_code if group else None, limit=limit,
+                                          forwarded_to=forwarded_only)
+
+    async def is_card_of(self, chat_id: int, message_id: int, case: Case) -> bool:
+        """Whether that message is a card recorded for the case (a press is only acted on from one)."""
+        return await self.repo.card_report(chat_id, message_id) == case.id
+
     # ---- permissions --------------------------------------------------------------------------
 
     async def group_of(self, chat_id: int) -> GroupRow | None:
@@ -206,53 +287,54 @@ class SupervisionService:
     def _covers(self, group: GroupRow, region_code: str) -> bool:
         return region_code == group.region_code or region_code.startswith(group.region_code + ".")
 
-    async def may_act(self, chat_id: int, case: CaseRow) -> bool:
+    async def may_act(self, chat_id: int, case: Case) -> bool:
         """Supervisors of the report's region or a region above it, and the admin chat."""
         if self.admin_chat_id is not None and chat_id == self.admin_chat_id:
             return True
         group = await self.group_of(chat_id)
         return group is not None and group.role == SUPERVISORS and self._covers(group, case.region_code)
 
-    async def may_ask(self, chat_id: int, case: CaseRow) -> bool:
+    async def may_ask(self, chat_id: int, case: Case) -> bool:
         """Who may relay a question to the reporter: whoever may act, and a Gakkumdu group on a case forwarded
         to Gakkumdu in its region (it may need more from the reporter too). Nothing else is open to it."""
         if await self.may_act(chat_id, case):
             return True
         group = await self.group_of(chat_id)
-        return (group is not None and group.role == GAKKUMDU and case.forwarded_to == GAKKUMDU
+        return (group is not None and group.role == GAKKUMDU and case.forwarded_to == ForwardTarget.GAKKUMDU
                 and self._covers(group, case.region_code))
 
-    async def may_view(self, chat_id: int, case: CaseRow) -> bool:
+    async def may_view(self, chat_id: int, case: Case) -> bool:
         """Supervisors of the region or above; a Gakkumdu group only what was forwarded to Gakkumdu."""
         if self.admin_chat_id is not None and chat_id == self.admin_chat_id:
             return True
         group = await self.group_of(chat_id)
         if group is None or not self._covers(group, case.region_code):
             return False
-        return group.role == SUPERVISORS or case.forwarded_to == GAKKUMDU
+        return group.role == SUPERVISORS or case.forwarded_to == ForwardTarget.GAKKUMDU
 
     # ---- triage -------------------------------------------------------------------------------
 
     async def act(
-        self, case: CaseRow, action: str, actor: Actor, *, detail: str | None = None,
+        self, case: Case, action: CaseAction, actor: Actor, *, detail: str | None = None,
         pressed: tuple[int, int] | None = None,
-    ) -> CaseRow | Refusal:
+    ) -> Case | StatusRefusal:
         """Apply a triage action (claim, register, forward, reject, duplicate, done) as `actor`. Every card of
-        the case is refreshed through the outbox, except `pressed` (chat, message), which the caller edits."""
+        the case is refreshed through the outbox, except `pressed` (chat, message), which the caller edits.
+        A bad choice is a Refusal; CaseChanged if somebody else changed the case first."""
         target = next_status(action, case.status)
-        if isinstance(target, Refusal):
+        if isinstance(target, StatusRefusal):
             return target
         changes: dict[str, Any] = {}
         note = detail
-        if action == "claim":
+        if action == CaseAction.CLAIM:
             changes.update(handler_user_id=actor.user_id, handler_name=actor.name)
-        elif action == "forward":
+        elif action == CaseAction.FORWARD:
             if detail not in FORWARD_TARGETS:
-                raise SupervisionError("triage.bad_choice")
+                raise Refusal("triage.bad_choice")
             changes["forwarded_to"] = detail
-        elif action == "reject" and detail not in REJECT_REASONS:
-            raise SupervisionError("triage.bad_choice")
-        elif action == "duplicate":
+        elif action == CaseAction.REJECT and detail not in REJECT_REASONS:
+            raise Refusal("triage.bad_choice")
+        elif action == CaseAction.DUPLICATE:
             changes["duplicate_of"] = detail
         notices = [await self._reporter_notice(case, target, action, detail)]
         notices += [
@@ -262,26 +344,29 @@ class SupervisionService:
             for chat_id, message_id, card_kind in await self.repo.cards_of(case.id)
             if (chat_id, message_id) != pressed
         ]
-        if action == "forward" and detail == "gakkumdu":
+        if action == CaseAction.FORWARD and detail == ForwardTarget.GAKKUMDU:
             chats = await self.gakkumdu_groups(case.region_code)
             evidence = await self.repo.evidence(case.id)
             notices += self.alert_messages(case.id, chats, evidence, _location(case), kind="gakkumdu")
-        await self.repo.transition(
-            case.id, action=action, from_status=case.status, to_status=target, actor_id=actor.user_id,
-            actor_name=actor.name, chat_id=actor.chat_id, note=note, changes=changes, notices=notices,
-        )
+        try:
+            await self.repo.transition(
+                case.id, action=action, from_status=case.status, to_status=target, actor_id=actor.user_id,
+                actor_name=actor.name, chat_id=actor.chat_id, note=note, changes=changes, notices=notices,
+            )
+        except TransitionConflict:
+            raise CaseChanged() from None
         updated = await self.repo.case(case.id)
         assert updated is not None
         return updated
 
-    async def _reporter_notice(self, case: CaseRow, status: str, action: str, detail: str | None) -> OutboxMessage:
+    async def _reporter_notice(self, case: Case, status: str, action: CaseAction, detail: str | None) -> OutboxMessage:
         locale = await self.reporter_locale(case.reporter_chat_id)
         lines = [t(locale, "notify.status", code=case.case_code, status=t(locale, f"status.{status}"))]
-        if action == "reject" and detail:
+        if action == CaseAction.REJECT and detail:
             lines.append(t(locale, "notify.reason", reason=t(locale, f"reject.{detail}")))
-        if action == "forward" and detail:
+        if action == CaseAction.FORWARD and detail:
             lines.append(t(locale, "notify.forwarded", target=t(locale, f"forward.{detail}")))
-        if action == "duplicate" and detail:
+        if action == CaseAction.DUPLICATE and detail:
             lines.append(t(locale, "notify.duplicate", code=detail))
         return OutboxMessage(
             f"notify:{case.id}:{action}:{status}", case.reporter_chat_id, "sendMessage", {"text": "\n".join(lines)}
@@ -289,21 +374,30 @@ class SupervisionService:
 
     # ---- questions to the reporter ------------------------------------------------------------
 
-    async def ask(self, case: CaseRow, actor: Actor, question: str, prompt: PendingReply | None) -> int:
+    async def ask(self, case: Case, actor: Actor, question: str, prompt: PendingReply | None) -> int:
         """Relay a supervisor's question to the reporter, without revealing either side."""
-        target = next_status("ask", case.status)
-        if isinstance(target, Refusal):
-            raise SupervisionError("triage.cannot_ask")
+        target = next_status(CaseAction.ASK, case.status)
+        if isinstance(target, StatusRefusal):
+            raise Refusal("triage.cannot_ask")
         locale = await self.reporter_locale(case.reporter_chat_id)
-
-        def notice(request_id: int) -> OutboxMessage:
-            text = t(locale, "relay.question", code=case.case_code, question=escape(question))
-            return OutboxMessage(
-                f"question:{request_id}", case.reporter_chat_id, "pantau.question",
-                {"text": text, "request_id": request_id, "report_id": case.id}, kind="question", report_id=case.id,
-            )
-
+        text = t(locale, "relay.question", code=case.case_code, question=escape(question))
+        # The request's id is only known inside the storage transaction, which fills both placeholders.
+        notice = OutboxMessage(
+            "question:{request_id}", case.reporter_chat_id, "pantau.question",
+            {"text": text, "request_id": None, "report_id": case.id}, kind="question", report_id=case.id,
+        )
         return await self.repo.ask(case.id, actor.chat_id, actor.user_id, question, prompt, notice, actor.name)
+
+    async def awaited_answer(self, chat_id: int, message_id: int) -> int | None:
+        """The question (its request id) a reporter's reply to that message answers, if it is one."""
+        prompt = await self.repo.pending_reply(chat_id, message_id)
+        if prompt is None or prompt.purpose != PromptPurpose.ANSWER:
+            return None
+        return prompt.request_id
+
+    async def forget_prompt(self, prompt: PendingReply) -> None:
+        """A prompt was answered: later replies to it are no longer taken."""
+        await self.repo.forget_prompt(prompt.chat_id, prompt.message_id)
 
     async def answer(self, request_id: int, answer: str) -> bool:
         """Relay the reporter's answer to the group that asked, threaded under the alert card."""
@@ -353,7 +447,7 @@ class SupervisionService:
         if case is None:
             return False
         current = (await self.route(case.region_code)).region
-        route = await self.route(case.region_code, above=current) if current else Route("none", None, ())
+        route = await self.route(case.region_code, above=current) if current else Route(RouteLevel.NONE, None, ())
         chats = tuple(c for c in route.chat_ids if c not in current_chats)
         if not chats and self.admin_chat_id is not None and self.admin_chat_id not in current_chats:
             chats = (self.admin_chat_id,)
@@ -362,7 +456,7 @@ class SupervisionService:
         return await self.repo.mark(report_id, "escalated_at", messages)
 
 
-def _location(case: CaseRow) -> tuple[float, float] | None:
+def _location(case: Case) -> tuple[float, float] | None:
     if case.latitude is None or case.longitude is None:
         return None
     return case.latitude, case.longitude

@@ -20,8 +20,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.kernel.callbacks import Action, matches
 from bot.kernel.context import PantauContext
+from bot.kernel.refusal import Refusal
 from bot.reporting.draft import Step
-from bot.reporting.intake import CONVERSATION_NAME, Draft, InputError
+from bot.reporting.intake import CONVERSATION_NAME, Draft
 from handlers.people.start import REPORT_LINK
 from handlers.reporting import edits, evidence, where
 from handlers.reporting.kit import (
@@ -241,7 +242,7 @@ async def on_submit(update: Update, context: PantauContext, draft: Draft, locale
     services = context.services
     try:
         outcome = await services.intake.submit(draft, update.update_id, locale)
-    except InputError as exc:
+    except Refusal as exc:
         if exc.key == "invalid.when_future":
             draft = await services.intake.edit(draft, update.update_id, "when")
         elif exc.key == "invalid.incomplete":
@@ -312,8 +313,8 @@ async def wrong_input(update: Update, context: PantauContext, draft: Draft, loca
     text = text_of(update)
     if text.startswith("/"):
         command = text.split(maxsplit=1)[0].split("@", 1)[0][:33]
-        raise InputError("invalid.unknown_command", command=escape(command))
-    raise InputError(_EXPECTED[draft.step])
+        raise Refusal("invalid.unknown_command", command=escape(command))
+    raise Refusal(_EXPECTED[draft.step])
 
 
 async def stale_button(update: Update, context: PantauContext) -> object:

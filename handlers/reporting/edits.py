@@ -9,8 +9,8 @@ from telegram import Message, ReplyParameters, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.kernel.context import PantauContext
+from bot.kernel.refusal import Refusal
 from bot.reporting.draft import Step
-from bot.reporting.intake import InputError
 from handlers.reporting.kit import ask
 from locales import t
 
@@ -46,7 +46,7 @@ async def on_edited(update: Update, context: PantauContext) -> None:
         return
     try:
         await intake.amend(draft, update.update_id, message.message_id, message.text)
-    except InputError as exc:
+    except Refusal as exc:
         reason = t(locale, exc.key, **exc.params)
         await _reply(context, message, "⚠️ " + t(locale, "conversation.edit_invalid", field=label, reason=reason))
         return

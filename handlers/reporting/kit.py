@@ -14,8 +14,9 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ConversationHandler
 
 from bot.kernel.context import PantauContext
+from bot.kernel.refusal import Refusal
 from bot.reporting.draft import Step
-from bot.reporting.intake import Draft, InputError
+from bot.reporting.intake import Draft
 from handlers.reporting.prompts import Prompt, prompts
 from locales import t
 
@@ -102,7 +103,7 @@ async def answer_already_submitted(update: Update, context: PantauContext, local
 def step_handler(*, reask_on_redelivery: bool = True) -> Callable[[StepCallback], Handler]:
     """Wrap a step callback: load the reporter's draft and locale, end the conversation if the draft is
     gone or was closed, ask the current step again for an update that was already applied (Telegram
-    re-delivers after a crash), and turn an InputError into a short localised hint (plus the whole prompt
+    re-delivers after a crash), and turn a Refusal into a short localised hint (plus the whole prompt
     only when the step moved, e.g. a refused submission went back to the time)."""
 
     def decorate(callback: StepCallback) -> Handler:
@@ -134,7 +135,7 @@ def step_handler(*, reask_on_redelivery: bool = True) -> Callable[[StepCallback]
             except StaleButton:
                 await answer_query(update, t(locale, "button.stale"), alert=True)
                 return draft.step
-            except InputError as exc:
+            except Refusal as exc:
                 note = "⚠️ " + t(locale, exc.key, **exc.params)
                 if (draft.step, draft.row.editing) != (step, editing):
                     await answer_query(update)

@@ -10,8 +10,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.kernel.callbacks import Action, matches
 from bot.kernel.context import PantauContext
+from bot.kernel.refusal import Refusal
 from bot.reporting.draft import Step
-from bot.reporting.intake import Draft, InputError, clean_text
+from bot.reporting.intake import Draft, clean_text
 from handlers.reporting.kit import answer_query, ask, callback_arg, edit_in_place, send, step_handler, text_of
 from handlers.reporting.prompts import Prompt, picker, region_choices
 from locales import t
@@ -29,7 +30,7 @@ async def on_location(update: Update, context: PantauContext, draft: Draft, loca
     services = context.services
     lat, lon = message.location.latitude, message.location.longitude
     if not _valid(lat, lon):
-        raise InputError("invalid.location")
+        raise Refusal("invalid.location")
     changes: dict[str, object] = {"latitude": lat, "longitude": lon, "suggested_region": None}
     changes["location_source"] = "venue" if message.venue else "gps"
     if message.venue:
@@ -95,7 +96,7 @@ async def on_region(update: Update, context: PantauContext, draft: Draft, locale
     services = context.services
     region = services.regions.get(code)
     if region is None or not services.regions.in_scope(code):
-        raise InputError("invalid.region")
+        raise Refusal("invalid.region")
     if region.level < 3:
         await answer_query(update)
         await edit_in_place(update, picker(services, locale, code))
@@ -127,7 +128,7 @@ async def on_region_page(update: Update, context: PantauContext, draft: Draft, l
     parent = None if key == "-" else key
     services = context.services
     if parent is not None and not services.regions.in_scope(parent) and parent != services.regions.picker_root()[0]:
-        raise InputError("invalid.region")
+        raise Refusal("invalid.region")
     await answer_query(update)
     await edit_in_place(update, picker(services, locale, parent, int(page)))
     return draft.step
@@ -141,7 +142,7 @@ async def on_search(update: Update, context: PantauContext, draft: Draft, locale
     found = services.regions.search(query, limit=8)
     draft = await services.intake.touch(draft, update.update_id)
     if not found:
-        raise InputError("where.search_none", query=escape(query))
+        raise Refusal("where.search_none", query=escape(query))
     await send(context, draft.row.chat_id, region_choices(locale, found, t(locale, "where.search_results")))
     return draft.step
 

@@ -9,6 +9,7 @@ from telegram import Update
 
 from bot.kernel.case_code import normalize_case_code
 from bot.kernel.context import PantauContext
+from bot.kernel.refusal import Refusal
 from bot.supervision.alert_card import KAJIAN_AWAL, digest_keyboard, history_text, place_text
 from bot.supervision.membership import Attempt
 from locales import t
@@ -28,11 +29,11 @@ async def show_case(update: Update, context: PantauContext) -> None:
         await services.group_replies.refuse(update, t(locale, admission.refusal_key))
         return
     code = normalize_case_code(" ".join(context.args or []))
-    case = await services.supervision.repo.case_by_code(code) if code else None
+    case = await services.supervision.case_by_code(code) if code else None
     if case is None or not await services.supervision.may_view(chat.id, case):
         await services.group_replies.refuse(update, t(locale, "cases.unknown"))
         return
-    events = await services.supervision.repo.events(case.id)
+    events = await services.supervision.history(case)
     await services.group_replies.show_case(update, case, history_text(case, events, services.regions, locale))
 
 
@@ -47,15 +48,11 @@ async def show_queue(update: Update, context: PantauContext) -> None:
     if not admission.allowed:
         await services.group_replies.refuse(update, t(locale, admission.refusal_key))
         return
-    supervision = services.supervision
-    group = await supervision.group_of(chat.id)
-    if group is None and chat.id != supervision.admin_chat_id:
-        await services.group_replies.refuse(update, t(locale, "cases.not_registered"))
+    try:
+        cases = await services.supervision.open_cases_for(chat.id, limit=QUEUE_LENGTH)
+    except Refusal as exc:
+        await services.group_replies.refuse(update, t(locale, exc.key))
         return
-    forwarded_only = "gakkumdu" if group is not None and group.role == "gakkumdu" else None
-    cases = await supervision.repo.open_cases(
-        group.region_code if group else None, limit=QUEUE_LENGTH, forwarded_to=forwarded_only
-    )
     if not cases:
         await services.group_replies.queue(update, t(locale, "cases.queue_empty"))
         return

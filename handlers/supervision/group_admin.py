@@ -9,7 +9,7 @@ from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.error import TelegramError
 
 from bot.kernel.context import PantauContext
-from bot.supervision.service import SupervisionError
+from bot.kernel.refusal import Refusal
 from locales import t
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ async def register_group(update: Update, context: PantauContext) -> None:
         member = None
     if member is None or member.status not in _ADMINS:
         log.warning("registration refused in %s: user %s is not an administrator", chat.id, user.id)
-        await services.supervision.repo.log_attempt(chat.id, user.id, "not_admin")
+        await services.supervision.refuse_registration(chat.id, user.id)
         await services.group_replies.refuse(update, t(locale, "group.admins_only"))
         return
     code = " ".join(context.args or []).strip()
@@ -42,7 +42,7 @@ async def register_group(update: Update, context: PantauContext) -> None:
         return
     try:
         group = await services.supervision.register(code, chat_id=chat.id, user_id=user.id, title=chat.title)
-    except SupervisionError as exc:
+    except Refusal as exc:
         log.warning("registration refused in %s by %s: %s", chat.id, user.id, exc.key)
         await services.group_replies.queue(update, t(locale, exc.key))
         return
@@ -59,12 +59,11 @@ async def membership_changed(update: Update, context: PantauContext) -> None:
     status = change.new_chat_member.status
     if status in (ChatMember.LEFT, ChatMember.BANNED):
         services.membership.forget_chat(change.chat.id)
-        if await services.supervision.repo.deactivate(change.chat.id, f"bot {status}"):
+        if await services.supervision.deactivate_group(change.chat.id, f"bot {status}"):
             log.warning("bot removed from supervisor group %s: marked inactive", change.chat.id)
-    elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR) and change.chat.type != change.chat.PRIVATE:
-        group = await services.supervision.repo.group(change.chat.id)
-        if group is None:
-            await services.group_replies.queue(update, t(services.settings.default_locale, "group.welcome"), quote=False)
+    elif (status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR) and change.chat.type != change.chat.PRIVATE
+          and not await services.supervision.is_registered(change.chat.id)):
+        await services.group_replies.queue(update, t(services.settings.default_locale, "group.welcome"), quote=False)
 
 
 async def member_changed(update: Update, context: PantauContext) -> None:
@@ -81,5 +80,5 @@ async def group_migrated(update: Update, context: PantauContext) -> None:
     if message is None or message.migrate_to_chat_id is None:
         return
     context.services.membership.forget_chat(message.chat.id)
-    if await context.services.supervision.repo.migrate_chat(message.chat.id, message.migrate_to_chat_id):
+    if await context.services.supervision.migrate_group(message.chat.id, message.migrate_to_chat_id):
         log.info("supervisor group %s migrated to %s", message.chat.id, message.migrate_to_chat_id)

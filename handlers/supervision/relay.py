@@ -17,8 +17,8 @@ async def on_reporter_reply(update: Update, context: PantauContext) -> None:
     if message is None or user is None or message.reply_to_message is None:
         return
     services = context.services
-    prompt = await services.supervision.repo.pending_reply(message.chat.id, message.reply_to_message.message_id)
-    if prompt is None or prompt.purpose != "answer" or prompt.request_id is None:
+    request_id = await services.supervision.awaited_answer(message.chat.id, message.reply_to_message.message_id)
+    if request_id is None:
         return
     locale = await services.users.locale(user.id)
     text = (message.text or "").strip()
@@ -28,7 +28,7 @@ async def on_reporter_reply(update: Update, context: PantauContext) -> None:
     if len(text) > ANSWER_LIMIT:
         await message.reply_text(t(locale, "invalid.too_long", maximum=ANSWER_LIMIT, length=len(text)))
         raise ApplicationHandlerStop
-    if await services.supervision.answer(prompt.request_id, text):
+    if await services.supervision.answer(request_id, text):
         await message.reply_text(t(locale, "relay.answer_sent"))
         if services.outbox_worker is not None:
             services.outbox_worker.notify()

@@ -12,35 +12,36 @@ from telegram.ext import ApplicationHandlerStop
 from bot.kernel.callbacks import TriageVerb, triage_parts
 from bot.kernel.case_code import normalize_case_code
 from bot.kernel.context import PantauContext
+from bot.kernel.refusal import Refusal
 from bot.kernel.services import Services
 from bot.supervision.alert_card import card_keyboard, choice_keyboard, reject_confirm_keyboard
-from bot.supervision.case_status import Refusal, next_status
+from bot.supervision.case_status import CaseAction, ForwardTarget, StatusRefusal, next_status
 from bot.supervision.membership import Attempt
-from bot.supervision.service import Actor, SupervisionError
+from bot.supervision.service import Actor, Case, CaseChanged, PromptPurpose
 from handlers.reporting.kit import answer_query, callback_arg
 from locales import t
-from storage.supervision.cases import CaseRow, TransitionConflict
 
 log = logging.getLogger(__name__)
 QUESTION_LIMIT = 1000
-_ACTIONS = {TriageVerb.CLAIM: "claim", TriageVerb.REGISTER: "register", TriageVerb.DONE: "done",
-            TriageVerb.FORWARD_TO: "forward", TriageVerb.REJECT_CONFIRM: "reject"}
+_ACTIONS = {TriageVerb.CLAIM: CaseAction.CLAIM, TriageVerb.REGISTER: CaseAction.REGISTER, TriageVerb.DONE: CaseAction.DONE,
+            TriageVerb.FORWARD_TO: CaseAction.FORWARD, TriageVerb.REJECT_CONFIRM: CaseAction.REJECT}
 # Verbs that open a menu, a confirmation or a prompt: the action they lead to must be possible first.
-_LEADS_TO = {TriageVerb.FORWARD: "forward", TriageVerb.REJECT: "reject", TriageVerb.REJECT_WHY: "reject",
-             TriageVerb.ASK: "ask", TriageVerb.DUPLICATE: "duplicate"}
+_LEADS_TO = {TriageVerb.FORWARD: CaseAction.FORWARD, TriageVerb.REJECT: CaseAction.REJECT,
+             TriageVerb.REJECT_WHY: CaseAction.REJECT, TriageVerb.ASK: CaseAction.ASK,
+             TriageVerb.DUPLICATE: CaseAction.DUPLICATE}
 
 
 def _actor(user: User, chat_id: int) -> Actor:
     return Actor(user.id, user.full_name, chat_id)
 
 
-def _refusal_text(locale: str, refusal: Refusal) -> str:
+def _refusal_text(locale: str, refusal: StatusRefusal) -> str:
     allowed = ", ".join(t(locale, f"status.{s}") for s in refusal.allowed_from)
     return t(locale, "triage.refused", action=t(locale, f"triage.{refusal.action}"),
              status=t(locale, f"status.{refusal.status}"), allowed=allowed)
 
 
-async def _edit_card(services: Services, message: Message, case: CaseRow, markup: InlineKeyboardMarkup | None = None,
+async def _edit_card(services: Services, message: Message, case: Case, markup: InlineKeyboardMarkup | None = None,
                      *, keep: bool = False) -> None:
     """Show the case as it is now on the card that was pressed (or only change its buttons). Edits are not
     paced, so this does not wait behind the group's minute. If the group just became a supergroup, the card
@@ -70,7 +71,7 @@ async def on_button(update: Update, context: PantauContext) -> None:
     verb, detail, report_id = triage_parts(callback_arg(update))
     chat_id = query.message.chat.id
     supervision = services.supervision
-    case = await supervision.repo.case(report_id)
+    case = await supervision.case(report_id)
     if case is None or not await supervision.may_view(chat_id, case):
         log.warning("triage press refused: user %s in chat %s on report %s", user.id, chat_id, report_id)
         await answer_query(update, t(locale, "triage.not_allowed"), alert=True)
@@ -82,9 +83,7 @@ async def on_button(update: Update, context: PantauContext) -> None:
         await services.group_replies.open_case(update, case, reply_to=query.message.message_id)
         return
     allowed = supervision.may_ask if verb is TriageVerb.ASK else supervision.may_act
-    if not await allowed(chat_id, case) or await supervision.repo.card_report(
-        chat_id, query.message.message_id
-    ) != report_id:
+    if not await allowed(chat_id, case) or not await supervision.is_card_of(chat_id, query.message.message_id, case):
         log.warning("triage action refused: user %s in chat %s, %s on report %s", user.id, chat_id, verb, report_id)
         await answer_query(update, t(locale, "triage.not_allowed"), alert=True)
         return
@@ -93,7 +92,7 @@ async def on_button(update: Update, context: PantauContext) -> None:
     actor = _actor(user, chat_id)
     action = _LEADS_TO.get(verb)
     refusal = next_status(action, case.status) if action else None
-    if isinstance(refusal, Refusal):  # a stale card: say why before opening a menu or a prompt
+    if isinstance(refusal, StatusRefusal):  # a stale card: say why before opening a menu or a prompt
         await answer_query(update, _refusal_text(locale, refusal), alert=True)
         await _edit_card(services, query.message, case)
         return
@@ -116,21 +115,21 @@ async def on_button(update: Update, context: PantauContext) -> None:
         result = await supervision.act(
             case, _ACTIONS[verb], actor, detail=detail or None, pressed=(chat_id, query.message.message_id)
         )
-    except TransitionConflict:
-        fresh = await supervision.repo.case(report_id)
-        await answer_query(update, t(locale, "triage.conflict"), alert=True)
+    except CaseChanged as exc:
+        fresh = await supervision.case(report_id)
+        await answer_query(update, t(locale, exc.key), alert=True)
         if fresh is not None:
             await _edit_card(services, query.message, fresh)
         return
-    except SupervisionError as exc:
+    except Refusal as exc:
         await answer_query(update, t(locale, exc.key), alert=True)
         return
-    if isinstance(result, Refusal):
+    if isinstance(result, StatusRefusal):
         await answer_query(update, _refusal_text(locale, result), alert=True)
         await _edit_card(services, query.message, case)
         return
     answer = t(locale, "triage.done_ok", status=t(locale, f"status.{result.status}"))
-    if verb is TriageVerb.FORWARD_TO and detail == "gakkumdu" and not await supervision.gakkumdu_groups(
+    if verb is TriageVerb.FORWARD_TO and detail == ForwardTarget.GAKKUMDU and not await supervision.gakkumdu_groups(
         case.region_code
     ):
         answer += " " + t(locale, "triage.no_gakkumdu_group")
@@ -152,7 +151,7 @@ async def _stranger(update: Update, services: Services, verb: TriageVerb, report
     return True
 
 
-async def _prompt(update: Update, context: PantauContext, case: CaseRow, verb: str, locale: str) -> None:
+async def _prompt(update: Update, context: PantauContext, case: Case, verb: str, locale: str) -> None:
     """Ask the supervisor to reply with a question for the reporter, or with the original case's code."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and isinstance(query.message, Message)
@@ -162,7 +161,8 @@ async def _prompt(update: Update, context: PantauContext, case: CaseRow, verb: s
         # A mention: the prompt's ForceReply is selective, so Telegram opens the reply box for the one who pressed.
         t(locale, f"triage.prompt_{verb}", name=f'<a href="tg://user?id={user.id}">{escape(user.first_name)}</a>',
           code=case.case_code),
-        purpose="question" if verb == "ask" else "duplicate", placeholder=t(locale, f"triage.placeholder_{verb}"),
+        purpose=PromptPurpose.QUESTION if verb == TriageVerb.ASK else PromptPurpose.DUPLICATE,
+        placeholder=t(locale, f"triage.placeholder_{verb}"),
         reply_to=query.message.message_id,
     )
 
@@ -174,13 +174,12 @@ async def on_group_reply(update: Update, context: PantauContext) -> None:
     if message is None or user is None or message.reply_to_message is None:
         return
     services = context.services
-    repo = services.supervision.repo
     prompt = await services.group_replies.pending_reply(message.chat.id, message.reply_to_message.message_id)
-    if prompt is None or prompt.purpose not in ("question", "duplicate"):
+    if prompt is None or prompt.purpose not in (PromptPurpose.QUESTION, PromptPurpose.DUPLICATE):
         return
     locale = services.settings.default_locale
-    case = await repo.case(prompt.report_id)
-    allowed = services.supervision.may_ask if prompt.purpose == "question" else services.supervision.may_act
+    case = await services.supervision.case(prompt.report_id)
+    allowed = services.supervision.may_ask if prompt.purpose == PromptPurpose.QUESTION else services.supervision.may_act
     if case is None or not await allowed(message.chat.id, case):
         raise ApplicationHandlerStop
     admission = await services.membership.admit(message.chat.id, user.id, Attempt.REPLY, action=prompt.purpose,
@@ -190,32 +189,32 @@ async def on_group_reply(update: Update, context: PantauContext) -> None:
         raise ApplicationHandlerStop
     text = (message.text or message.caption or "").strip()
     actor = _actor(user, message.chat.id)
-    if prompt.purpose == "question":
+    if prompt.purpose == PromptPurpose.QUESTION:
         if not text or len(text) > QUESTION_LIMIT:
             await services.group_replies.queue(update, t(locale, "triage.question_length", maximum=QUESTION_LIMIT))
             raise ApplicationHandlerStop
         try:
             await services.supervision.ask(case, actor, text, prompt)
-        except SupervisionError as exc:
+        except Refusal as exc:
             await services.group_replies.queue(update, t(locale, exc.key))
             raise ApplicationHandlerStop from None
         await services.group_replies.queue(update, t(locale, "triage.question_sent", code=case.case_code))
     else:
         code = normalize_case_code(text)
-        original = await repo.case_by_code(code) if code else None
+        original = await services.supervision.case_by_code(code) if code else None
         if original is None or original.id == case.id or not await services.supervision.may_view(message.chat.id,
                                                                                                   original):
             await services.group_replies.queue(update, t(locale, "triage.duplicate_unknown"))
             raise ApplicationHandlerStop
         try:
-            result = await services.supervision.act(case, "duplicate", actor, detail=original.case_code)
-        except TransitionConflict:
-            await services.group_replies.queue(update, t(locale, "triage.conflict"))
+            result = await services.supervision.act(case, CaseAction.DUPLICATE, actor, detail=original.case_code)
+        except CaseChanged as exc:
+            await services.group_replies.queue(update, t(locale, exc.key))
             raise ApplicationHandlerStop from None
-        if isinstance(result, Refusal):
+        if isinstance(result, StatusRefusal):
             await services.group_replies.queue(update, _refusal_text(locale, result))
             raise ApplicationHandlerStop
-        await repo.forget_prompt(prompt.chat_id, prompt.message_id)
+        await services.supervision.forget_prompt(prompt)
         await services.group_replies.queue(update, t(locale, "triage.done_ok", status=t(locale, "status.duplicate")))
     if services.outbox_worker is not None:
         services.outbox_worker.notify()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from storage.database import Database, iso, utcnow
 from storage.delivery.outbox import OutboxMessage, enqueue
@@ -19,6 +18,30 @@ class PendingReply:
     report_id: int
     user_id: int | None
     request_id: int | None
+
+
+class AlertRef(NamedTuple):
+    """A group's alert of a report; `message_id` is None while it stands only as a digest's line."""
+
+    chat_id: int
+    message_id: int | None
+    kind: str
+
+
+class CardRef(NamedTuple):
+    """A card of a report standing in a chat (an alert, reminder, or a card opened or shown)."""
+
+    chat_id: int
+    message_id: int
+    kind: str
+
+
+class UnclaimedAlert(NamedTuple):
+    report_id: int
+    chat_id: int
+    kind: str
+    reminded_at: str | None
+    escalated_at: str | None
 
 
 class AlertStore:
@@ -63,31 +86,31 @@ class AlertStore:
         )
         return int(row["report_id"]) if row else None
 
-    async def alerts_of(self, report_id: int) -> list[tuple[int, int | None, str]]:
-        """(chat_id, message_id, kind) of each group's alert card for a report."""
+    async def alerts_of(self, report_id: int) -> list[AlertRef]:
+        """Each group's alert card for a report."""
         rows = await self.db.fetchall(
             "SELECT chat_id, message_id, kind FROM alerts WHERE report_id = ? ORDER BY id", (report_id,)
         )
-        return [(r["chat_id"], r["message_id"], r["kind"]) for r in rows]
+        return [AlertRef(r["chat_id"], r["message_id"], r["kind"]) for r in rows]
 
-    async def cards_of(self, report_id: int) -> list[tuple[int, int, str]]:
-        """(chat_id, message_id, kind) of every card of a report: alerts, reminders, cards opened or shown."""
+    async def cards_of(self, report_id: int) -> list[CardRef]:
+        """Every card of a report: alerts, reminders, cards opened or shown."""
         rows = await self.db.fetchall(
             "SELECT chat_id, message_id, card_kind FROM tracked_messages WHERE report_id = ? AND purpose = 'card'"
             " ORDER BY created_at, message_id",
             (report_id,),
         )
-        return [(r["chat_id"], r["message_id"], r["card_kind"] or "alert") for r in rows]
+        return [CardRef(r["chat_id"], r["message_id"], r["card_kind"] or "alert") for r in rows]
 
-    async def unclaimed_alerts(self, created_before: datetime) -> list[tuple[int, int, str, str | None, str | None]]:
-        """(report id, chat id, alert kind, reminded_at, escalated_at) of unclaimed reports alerted before then."""
+    async def unclaimed_alerts(self, created_before: datetime) -> list[UnclaimedAlert]:
+        """The alerts of unclaimed reports made before then, by report."""
         rows = await self.db.fetchall(
             "SELECT a.report_id, a.chat_id, a.kind, r.reminded_at, r.escalated_at FROM alerts a"
             " JOIN reports r ON r.id = a.report_id WHERE r.status = 'received' AND a.created_at < ?"
             " ORDER BY a.report_id",
             (iso(created_before),),
         )
-        return [(r["report_id"], r["chat_id"], r["kind"], r["reminded_at"], r["escalated_at"]) for r in rows]
+        return [UnclaimedAlert(r["report_id"], r["chat_id"], r["kind"], r["reminded_at"], r["escalated_at"]) for r in rows]
 
     async def mark(self, report_id: int, column: str, notices: list[OutboxMessage]) -> bool:
         """Set reminded_at or escalated_at once, queueing its messages and logging it in the same transaction."""
@@ -131,9 +154,11 @@ class AlertStore:
 
     async def ask(
         self, report_id: int, group_chat_id: int, asked_by: int, question: str, prompt: PendingReply | None,
-        notice_for: Callable[[int], OutboxMessage], asker_name: str | None = None,
+        notice: OutboxMessage, asker_name: str | None = None,
     ) -> int:
-        """Record a question for the reporter and queue it (its outbox message built by `notice_for(id)`)."""
+        """Record a question for the reporter and queue `notice`, in one transaction. The notice names the new
+        request, whose id only exists here: `{request_id}` in its dedup key and its payload's `request_id`
+        (a placeholder) are filled with it."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO info_requests (report_id, group_chat_id, asked_by, question, asked_at)"
@@ -151,7 +176,7 @@ class AlertStore:
                 " VALUES (?, 'ask', ?, ?, ?, ?, ?)",
                 (report_id, asked_by, asker_name, group_chat_id, question, iso(utcnow())),
             )
-            await enqueue(conn, notice_for(request_id))
+            await enqueue(conn, with_request_id(notice, request_id))
             return request_id
 
     async def request(self, request_id: int) -> dict[str, Any] | None:
@@ -180,3 +205,9 @@ class AlertStore:
     async def forget_prompt(self, chat_id: int, message_id: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM tracked_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
+
+
+def with_request_id(notice: OutboxMessage, request_id: int) -> OutboxMessage:
+    """`notice` naming the question `request_id`: its dedup key's `{request_id}` and its payload's `request_id`."""
+    return replace(notice, dedup_key=notice.dedup_key.format(request_id=request_id),
+                   payload={**notice.payload, "request_id": request_id})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from storage.database import Database, iso, utcnow
 
@@ -16,6 +17,16 @@ class GroupRow:
     role: str
     title: str | None
     active: bool
+
+
+class RefusedAttempt(NamedTuple):
+    """Somebody who was not a member of the chat tried to act there."""
+
+    user_id: int
+    kind: str
+    action: str
+    report_id: int | None
+    member_status: str
 
 
 def _group(row: sqlite3.Row) -> GroupRow:
@@ -93,13 +104,13 @@ class GroupStore:
                 (chat_id, user_id, kind, action, report_id, member_status, iso(utcnow())),
             )
 
-    async def refusals(self, chat_id: int) -> list[tuple[int, str, str, int | None, str]]:
-        """(user id, kind, action, report id, member status) of the refused attempts in a chat, oldest first."""
+    async def refusals(self, chat_id: int) -> list[RefusedAttempt]:
+        """The refused attempts in a chat, oldest first."""
         rows = await self.db.fetchall(
             "SELECT user_id, kind, action, report_id, member_status FROM refused_attempts WHERE chat_id = ? ORDER BY id",
             (chat_id,),
         )
-        return [(r["user_id"], r["kind"], r["action"], r["report_id"], r["member_status"]) for r in rows]
+        return [RefusedAttempt(r["user_id"], r["kind"], r["action"], r["report_id"], r["member_status"]) for r in rows]
 
     async def attempts(self, chat_id: int) -> list[str]:
         rows = await self.db.fetchall(
