@@ -12,14 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.delivery.persistence import SQLitePersistence
 from bot.regions.directory import RegionDirectory
 from bot.reporting import intake as intake_module
 from bot.reporting.draft import Step
 from bot.reporting.evidence_store import EvidenceStore
-from bot.reporting.intake import Draft, InputError, IntakeService
+from bot.reporting.intake import CONVERSATION_NAME, Draft, InputError, IntakeService
 from bot.reporting.ports import AlertPlanner
 from storage.database import Database, iso, utcnow
 from storage.delivery.outbox import OutboxMessage
+from storage.reporting.conversations import ConversationStore
 from storage.reporting.drafts import DraftRepository
 from storage.reporting.records import EXPORT_FIELDS, ReportRecord
 from storage.reporting.reports import ReportRepository
@@ -203,3 +205,34 @@ async def test_every_reader_gets_the_same_record(db: Database, regions: RegionDi
     [row] = await service.reports.export_rows()
     assert list(row) == [*EXPORT_FIELDS, "evidence_count"]
     assert row["anonymous"] == 1 and json.loads(str(row["missing"])) == as_reporter.missing
+
+
+# ---- the conversation step is stored once: in the draft ---------------------------------------------------
+
+
+async def test_the_report_conversation_is_loaded_from_the_drafts(db: Database, regions: RegionDirectory, tmp_path: Path):
+    service = service_with(db, regions, tmp_path, None)
+    persistence = SQLitePersistence(ConversationStore(db), owned={CONVERSATION_NAME: service.conversation_states})
+    async with db.transaction() as conn:  # a row left by an older version is not where the step lives
+        await conn.execute(
+            "INSERT INTO conversation_states (name, key, state, updated_at) VALUES ('report', '[9, 9]', 'party', 'x')"
+        )
+    await at_where(service, 501)
+    await service.submit(await fill(service, 502), 3000, "id")
+    idle = await at_where(service, 503)
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE drafts SET updated_at = ? WHERE user_id = 503", (iso(utcnow() - timedelta(days=1)),))
+    assert await service.close_idle(utcnow() - timedelta(hours=1), _indonesian, hours=1, keep_days=7) == 1
+    assert idle.step is Step.WHERE
+    assert await persistence.get_conversations(CONVERSATION_NAME) == {(501, 501): "where"}
+
+    await persistence.update_conversation(CONVERSATION_NAME, (501, 501), "review")  # PTB's copy: not stored
+    await persistence.update_conversation(CONVERSATION_NAME, (501, 501), None)
+    assert await persistence.get_conversations(CONVERSATION_NAME) == {(501, 501): "where"}
+    assert await count(db, "SELECT * FROM conversation_states WHERE key != '[9, 9]'") == 0
+    await persistence.update_conversation("other", (1, 1), "x")  # a conversation nobody owns is still kept
+    assert await persistence.get_conversations("other") == {(1, 1): "x"}
+
+
+async def _indonesian(_user_id: int) -> str:
+    return "id"

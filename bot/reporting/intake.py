@@ -1,7 +1,7 @@
 """Report intake: the rules of the report conversation, independent of Telegram.
 
-Handlers call this service with what the reporter sent; it validates, writes the draft (and the
-conversation state) before anything is answered, and turns a finished draft into a report exactly once.
+Handlers call this service with what the reporter sent; it validates, writes the draft (whose step is the
+conversation's state) before anything is answered, and turns a finished draft into a report exactly once.
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ from bot.reporting.ports import AlertPlanner, AlertRoute
 from locales import t
 from storage.database import utcnow
 from storage.delivery.outbox import OutboxMessage
-from storage.reporting.conversations import conversation_key
-from storage.reporting.drafts import ConversationRef, DraftRepository, DraftRow, EvidenceRow
+from storage.reporting.drafts import DraftRepository, DraftRow, EvidenceRow
 from storage.reporting.records import ReportRecord
 from storage.reporting.reports import CaseCodeTaken, Identity, NewReport, ReportRepository, SubmitResult
 from storage.supervision.cases import EvidenceRef
@@ -136,12 +135,10 @@ class IntakeService:
 
     # ---- drafts -------------------------------------------------------------------------------
 
-    @staticmethod
-    def conversation(chat_id: int, user_id: int) -> ConversationRef:
-        return ConversationRef(CONVERSATION_NAME, conversation_key(chat_id, user_id))
-
-    def _ref(self, draft: Draft) -> ConversationRef:
-        return self.conversation(draft.row.chat_id, draft.row.user_id)
+    async def conversation_states(self) -> dict[tuple[int, int], str]:
+        """The report conversation's state per (chat id, user id): the step of the reporter's active draft.
+        It is stored once, with each answer; python-telegram-bot's persistence loads it from here."""
+        return await self.drafts.active_steps()
 
     async def get(self, user_id: int) -> Draft | None:
         row = await self.drafts.get(user_id)
@@ -151,7 +148,7 @@ class IntakeService:
         """A fresh draft at the first step, replacing any earlier one."""
         row = DraftRow(user_id=user_id, chat_id=chat_id, step=Step.CATEGORY, last_update_id=update_id)
         draft = Draft(row, Answers())
-        await self.drafts.save(row, self.conversation(chat_id, user_id), new=True)
+        await self.drafts.save(row, new=True)
         return draft
 
     async def resume(self, draft: Draft, update_id: int) -> Draft:
@@ -162,7 +159,7 @@ class IntakeService:
     async def _save(self, draft: Draft, update_id: int) -> Draft:
         draft.row.answers = draft.answers.model_dump(exclude_none=True)
         draft.row.last_update_id = max(draft.row.last_update_id, update_id)
-        await self.drafts.save(draft.row, self._ref(draft))
+        await self.drafts.save(draft.row)
         return draft
 
     async def answer(self, draft: Draft, update_id: int, **changes: Any) -> Draft:
@@ -194,8 +191,8 @@ class IntakeService:
         """Remember an update as handled without changing any answer (e.g. a picker page turned)."""
         return await self._save(draft, update_id)
 
-    async def cancel(self, user_id: int, chat_id: int) -> None:
-        await self.drafts.delete(user_id, self.conversation(chat_id, user_id))
+    async def cancel(self, user_id: int) -> None:
+        await self.drafts.delete(user_id)
 
     # ---- step rules ---------------------------------------------------------------------------
 
@@ -515,7 +512,6 @@ class IntakeService:
                             report,
                             identity,
                             update_id=update_id,
-                            conversation=self._ref(draft),
                             draft_answers=scrubbed.model_dump(exclude_none=True),
                             route=None if route is None else (route.level, route.region),
                         )
@@ -589,7 +585,7 @@ class IntakeService:
                 method="sendMessage",
                 payload={"text": t(locale, "idle.closed", hours=f"{hours:g}", days=f"{keep_days:g}")},
             )
-            if await self.drafts.close_idle(row, self.conversation(row.chat_id, row.user_id), notice):
+            if await self.drafts.close_idle(row, notice):
                 closed += 1
         return closed
 

@@ -13,8 +13,6 @@ import aiosqlite
 
 from storage.database import Database, iso, utcnow
 from storage.delivery.outbox import OutboxMessage, enqueue
-from storage.reporting.conversations import write_state
-from storage.reporting.drafts import ConversationRef
 from storage.reporting.records import ReportRecord, export_row, report_columns, report_record
 
 
@@ -72,13 +70,12 @@ class Submission:
         identity: Identity | None,
         *,
         update_id: int,
-        conversation: ConversationRef,
         draft_answers: dict[str, Any] | None = None,
         route: tuple[str, str | None] | None = None,
     ) -> SubmitResult:
         """Insert the report (raises CaseCodeTaken if its code exists) and its identity, move the draft's
         evidence to it, mark the draft submitted (its answers replaced by `draft_answers`, which leave the
-        identity out: that lives only in reporter_identities), end the conversation and store the route."""
+        identity out: that lives only in reporter_identities), which ends the conversation, and store the route."""
         assert self.earlier is None, "the draft was submitted before"
         conn = self._conn
         now = iso(utcnow())
@@ -141,7 +138,6 @@ class Submission:
                 report.reporter_user_id,
             ),
         )
-        await write_state(conn, conversation.name, conversation.key, None)
         if route is not None:
             await conn.execute("UPDATE reports SET route_level = ?, route_region = ? WHERE id = ?", (*route, report_id))
         return SubmitResult(report_id, report.case_code, created=True)
