@@ -40,7 +40,7 @@ from bot.regions.directory import RegionDirectory
 from bot.regions.geo import Boundaries
 from bot.reporting.evidence_store import EvidenceStore
 from bot.reporting.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
-from bot.reporting.intake import IntakeService
+from bot.reporting.intake import CONVERSATION_NAME, IntakeService
 from bot.settings import Settings
 from bot.supervision.alert_sender import AlertSender
 from bot.supervision.group_replies import GroupReplies
@@ -171,7 +171,9 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=PantauContext))
-        .persistence(SQLitePersistence(services.conversations, update_interval=5))
+        .persistence(SQLitePersistence(  # the report conversation's state is its draft's step, stored once
+            services.conversations, update_interval=5, owned={CONVERSATION_NAME: services.intake.conversation_states}
+        ))
         .rate_limiter(PacedRateLimiter(services.pacer, max_retries=2))  # every call: group and overall limits
         .update_queue(PersistentUpdateQueue(services.inbox))
         .concurrent_updates(PerChatUpdateProcessor(256, on_processed=services.inbox.processed))

@@ -13,15 +13,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.delivery.persistence import SQLitePersistence
 from bot.kernel.refusal import Refusal
 from bot.regions.directory import RegionDirectory
 from bot.reporting import intake as intake_module
 from bot.reporting.draft import Step
 from bot.reporting.evidence_store import EvidenceStore
 from bot.reporting.incident_time import IncidentTime
-from bot.reporting.intake import TEXT_LIMITS, Draft, IntakeService, clean_phone, clean_text
+from bot.reporting.intake import CONVERSATION_NAME, TEXT_LIMITS, Draft, IntakeService, clean_phone, clean_text
 from locales import LOCALES, has, t
 from storage.database import Database, iso, utcnow
+from storage.reporting.conversations import ConversationStore
 from storage.reporting.drafts import DraftRepository, DraftRow
 from storage.reporting.reports import ReportRepository
 
@@ -271,9 +273,10 @@ async def age_draft(db: Database, user_id: int, when: datetime) -> None:
 
 
 async def conversation_state(db: Database, service: IntakeService, user_id: int) -> str | None:
-    ref = service.conversation(user_id, user_id)
-    row = await db.fetchone("SELECT state FROM conversation_states WHERE name = ? AND key = ?", (ref.name, ref.key))
-    return row["state"] if row else None
+    """The report conversation's state as python-telegram-bot's persistence loads it (the draft's step)."""
+    persistence = SQLitePersistence(ConversationStore(db), owned={CONVERSATION_NAME: service.conversation_states})
+    state = (await persistence.get_conversations(CONVERSATION_NAME)).get((user_id, user_id))
+    return None if state is None else str(state)
 
 
 async def test_answers_are_persisted_with_the_conversation_state(service: IntakeService, db: Database):
@@ -640,7 +643,7 @@ async def test_start_replaces_an_earlier_draft_and_its_evidence(service: IntakeS
 async def test_cancel_forgets_the_draft(service: IntakeService, db: Database):
     draft = await service.start(112, 112, 1)
     await add_photo(service, draft, 2, b"some photo", "c1")
-    await service.cancel(112, 112)
+    await service.cancel(112)
     assert await service.get(112) is None
     assert await service.evidence(112) == []
     assert await conversation_state(db, service, 112) is None

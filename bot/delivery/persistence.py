@@ -1,12 +1,15 @@
 """python-telegram-bot persistence backed by our SQLite conversation store.
 
-Only conversation states are persisted (user, chat and bot data live in our own tables). PTB hands them
-over every few seconds; the report conversation's state is in any case written by the draft itself, in the
-same transaction as each answer, so a killed process resumes at the step the reporter last saw.
+Only conversation states are persisted (user, chat and bot data live in our own tables). A conversation
+whose feature already stores its state is "owned": its states are loaded from that feature and PTB's
+updates of it are ignored. The report conversation is owned by reporting: its state is the active draft's
+step, written in the same transaction as each answer, so it is stored once and a killed process resumes at
+the step the reporter last saw. Other conversations (none today) are kept in `conversation_states`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -14,19 +17,29 @@ from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from storage.reporting.conversations import ConversationStore, conversation_key, parse_conversation_key
 
+# The states of an owned conversation, per key, as its feature stores them.
+OwnedStates = Callable[[], Awaitable[Mapping[tuple[int, int], str]]]
+
 
 class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    def __init__(self, store: ConversationStore, update_interval: float = 60) -> None:
+    def __init__(
+        self, store: ConversationStore, update_interval: float = 60, *, owned: Mapping[str, OwnedStates] | None = None
+    ) -> None:
         super().__init__(
             store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=False, callback_data=False),
             update_interval=update_interval,
         )
         self.store = store
+        self.owned = dict(owned or {})
 
     async def get_conversations(self, name: str) -> ConversationDict:
+        if name in self.owned:
+            return {tuple(key): state for key, state in (await self.owned[name]()).items()}
         return {parse_conversation_key(key): state for key, state in (await self.store.load(name)).items()}
 
     async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
+        if name in self.owned:
+            return  # its feature wrote the state already, with the change that caused it
         await self.store.set(name, conversation_key(*key), None if new_state is None else str(new_state))
 
     # Nothing else is stored here: the rest of Pantau's state lives in its own tables.

@@ -1,15 +1,16 @@
 """Report intake: the rules of the report conversation, independent of Telegram.
 
-Handlers call this service with what the reporter sent; it validates, writes the draft (and the
-conversation state) before anything is answered, and turns a finished draft into a report exactly once.
+Handlers call this service with what the reporter sent; it validates, writes the draft (whose step is the
+conversation's state) before anything is answered, and turns a finished draft into a report exactly once.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,12 +32,12 @@ from bot.reporting.incident_time import (
     today,
     yesterday,
 )
-from bot.supervision.service import SupervisionService
+from bot.reporting.ports import AlertPlanner, AlertRoute
 from locales import t
 from storage.database import utcnow
 from storage.delivery.outbox import OutboxMessage
-from storage.reporting.conversations import conversation_key
-from storage.reporting.drafts import ConversationRef, DraftRepository, DraftRow, EvidenceRow
+from storage.report_records import ReportRecord
+from storage.reporting.drafts import DraftRepository, DraftRow, EvidenceRow
 from storage.reporting.reports import CaseCodeTaken, Identity, NewReport, ReportRepository, SubmitResult
 from storage.supervision.cases import EvidenceRef
 
@@ -55,6 +56,10 @@ TEXT_LIMITS: dict[str, tuple[int, int]] = {
     "search": (2, 60),
 }
 _SPACES = re.compile(r"[ \t]+")
+# The evidence step's status message is edited while it is this recent; after that a new one is sent, lower down.
+STATUS_FRESH = timedelta(minutes=10)
+# A submitted report as its reporter may see it (never the identity).
+Report = ReportRecord
 # Free-text answers a reporter can correct by editing the message that gave them ("incident": a typed time).
 EDITABLE_FIELDS = ("chronology", "incident", "place", "party", "witnesses", "name", "address", "phone")
 
@@ -112,22 +117,20 @@ class IntakeService:
         reports: ReportRepository,
         regions: RegionDirectory,
         evidence: EvidenceStore,
-        supervision: SupervisionService | None = None,
+        alerts: AlertPlanner | None = None,
     ) -> None:
         self.drafts = drafts
         self.reports = reports
         self.regions = regions
         self.files = evidence
-        self.supervision = supervision
+        self.alerts = alerts  # None: nobody is alerted (unit tests of intake alone)
 
     # ---- drafts -------------------------------------------------------------------------------
 
-    @staticmethod
-    def conversation(chat_id: int, user_id: int) -> ConversationRef:
-        return ConversationRef(CONVERSATION_NAME, conversation_key(chat_id, user_id))
-
-    def _ref(self, draft: Draft) -> ConversationRef:
-        return self.conversation(draft.row.chat_id, draft.row.user_id)
+    async def conversation_states(self) -> dict[tuple[int, int], str]:
+        """The report conversation's state per (chat id, user id): the step of the reporter's active draft.
+        It is stored once, with each answer; python-telegram-bot's persistence loads it from here."""
+        return await self.drafts.active_steps()
 
     async def get(self, user_id: int) -> Draft | None:
         row = await self.drafts.get(user_id)
@@ -137,7 +140,7 @@ class IntakeService:
         """A fresh draft at the first step, replacing any earlier one."""
         row = DraftRow(user_id=user_id, chat_id=chat_id, step=Step.CATEGORY, last_update_id=update_id)
         draft = Draft(row, Answers())
-        await self.drafts.save(row, self.conversation(chat_id, user_id), new=True)
+        await self.drafts.save(row, new=True)
         return draft
 
     async def resume(self, draft: Draft, update_id: int) -> Draft:
@@ -148,7 +151,7 @@ class IntakeService:
     async def _save(self, draft: Draft, update_id: int) -> Draft:
         draft.row.answers = draft.answers.model_dump(exclude_none=True)
         draft.row.last_update_id = max(draft.row.last_update_id, update_id)
-        await self.drafts.save(draft.row, self._ref(draft))
+        await self.drafts.save(draft.row)
         return draft
 
     async def answer(self, draft: Draft, update_id: int, **changes: Any) -> Draft:
@@ -180,8 +183,8 @@ class IntakeService:
         """Remember an update as handled without changing any answer (e.g. a picker page turned)."""
         return await self._save(draft, update_id)
 
-    async def cancel(self, user_id: int, chat_id: int) -> None:
-        await self.drafts.delete(user_id, self.conversation(chat_id, user_id))
+    async def cancel(self, user_id: int) -> None:
+        await self.drafts.delete(user_id)
 
     # ---- step rules ---------------------------------------------------------------------------
 
@@ -258,7 +261,28 @@ class IntakeService:
             pressed = datetime.fromisoformat(a.incident_pressed_at)
             incident = self._relative_day(a.incident_button, pressed, a)
             draft.answers = a.model_copy(update={"incident": incident.isoformat()})
-        return await self.goto(draft, update_id, Step.PLACE)
+        # a venue already named the place (unless the reporter came to change the place from the review)
+        named = a.location_source == "venue" and bool(a.place) and not draft.row.editing
+        return await self.goto(draft, update_id, Step.PARTY if named else Step.PLACE)
+
+    async def set_location(
+        self, draft: Draft, update_id: int, latitude: float, longitude: float, *, venue: str | None,
+        located: str | None,
+    ) -> Draft:
+        """A shared location, or a venue (`venue`: its title and address, which also name the place). The
+        kecamatan the boundaries put it in (`located`) is suggested for confirmation if it is one of ours;
+        otherwise the reporter picks one."""
+        if not (math.isfinite(latitude) and math.isfinite(longitude) and abs(latitude) <= 90 and abs(longitude) <= 180):
+            raise Refusal("invalid.location")
+        changes: dict[str, Any] = {"latitude": latitude, "longitude": longitude, "suggested_region": None}
+        changes["location_source"] = "venue" if venue is not None else "gps"
+        if venue is not None:
+            changes["place"] = venue.strip(", ")[:300]
+            changes["answered_by"] = draft.answers.forget_sources("place")  # no longer a typed answer
+        if located is not None and self.regions.in_scope(located) and self.regions.get(located) is not None:
+            changes["suggested_region"] = located
+        draft.answers = draft.answers.model_copy(update=changes)
+        return await self.goto(draft, update_id, Step.WHERE_CONFIRM if changes["suggested_region"] else Step.WHERE)
 
     async def set_place(self, draft: Draft, update_id: int, text: str | None, message_id: int | None = None) -> Draft:
         """The place description; skipping it while editing from the review keeps the earlier one."""
@@ -346,6 +370,12 @@ class IntakeService:
         await self.drafts.set_status_message(user_id, message_id, utcnow())
 
     @staticmethod
+    def status_message_fresh(answers: Answers) -> bool:
+        """Whether the evidence step's status message is recent enough to be edited rather than sent anew."""
+        sent_at = answers.status_message_at
+        return sent_at is not None and utcnow() - datetime.fromisoformat(sent_at) < STATUS_FRESH
+
+    @staticmethod
     def too_big_to_download(size: int | None) -> bool:
         return size is not None and size > TELEGRAM_DOWNLOAD_LIMIT
 
@@ -416,6 +446,19 @@ class IntakeService:
             return "identity"
         return None
 
+    async def submitted(self, user_id: int) -> SubmitResult | None:
+        """The report the reporter's draft became, if it was submitted."""
+        return await self.reports.submitted_from_draft(user_id)
+
+    async def own_report(self, user_id: int, case_code: str) -> Report | None:
+        """The reporter's report with that code; None for anybody else's (it reads as unknown)."""
+        report = await self.reports.by_code(case_code)
+        return report if report is not None and report.reporter_user_id == user_id else None
+
+    async def reports_of(self, user_id: int, limit: int = 10) -> list[Report]:
+        """The reporter's latest reports, newest first."""
+        return await self.reports.for_reporter(user_id, limit=limit)
+
     async def submit(self, draft: Draft, update_id: int, locale: str) -> SubmitOutcome:
         """Create the report and queue the reporter's confirmation, once, whatever is pressed twice."""
         answers = draft.answers
@@ -433,18 +476,15 @@ class IntakeService:
         identity = None
         if not answers.anonymous and answers.name and answers.address:
             identity = Identity(answers.name, answers.address, answers.phone, answers.phone_source)
-        route: tuple[str, str | None] | None = None
-        alerts_for: Callable[[int], list[OutboxMessage]] | None = None
-        if self.supervision is not None:
+        route: AlertRoute | None = None
+        refs: list[EvidenceRef] = []
+        location = None
+        if answers.latitude is not None and answers.longitude is not None:
+            location = (answers.latitude, answers.longitude)
+        if self.alerts is not None:
             # Routed now, alerted in the same transaction as the report: no report without its alerts.
-            chosen = await self.supervision.route(answers.region_code)
-            route = (chosen.level, chosen.region)
+            route = await self.alerts.route(answers.region_code)
             refs = [EvidenceRef(e.kind, e.telegram_file_id) for e in await self.drafts.evidence(draft.user_id)]
-            location = (answers.latitude, answers.longitude) if answers.latitude is not None else None
-
-            def alerts_for(report_id: int) -> list[OutboxMessage]:
-                return SupervisionService.alert_messages(report_id, chosen.chat_ids, refs, location)  # type: ignore[arg-type]
-
         for _attempt in range(5):
             code = case_code.new_case_code()
             report = self._new_report(draft, locale, code, assessment)
@@ -456,22 +496,32 @@ class IntakeService:
             )
             scrubbed = answers.model_copy(update={"name": None, "address": None, "phone": None})
             try:
-                result = await self.reports.submit(
-                    report,
-                    identity,
-                    update_id=update_id,
-                    conversation=self._ref(draft),
-                    notices=[notice],
-                    draft_answers=scrubbed.model_dump(exclude_none=True),
-                    route=route,
-                    alerts_for=alerts_for,
-                )
+                async with self.reports.submission(draft.user_id) as tx:
+                    if tx.earlier is not None:  # submitted meanwhile (a concurrent double tap)
+                        result = tx.earlier
+                    else:
+                        result = await tx.insert(
+                            report,
+                            identity,
+                            update_id=update_id,
+                            draft_answers=scrubbed.model_dump(exclude_none=True),
+                            route=None if route is None else (route.level, route.region),
+                        )
+                        await tx.enqueue([notice, *self._alerts(result.report_id, route, refs, location)])
             except CaseCodeTaken:
                 continue
             draft.row.status = "submitted"
             draft.row.report_id = result.report_id
             return SubmitOutcome(result, assessment)
         raise RuntimeError("could not find a free case code")
+
+    def _alerts(
+        self, report_id: int, route: AlertRoute | None, evidence: list[EvidenceRef], location: tuple[float, float] | None
+    ) -> list[OutboxMessage]:
+        """The alert plan of a new report: supervision's messages to the groups routing chose."""
+        if self.alerts is None or route is None:
+            return []
+        return self.alerts.alert_messages(report_id, route.chat_ids, evidence, location)
 
     def _new_report(self, draft: Draft, locale: str, code: str, assessment: Assessment) -> NewReport:
         a = draft.answers
@@ -527,7 +577,7 @@ class IntakeService:
                 method="sendMessage",
                 payload={"text": t(locale, "idle.closed", hours=f"{hours:g}", days=f"{keep_days:g}")},
             )
-            if await self.drafts.close_idle(row, self.conversation(row.chat_id, row.user_id), notice):
+            if await self.drafts.close_idle(row, notice):
                 closed += 1
         return closed
 

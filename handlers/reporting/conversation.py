@@ -268,7 +268,7 @@ async def cancel(update: Update, context: PantauContext) -> object:
     await answer_query(update)
     services = context.services
     locale = await services.users.locale(user.id)
-    await services.intake.cancel(user.id, chat.id)
+    await services.intake.cancel(user.id)
     await context.bot.send_message(chat.id, t(locale, "report.cancelled"), reply_markup=ReplyKeyboardRemove())
     return ConversationHandler.END
 
@@ -282,7 +282,7 @@ async def cancel_outside(update: Update, context: PantauContext) -> None:
     locale = await services.users.locale(user.id)
     draft = await services.intake.get(user.id)
     if draft is not None and draft.row.status != "submitted":
-        await services.intake.cancel(user.id, chat.id)
+        await services.intake.cancel(user.id)
         await context.bot.send_message(chat.id, t(locale, "report.cancelled"), reply_markup=ReplyKeyboardRemove())
     else:
         await context.bot.send_message(chat.id, t(locale, "report.nothing_to_cancel"))

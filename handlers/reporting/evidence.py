@@ -7,7 +7,6 @@ import contextlib
 import logging
 import weakref
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ChatAction
@@ -22,12 +21,9 @@ from bot.reporting.intake import Draft
 from handlers.reporting.kit import ask, close_choice, step_handler
 from handlers.reporting.prompts import button
 from locales import t
-from storage.database import utcnow
 
 log = logging.getLogger(__name__)
 ALBUM_SETTLE_SECONDS = 1.0  # an album arrives as separate updates; answer once it has settled
-# The batch's status message is edited while it is this recent; after that a new one is sent, lower down.
-STATUS_FRESH = timedelta(minutes=10)
 CHAT_ACTION_EVERY = 4.0  # seconds; Telegram shows a chat action for about 5 s
 
 
@@ -80,10 +76,6 @@ def _lock(user_id: int) -> asyncio.Lock:
 _status_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
-def _is_fresh(sent_at: str | None) -> bool:
-    return sent_at is not None and utcnow() - datetime.fromisoformat(sent_at) < STATUS_FRESH
-
-
 async def show_status(bot: Bot, services: Services, user_id: int, locale: str, *, new: bool = False) -> None:
     """The batch's one "received N files" message with its Done button: edited as files arrive. A new one
     is sent (and the old one loses its button) when there is none yet, it is old or gone, or `new`."""
@@ -93,7 +85,7 @@ async def show_status(bot: Bot, services: Services, user_id: int, locale: str, *
             return  # the reporter moved on meanwhile (an album's job, late)
         text, markup = _status_text(locale, *await services.intake.evidence_counts(user_id))
         chat_id, old = draft.row.chat_id, draft.answers.status_message_id
-        if old is not None and not new and _is_fresh(draft.answers.status_message_at):
+        if old is not None and not new and services.intake.status_message_fresh(draft.answers):
             try:
                 await bot.edit_message_text(text, chat_id, old, reply_markup=markup)
                 return

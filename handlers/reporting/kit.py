@@ -93,7 +93,7 @@ async def ask(context: PantauContext, draft: Draft, locale: str, *, note: str | 
 async def answer_already_submitted(update: Update, context: PantauContext, locale: str) -> bool:
     """A press on a submitted draft's buttons (a double tap, a second device): say which case it became."""
     user = update.effective_user
-    earlier = await context.services.reports.submitted_from_draft(user.id) if user else None
+    earlier = await context.services.intake.submitted(user.id) if user else None
     if earlier is None:
         return False
     await answer_query(update, t(locale, "submitted.already", code=earlier.case_code), alert=True)

@@ -7,13 +7,13 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.kernel.callbacks import Action
 from bot.kernel.case_code import normalize_case_code
 from bot.kernel.context import PantauContext
+from bot.reporting.intake import Report
 from handlers.reporting.kit import answer_query, callback_arg
 from handlers.reporting.prompts import button
 from locales import t
-from storage.reporting.reports import ReportRow
 
 
-def _line(locale: str, report: ReportRow) -> str:
+def _line(locale: str, report: Report) -> str:
     return t(
         locale,
         "status.line",
@@ -24,7 +24,7 @@ def _line(locale: str, report: ReportRow) -> str:
     )
 
 
-def _details(context: PantauContext, locale: str, report: ReportRow) -> str:
+def _details(context: PantauContext, locale: str, report: Report) -> str:
     region = context.services.regions.get(report.region_code)
     lines = [
         t(locale, "status.title", code=report.case_code),
@@ -52,8 +52,8 @@ async def status(update: Update, context: PantauContext) -> None:
         await my_reports(update, context)
         return
     code = normalize_case_code(raw)
-    report = await services.reports.by_code(code) if code else None
-    if report is None or report.reporter_user_id != user.id:
+    report = await services.intake.own_report(user.id, code) if code else None
+    if report is None:
         await context.bot.send_message(chat.id, t(locale, "status.unknown"))
         return
     await context.bot.send_message(chat.id, _details(context, locale, report))
@@ -67,7 +67,7 @@ async def my_reports(update: Update, context: PantauContext) -> None:
     await answer_query(update)
     services = context.services
     locale = await services.users.locale(user.id)
-    reports = await services.reports.for_reporter(user.id, limit=10)
+    reports = await services.intake.reports_of(user.id, limit=10)
     if not reports:
         await context.bot.send_message(chat.id, t(locale, "status.none"))
         return

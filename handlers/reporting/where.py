@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from html import escape
 
 from telegram import ReplyKeyboardRemove, Update
@@ -18,10 +17,6 @@ from handlers.reporting.prompts import Prompt, picker, region_choices
 from locales import t
 
 
-def _valid(latitude: float, longitude: float) -> bool:
-    return math.isfinite(latitude) and math.isfinite(longitude) and abs(latitude) <= 90 and abs(longitude) <= 180
-
-
 @step_handler()
 async def on_location(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """A shared location or venue: match it to a kecamatan and ask the reporter to confirm."""
@@ -29,31 +24,21 @@ async def on_location(update: Update, context: PantauContext, draft: Draft, loca
     assert message is not None and message.location is not None
     services = context.services
     lat, lon = message.location.latitude, message.location.longitude
-    if not _valid(lat, lon):
-        raise Refusal("invalid.location")
-    changes: dict[str, object] = {"latitude": lat, "longitude": lon, "suggested_region": None}
-    changes["location_source"] = "venue" if message.venue else "gps"
-    if message.venue:
-        changes["place"] = f"{message.venue.title}, {message.venue.address}".strip(", ")[:300]
-        changes["answered_by"] = draft.answers.forget_sources("place")  # no longer a typed answer
-    draft.answers = draft.answers.model_copy(update=changes)
     boundaries = services.boundaries
     regions = services.regions
+    located = boundaries.locate(lat, lon) if boundaries is not None else None
+    venue = f"{message.venue.title}, {message.venue.address}" if message.venue else None
+    draft = await services.intake.set_location(draft, update.update_id, lat, lon, venue=venue, located=located)
     if boundaries is None:
-        draft = await services.intake.goto(draft, update.update_id, Step.WHERE)
         await send(context, draft.row.chat_id, Prompt(t(locale, "where.gps_saved_pick"), ReplyKeyboardRemove()))
         await send(context, draft.row.chat_id, picker(services, locale, regions.picker_root()[0]))
         return draft.step
-    code = boundaries.locate(lat, lon)
-    if code is not None and regions.in_scope(code) and regions.get(code) is not None:
-        draft.answers = draft.answers.model_copy(update={"suggested_region": code})
-        draft = await services.intake.goto(draft, update.update_id, Step.WHERE_CONFIRM)
+    if draft.step is Step.WHERE_CONFIRM:
         await ask(context, draft, locale)
         return draft.step
     scope = regions.scope.code if regions.scope else None
     nearby = [regions.get(n.code) for n in boundaries.nearest(lat, lon, k=3, within=scope)]
-    draft = await services.intake.goto(draft, update.update_id, Step.WHERE)
-    intro = t(locale, "where.gps_outside" if code is not None else "where.gps_no_match")
+    intro = t(locale, "where.gps_outside" if located is not None else "where.gps_no_match")
     await send(context, draft.row.chat_id, region_choices(locale, [r for r in nearby if r is not None], intro))
     await send(context, draft.row.chat_id, picker(services, locale, regions.picker_root()[0]))
     return draft.step
@@ -70,8 +55,6 @@ async def _region_chosen(update: Update, context: PantauContext, draft: Draft, l
         t(locale, "where.chosen", region=escape(region.path if region else code), tz=services.regions.tz_label(code)),
         reply_markup=ReplyKeyboardRemove(),
     )
-    if draft.answers.location_source == "venue" and draft.answers.place and not draft.row.editing:
-        draft = await services.intake.goto(draft, update.update_id, Step.PARTY)  # the venue named the place
     await ask(context, draft, locale)
     return draft.step
 

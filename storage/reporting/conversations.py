@@ -1,4 +1,5 @@
-"""Conversation states of python-telegram-bot's ConversationHandler, stored per (name, key).
+"""Conversation states of python-telegram-bot's ConversationHandler, stored per (name, key), for the
+conversations no feature stores itself (the report conversation's state is its draft's step).
 
 Keys are the handler's tuples serialised as JSON arrays, e.g. "[12345, 12345]" for (chat_id, user_id).
 """

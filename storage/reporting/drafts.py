@@ -1,4 +1,5 @@
-"""Drafts: a reporter's unfinished report, written at every step together with the conversation state."""
+"""Drafts: a reporter's unfinished report, written at every step. An active draft's `step` is the report
+conversation's state: nothing else stores it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import aiosqlite
 
 from storage.database import Database, iso, utcnow
 from storage.delivery.outbox import OutboxMessage, enqueue
-from storage.reporting.conversations import write_state
 
 
 @dataclass(slots=True)
@@ -41,14 +41,6 @@ class EvidenceRow:
     media_group_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ConversationRef:
-    """Where the draft's step is mirrored for python-telegram-bot's ConversationHandler."""
-
-    name: str
-    key: str
-
-
 def _draft(row: aiosqlite.Row) -> DraftRow:
     return DraftRow(
         user_id=row["user_id"],
@@ -72,8 +64,8 @@ class DraftRepository:
         row = await self.db.fetchone("SELECT * FROM drafts WHERE user_id = ?", (user_id,))
         return _draft(row) if row else None
 
-    async def save(self, draft: DraftRow, conversation: ConversationRef, *, new: bool = False) -> None:
-        """Write the draft and its conversation state in one transaction. `new` discards an old draft."""
+    async def save(self, draft: DraftRow, *, new: bool = False) -> None:
+        """Write the draft (its step included) in one transaction. `new` discards an old draft."""
         now = iso(utcnow())
         draft.updated_at = now
         if new or not draft.created_at:
@@ -101,13 +93,11 @@ class DraftRepository:
                     draft.updated_at,
                 ),
             )
-            await write_state(conn, conversation.name, conversation.key, draft.step if draft.status == "active" else None)
 
-    async def delete(self, user_id: int, conversation: ConversationRef) -> None:
+    async def delete(self, user_id: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM draft_evidence WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
-            await write_state(conn, conversation.name, conversation.key, None)
 
     async def add_evidence(self, user_id: int, evidence: EvidenceRow, update_id: int) -> bool:
         """Record one file; False if the same Telegram file was already recorded (a re-delivered update)."""
@@ -168,6 +158,11 @@ class DraftRepository:
                 (message_id, iso(at), user_id),
             )
 
+    async def active_steps(self) -> dict[tuple[int, int], str]:
+        """(chat id, user id) → step of every active draft: where each reporter's conversation stands."""
+        rows = await self.db.fetchall("SELECT chat_id, user_id, step FROM drafts WHERE status = 'active'")
+        return {(r["chat_id"], r["user_id"]): r["step"] for r in rows}
+
     async def idle(self, updated_before: datetime) -> list[DraftRow]:
         rows = await self.db.fetchall(
             "SELECT * FROM drafts WHERE status = 'active' AND updated_at < ? ORDER BY updated_at LIMIT 500",
@@ -175,7 +170,7 @@ class DraftRepository:
         )
         return [_draft(r) for r in rows]
 
-    async def close_idle(self, draft: DraftRow, conversation: ConversationRef, notice: OutboxMessage) -> bool:
+    async def close_idle(self, draft: DraftRow, notice: OutboxMessage) -> bool:
         """Mark an idle draft closed and queue the notice, unless the reporter answered meanwhile."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
@@ -184,7 +179,6 @@ class DraftRepository:
             )
             if cur.rowcount != 1:
                 return False
-            await write_state(conn, conversation.name, conversation.key, None)
             await enqueue(conn, notice)
             return True
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiosqlite
+
 from storage.database import Database, iso, utcnow
 from storage.delivery.outbox import OutboxMessage, enqueue
-from storage.reporting.conversations import write_state
-from storage.reporting.drafts import ConversationRef
+from storage.report_records import ReportRecord, export_row, report_columns, report_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,23 +46,6 @@ class Identity:
     phone_source: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ReportRow:
-    id: int
-    case_code: str
-    reporter_user_id: int
-    locale: str
-    category: str
-    incident_local: str
-    timezone: str
-    region_code: str
-    kind: str
-    missing: list[str]
-    status: str
-    submitted_at: str
-    evidence_count: int
-
-
 class CaseCodeTaken(Exception):
     """The generated case code already exists; generate another."""
 
@@ -72,121 +57,119 @@ class SubmitResult:
     created: bool  # False: the draft had been submitted before (double tap, re-delivered update)
 
 
-_REPORT_COLUMNS = (
-    "r.id, r.case_code, r.reporter_user_id, r.locale, r.category, r.incident_local, r.timezone, r.region_code,"
-    " r.kind, r.missing, r.status, r.submitted_at,"
-    " (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id AND e.stored != 'too_big') AS evidence_count"
-)
+class Submission:
+    """The inside of `ReportRepository.submission`: at most one `insert`, then the messages to queue."""
 
+    def __init__(self, conn: aiosqlite.Connection, earlier: SubmitResult | None) -> None:
+        self._conn = conn
+        self.earlier = earlier
 
-def _report(row: sqlite3.Row) -> ReportRow:
-    values = dict(row)
-    values["missing"] = json.loads(values["missing"])
-    return ReportRow(**values)
+    async def insert(
+        self,
+        report: NewReport,
+        identity: Identity | None,
+        *,
+        update_id: int,
+        draft_answers: dict[str, Any] | None = None,
+        route: tuple[str, str | None] | None = None,
+    ) -> SubmitResult:
+        """Insert the report (raises CaseCodeTaken if its code exists) and its identity, move the draft's
+        evidence to it, mark the draft submitted (its answers replaced by `draft_answers`, which leave the
+        identity out: that lives only in reporter_identities), which ends the conversation, and store the route."""
+        assert self.earlier is None, "the draft was submitted before"
+        conn = self._conn
+        now = iso(utcnow())
+        try:
+            cur = await conn.execute(
+                "INSERT INTO reports (case_code, reporter_user_id, reporter_chat_id, locale, category, chronology,"
+                " incident_local, timezone, region_code, location_source, latitude, longitude, place_description,"
+                " reported_party, witnesses, anonymous, kind, missing, status, submitted_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?)",
+                (
+                    report.case_code,
+                    report.reporter_user_id,
+                    report.reporter_chat_id,
+                    report.locale,
+                    report.category,
+                    report.chronology,
+                    report.incident_local,
+                    report.timezone,
+                    report.region_code,
+                    report.location_source,
+                    report.latitude,
+                    report.longitude,
+                    report.place_description,
+                    report.reported_party,
+                    report.witnesses,
+                    int(report.anonymous),
+                    report.kind,
+                    json.dumps(report.missing),
+                    now,
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            if "case_code" in str(exc):
+                raise CaseCodeTaken(report.case_code) from exc
+            raise
+        report_id = cur.lastrowid
+        assert report_id is not None
+        if identity is not None:
+            await conn.execute(
+                "INSERT INTO reporter_identities (report_id, name, address, phone, phone_source)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (report_id, identity.name, identity.address, identity.phone, identity.phone_source),
+            )
+        await conn.execute(
+            "INSERT INTO evidence (report_id, kind, telegram_file_id, telegram_unique_id, sha256, size,"
+            " mime_type, file_name, stored, created_at)"
+            " SELECT ?, kind, telegram_file_id, telegram_unique_id, sha256, size, mime_type, file_name, stored,"
+            " created_at FROM draft_evidence WHERE user_id = ? ORDER BY id",
+            (report_id, report.reporter_user_id),
+        )
+        await conn.execute("DELETE FROM draft_evidence WHERE user_id = ?", (report.reporter_user_id,))
+        await conn.execute(
+            "UPDATE drafts SET status = 'submitted', report_id = ?, last_update_id = MAX(last_update_id, ?),"
+            " updated_at = ?, answers = COALESCE(?, answers) WHERE user_id = ?",
+            (
+                report_id,
+                update_id,
+                now,
+                None if draft_answers is None else json.dumps(draft_answers, ensure_ascii=False),
+                report.reporter_user_id,
+            ),
+        )
+        if route is not None:
+            await conn.execute("UPDATE reports SET route_level = ?, route_region = ? WHERE id = ?", (*route, report_id))
+        return SubmitResult(report_id, report.case_code, created=True)
+
+    async def enqueue(self, messages: Iterable[OutboxMessage]) -> None:
+        """Queue messages (the confirmation, the alerts) in the submission's transaction."""
+        for message in messages:
+            await enqueue(self._conn, message)
 
 
 class ReportRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def submit(
-        self,
-        report: NewReport,
-        identity: Identity | None,
-        *,
-        update_id: int,
-        conversation: ConversationRef,
-        notices: list[OutboxMessage],
-        draft_answers: dict[str, Any] | None = None,
-        route: tuple[str, str | None] | None = None,
-        alerts_for: Callable[[int], list[OutboxMessage]] | None = None,
-    ) -> SubmitResult:
-        """Turn the reporter's active draft into a report, atomically and at most once.
-
-        The draft's evidence moves to the report, the draft is marked submitted (its answers replaced by
-        `draft_answers`, which leave the identity out: that lives only in reporter_identities), the
-        conversation ends and the notices (the reporter's confirmation) are queued, all in one transaction.
-        """
+    @contextlib.asynccontextmanager
+    async def submission(self, user_id: int) -> AsyncIterator[Submission]:
+        """One transaction for turning the reporter's active draft into a report, driven by the service:
+        it reads `earlier` (the draft was submitted before), else calls `insert` and then `enqueue` with the
+        messages the new report causes. Everything commits together, or nothing does. Raises LookupError
+        when the reporter has no active draft."""
         async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT status, report_id FROM drafts WHERE user_id = ?", (report.reporter_user_id,)
-            ) as cur:
+            async with conn.execute("SELECT status, report_id FROM drafts WHERE user_id = ?", (user_id,)) as cur:
                 draft = await cur.fetchone()
             if draft is not None and draft["status"] == "submitted" and draft["report_id"] is not None:
                 async with conn.execute("SELECT case_code FROM reports WHERE id = ?", (draft["report_id"],)) as cur:
                     existing = await cur.fetchone()
                 assert existing is not None
-                return SubmitResult(draft["report_id"], existing["case_code"], created=False)
+                yield Submission(conn, SubmitResult(draft["report_id"], existing["case_code"], created=False))
+                return
             if draft is None or draft["status"] != "active":
                 raise LookupError("no active draft to submit")
-            now = iso(utcnow())
-            try:
-                cur = await conn.execute(
-                    "INSERT INTO reports (case_code, reporter_user_id, reporter_chat_id, locale, category, chronology,"
-                    " incident_local, timezone, region_code, location_source, latitude, longitude, place_description,"
-                    " reported_party, witnesses, anonymous, kind, missing, status, submitted_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?)",
-                    (
-                        report.case_code,
-                        report.reporter_user_id,
-                        report.reporter_chat_id,
-                        report.locale,
-                        report.category,
-                        report.chronology,
-                        report.incident_local,
-                        report.timezone,
-                        report.region_code,
-                        report.location_source,
-                        report.latitude,
-                        report.longitude,
-                        report.place_description,
-                        report.reported_party,
-                        report.witnesses,
-                        int(report.anonymous),
-                        report.kind,
-                        json.dumps(report.missing),
-                        now,
-                    ),
-                )
-            except sqlite3.IntegrityError as exc:
-                if "case_code" in str(exc):
-                    raise CaseCodeTaken(report.case_code) from exc
-                raise
-            report_id = cur.lastrowid
-            assert report_id is not None
-            if identity is not None:
-                await conn.execute(
-                    "INSERT INTO reporter_identities (report_id, name, address, phone, phone_source)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (report_id, identity.name, identity.address, identity.phone, identity.phone_source),
-                )
-            await conn.execute(
-                "INSERT INTO evidence (report_id, kind, telegram_file_id, telegram_unique_id, sha256, size,"
-                " mime_type, file_name, stored, created_at)"
-                " SELECT ?, kind, telegram_file_id, telegram_unique_id, sha256, size, mime_type, file_name, stored,"
-                " created_at FROM draft_evidence WHERE user_id = ? ORDER BY id",
-                (report_id, report.reporter_user_id),
-            )
-            await conn.execute("DELETE FROM draft_evidence WHERE user_id = ?", (report.reporter_user_id,))
-            await conn.execute(
-                "UPDATE drafts SET status = 'submitted', report_id = ?, last_update_id = MAX(last_update_id, ?),"
-                " updated_at = ?, answers = COALESCE(?, answers) WHERE user_id = ?",
-                (
-                    report_id,
-                    update_id,
-                    now,
-                    None if draft_answers is None else json.dumps(draft_answers, ensure_ascii=False),
-                    report.reporter_user_id,
-                ),
-            )
-            await write_state(conn, conversation.name, conversation.key, None)
-            if route is not None:
-                await conn.execute(
-                    "UPDATE reports SET route_level = ?, route_region = ? WHERE id = ?", (*route, report_id)
-                )
-            for notice in [*notices, *(alerts_for(report_id) if alerts_for else [])]:
-                await enqueue(conn, notice)
-            return SubmitResult(report_id, report.case_code, created=True)
+            yield Submission(conn, None)
 
     async def submitted_from_draft(self, user_id: int) -> SubmitResult | None:
         """The report a reporter's draft became, if it was submitted."""
@@ -197,17 +180,17 @@ class ReportRepository:
         )
         return SubmitResult(row["id"], row["case_code"], created=False) if row else None
 
-    async def for_reporter(self, user_id: int, limit: int = 10) -> list[ReportRow]:
+    async def for_reporter(self, user_id: int, limit: int = 10) -> list[ReportRecord]:
         rows = await self.db.fetchall(
-            f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.reporter_user_id = ?"
+            f"SELECT {report_columns()} FROM reports r WHERE r.reporter_user_id = ?"
             " ORDER BY r.submitted_at DESC, r.id DESC LIMIT ?",
             (user_id, limit),
         )
-        return [_report(r) for r in rows]
+        return [report_record(r) for r in rows]
 
-    async def by_code(self, case_code: str) -> ReportRow | None:
-        row = await self.db.fetchone(f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.case_code = ?", (case_code,))
-        return _report(row) if row else None
+    async def by_code(self, case_code: str) -> ReportRecord | None:
+        row = await self.db.fetchone(f"SELECT {report_columns()} FROM reports r WHERE r.case_code = ?", (case_code,))
+        return report_record(row) if row else None
 
     async def count(self) -> int:
         row = await self.db.fetchone("SELECT COUNT(*) AS n FROM reports")
@@ -216,14 +199,10 @@ class ReportRepository:
     async def export_rows(self) -> list[dict[str, object]]:
         """Every report with its evidence count, for operators' exports (no identity columns)."""
         rows = await self.db.fetchall(
-            "SELECT r.case_code, r.submitted_at, r.category, r.kind, r.missing, r.status, r.region_code,"
-            " r.incident_local, r.timezone, r.location_source, r.latitude, r.longitude, r.place_description,"
-            " r.reported_party, r.witnesses, r.chronology, r.anonymous, r.route_level, r.route_region,"
-            " r.handler_name, r.status_changed_at, r.forwarded_to, r.duplicate_of,"
-            " (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id) AS evidence_count"
+            f"SELECT {report_columns()}, (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id) AS files"
             " FROM reports r ORDER BY r.submitted_at, r.id"
         )
-        return [dict(r) for r in rows]
+        return [export_row(report_record(r), r["files"]) for r in rows]
 
     async def access_log(self, report_id: int) -> list[dict[str, object]]:
         rows = await self.db.fetchall(

@@ -2,44 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from storage.database import Database, iso, utcnow
 from storage.delivery.outbox import OutboxMessage, enqueue
+from storage.report_records import ReportRecord, report_columns, report_record
 
-
-@dataclass(frozen=True, slots=True)
-class CaseRow:
-    """A report as supervisors may see it: everything but the reporter's identity."""
-
-    id: int
-    case_code: str
-    reporter_chat_id: int
-    locale: str
-    category: str
-    chronology: str
-    incident_local: str
-    timezone: str
-    region_code: str
-    latitude: float | None
-    longitude: float | None
-    place_description: str | None
-    reported_party: str | None
-    witnesses: str | None
-    anonymous: bool
-    kind: str
-    missing: list[str]
-    status: str
-    submitted_at: str
-    route_level: str | None
-    handler_name: str | None
-    status_changed_at: str | None
-    last_actor_name: str | None
-    forwarded_to: str | None
-    duplicate_of: str | None
+# A report as supervisors may see it: everything but the reporter's identity (the one projection of a report row).
+CaseRow = ReportRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,18 +33,8 @@ class TransitionConflict(Exception):
     """The report's status changed meanwhile (another supervisor acted first)."""
 
 
-_CASE_COLUMNS = (
-    "id, case_code, reporter_chat_id, locale, category, chronology, incident_local, timezone, region_code,"
-    " latitude, longitude, place_description, reported_party, witnesses, anonymous, kind, missing, status,"
-    " submitted_at, route_level, handler_name, status_changed_at, last_actor_name, forwarded_to, duplicate_of"
-)
-
-
-def _case(row: sqlite3.Row) -> CaseRow:
-    values = dict(row)
-    values["missing"] = json.loads(values["missing"])
-    values["anonymous"] = bool(values["anonymous"])
-    return CaseRow(**values)
+_CASE_COLUMNS = report_columns("reports")
+_case = report_record
 
 
 class CaseStore:

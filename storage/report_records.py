@@ -1,0 +1,85 @@
+"""The one projection of a report row: its column list and the record it becomes.
+
+Everything that reads reports (the reporter's /status, supervisors' cases, exports, later statistics) selects
+`report_columns()` and turns each row into a `ReportRecord` with `report_record`. The reporter's identity is
+not in `reports` (it lives in `reporter_identities`), so no record ever carries it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, fields
+
+# Evidence that counts: every file recorded but those too big for the bot to download.
+_EVIDENCE_COUNT = "(SELECT COUNT(*) FROM evidence e WHERE e.report_id = {alias}.id AND e.stored != 'too_big')"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRecord:
+    """A submitted report: everything but the reporter's identity."""
+
+    id: int
+    case_code: str
+    reporter_chat_id: int
+    locale: str
+    category: str
+    chronology: str
+    incident_local: str
+    timezone: str
+    region_code: str
+    latitude: float | None
+    longitude: float | None
+    place_description: str | None
+    reported_party: str | None
+    witnesses: str | None
+    anonymous: bool
+    kind: str
+    missing: list[str]
+    status: str
+    submitted_at: str
+    route_level: str | None
+    handler_name: str | None
+    status_changed_at: str | None
+    last_actor_name: str | None
+    forwarded_to: str | None
+    duplicate_of: str | None
+    reporter_user_id: int = 0
+    location_source: str = "picker"
+    route_region: str | None = None
+    evidence_count: int = 0
+
+
+_COLUMNS = tuple(f.name for f in fields(ReportRecord) if f.name != "evidence_count")
+
+
+def report_columns(alias: str = "r") -> str:
+    """The SELECT list of a `ReportRecord`, for `FROM reports {alias}`."""
+    columns = ", ".join(f"{alias}.{name}" for name in _COLUMNS)
+    return f"{columns}, {_EVIDENCE_COUNT.format(alias=alias)} AS evidence_count"
+
+
+def report_record(row: sqlite3.Row) -> ReportRecord:
+    """A row selected with `report_columns()` as a record."""
+    values = {name: row[name] for name in (*_COLUMNS, "evidence_count")}
+    values["missing"] = json.loads(values["missing"])
+    values["anonymous"] = bool(values["anonymous"])
+    return ReportRecord(**values)
+
+
+# The columns of an operators' export, in the order of the CSV file.
+EXPORT_FIELDS = (
+    "case_code", "submitted_at", "category", "kind", "missing", "status", "region_code", "incident_local", "timezone",
+    "location_source", "latitude", "longitude", "place_description", "reported_party", "witnesses", "chronology",
+    "anonymous", "route_level", "route_region", "handler_name", "status_changed_at", "forwarded_to", "duplicate_of",
+)
+
+
+def export_row(record: ReportRecord, files: int) -> dict[str, object]:
+    """A record as one row of an export (values as stored: `missing` as JSON, `anonymous` as 0/1), with the
+    number of files recorded for it (`files`, those too big for the bot included)."""
+    values: dict[str, object] = {name: getattr(record, name) for name in EXPORT_FIELDS}
+    values["missing"] = json.dumps(record.missing)
+    values["anonymous"] = int(record.anonymous)
+    values["evidence_count"] = files
+    return values
