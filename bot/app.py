@@ -28,6 +28,7 @@ from bot.delivery.inbox import PersistentUpdateQueue, replay_unprocessed
 from bot.delivery.outbox_worker import OutboxWorker
 from bot.delivery.pacing import GroupPacer
 from bot.delivery.persistence import SQLitePersistence
+from bot.delivery.policy import DeliveryPolicy
 from bot.delivery.rate_limiter import PacedRateLimiter
 from bot.delivery.update_processor import PerChatUpdateProcessor
 from bot.kernel.context import SERVICES_KEY, PantauContext
@@ -42,6 +43,7 @@ from bot.reporting.evidence_store import EvidenceStore
 from bot.reporting.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
 from bot.reporting.intake import IntakeService
 from bot.settings import Settings
+from bot.supervision import delivery_policy as supervision_delivery
 from bot.supervision.alert_sender import AlertSender
 from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
@@ -53,7 +55,7 @@ from handlers.reporting import routes as reporting_routes
 from handlers.supervision import routes as supervision_routes
 from storage.database import Database, utcnow
 from storage.delivery.inbox import InboxRepository
-from storage.delivery.outbox import OutboxItem, OutboxRepository
+from storage.delivery.outbox import OutboxRepository
 from storage.people.users import UserRepository
 from storage.reporting.conversations import ConversationStore
 from storage.reporting.drafts import DraftRepository
@@ -194,28 +196,16 @@ async def start_background(application: PantauApplication) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     await replay_unprocessed(services.inbox, application.update_queue, application.bot)
     assert services.alerts is not None
-    supervision = services.supervision
-
-    async def unreachable(item: OutboxItem, why: str, gone: bool) -> None:
-        """A message Telegram refused for good. A group the bot cannot post to is marked inactive; an alert
-        card that could not be posted goes to the next recipient (one level up if need be)."""
-        if gone and item.chat_id < 0 and await supervision.repo.deactivate(item.chat_id, why):
-            log.warning("supervisor group %s unreachable (%s): marked inactive", item.chat_id, why)
-        if item.kind == "alert" and item.report_id is not None:
-            await supervision.reroute(item.report_id, away_from=item.chat_id)
-
-    async def migrated(old_chat_id: int, new_chat_id: int) -> None:
-        await supervision.repo.migrate_chat(old_chat_id, new_chat_id)
-
+    # What the outbox worker knows of the messages it sends, each feature's part (bot/delivery/policy.py).
+    policy = DeliveryPolicy()
+    supervision_delivery.register(policy, services.alerts)  # alert cards, their parts and digests, relays, replies
     worker = OutboxWorker(
         services.outbox,
         application.bot,
-        senders=services.alerts.methods(),
-        cost=AlertSender.cost,
-        digest=services.alerts.digest,
+        policy=policy,
         pacer=services.pacer,
-        on_unreachable=unreachable,
-        on_migrated=migrated,
+        on_unreachable=supervision_delivery.on_unreachable(services.supervision),
+        on_migrated=supervision_delivery.on_migrated(services.supervision),
     )
     services.outbox_worker = worker
     services.group_replies.notify = worker.notify
