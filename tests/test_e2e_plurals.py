@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.app import Pantau
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 from tests.harness import CHRONOLOGY, Group, Reporter, case_codes_sent, run_steps
 
 PASAR_JAMBI = "15.71.04"
