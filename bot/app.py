@@ -3,7 +3,8 @@
 Each feature's handlers are registered below, in an explicit order (`register_handlers`); within a group the
 first handler that accepts an update handles it, so the order is part of the behaviour. The background work
 (inbox replay, outbox worker, housekeeping jobs, menus) starts in the Application's `post_init` and stops in
-its `post_stop`, so the same Application runs by long polling (`Pantau`) or, later, by a webhook.
+its `post_stop`, and `Pantau.open()` builds everything needed before that, so the same Application runs by long
+polling (`Pantau.start`) or by PTB's own `run_polling`/`run_webhook` (its `post_shutdown` closes the database).
 """
 
 from __future__ import annotations
@@ -233,7 +234,12 @@ async def stop_background(application: PantauApplication) -> None:
 
 
 class Pantau:
-    """One running bot: services, Application, polling and background work, started and stopped together."""
+    """One running bot: services, Application, polling and background work, started and stopped together.
+
+    `open()` builds what must exist before the Application is initialised (the lock, the database, the
+    services, the Application); everything after is the Application's own post_init, post_stop and
+    post_shutdown. So PTB's `run_polling` or `run_webhook` can run the Application `open()` returns, and
+    `start()`/`stop()` (long polling, as the CLI and the tests run it) do the same steps themselves."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -241,20 +247,27 @@ class Pantau:
         self.application: PantauApplication | None = None
         self.lock = InstanceLock(settings.database_path)
 
-    async def start(self, *, poll_timeout: int = 30) -> None:
+    async def open(self) -> PantauApplication:
+        """The single-instance lock, the services (the database, migrated) and the Application, not yet
+        initialised; its post_shutdown closes the database and releases the lock (`close`)."""
         self.lock.acquire()  # before anything else: AlreadyRunning if another bot has this database
         self.services = await create_services(self.settings)
         self.application = build_application(self.settings, self.services)
-        await self.application.initialize()
-        await self.application.start()
-        assert self.application.post_init is not None
-        await self.application.post_init(self.application)  # the inbox replay and the background work
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=poll_timeout)
+        self.application.post_shutdown = self.close
+        return self.application
+
+    async def start(self, *, poll_timeout: int = 30) -> None:
+        application = await self.open()
+        await application.initialize()
+        await application.start()
+        assert application.post_init is not None
+        await application.post_init(application)  # the inbox replay and the background work
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=poll_timeout)
         log.info("Pantau is running (long polling)")
 
     async def stop(self) -> None:
-        application, services = self.application, self.services
+        application = self.application
         try:
             if application is not None:
                 if application.updater is not None and application.updater.running:
@@ -265,10 +278,15 @@ class Pantau:
                     await application.stop()
                 await application.shutdown()
         finally:
-            if services is not None:
-                await services.db.close()
-            self.application = self.services = None
-            self.lock.release()
+            await self.close()
+
+    async def close(self, _application: object = None) -> None:
+        """Close the database and release the lock: the Application's post_shutdown, and the end of `stop`."""
+        services = self.services
+        if services is not None:
+            await services.db.close()
+        self.application = self.services = None
+        self.lock.release()
 
 
 async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:
