@@ -15,7 +15,7 @@ from bot.delivery.pacing import GroupPacer
 from bot.delivery.policy import DeliveryKind, DeliveryPolicy, DigestPolicy, KindRule, MessageKind
 from bot.supervision import delivery_policy as supervision_delivery
 from bot.supervision.alert_sender import AlertSender
-from bot.supervision.delivery_policy import SupervisionKind
+from bot.supervision.outbox_kinds import SupervisionKind
 from storage.database import Database
 from storage.delivery.outbox import OutboxItem, OutboxMessage, OutboxRepository
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.delivery.policy import DeliveryPolicy, DigestPolicy, KindRule, MessageKind
+from bot.delivery.policy import DeliveryPolicy, DigestPolicy, KindRule
 from bot.supervision.alert_sender import AlertSender
+from bot.supervision.outbox_kinds import SupervisionKind
 from bot.supervision.service import SupervisionService
 from storage.delivery.outbox import OutboxItem
 
@@ -17,16 +18,6 @@ log = logging.getLogger(__name__)
 DIGEST_SIZE = 25  # alerts merged into one digest at most; more wait for the next one
 DIGEST_RESERVE = 3  # a busy group's slots kept for digests
 DIGEST_GATHER = 2.0  # seconds a lone alert for a busy group waits for others to share its digest
-
-
-class SupervisionKind(MessageKind):
-    """The kinds of the rows supervision queues (stored in `outbox.kind`)."""
-
-    ALERT = "alert"  # a case's alert card to a group (also a reminder, an escalation, a Gakkumdu card)
-    ALERT_PART = "alert_part"  # its evidence or map pin, threaded under it
-    REPLY = "reply"  # an answer to a group's own update (/kasus, a press), sent before the group's other rows
-    REFRESH = "refresh"  # an edit of a posted card to the case's current state
-    QUESTION = "question"  # a supervisor's question relayed to the reporter
 
 
 RULES = (
