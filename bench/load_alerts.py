@@ -58,9 +58,10 @@ from bench.common import (
 )
 from bot.app import Pantau, create_services
 from bot.delivery.pacing import GROUP_MESSAGES_PER_MINUTE, WINDOW
-from bot.kernel.callbacks import Action, encode
+from bot.kernel.callbacks import encode
 from bot.kernel.services import Services
 from bot.regions.directory import Region, RegionDirectory
+from bot.reporting.actions import ReportAction
 from bot.reporting.categories import CATEGORIES
 from bot.reporting.draft import Step
 from bot.settings import Settings
@@ -382,7 +383,7 @@ class Run:
 
     async def submit(self, phase: Phase, rate: float | None) -> None:
         """Press "Kirim laporan" for each reporter of the phase: `rate` per second, or all at once."""
-        data = encode(Action.SUBMIT)
+        data = encode(ReportAction.SUBMIT)
         phase.first_seq = self.fake.cursor()
         phase.started = start = time.monotonic()
         for i, sim in enumerate(phase.sims):

@@ -3,7 +3,8 @@
 Each feature's handlers are registered below, in an explicit order (`register_handlers`); within a group the
 first handler that accepts an update handles it, so the order is part of the behaviour. The background work
 (inbox replay, outbox worker, housekeeping jobs, menus) starts in the Application's `post_init` and stops in
-its `post_stop`, so the same Application runs by long polling (`Pantau`) or, later, by a webhook.
+its `post_stop`, and `Pantau.open()` builds everything needed before that, so the same Application runs by long
+polling (`Pantau.start`) or by PTB's own `run_polling`/`run_webhook` (its `post_shutdown` closes the database).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.delivery.inbox import PersistentUpdateQueue, replay_unprocessed
 from bot.delivery.outbox_worker import OutboxWorker
 from bot.delivery.pacing import GroupPacer
 from bot.delivery.persistence import SQLitePersistence
+from bot.delivery.policy import DeliveryPolicy
 from bot.delivery.rate_limiter import PacedRateLimiter
 from bot.delivery.update_processor import PerChatUpdateProcessor
 from bot.kernel.context import SERVICES_KEY, PantauContext
@@ -42,6 +44,7 @@ from bot.reporting.evidence_store import EvidenceStore
 from bot.reporting.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
 from bot.reporting.intake import CONVERSATION_NAME, IntakeService
 from bot.settings import Settings
+from bot.supervision import delivery_policy as supervision_delivery
 from bot.supervision.alert_sender import AlertSender
 from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
@@ -53,7 +56,7 @@ from handlers.reporting import routes as reporting_routes
 from handlers.supervision import routes as supervision_routes
 from storage.database import Database, utcnow
 from storage.delivery.inbox import InboxRepository
-from storage.delivery.outbox import OutboxItem, OutboxRepository
+from storage.delivery.outbox import OutboxRepository
 from storage.people.users import UserRepository
 from storage.reporting.conversations import ConversationStore
 from storage.reporting.drafts import DraftRepository
@@ -196,28 +199,16 @@ async def start_background(application: PantauApplication) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     await replay_unprocessed(services.inbox, application.update_queue, application.bot)
     assert services.alerts is not None
-    supervision = services.supervision
-
-    async def unreachable(item: OutboxItem, why: str, gone: bool) -> None:
-        """A message Telegram refused for good. A group the bot cannot post to is marked inactive; an alert
-        card that could not be posted goes to the next recipient (one level up if need be)."""
-        if gone and item.chat_id < 0 and await supervision.repo.deactivate(item.chat_id, why):
-            log.warning("supervisor group %s unreachable (%s): marked inactive", item.chat_id, why)
-        if item.kind == "alert" and item.report_id is not None:
-            await supervision.reroute(item.report_id, away_from=item.chat_id)
-
-    async def migrated(old_chat_id: int, new_chat_id: int) -> None:
-        await supervision.repo.migrate_chat(old_chat_id, new_chat_id)
-
+    # What the outbox worker knows of the messages it sends, each feature's part (bot/delivery/policy.py).
+    policy = DeliveryPolicy()
+    supervision_delivery.register(policy, services.alerts)  # alert cards, their parts and digests, relays, replies
     worker = OutboxWorker(
         services.outbox,
         application.bot,
-        senders=services.alerts.methods(),
-        cost=AlertSender.cost,
-        digest=services.alerts.digest,
+        policy=policy,
         pacer=services.pacer,
-        on_unreachable=unreachable,
-        on_migrated=migrated,
+        on_unreachable=supervision_delivery.on_unreachable(services.supervision),
+        on_migrated=supervision_delivery.on_migrated(services.supervision),
     )
     services.outbox_worker = worker
     services.group_replies.notify = worker.notify
@@ -245,7 +236,12 @@ async def stop_background(application: PantauApplication) -> None:
 
 
 class Pantau:
-    """One running bot: services, Application, polling and background work, started and stopped together."""
+    """One running bot: services, Application, polling and background work, started and stopped together.
+
+    `open()` builds what must exist before the Application is initialised (the lock, the database, the
+    services, the Application); everything after is the Application's own post_init, post_stop and
+    post_shutdown. So PTB's `run_polling` or `run_webhook` can run the Application `open()` returns, and
+    `start()`/`stop()` (long polling, as the CLI and the tests run it) do the same steps themselves."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -253,20 +249,27 @@ class Pantau:
         self.application: PantauApplication | None = None
         self.lock = InstanceLock(settings.database_path)
 
-    async def start(self, *, poll_timeout: int = 30) -> None:
+    async def open(self) -> PantauApplication:
+        """The single-instance lock, the services (the database, migrated) and the Application, not yet
+        initialised; its post_shutdown closes the database and releases the lock (`close`)."""
         self.lock.acquire()  # before anything else: AlreadyRunning if another bot has this database
         self.services = await create_services(self.settings)
         self.application = build_application(self.settings, self.services)
-        await self.application.initialize()
-        await self.application.start()
-        assert self.application.post_init is not None
-        await self.application.post_init(self.application)  # the inbox replay and the background work
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=poll_timeout)
+        self.application.post_shutdown = self.close
+        return self.application
+
+    async def start(self, *, poll_timeout: int = 30) -> None:
+        application = await self.open()
+        await application.initialize()
+        await application.start()
+        assert application.post_init is not None
+        await application.post_init(application)  # the inbox replay and the background work
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=poll_timeout)
         log.info("Pantau is running (long polling)")
 
     async def stop(self) -> None:
-        application, services = self.application, self.services
+        application = self.application
         try:
             if application is not None:
                 if application.updater is not None and application.updater.running:
@@ -277,10 +280,15 @@ class Pantau:
                     await application.stop()
                 await application.shutdown()
         finally:
-            if services is not None:
-                await services.db.close()
-            self.application = self.services = None
-            self.lock.release()
+            await self.close()
+
+    async def close(self, _application: object = None) -> None:
+        """Close the database and release the lock: the Application's post_shutdown, and the end of `stop`."""
+        services = self.services
+        if services is not None:
+            await services.db.close()
+        self.application = self.services = None
+        self.lock.release()
 
 
 async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -8,10 +8,13 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.kernel.callbacks import Action, parse
+from bot.kernel.callbacks import parse
 from bot.kernel.context import PantauContext
 from bot.kernel.stages import HandlerStages, Stage
-from handlers.reporting.kit import StaleButton, answer_already_submitted, answer_query, ask
+from bot.reporting.actions import ReportAction
+from handlers.kernel.buttons import StaleButton
+from handlers.kernel.replies import answer_query
+from handlers.reporting.kit import answer_already_submitted, ask
 from locales import t
 
 log = logging.getLogger(__name__)
@@ -23,7 +26,8 @@ async def unknown_button(update: Update, context: PantauContext) -> None:
     locale = await context.services.users.locale(user.id if user else None)
     query = update.callback_query
     parsed = parse(query.data) if query is not None else None
-    if parsed is not None and parsed.action is Action.SUBMIT and await answer_already_submitted(update, context, locale):
+    submit = parsed is not None and parsed.action is ReportAction.SUBMIT
+    if submit and await answer_already_submitted(update, context, locale):
         return
     await answer_query(update, t(locale, "button.stale"), alert=True)
 

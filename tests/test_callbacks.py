@@ -9,39 +9,45 @@ from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.ext import CallbackQueryHandler
 
 from bot.kernel import callbacks
-from bot.kernel.callbacks import MAX_BYTES, VERSION, Action, Callback, encode, matches, parse
+from bot.kernel.callbacks import CODEC, MAX_BYTES, VERSION, Action, Callback, encode, matches, parse
 from bot.kernel.case_code import new_case_code
+from bot.people.actions import PeopleAction
+from bot.reporting.actions import ReportAction
 from bot.reporting.categories import CATEGORIES
 from bot.reporting.draft import EDIT_ENTRY
+from bot.supervision.actions import SupervisionAction
 
 # Every argument each action accepts (for the regex-shaped ones: a representative set).
 VALID_ARGS: dict[Action, tuple[str, ...]] = {
-    Action.START_REPORT: ("",),
-    Action.MY_REPORTS: ("",),
-    Action.HELP: ("",),
-    Action.LANGUAGE: ("id", "en"),
-    Action.RESUME_DRAFT: ("",),
-    Action.DISCARD_DRAFT: ("",),
-    Action.CATEGORY: CATEGORIES,
-    Action.WHEN: ("today", "yesterday"),
-    Action.REGION: ("15", "15.71", "15.71.04", "91.05.12"),
-    Action.REGION_UP: ("", "15", "15.71", "15.71.04"),
-    Action.REGION_PAGE: ("-:0", "-:1", "15:2", "15.71:0", "15.71:999"),
-    Action.GPS_CONFIRM: ("yes", "no"),
-    Action.SKIP: ("place", "party", "evidence", "witnesses", "phone"),
-    Action.EVIDENCE_DONE: ("",),
-    Action.IDENTITY: ("anon", "named"),
-    Action.EDIT: ("category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity"),
-    Action.SUBMIT: ("",),
-    Action.CANCEL: ("",),
-    Action.STATUS: ("PTU-ABCD-EF23", "ABCDEF", "0123456789ABCDEF"),
-    Action.TRIAGE: ("claim::1", "ask::42", "fwd:gakkumdu:7", "rej:not_election:123456789012", "open::9", "back::3"),
+    ReportAction.START_REPORT: ("",),
+    ReportAction.MY_REPORTS: ("",),
+    PeopleAction.HELP: ("",),
+    PeopleAction.LANGUAGE: ("id", "en"),
+    ReportAction.RESUME_DRAFT: ("",),
+    ReportAction.DISCARD_DRAFT: ("",),
+    ReportAction.CATEGORY: CATEGORIES,
+    ReportAction.WHEN: ("today", "yesterday"),
+    ReportAction.REGION: ("15", "15.71", "15.71.04", "91.05.12"),
+    ReportAction.REGION_UP: ("", "15", "15.71", "15.71.04"),
+    ReportAction.REGION_PAGE: ("-:0", "-:1", "15:2", "15.71:0", "15.71:999"),
+    ReportAction.GPS_CONFIRM: ("yes", "no"),
+    ReportAction.SKIP: ("place", "party", "evidence", "witnesses", "phone"),
+    ReportAction.EVIDENCE_DONE: ("",),
+    ReportAction.IDENTITY: ("anon", "named"),
+    ReportAction.EDIT: ("category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity"),
+    ReportAction.SUBMIT: ("",),
+    ReportAction.CANCEL: ("",),
+    ReportAction.STATUS: ("PTU-ABCD-EF23", "ABCDEF", "0123456789ABCDEF"),
+    SupervisionAction.TRIAGE: (
+        "claim::1", "ask::42", "fwd:gakkumdu:7", "rej:not_election:123456789012", "open::9", "back::3"
+    ),
 }
+EVERY_ACTION: list[Action] = [*ReportAction, *PeopleAction, *SupervisionAction]  # every feature's
 VALID = [(action, arg) for action, args in VALID_ARGS.items() for arg in args]
 
 
 def test_the_table_above_covers_every_action():
-    assert set(VALID_ARGS) == set(Action)
+    assert set(VALID_ARGS) == set(EVERY_ACTION) == set(CODEC.actions())
 
 
 @pytest.mark.parametrize(("action", "arg"), VALID, ids=[f"{a.value}:{g}" for a, g in VALID])
@@ -54,12 +60,12 @@ def test_round_trip(action: Action, arg: str):
 
 
 def test_encode_without_argument_is_empty_argument():
-    assert encode(Action.SUBMIT) == "1|send|"
-    assert parse(encode(Action.SUBMIT)) == Callback(Action.SUBMIT, "")
+    assert encode(ReportAction.SUBMIT) == "1|send|"
+    assert parse(encode(ReportAction.SUBMIT)) == Callback(ReportAction.SUBMIT, "")
 
 
 def test_every_action_value_is_distinct_and_has_no_separator():
-    values = [a.value for a in Action]
+    values = [a.value for a in EVERY_ACTION]
     assert len(set(values)) == len(values)
     assert all(v and "|" not in v for v in values)
 
@@ -67,13 +73,13 @@ def test_every_action_value_is_distinct_and_has_no_separator():
 def test_generated_case_codes_fit_the_status_button():
     for _ in range(50):
         code = new_case_code()
-        assert parse(encode(Action.STATUS, code)) == Callback(Action.STATUS, code)
+        assert parse(encode(ReportAction.STATUS, code)) == Callback(ReportAction.STATUS, code)
 
 
 def test_edit_buttons_and_review_edit_entries_agree():
     for field in EDIT_ENTRY:
-        assert parse(encode(Action.EDIT, field)) is not None, field
-    assert set(VALID_ARGS[Action.EDIT]) == set(EDIT_ENTRY)
+        assert parse(encode(ReportAction.EDIT, field)) is not None, field
+    assert set(VALID_ARGS[ReportAction.EDIT]) == set(EDIT_ENTRY)
 
 
 # ---- forged and invalid data --------------------------------------------------------------------------------
@@ -189,31 +195,31 @@ def test_non_str_is_none(data: object):
 
 
 def test_version_is_checked_against_the_current_one(monkeypatch: pytest.MonkeyPatch):
-    data = encode(Action.HELP)
+    data = encode(PeopleAction.HELP)
     monkeypatch.setattr(callbacks, "VERSION", "2")
     assert parse(data) is None
-    assert parse(encode(Action.HELP)) == Callback(Action.HELP)
+    assert parse(encode(PeopleAction.HELP)) == Callback(PeopleAction.HELP)
 
 
 # ---- the 64-byte limit ----------------------------------------------------------------------------------------
 
 
 def test_encode_accepts_exactly_64_bytes_and_refuses_65():
-    prefix = len(f"{VERSION}|{Action.SKIP.value}|")
-    assert len(Callback(Action.SKIP, "x" * (MAX_BYTES - prefix)).encode().encode()) == MAX_BYTES
+    prefix = len(f"{VERSION}|{ReportAction.SKIP.value}|")
+    assert len(Callback(ReportAction.SKIP, "x" * (MAX_BYTES - prefix)).encode().encode()) == MAX_BYTES
     with pytest.raises(ValueError, match="64 bytes"):
-        Callback(Action.SKIP, "x" * (MAX_BYTES - prefix + 1)).encode()
+        Callback(ReportAction.SKIP, "x" * (MAX_BYTES - prefix + 1)).encode()
     with pytest.raises(ValueError):
-        encode(Action.SKIP, "x" * 200)
+        encode(ReportAction.SKIP, "x" * 200)
 
 
 def test_encode_counts_bytes_not_characters():
-    prefix = len(f"{VERSION}|{Action.HELP.value}|")
+    prefix = len(f"{VERSION}|{PeopleAction.HELP.value}|")
     room = MAX_BYTES - prefix
     arg = "é" * (room // 2 + 1)  # fewer characters than the room, more bytes
     assert len(arg) <= room
     with pytest.raises(ValueError):
-        encode(Action.HELP, arg)
+        encode(PeopleAction.HELP, arg)
 
 
 def test_parse_refuses_over_64_bytes_even_when_it_would_otherwise_split_cleanly():
@@ -226,10 +232,10 @@ def test_parse_refuses_over_64_bytes_even_when_it_would_otherwise_split_cleanly(
 
 
 def test_matches_accepts_only_valid_data_of_the_given_actions():
-    check = matches(Action.CATEGORY, Action.SKIP)
-    assert check(encode(Action.CATEGORY, "hoax"))
-    assert check(encode(Action.SKIP, "party"))
-    assert not check(encode(Action.WHEN, "today"))
+    check = matches(ReportAction.CATEGORY, ReportAction.SKIP)
+    assert check(encode(ReportAction.CATEGORY, "hoax"))
+    assert check(encode(ReportAction.SKIP, "party"))
+    assert not check(encode(ReportAction.WHEN, "today"))
     assert not check("1|cat|nonsense")
     assert not check("2|cat|hoax")
     assert not check(None)
@@ -252,9 +258,9 @@ async def _noop(update: object, context: object) -> None:
 
 
 def test_matches_works_as_a_callback_query_handler_pattern():
-    handler = CallbackQueryHandler(_noop, pattern=matches(Action.SUBMIT))
-    assert handler.check_update(_callback_update(encode(Action.SUBMIT)))
-    assert not handler.check_update(_callback_update(encode(Action.CANCEL)))
+    handler = CallbackQueryHandler(_noop, pattern=matches(ReportAction.SUBMIT))
+    assert handler.check_update(_callback_update(encode(ReportAction.SUBMIT)))
+    assert not handler.check_update(_callback_update(encode(ReportAction.CANCEL)))
     assert not handler.check_update(_callback_update("1|send|x"))
 
 

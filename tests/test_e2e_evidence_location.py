@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from bot.app import Pantau
-from bot.kernel.callbacks import Action, parse
+from bot.kernel.callbacks import parse
+from bot.reporting.actions import ReportAction
 from locales import t
 from testing.fake_telegram import FakeTelegram
 from tests.harness import BOUNDARIES, TEXT_METHODS, Reporter, run_steps, text_of_call
@@ -133,7 +134,7 @@ async def test_location_outside_scope_suggests_nearest_in_scope(
     # Jambi, although the nearest kecamatan of all are in Jakarta.
     buttons = [b for row in said.result["reply_markup"]["inline_keyboard"] for b in row]
     choices = [parse(b["callback_data"]) for b in buttons]
-    codes = [c.arg for c in choices if c is not None and c.action is Action.REGION]
+    codes = [c.arg for c in choices if c is not None and c.action is ReportAction.REGION]
     assert len(codes) == len(buttons) == 3 and len(set(codes)) == 3, buttons
     assert all(code.startswith("15.") and code.count(".") == 2 for code in codes), codes
     assert all(b["text"].endswith(", Jambi") for b in buttons), buttons

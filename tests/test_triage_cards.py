@@ -6,8 +6,9 @@ import dataclasses
 
 import pytest
 
-from bot.kernel.callbacks import MAX_BYTES, Action, TriageVerb, parse, triage_parts
+from bot.kernel.callbacks import MAX_BYTES, parse
 from bot.regions.directory import RegionDirectory
+from bot.supervision.actions import SupervisionAction, TriageVerb, triage_parts
 from bot.supervision.alert_card import card_keyboard, card_text, reject_confirm_keyboard, status_text
 from bot.supervision.case_status import REJECT_REASONS
 from storage.supervision.cases import CaseRow
@@ -62,7 +63,7 @@ def test_the_reject_confirmation_carries_the_reason_within_telegrams_limit(reaso
     for button in (confirm, cancel):
         assert isinstance(button.callback_data, str) and len(button.callback_data.encode()) <= MAX_BYTES
     parsed = parse(confirm.callback_data)
-    assert parsed is not None and parsed.action is Action.TRIAGE
+    assert parsed is not None and parsed.action is SupervisionAction.TRIAGE
     assert triage_parts(parsed.arg) == (TriageVerb.REJECT_CONFIRM, reason, CASE.id)
     back = parse(cancel.callback_data)
     assert back is not None and triage_parts(back.arg) == (TriageVerb.BACK, "", CASE.id)

@@ -6,15 +6,19 @@ is ever dropped silently. Errors are handled by kind: 429 waits `retry_after`; n
 chat the bot can no longer post to (403, chat not found) is reported to `on_unreachable` (supervision moves
 its alerts one level up) and the message is marked dead; any other refusal is marked dead and logged.
 
-Groups get at most `GroupPacer.per_minute` messages a minute (the pacer learns of every message sent to a
-group from the rate limiter, bot/delivery/rate_limiter.py). When the alerts waiting for one group would not fit, they
-are merged into one digest message instead of queuing without bound. Replies to a person's own update
+What the worker knows of the rows it sends comes from a `DeliveryPolicy` (bot/delivery/policy.py) that the
+features fill in: Pantau's own methods with their senders and costs, the message kinds with their rules, and
+the digest. Groups get at most `GroupPacer.per_minute` messages a minute (the pacer learns of every message
+sent to a group from the rate limiter, bot/delivery/rate_limiter.py). When the rows of the digest's kind (alert
+cards) waiting for one group would not fit, they are merged into one digest message instead of queuing without
+bound. Replies to a person's own update
 (`storage.delivery.outbox.REPLY`, e.g. a group's answer to /kasus) go before a chat's other rows and count as
 interactive in the overall limit; everything else is sent as `Priority.ALERT`.
 
 A row may be threaded under another one sent before it: `reply_to_key` in its payload names that row, and
-the worker hands the sender that row's message id as `reply_to`. A row goes out only with room in the
-group's minute for the rows threaded under it, so they follow it at once.
+the worker hands the sender that row's message id as `reply_to`; or its kind's rule names the kind of the rows
+threaded under it (an alert card's evidence and pin). A row goes out only with room in the group's minute for
+the rows threaded under it, so they follow it at once.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.warnings import PTBUserWarning
 
 from bot.delivery.pacing import GroupPacer
+from bot.delivery.policy import DeliveryPolicy
 from bot.delivery.rate_limiter import Priority, retry_seconds, sending_as
 from storage.database import utcnow
 from storage.delivery.outbox import REPLY, OutboxItem, OutboxRepository
@@ -43,23 +48,12 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=5)
 IDLE_WAIT = 30.0  # seconds between looks at the outbox when nobody wakes the worker
 STOP_GRACE = 10.0  # seconds a stopping worker gives the sends under way to be answered and marked
-DIGEST_SIZE = 25  # alerts merged into one digest at most; more wait for the next one
-DIGEST_RESERVE = 3  # a busy group's slots kept for digests
-DIGEST_GATHER = 2.0  # seconds a lone alert for a busy group waits for others to share its digest
 DIGEST_RETRY = 5.0  # seconds before a digest that failed on the network is tried again
-
-Sender = Callable[[OutboxItem], Awaitable[int | None]]
-DigestSender = Callable[[int, list[int]], Awaitable[int | None]]
 
 
 def backoff(attempts: int) -> timedelta:
     """Delay before the next try after `attempts` failed ones: 1 s, 2 s, 4 s … up to five minutes."""
     return min(timedelta(seconds=2 ** min(attempts, 16)), MAX_BACKOFF)
-
-
-def merged_ids_of(items: list[OutboxItem], reports: list[int]) -> set[int]:
-    """The items a digest of `reports` stands for: their cards and the evidence and pins under them."""
-    return {item.id for item in items if item.kind in ("alert", "alert_part") and item.report_id in reports}
 
 
 def _unreachable(exc: TelegramError) -> bool:
@@ -75,9 +69,7 @@ class OutboxWorker:
         bot: Bot,
         *,
         batch: int = 100,
-        senders: dict[str, Sender] | None = None,
-        cost: Callable[[OutboxItem], int] | None = None,
-        digest: DigestSender | None = None,
+        policy: DeliveryPolicy | None = None,
         pacer: GroupPacer | None = None,
         on_unreachable: Callable[[OutboxItem, str, bool], Awaitable[None]] | None = None,
         on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
@@ -85,9 +77,7 @@ class OutboxWorker:
         self.outbox = outbox
         self.bot = bot
         self.batch = batch
-        self.senders = senders or {}
-        self.cost = cost or (lambda item: 1)
-        self.digest = digest
+        self.policy = policy or DeliveryPolicy()
         self.pacer = pacer
         self.on_unreachable = on_unreachable
         self.on_migrated = on_migrated
@@ -194,12 +184,12 @@ class OutboxWorker:
             if self._stopping:
                 return progressed  # stopping: what is not under way yet waits for the next start
             if self.pacer is not None:
-                # A card goes out only with room for the evidence and pin queued under it.
-                needed = self.cost(item)
+                # A row goes out only with room for the rows queued under it (a card's evidence and pin).
+                cost = self.policy.cost
+                needed = cost(item)
                 later = items[index + 1 :]
-                if item.kind == "alert":
-                    needed += sum(self.cost(p) for p in later if p.kind == "alert_part" and p.report_id == item.report_id)
-                needed += sum(self.cost(p) for p in later if p.payload.get("reply_to_key") == item.dedup_key)
+                needed += sum(cost(p) for p in self.policy.parts_under(item, later))
+                needed += sum(cost(p) for p in later if p.payload.get("reply_to_key") == item.dedup_key)
                 if needed and self.pacer.remaining(chat_id) < needed:
                     self._pause(chat_id, self.pacer.wait_for(chat_id, needed))
                     return progressed  # the rest waits for room in this group's minute
@@ -211,24 +201,26 @@ class OutboxWorker:
     async def _merge_if_crowded(self, chat_id: int, items: list[OutboxItem]) -> tuple[list[OutboxItem], bool]:
         """Alerts for a busy group are merged into one digest message instead of waiting for its minute.
 
-        A group is busy when sending everything waiting would leave fewer than DIGEST_RESERVE of its slots
-        this minute. Then the waiting alerts go out as a digest once there are two of them, or once the
-        oldest has waited DIGEST_GATHER seconds (more may be on their way); the reserve keeps room for it."""
+        A group is busy when sending everything waiting would leave fewer than the digest's `reserve` of its
+        slots this minute. Then the waiting alerts go out as a digest once there are two of them, or once the
+        oldest has waited the digest's `gather` seconds (more may be on their way); the reserve keeps room for
+        it. Which rows are alerts, and what a digest is, the policy says (bot/delivery/policy.py)."""
         assert self.pacer is not None
-        cards = [item for item in items if item.kind == "alert"]
-        if self.digest is None or not cards:
+        policy, digest = self.policy, self.policy.digest
+        cards = [item for item in items if policy.digestible(item)]
+        if digest is None or not cards:
             return items, False
         remaining = self.pacer.remaining(chat_id)
-        if sum(self.cost(item) for item in items) <= remaining - DIGEST_RESERVE:
+        if sum(policy.cost(item) for item in items) <= remaining - digest.reserve:
             return items, False
         waited = (utcnow() - datetime.fromisoformat(cards[0].created_at)).total_seconds() if cards[0].created_at else 0
-        if remaining < 1 or (len(cards) < 2 and waited < DIGEST_GATHER):
-            self._pause(chat_id, self.pacer.wait_for(chat_id) if remaining < 1 else DIGEST_GATHER - waited)
-            return [item for item in items if item.kind not in ("alert", "alert_part")], False
-        reports = [item.report_id for item in cards if item.report_id is not None][:DIGEST_SIZE]
-        merged = merged_ids_of(items, reports)
+        if remaining < 1 or (len(cards) < 2 and waited < digest.gather):
+            self._pause(chat_id, self.pacer.wait_for(chat_id) if remaining < 1 else digest.gather - waited)
+            return [item for item in items if not policy.merges(item)], False
+        reports = [item.report_id for item in cards if item.report_id is not None][: digest.size]
+        merged = policy.merged_ids(items, reports)
         try:
-            digest_id = await self.digest(chat_id, reports)
+            digest_id = await digest.send(chat_id, reports)
         except TelegramError as exc:
             return await self._digest_failed(chat_id, items, merged, exc)
         await self.outbox.mark_merged(sorted(merged), digest_id)
@@ -251,7 +243,7 @@ class OutboxWorker:
             for item in items:
                 if item.id in merged:
                     await self.outbox.mark_dead(item.id, f"{type(exc).__name__}: {exc.message}")
-                    if item.kind == "alert" and self.on_unreachable is not None:
+                    if self.policy.must_reach(item) and self.on_unreachable is not None:
                         await self.on_unreachable(item, exc.message, True)
             return [item for item in items if item.id not in merged], True
         if isinstance(exc, BadRequest):  # a digest Telegram will never take: the alerts go one by one
@@ -278,7 +270,7 @@ class OutboxWorker:
             return await self._send(item)
 
     async def _send(self, item: OutboxItem) -> int | None:
-        sender = self.senders.get(item.method)
+        sender = self.policy.sender(item.method)
         if sender is not None:
             return await sender(item)
         payload = dict(item.payload)
@@ -317,9 +309,10 @@ class OutboxWorker:
         except (Forbidden, BadRequest) as exc:
             log.warning("outbox message %s to %s refused for good: %s", item.dedup_key, item.chat_id, exc.message)
             await self.outbox.mark_dead(item.id, f"{type(exc).__name__}: {exc.message}")
-            # A chat that is gone, or an alert card refused for any reason (the bot restricted in the group):
-            # supervision sends the alert elsewhere, so that no report is left without a recipient.
-            if self.on_unreachable is not None and (_unreachable(exc) or item.kind == "alert"):
+            # A chat that is gone, or a row that must reach someone (an alert card) refused for any reason (the bot
+            # restricted in the group): supervision sends the alert elsewhere, so that no report is left without
+            # a recipient.
+            if self.on_unreachable is not None and (_unreachable(exc) or self.policy.must_reach(item)):
                 await self.on_unreachable(item, exc.message, _unreachable(exc))
             return True
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
@@ -329,6 +322,6 @@ class OutboxWorker:
             log.exception("outbox message %s failed", item.dedup_key)
             await self.outbox.retry_later(item.id, utcnow() + backoff(item.attempts), f"{type(exc).__name__}: {exc}")
             return False
-        await self.outbox.mark_sent(item.id, message_id, self.cost(item) if message_id is not None else 0)
+        await self.outbox.mark_sent(item.id, message_id, self.policy.cost(item) if message_id is not None else 0)
         self.delivered += 1
         return True

@@ -10,9 +10,10 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.kernel.callbacks import Action, TriageVerb, encode
+from bot.kernel.callbacks import encode
 from bot.regions.directory import RegionDirectory
 from bot.reporting.incident_time import IncidentTime, reporting_deadline
+from bot.supervision.actions import SupervisionAction, TriageVerb
 from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, TRANSITIONS, CaseAction, CaseStatus
 from locales import t
 from storage.supervision.cases import CaseRow, EventRow
@@ -22,7 +23,7 @@ KAJIAN_AWAL = timedelta(days=2)  # initial review (kajian awal) within two days 
 
 
 def triage_data(verb: str, report_id: int, detail: str = "") -> str:
-    return encode(Action.TRIAGE, f"{verb}:{detail}:{report_id}")
+    return encode(SupervisionAction.TRIAGE, f"{verb}:{detail}:{report_id}")
 
 
 def _local(moment_iso: str, regions: RegionDirectory, region_code: str) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from bot.kernel.callbacks import Action, matches
+from bot.kernel.callbacks import matches
 from bot.kernel.stages import HandlerStages, Stage
+from bot.people.actions import PeopleAction
+from handlers.kernel.deep_links import REPORT_LINK
 from handlers.people import start
 
 
@@ -16,11 +18,11 @@ def register(stages: HandlerStages) -> None:
     # First of all, every update: the sender's client language, for people who never chose one.
     stages.add(Stage.CLIENT_LANGUAGE, TypeHandler(Update, start.note_client_language))
     # Commands that work at any moment; `/start lapor` (a poster's deep link) is left to the report conversation.
-    stages.add(Stage.ANYTIME_COMMANDS, CommandHandler("start", start.start, filters=private & ~start.REPORT_LINK))
+    stages.add(Stage.ANYTIME_COMMANDS, CommandHandler("start", start.start, filters=private & ~REPORT_LINK))
     stages.add(Stage.ANYTIME_COMMANDS, CommandHandler(["bantuan", "help"], start.help_command, filters=private))
     stages.add(Stage.ANYTIME_COMMANDS, CommandHandler(["bahasa", "language"], start.language_menu, filters=private))
     # The menu's buttons with the same meaning.
-    stages.add(Stage.MENU_BUTTONS, CallbackQueryHandler(start.help_command, pattern=matches(Action.HELP)))
-    stages.add(Stage.MENU_BUTTONS, CallbackQueryHandler(start.set_language, pattern=matches(Action.LANGUAGE)))
+    stages.add(Stage.MENU_BUTTONS, CallbackQueryHandler(start.help_command, pattern=matches(PeopleAction.HELP)))
+    stages.add(Stage.MENU_BUTTONS, CallbackQueryHandler(start.set_language, pattern=matches(PeopleAction.LANGUAGE)))
     # Last: a private message outside any conversation gets a pointer to /lapor and the menu.
     stages.add(Stage.LEFTOVER_MESSAGES, MessageHandler(private, start.outside_conversation))

@@ -3,20 +3,15 @@ and the sender's client language, noted for every update."""
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import filters
 
-from bot.kernel.callbacks import Action
 from bot.kernel.context import PantauContext
-from handlers.reporting.kit import answer_query, ask, callback_arg
-from handlers.reporting.prompts import button
+from bot.people.actions import PeopleAction
+from bot.reporting.actions import ReportAction
+from handlers.kernel.buttons import button, callback_arg
+from handlers.kernel.language import language_changed
+from handlers.kernel.replies import answer_query
 from locales import LOCALES, t
-
-# `/start lapor` (or `/start report`): what Telegram sends for https://t.me/<bot>?start=lapor, the link
-# on posters and QR codes. The report conversation takes it as an entry point; plain /start does not.
-REPORT_LINK = filters.Regex(re.compile(r"^/start(?:@\w+)?\s+(?:lapor|report)\s*$", re.IGNORECASE))
 
 
 async def note_client_language(update: Update, context: PantauContext) -> None:
@@ -29,10 +24,10 @@ async def note_client_language(update: Update, context: PantauContext) -> None:
 def _menu(locale: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button(t(locale, "button.make_report"), Action.START_REPORT)],
-            [button(t(locale, "button.my_reports"), Action.MY_REPORTS)],
-            [button(t(locale, "button.help"), Action.HELP),
-             button(t(locale, "button.language"), Action.LANGUAGE, "en" if locale == "id" else "id")],
+            [button(t(locale, "button.make_report"), ReportAction.START_REPORT)],
+            [button(t(locale, "button.my_reports"), ReportAction.MY_REPORTS)],
+            [button(t(locale, "button.help"), PeopleAction.HELP),
+             button(t(locale, "button.language"), PeopleAction.LANGUAGE, "en" if locale == "id" else "id")],
         ]
     )
 
@@ -62,7 +57,7 @@ async def language_menu(update: Update, context: PantauContext) -> None:
     if user is None or chat is None:
         return
     locale = await context.services.users.locale(user.id)
-    rows = [[button(t(code, "language.name"), Action.LANGUAGE, code) for code in LOCALES]]
+    rows = [[button(t(code, "language.name"), PeopleAction.LANGUAGE, code) for code in LOCALES]]
     await context.bot.send_message(chat.id, t(locale, "language.choose"), reply_markup=InlineKeyboardMarkup(rows))
 
 
@@ -76,9 +71,7 @@ async def set_language(update: Update, context: PantauContext) -> None:
     await services.users.set_locale(user.id, locale)
     await answer_query(update)
     await context.bot.send_message(chat.id, t(locale, "language.changed"))
-    draft = await services.intake.get(user.id)
-    if draft is not None and draft.active:
-        await ask(context, draft, locale)
+    await language_changed(context, user.id, locale)  # reporting asks a report's current step again
 
 
 async def outside_conversation(update: Update, context: PantauContext) -> None:

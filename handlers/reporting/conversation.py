@@ -18,12 +18,13 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.kernel.callbacks import Action, matches
+from bot.kernel.callbacks import matches
 from bot.kernel.context import PantauContext
 from bot.kernel.refusal import Refusal
+from bot.reporting.actions import ReportAction
 from bot.reporting.draft import Step
 from bot.reporting.intake import CONVERSATION_NAME, Draft
-from handlers.people.start import REPORT_LINK
+from handlers.kernel.deep_links import REPORT_LINK
 from handlers.reporting import edits, evidence, where
 from handlers.reporting.kit import (
     answer_query,
@@ -62,8 +63,8 @@ async def start_report(update: Update, context: PantauContext) -> object:
         return draft.step if draft.active else None
     if draft is not None and draft.row.status in ("active", "idle_closed") and draft.row.step != Step.CATEGORY:
         started = draft.row.created_at[:10]
-        rows = [[button(t(locale, "button.resume"), Action.RESUME_DRAFT)],
-                [button(t(locale, "button.fresh"), Action.DISCARD_DRAFT)]]
+        rows = [[button(t(locale, "button.resume"), ReportAction.RESUME_DRAFT)],
+                [button(t(locale, "button.fresh"), ReportAction.DISCARD_DRAFT)]]
         await context.bot.send_message(
             chat.id, t(locale, "report.unfinished", started=started), reply_markup=InlineKeyboardMarkup(rows)
         )
@@ -344,51 +345,51 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
             edits.handler(),
             CommandHandler(["lapor", "report"], start_report),
             CommandHandler("start", start_report, filters=filters.ChatType.PRIVATE & REPORT_LINK),
-            CallbackQueryHandler(start_report, pattern=matches(Action.START_REPORT)),
-            CallbackQueryHandler(resume_draft, pattern=matches(Action.RESUME_DRAFT)),
-            CallbackQueryHandler(fresh_draft, pattern=matches(Action.DISCARD_DRAFT)),
+            CallbackQueryHandler(start_report, pattern=matches(ReportAction.START_REPORT)),
+            CallbackQueryHandler(resume_draft, pattern=matches(ReportAction.RESUME_DRAFT)),
+            CallbackQueryHandler(fresh_draft, pattern=matches(ReportAction.DISCARD_DRAFT)),
         ],
         states={
-            Step.CATEGORY: [CallbackQueryHandler(on_category, pattern=matches(Action.CATEGORY))],
+            Step.CATEGORY: [CallbackQueryHandler(on_category, pattern=matches(ReportAction.CATEGORY))],
             Step.CHRONOLOGY: [MessageHandler(TEXT, on_text_answer)],
             Step.WHEN: [
-                CallbackQueryHandler(on_when_button, pattern=matches(Action.WHEN)),
+                CallbackQueryHandler(on_when_button, pattern=matches(ReportAction.WHEN)),
                 MessageHandler(TEXT, on_when_text),
             ],
             Step.WHERE: region_handlers,
             Step.WHERE_CONFIRM: [
-                CallbackQueryHandler(where.on_gps_confirm, pattern=matches(Action.GPS_CONFIRM)),
+                CallbackQueryHandler(where.on_gps_confirm, pattern=matches(ReportAction.GPS_CONFIRM)),
                 *region_handlers,
             ],
             Step.PLACE: [
                 MessageHandler(TEXT, on_text_answer),
-                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+                CallbackQueryHandler(on_skip, pattern=matches(ReportAction.SKIP)),
             ],
             Step.PARTY: [
                 MessageHandler(TEXT, on_text_answer),
-                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+                CallbackQueryHandler(on_skip, pattern=matches(ReportAction.SKIP)),
             ],
             Step.EVIDENCE: [
                 MessageHandler(NEW & (filters.PHOTO | filters.VIDEO | filters.Document.ALL), evidence.on_evidence),
-                CallbackQueryHandler(evidence.on_done, pattern=matches(Action.EVIDENCE_DONE)),
-                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+                CallbackQueryHandler(evidence.on_done, pattern=matches(ReportAction.EVIDENCE_DONE)),
+                CallbackQueryHandler(on_skip, pattern=matches(ReportAction.SKIP)),
             ],
             Step.WITNESSES: [
                 MessageHandler(TEXT, on_text_answer),
-                CallbackQueryHandler(on_skip, pattern=matches(Action.SKIP)),
+                CallbackQueryHandler(on_skip, pattern=matches(ReportAction.SKIP)),
             ],
-            Step.IDENTITY: [CallbackQueryHandler(on_identity, pattern=matches(Action.IDENTITY))],
+            Step.IDENTITY: [CallbackQueryHandler(on_identity, pattern=matches(ReportAction.IDENTITY))],
             Step.ID_NAME: [MessageHandler(TEXT, on_text_answer)],
             Step.ID_ADDRESS: [MessageHandler(TEXT, on_text_answer)],
             Step.ID_PHONE: [MessageHandler(NEW & filters.CONTACT, on_contact), MessageHandler(TEXT, on_phone_text)],
             Step.REVIEW: [
-                CallbackQueryHandler(on_edit, pattern=matches(Action.EDIT)),
-                CallbackQueryHandler(on_submit, pattern=matches(Action.SUBMIT)),
+                CallbackQueryHandler(on_edit, pattern=matches(ReportAction.EDIT)),
+                CallbackQueryHandler(on_submit, pattern=matches(ReportAction.SUBMIT)),
             ],
         },
         fallbacks=[
             CommandHandler(["batal", "cancel"], cancel),
-            CallbackQueryHandler(cancel, pattern=matches(Action.CANCEL)),
+            CallbackQueryHandler(cancel, pattern=matches(ReportAction.CANCEL)),
             CallbackQueryHandler(stale_button),
             MessageHandler(NEW, wrong_input),
         ],

@@ -13,9 +13,9 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.kernel.callbacks import Action
 from bot.kernel.context import PantauContext
 from bot.kernel.services import Services
+from bot.reporting.actions import ReportAction
 from bot.reporting.draft import Step
 from bot.reporting.intake import Draft
 from handlers.reporting.kit import ask, close_choice, step_handler
@@ -62,7 +62,7 @@ def _status_text(locale: str, count: int, oversized: int) -> tuple[str, InlineKe
     text = t(locale, "evidence.received", count=count)
     if oversized:
         text += "\n" + t(locale, "evidence.oversized", count=oversized)
-    return text, InlineKeyboardMarkup([[button(t(locale, "button.done"), Action.EVIDENCE_DONE)]])
+    return text, InlineKeyboardMarkup([[button(t(locale, "button.done"), ReportAction.EVIDENCE_DONE)]])
 
 
 def _lock(user_id: int) -> asyncio.Lock:

@@ -17,6 +17,9 @@ from bot.kernel.context import PantauContext
 from bot.kernel.refusal import Refusal
 from bot.reporting.draft import Step
 from bot.reporting.intake import Draft
+from handlers.kernel.buttons import StaleButton
+from handlers.kernel.buttons import callback_arg as callback_arg  # the step handlers' import, kept
+from handlers.kernel.replies import answer_query
 from handlers.reporting.prompts import Prompt, prompts
 from locales import t
 
@@ -25,20 +28,6 @@ log = logging.getLogger(__name__)
 StepCallback = Callable[[Update, PantauContext, Draft, str], Coroutine[Any, Any, object]]
 Handler = Callable[[Update, PantauContext], Coroutine[Any, Any, object]]
 _TAGS = re.compile(r"<[^>]+>")
-
-
-class StaleButton(Exception):
-    """A press whose data is not a valid button of ours (empty or forged): answered "no longer valid"."""
-
-
-async def answer_query(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    """Stop the button's spinner; an expired query is not an error worth more than a log line."""
-    if update.callback_query is None:
-        return
-    try:
-        await update.callback_query.answer(text, show_alert=alert)
-    except BadRequest as exc:
-        log.debug("callback answer failed: %s", exc)
 
 
 async def close_choice(update: Update) -> None:
@@ -170,16 +159,11 @@ def text_of(update: Update) -> str:
     return (message.text or "") if message is not None else ""
 
 
-def callback_arg(update: Update) -> str:
-    """The argument of a button matched by `bot.kernel.callbacks.matches`. PTB hands a press with empty data to
-    any pattern, so data that does not parse raises StaleButton (answered as "no longer valid")."""
-    from bot.kernel.callbacks import parse
-
-    query = update.callback_query
-    parsed = parse(query.data) if query is not None else None
-    if parsed is None:
-        raise StaleButton(query.data if query is not None else None)
-    return parsed.arg
+async def ask_again_in(context: PantauContext, user_id: int, locale: str) -> None:
+    """After a language switch (handlers/kernel/language.py): the report in progress asks its step again."""
+    draft = await context.services.intake.get(user_id)
+    if draft is not None and draft.active:
+        await ask(context, draft, locale)
 
 
 def is_skip_word(locale: str, text: str) -> bool:

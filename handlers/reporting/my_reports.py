@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.kernel.callbacks import Action
 from bot.kernel.case_code import normalize_case_code
 from bot.kernel.context import PantauContext
+from bot.reporting.actions import ReportAction
 from bot.reporting.intake import Report
-from handlers.reporting.kit import answer_query, callback_arg
-from handlers.reporting.prompts import button
+from handlers.kernel.buttons import button, callback_arg
+from handlers.kernel.replies import answer_query
 from locales import t
 
 
@@ -72,5 +72,5 @@ async def my_reports(update: Update, context: PantauContext) -> None:
         await context.bot.send_message(chat.id, t(locale, "status.none"))
         return
     text = "\n".join([t(locale, "status.mine_title"), *(_line(locale, r) for r in reports)])
-    rows = [[button(r.case_code, Action.STATUS, r.case_code)] for r in reports]
+    rows = [[button(r.case_code, ReportAction.STATUS, r.case_code)] for r in reports]
     await context.bot.send_message(chat.id, text, reply_markup=InlineKeyboardMarkup(rows))

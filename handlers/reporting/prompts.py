@@ -13,12 +13,13 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.kernel.callbacks import Action, encode
 from bot.kernel.services import Services
 from bot.regions.directory import Region
+from bot.reporting.actions import ReportAction
 from bot.reporting.categories import CATEGORIES
 from bot.reporting.draft import STEP_NUMBER, TOTAL_STEPS, Step
 from bot.reporting.intake import Draft
+from handlers.kernel.buttons import button
 from locales import t
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -32,16 +33,12 @@ class Prompt:
     markup: Markup | None = None
 
 
-def button(label: str, action: Action, arg: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=encode(action, arg))
-
-
 def header(locale: str, step: Step) -> str:
     return t(locale, "step.header", number=STEP_NUMBER[step], total=TOTAL_STEPS)
 
 
 def skip_row(locale: str, what: str) -> list[InlineKeyboardButton]:
-    return [button(t(locale, "button.skip"), Action.SKIP, what)]
+    return [button(t(locale, "button.skip"), ReportAction.SKIP, what)]
 
 
 def region_label(region: Region) -> str:
@@ -57,16 +54,16 @@ def picker(services: Services, locale: str, parent: str | None, page: int = 0) -
     page = min(max(page, 0), pages - 1)
     shown = children[page * PICKER_PAGE : (page + 1) * PICKER_PAGE]
     rows = [
-        [button(region_label(r), Action.REGION, r.code) for r in shown[i : i + 2]] for i in range(0, len(shown), 2)
+        [button(region_label(r), ReportAction.REGION, r.code) for r in shown[i : i + 2]] for i in range(0, len(shown), 2)
     ]
     nav: list[InlineKeyboardButton] = []
     if parent is not None and parent != root_parent:
-        nav.append(button(t(locale, "button.up"), Action.REGION_UP, parent))
+        nav.append(button(t(locale, "button.up"), ReportAction.REGION_UP, parent))
     key = parent or "-"
     if page > 0:
-        nav.append(button("◀", Action.REGION_PAGE, f"{key}:{page - 1}"))
+        nav.append(button("◀", ReportAction.REGION_PAGE, f"{key}:{page - 1}"))
     if page < pages - 1:
-        nav.append(button("▶", Action.REGION_PAGE, f"{key}:{page + 1}"))
+        nav.append(button("▶", ReportAction.REGION_PAGE, f"{key}:{page + 1}"))
     if nav:
         rows.append(nav)
     if parent is None:
@@ -80,7 +77,7 @@ def picker(services: Services, locale: str, parent: str | None, page: int = 0) -
 
 
 def region_choices(locale: str, regions: list[Region], intro: str) -> Prompt:
-    rows = [[button(r.path, Action.REGION, r.code)] for r in regions]
+    rows = [[button(r.path, ReportAction.REGION, r.code)] for r in regions]
     return Prompt(intro, InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -167,10 +164,10 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int, o
         ("witnesses", "review.witnesses"),
         ("identity", "review.identity"),
     ]
-    buttons = [button("✏️ " + t(locale, label), Action.EDIT, field) for field, label in edit]
+    buttons = [button("✏️ " + t(locale, label), ReportAction.EDIT, field) for field, label in edit]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([button(t(locale, "button.submit"), Action.SUBMIT)])
-    rows.append([button(t(locale, "button.cancel"), Action.CANCEL)])
+    rows.append([button(t(locale, "button.submit"), ReportAction.SUBMIT)])
+    rows.append([button(t(locale, "button.cancel"), ReportAction.CANCEL)])
     return Prompt("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
@@ -188,13 +185,13 @@ def prompts(
             f"• <b>{t(locale, f'category.{key}.name')}</b> — {t(locale, f'category.{key}.description')}"
             for key in CATEGORIES
         ]
-        rows = [[button(t(locale, f"category.{key}.name"), Action.CATEGORY, key)] for key in CATEGORIES]
+        rows = [[button(t(locale, f"category.{key}.name"), ReportAction.CATEGORY, key)] for key in CATEGORIES]
         return [Prompt("\n".join(lines), InlineKeyboardMarkup(rows))]
     if step is Step.CHRONOLOGY:
         return [Prompt(f"{head}\n{t(locale, 'step.chronology.prompt')}", ReplyKeyboardRemove())]
     if step is Step.WHEN:
-        rows = [[button(t(locale, "button.today"), Action.WHEN, "today"),
-                 button(t(locale, "button.yesterday"), Action.WHEN, "yesterday")]]
+        rows = [[button(t(locale, "button.today"), ReportAction.WHEN, "today"),
+                 button(t(locale, "button.yesterday"), ReportAction.WHEN, "yesterday")]]
         return [Prompt(f"{head}\n{t(locale, 'step.when.prompt')}", InlineKeyboardMarkup(rows))]
     if step is Step.WHERE:
         root, _ = services.regions.picker_root()
@@ -204,8 +201,8 @@ def prompts(
         return [Prompt(f"{head}\n{intro}", location_keyboard(locale)), picker(services, locale, root)]
     if step is Step.WHERE_CONFIRM:
         region = services.regions.get(a.suggested_region or "")
-        rows = [[button(t(locale, "button.yes_correct"), Action.GPS_CONFIRM, "yes"),
-                 button(t(locale, "button.no_pick"), Action.GPS_CONFIRM, "no")]]
+        rows = [[button(t(locale, "button.yes_correct"), ReportAction.GPS_CONFIRM, "yes"),
+                 button(t(locale, "button.no_pick"), ReportAction.GPS_CONFIRM, "no")]]
         text = t(locale, "step.where.confirm", region=escape(region.path if region else "?"))
         return [Prompt(f"{head}\n{text}", InlineKeyboardMarkup(rows))]
     if step is Step.PLACE:
@@ -213,7 +210,7 @@ def prompts(
     if step is Step.PARTY:
         return [Prompt(f"{head}\n{t(locale, 'step.party.prompt')}", InlineKeyboardMarkup([skip_row(locale, "party")]))]
     if step is Step.EVIDENCE:
-        rows = [[button(t(locale, "button.done"), Action.EVIDENCE_DONE)]] if evidence_count else [
+        rows = [[button(t(locale, "button.done"), ReportAction.EVIDENCE_DONE)]] if evidence_count else [
             skip_row(locale, "evidence")
         ]
         text = t(locale, "step.evidence.prompt")
@@ -225,8 +222,8 @@ def prompts(
             Prompt(f"{head}\n{t(locale, 'step.witnesses.prompt')}", InlineKeyboardMarkup([skip_row(locale, "witnesses")]))
         ]
     if step is Step.IDENTITY:
-        rows = [[button(t(locale, "button.anonymous"), Action.IDENTITY, "anon")],
-                [button(t(locale, "button.identified"), Action.IDENTITY, "named")]]
+        rows = [[button(t(locale, "button.anonymous"), ReportAction.IDENTITY, "anon")],
+                [button(t(locale, "button.identified"), ReportAction.IDENTITY, "named")]]
         return [Prompt(f"{head}\n{t(locale, 'step.identity.prompt')}", InlineKeyboardMarkup(rows))]
     if step is Step.ID_NAME:
         return [Prompt(f"{head}\n{t(locale, 'step.identity.name')}", ReplyKeyboardRemove())]

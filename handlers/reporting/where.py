@@ -7,9 +7,10 @@ from html import escape
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.kernel.callbacks import Action, matches
+from bot.kernel.callbacks import matches
 from bot.kernel.context import PantauContext
 from bot.kernel.refusal import Refusal
+from bot.reporting.actions import ReportAction
 from bot.reporting.draft import Step
 from bot.reporting.intake import Draft, clean_text
 from handlers.reporting.kit import answer_query, ask, callback_arg, edit_in_place, send, step_handler, text_of
@@ -135,8 +136,8 @@ def handlers() -> list[BaseHandler[Update, PantauContext, object]]:
     moving arrives as an edit, and is not a new answer)."""
     return [
         MessageHandler(filters.UpdateType.MESSAGE & filters.LOCATION, on_location),
-        CallbackQueryHandler(on_region, pattern=matches(Action.REGION)),
-        CallbackQueryHandler(on_region_up, pattern=matches(Action.REGION_UP)),
-        CallbackQueryHandler(on_region_page, pattern=matches(Action.REGION_PAGE)),
+        CallbackQueryHandler(on_region, pattern=matches(ReportAction.REGION)),
+        CallbackQueryHandler(on_region_up, pattern=matches(ReportAction.REGION_UP)),
+        CallbackQueryHandler(on_region_page, pattern=matches(ReportAction.REGION_PAGE)),
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_search),
     ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.kernel.callbacks import Action, matches
+from bot.kernel.callbacks import matches
 from bot.kernel.context import SERVICES_KEY
 from bot.kernel.stages import HandlerStages, Stage
+from bot.supervision.actions import SupervisionAction
 from handlers.supervision import cases, group_admin, relay, triage
 
 
@@ -27,7 +28,7 @@ def register(stages: HandlerStages) -> None:
     )
     stages.add(Stage.SUPERVISOR_GROUPS, ChatMemberHandler(group_admin.member_changed, ChatMemberHandler.CHAT_MEMBER))
     stages.add(Stage.SUPERVISOR_GROUPS, MessageHandler(filters.StatusUpdate.MIGRATE, group_admin.group_migrated))
-    stages.add(Stage.SUPERVISOR_GROUPS, CallbackQueryHandler(triage.on_button, pattern=matches(Action.TRIAGE)))
+    stages.add(Stage.SUPERVISOR_GROUPS, CallbackQueryHandler(triage.on_button, pattern=matches(SupervisionAction.TRIAGE)))
     supervisors: filters.BaseFilter = groups
     admin_chat = stages.application.bot_data[SERVICES_KEY].settings.admin_chat_id
     if admin_chat is not None:  # the admin chat may be a private chat with an operator

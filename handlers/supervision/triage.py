@@ -9,16 +9,17 @@ from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, ChatMigrated
 from telegram.ext import ApplicationHandlerStop
 
-from bot.kernel.callbacks import TriageVerb, triage_parts
 from bot.kernel.case_code import normalize_case_code
 from bot.kernel.context import PantauContext
 from bot.kernel.refusal import Refusal
 from bot.kernel.services import Services
+from bot.supervision.actions import TriageVerb, triage_parts
 from bot.supervision.alert_card import card_keyboard, choice_keyboard, reject_confirm_keyboard
 from bot.supervision.case_status import CaseAction, ForwardTarget, StatusRefusal, next_status
 from bot.supervision.membership import Attempt
 from bot.supervision.service import Actor, Case, CaseChanged, PromptPurpose
-from handlers.reporting.kit import answer_query, callback_arg
+from handlers.kernel.buttons import callback_arg
+from handlers.kernel.replies import answer_query
 from locales import t
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ class OutboxMessage:
     chat_id: int
     method: str  # a Bot API method, e.g. "sendMessage"
     payload: dict[str, Any]  # its parameters except chat_id, JSON-serialisable
-    kind: str = "message"  # "alert" items to one group may be merged into a digest
+    kind: str = "message"  # a feature's MessageKind (bot/delivery/policy.py), stored as its value; it has rules there
     report_id: int | None = None
     priority: int = 0  # REPLY: an answer to a person's own update, sent before the chat's other rows
 

@@ -1,0 +1,63 @@
+"""Reporting's buttons: the report conversation's choices, the menu's report buttons and a report's status.
+
+Registered with the kernel's callback codec (bot/kernel/callbacks.py); the values are the wire names and must
+not change (buttons in messages already sent carry them).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.kernel.callbacks import Action, no_arg, register
+from bot.reporting.categories import CATEGORIES
+
+
+class ReportAction(Action):
+    START_REPORT = "new"  # /start menu: make a report
+    MY_REPORTS = "mine"  # /start menu: my reports
+    RESUME_DRAFT = "resume"
+    DISCARD_DRAFT = "fresh"
+    CATEGORY = "cat"  # arg: category key
+    WHEN = "when"  # arg: today | yesterday
+    REGION = "reg"  # arg: region code chosen in the picker
+    REGION_UP = "up"  # arg: code whose parent level to show again ("" = top)
+    REGION_PAGE = "page"  # arg: "<parent code or ->:<page>"
+    GPS_CONFIRM = "gps"  # arg: yes | no
+    SKIP = "skip"  # arg: the step being skipped
+    EVIDENCE_DONE = "evd"
+    IDENTITY = "idt"  # arg: anon | named
+    EDIT = "edit"  # arg: field to edit from the review
+    SUBMIT = "send"
+    CANCEL = "cancel"
+    STATUS = "st"  # arg: case code
+
+
+# ASCII digits only, matched against the whole argument (fullmatch: no trailing newline slips through).
+_REGION = re.compile(r"[0-9]{2}(\.[0-9]{2}){0,2}")
+_CASE = re.compile(r"[0-9A-Z-]{6,16}")
+_PAGE = re.compile(r"(-|[0-9]{2}(\.[0-9]{2})?):[0-9]{1,3}")
+
+register(
+    ReportAction,
+    {
+        ReportAction.START_REPORT: no_arg,
+        ReportAction.MY_REPORTS: no_arg,
+        ReportAction.RESUME_DRAFT: no_arg,
+        ReportAction.DISCARD_DRAFT: no_arg,
+        ReportAction.CATEGORY: lambda a: a in CATEGORIES,
+        ReportAction.WHEN: lambda a: a in ("today", "yesterday"),
+        ReportAction.REGION: lambda a: bool(_REGION.fullmatch(a)),
+        ReportAction.REGION_UP: lambda a: a == "" or bool(_REGION.fullmatch(a)),
+        ReportAction.REGION_PAGE: lambda a: bool(_PAGE.fullmatch(a)),
+        ReportAction.GPS_CONFIRM: lambda a: a in ("yes", "no"),
+        ReportAction.SKIP: lambda a: a in ("place", "party", "evidence", "witnesses", "phone"),
+        ReportAction.EVIDENCE_DONE: no_arg,
+        ReportAction.IDENTITY: lambda a: a in ("anon", "named"),
+        ReportAction.EDIT: lambda a: a in (
+            "category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity"
+        ),
+        ReportAction.SUBMIT: no_arg,
+        ReportAction.CANCEL: no_arg,
+        ReportAction.STATUS: lambda a: bool(_CASE.fullmatch(a)),
+    },
+)
