@@ -12,6 +12,7 @@ from telegram import Bot
 
 from bot.delivery import outbox_worker as worker_module
 from bot.delivery.outbox_worker import MAX_BACKOFF, OutboxWorker, backoff
+from bot.delivery.policy import DeliveryPolicy
 from storage.database import Database, iso
 from storage.delivery import outbox as outbox_module
 from storage.delivery.outbox import OutboxMessage, OutboxRepository
@@ -320,7 +321,9 @@ async def test_a_stopping_worker_lets_the_send_under_way_finish_and_marks_it(
         await release.wait()
         return 42
 
-    worker = OutboxWorker(outbox, telegram_bot, senders={"pantau.slow": slow})
+    policy = DeliveryPolicy()
+    policy.add_method("pantau.slow", slow)
+    worker = OutboxWorker(outbox, telegram_bot, policy=policy)
     assert await outbox.add(OutboxMessage("slow", CHAT_A, "pantau.slow", {}))
     assert await outbox.add(OutboxMessage("after", CHAT_A, "sendMessage", {"text": "not yet under way"}))
     worker.start()
@@ -345,7 +348,9 @@ async def test_a_stopping_worker_gives_up_on_a_send_that_does_not_end(
         return 1
 
     monkeypatch.setattr(worker_module, "STOP_GRACE", 0.05)
-    worker = OutboxWorker(outbox, telegram_bot, senders={"pantau.stuck": stuck})
+    policy = DeliveryPolicy()
+    policy.add_method("pantau.stuck", stuck)
+    worker = OutboxWorker(outbox, telegram_bot, policy=policy)
     assert await outbox.add(OutboxMessage("stuck", CHAT_A, "pantau.stuck", {}))
     worker.start()
     await entered.wait()
