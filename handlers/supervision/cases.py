@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import Update
+from telegram import Chat, Update
 
 from bot.kernel.case_code import normalize_case_code
 from bot.kernel.context import PantauContext
@@ -17,17 +17,26 @@ from locales import t
 QUEUE_LENGTH = 30
 
 
-async def show_case(update: Update, context: PantauContext) -> None:
-    """/kasus CODE: the case's card (with its buttons, where this group may act) and its history."""
+async def _admitted(update: Update, context: PantauContext, action: str) -> Chat | None:
+    """The chat of a case command from a current member of it; None (refused once a minute) otherwise."""
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     if chat is None or message is None or user is None:
+        return None
+    services = context.services
+    admission = await services.membership.admit(chat.id, user.id, Attempt.COMMAND, action=action)
+    if not admission.allowed:
+        await services.group_replies.refuse(update, t(services.settings.default_locale, admission.refusal_key))
+        return None
+    return chat
+
+
+async def show_case(update: Update, context: PantauContext) -> None:
+    """/kasus CODE: the case's card (with its buttons, where this group may act) and its history."""
+    chat = await _admitted(update, context, "kasus")
+    if chat is None:
         return
     services = context.services
     locale = services.settings.default_locale
-    admission = await services.membership.admit(chat.id, user.id, Attempt.COMMAND, action="kasus")
-    if not admission.allowed:
-        await services.group_replies.refuse(update, t(locale, admission.refusal_key))
-        return
     code = normalize_case_code(" ".join(context.args or []))
     case = await services.supervision.case_by_code(code) if code else None
     if case is None or not await services.supervision.may_view(chat.id, case):
@@ -39,15 +48,11 @@ async def show_case(update: Update, context: PantauContext) -> None:
 
 async def show_queue(update: Update, context: PantauContext) -> None:
     """/antrian: the open cases of this group's region, oldest first."""
-    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
-    if chat is None or message is None or user is None:
+    chat = await _admitted(update, context, "antrian")
+    if chat is None:
         return
     services = context.services
     locale = services.settings.default_locale
-    admission = await services.membership.admit(chat.id, user.id, Attempt.COMMAND, action="antrian")
-    if not admission.allowed:
-        await services.group_replies.refuse(update, t(locale, admission.refusal_key))
-        return
     try:
         cases = await services.supervision.open_cases_for(chat.id, limit=QUEUE_LENGTH)
     except Refusal as exc:
