@@ -193,9 +193,12 @@ async def test_junk_commands_do_not_hold_up_a_press_on_a_card(
     assert case is not None and case.status == "claimed"
     assert len(answers(fake, kec.chat_id, QUEUE_TITLE, mark)) < 20  # the junk answers are still waiting
 
-    async def minute_used() -> bool:
-        return len(answers(fake, kec.chat_id, QUEUE_TITLE, mark)) == 15
+    async def answered_or_waiting() -> bool:
+        # The 15 that fit the group's minute go out; the rest wait for it. (More than 15 go out only when the
+        # group's first messages were sent over a minute ago, as on a very busy machine.)
+        sent = len(answers(fake, kec.chat_id, QUEUE_TITLE, mark))
+        return sent >= 15 and sent + (await services.outbox.counts()).get("pending", 0) == 20
 
-    await eventually(minute_used, "the junk answers that fit this minute are sent")
+    await eventually(answered_or_waiting, "the junk answers that fit this minute are sent, the rest queued")
     assert len(answers(fake, kec.chat_id, CASE_UNKNOWN, mark)) == 1
     assert refusals(fake) == []
