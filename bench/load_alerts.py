@@ -1,7 +1,7 @@
 """Load figures for alert routing: how fast submitted reports reach their supervisors' group, and how the
 outbox paces a group flooded with alerts (at most 20 messages a minute, the rest merged into digests).
 
-    python -m bench.load_alerts [--reports 400] [--rate 20] [--groups 10] [--burst 200]
+    python -m bench.load_alerts [--rates 5,20] [--seconds 10,20] [--groups 10] [--burst 200]
 
 Getting hundreds of reporters through the whole conversation would take minutes of rate-limited calls
 (bench/load_report.py measures that), so each reporter's draft is prepared at the review step through the
@@ -10,13 +10,21 @@ skipped, one photo, anonymous), and the review message with its buttons is put i
 bot (in this process, like the tests) then starts and loads the conversation states, so the only update each
 reporter sends is the press on "Kirim laporan".
 
-A. `--reports` presses at `--rate` per second, spread round-robin over `--groups` kecamatan groups (one
-   registered group per kecamatan, /daftar with a code from services.supervision.new_code): the time from
-   the press to the reporter's confirmation and to the first group message naming the case code (its own
-   card, or a line of a digest), and the API calls per second the bot made.
+A. For each of `--rates` (default 5 and 20 per second), presses at that rate for the matching `--seconds`
+   (10 and 20), spread round-robin over `--groups` kecamatan groups of its own (one registered group per
+   kecamatan, /daftar with a code from services.supervision.new_code): the time from the press to the
+   reporter's confirmation and to the first group message naming the case code (its own card, or a line of
+   a digest), and the API calls per second the bot made. At 5/s over 10 groups each group gets one alert
+   every 2 s, which its 20 messages a minute can take one by one (card + photo); at 20/s it cannot, and
+   digests take the rest.
 B. `--burst` presses all at once, all for one more kecamatan group: the messages that group received, the
    most in any 60-second window, the digests, and the time until every case code was in some message to the
    group. Every code must be there (exit 1 otherwise).
+
+The last lines are one per rate of A:
+`alerts rate=R card_p95_s=… reply_p95_s=… visible60_ratio=…`: p95 of press → first group message naming the
+case (card or digest line), p95 of press → the reporter's confirmation, and the share of the cases that were
+in their group's chat within 60 s of the press.
 """
 
 from __future__ import annotations
@@ -86,8 +94,8 @@ MESSAGE_METHODS = frozenset({
 
 @dataclass(frozen=True)
 class AlertOptions:
-    reports: int = 400
-    rate: float = 20.0
+    rates: tuple[float, ...] = (5.0, 20.0)
+    seconds: tuple[float, ...] = (10.0, 20.0)
     groups: int = 10
     burst: int = 200
     pacer_limit: int = GROUP_MESSAGES_PER_MINUTE
@@ -102,11 +110,14 @@ class AlertOptions:
 def parse_options(argv: Sequence[str] | None) -> AlertOptions:
     d = AlertOptions()
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--reports", type=int, default=d.reports,
-                        help=f"A: reports submitted at --rate (default {d.reports}; 0 skips A)")
-    parser.add_argument("--rate", type=float, default=d.rate, help=f"A: submit presses per second (default {d.rate:g})")
+    parser.add_argument("--rates", type=floats, default=d.rates,
+                        help="A: submit presses per second, one phase per rate (default "
+                             f"{','.join(f'{r:g}' for r in d.rates)}; empty skips A)")
+    parser.add_argument("--seconds", type=floats, default=d.seconds,
+                        help="A: how long each rate's presses last (default "
+                             f"{','.join(f'{r:g}' for r in d.seconds)}; one value applies to every rate)")
     parser.add_argument("--groups", type=int, default=d.groups,
-                        help=f"A: kecamatan groups the reports are spread over (default {d.groups})")
+                        help=f"A: kecamatan groups each rate's reports are spread over (default {d.groups})")
     parser.add_argument("--burst", type=int, default=d.burst,
                         help=f"B: reports submitted at once for one kecamatan group (default {d.burst}; 0 skips B)")
     parser.add_argument("--pacer-limit", type=int, default=d.pacer_limit,
@@ -123,17 +134,26 @@ def parse_options(argv: Sequence[str] | None) -> AlertOptions:
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, evidence, bot log)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
-    if args.reports < 0 or args.burst < 0 or args.reports + args.burst < 1:
-        parser.error("--reports and --burst must be ≥ 0, and not both 0")
-    if args.reports and (args.rate <= 0 or args.groups < 1):
-        parser.error("--rate must be > 0 and --groups ≥ 1")
+    rates, seconds = tuple(args.rates), tuple(args.seconds)
+    if len(seconds) == 1:
+        seconds = seconds * len(rates)
+    if len(seconds) != len(rates):
+        parser.error("--seconds needs one value, or one per rate")
+    if any(r <= 0 for r in rates) or any(t <= 0 for t in seconds) or args.burst < 0 or (not rates and not args.burst):
+        parser.error("rates and seconds must be > 0, --burst ≥ 0, and not both A and B skipped")
+    if rates and args.groups < 1:
+        parser.error("--groups must be ≥ 1")
     if args.pacer_limit < 1:
         parser.error("--pacer-limit must be ≥ 1")
     return AlertOptions(
-        reports=args.reports, rate=args.rate, groups=args.groups if args.reports else 0, burst=args.burst,
+        rates=rates, seconds=seconds, groups=args.groups if rates else 0, burst=args.burst,
         pacer_limit=args.pacer_limit, photo_kib=max(1, args.photo_kib), pin=args.pin,
         phase_timeout=args.phase_timeout, startup_timeout=args.startup_timeout, keep=args.keep, quiet=args.quiet,
     )
+
+
+def floats(text: str) -> tuple[float, ...]:
+    return tuple(float(part) for part in text.split(",") if part.strip())
 
 
 # ---------------------------------------------------------------------------------------------- reporters
@@ -348,6 +368,7 @@ def stats(values: Iterable[float]) -> str:
 class Phase:
     name: str
     sims: list[Sim]
+    rate: float = math.inf  # presses per second (inf: all at once)
     first_seq: int = 0
     last_seq: int = 0
     started: float = 0.0
@@ -482,13 +503,31 @@ def group_lines(tracker: Tracker, chat_ids: Sequence[int], limit: int, since: fl
     return lines, problems
 
 
+def summary_line(run: Run, phase: Phase) -> str:
+    """`alerts rate=R card_p95_s=… reply_p95_s=… visible60_ratio=…` for one phase of A."""
+    tracker = run.tracker
+    assert tracker is not None
+    alert, reply, visible = [], [], 0
+    for s in phase.sims:
+        code, confirmed_at = tracker.confirmed[s.user_id]
+        seen = tracker.first_seen[code].at - s.injected
+        alert.append(seen)
+        reply.append(confirmed_at - s.injected)
+        visible += seen <= WINDOW
+    alert.sort()
+    reply.sort()
+    return (f"alerts rate={phase.rate:g} card_p95_s={percentile(alert, 95):.2f} reply_p95_s={percentile(reply, 95):.2f} "
+            f"visible60_ratio={visible / len(phase.sims):.3f}")
+
+
 def phase_a_lines(run: Run, phase: Phase, chat_ids: Sequence[int]) -> tuple[list[str], list[str]]:
     tracker = run.tracker
     assert tracker is not None
     options = run.options
     sims = phase.sims
+    rate = phase.rate
     lines = [
-        f"== A. alert latency: {len(sims)} reports pressed at {options.rate:g}/s, spread over {len(chat_ids)} "
+        f"== {phase.name}. alert latency: {len(sims)} reports pressed at {rate:g}/s, spread over {len(chat_ids)} "
         f"kecamatan groups ==",
         f"submits injected      {len(sims)} in {phase.injected_in:.2f} s = "
         f"{(len(sims) - 1) / phase.injected_in if phase.injected_in > 0 else math.inf:.1f}/s",
@@ -522,10 +561,6 @@ def phase_a_lines(run: Run, phase: Phase, chat_ids: Sequence[int]) -> tuple[list
     per_press = in_chats / len(sims)
     lines.append(f"   until the last confirmation ({span:.1f} s): {len(window) / span:.1f} calls/s, "
                  f"{limited / span:.1f}/s with a chat_id; {per_press:.2f} of them per press in the reporter's chat")
-    if per_press * options.rate > RATE_LIMIT_PER_S and phase.injected_in >= 5:
-        lines.append(f"   → {options.rate:g} presses/s × {per_press:.2f} = {per_press * options.rate:.0f} rate-limited "
-                     f"calls/s asked of a limiter that lets {RATE_LIMIT_PER_S}/s through (all chats together, alerts "
-                     "too): the confirmations queue behind it, so their latency grows for as long as the presses last")
     return lines, problems
 
 
@@ -568,7 +603,8 @@ def api_lines(run: Run, phase: Phase) -> list[str]:
         f"bot API calls         {len(calls)} in {span:.1f} s = {len(calls) / span:.1f}/s; "
         + ", ".join(f"{m} {n}" for m, n in by_method.most_common()),
         f"   with a chat_id     {len(chat_times)} = {len(chat_times) / span:.1f}/s on average, busiest {window:g} s "
-        f"{busiest(chat_times, window):.1f}/s (AIORateLimiter: {RATE_LIMIT_PER_S}/s overall, 20/min per group)",
+        f"{busiest(chat_times, window):.1f}/s (the bot's limiter: {RATE_LIMIT_PER_S} messages/s overall, "
+        "20/min per group; edits are not messages)",
     ]
 
 
@@ -601,7 +637,8 @@ async def run(options: AlertOptions) -> tuple[list[str], list[str]]:
         if problems:
             keep = True
             lines.append(f"note                  temp dir kept: {root}")
-        return lines, problems
+        summary = [line for line in lines if line.startswith("alerts rate=")]
+        return [line for line in lines if not line.startswith("alerts rate=")] + ["", *summary], problems
     finally:
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -614,11 +651,23 @@ async def _run(options: AlertOptions, workspace: Workspace) -> tuple[list[str], 
     # 1. Drafts at the review step, written before the bot starts so that its ConversationHandler loads them.
     prep = await create_services(settings)
     try:
-        kecs = kecamatans(prep.regions, options.groups + (1 if options.burst else 0))
-        a_regions, b_region = kecs[: options.groups], (kecs[options.groups] if options.burst else None)
-        sims = [Sim(FIRST_USER_ID + i, i, a_regions[i % len(a_regions)]) for i in range(options.reports)]
+        n_a = len(options.rates)
+        kecs = kecamatans(prep.regions, options.groups * n_a + (1 if options.burst else 0))
+        a_regions = [kecs[i * options.groups : (i + 1) * options.groups] for i in range(n_a)]
+        b_region = kecs[options.groups * n_a] if options.burst else None
+        sims: list[Sim] = []
+        a_sims: list[list[Sim]] = []
+        for regions_of_rate, rate, seconds in zip(a_regions, options.rates, options.seconds, strict=True):
+            first = len(sims)
+            count = max(1, round(rate * seconds))
+            a_sims.append([Sim(FIRST_USER_ID + first + i, first + i, regions_of_rate[i % len(regions_of_rate)])
+                           for i in range(count)])
+            sims += a_sims[-1]
+        b_sims: list[Sim] = []
         if b_region is not None:
-            sims += [Sim(FIRST_USER_ID + options.reports + i, options.reports + i, b_region) for i in range(options.burst)]
+            first = len(sims)
+            b_sims = [Sim(FIRST_USER_ID + first + i, first + i, b_region) for i in range(options.burst)]
+            sims += b_sims
         say(options, f"preparing {len(sims)} drafts at the review step …")
         request = HTTPXRequest(connection_pool_size=16)
         async with Bot(fake.token, base_url=fake.base_url, base_file_url=fake.file_base_url, request=request) as helper:
@@ -640,6 +689,7 @@ async def _run(options: AlertOptions, workspace: Workspace) -> tuple[list[str], 
         holder.append(pantau)
         return pantau.stop
 
+    summary: list[str] = []
     bot = InProcessBot(starter, workspace)
     await bot.start()
     died = asyncio.create_task(bot.watch())
@@ -654,7 +704,7 @@ async def _run(options: AlertOptions, workspace: Workspace) -> tuple[list[str], 
         before = process_usage()
 
         # 3. One registered group per kecamatan.
-        regions = [*a_regions, *([b_region] if b_region is not None else [])]
+        regions = [*(r for rs in a_regions for r in rs), *([b_region] if b_region is not None else [])]
         groups = {r.code: Group(fake, f"Panwascam {r.name}") for r in regions}
         say(options, f"registering {len(groups)} groups …")
         replies = await asyncio.gather(*(g.register(services, code) for code, g in groups.items()))
@@ -677,19 +727,21 @@ async def _run(options: AlertOptions, workspace: Workspace) -> tuple[list[str], 
         problems: list[str] = []
         cpu_before = before.cpu
 
-        # 4. A: paced presses over several groups.
-        if options.reports:
-            a = Phase("A", sims[: options.reports])
-            say(options, f"A: {options.reports} presses at {options.rate:g}/s over {options.groups} groups …")
-            await runner.submit(a, options.rate)
+        # 4. A: paced presses over several groups, one phase per rate, each with groups of its own.
+        summaries: list[str] = []
+        for index, (rate, phase_sims, phase_regions) in enumerate(zip(options.rates, a_sims, a_regions, strict=True)):
+            a = Phase(f"A{index + 1}", phase_sims, rate=rate)
+            say(options, f"{a.name}: {len(phase_sims)} presses at {rate:g}/s over {len(phase_regions)} groups …")
+            await runner.submit(a, rate)
             await runner.settle(a)
-            a_lines, a_problems = phase_a_lines(runner, a, [groups[r.code].chat_id for r in a_regions])
+            a_lines, a_problems = phase_a_lines(runner, a, [groups[r.code].chat_id for r in phase_regions])
             lines += ["", *a_lines]
             problems += a_problems
+            summaries.append(summary_line(runner, a))
 
         # 5. B: a burst for one group.
         if b_region is not None:
-            b = Phase("B", sims[options.reports:])
+            b = Phase("B", b_sims)
             say(options, f"B: {options.burst} presses at once for {b_region.path} …")
             await runner.submit(b, None)
             await runner.settle(b)
@@ -708,6 +760,7 @@ async def _run(options: AlertOptions, workspace: Workspace) -> tuple[list[str], 
             f"process memory        peak RSS (VmHWM) {mib(after.peak)}; RSS once polling, before the load {mib(before.rss)}",
             f"wall time             {time.monotonic() - began:.1f} s in total",
         ]
+        summary = summaries
     finally:
         died.cancel()
         await asyncio.gather(died, return_exceptions=True)
@@ -719,6 +772,7 @@ async def _run(options: AlertOptions, workspace: Workspace) -> tuple[list[str], 
                      "every case code in a message to that group and no other; every 60 s window within the pacer "
                      "limit; outbox all sent")
     lines.extend(f"odd                   {o}" for o in odd)
+    lines += summary
     return lines, problems
 
 

@@ -357,3 +357,36 @@ async def test_a_stopping_worker_gives_up_on_a_send_that_does_not_end(
     await worker.stop()
     row = await outbox.by_key("stuck")
     assert row is not None and row["status"] == "pending"  # kept, for the next start
+
+
+async def test_a_chat_whose_send_hangs_does_not_hold_up_another_chats_message(
+    outbox: OutboxRepository, telegram_bot: Bot, fake: FakeTelegram, clock: Clock
+) -> None:
+    """Seen (bench/load_alerts.py at 20 reports a second): each pass of the worker waited for every chat of
+    the pass, so a reporter's confirmation queued meanwhile waited behind a group's slowest send."""
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(item: object) -> int:
+        entered.set()
+        await release.wait()
+        return 42
+
+    policy = DeliveryPolicy()
+    policy.add_method("pantau.slow", slow)
+    worker = OutboxWorker(outbox, telegram_bot, policy=policy)
+    assert await outbox.add(OutboxMessage("slow", CHAT_A, "pantau.slow", {}))
+    worker.start()
+    try:
+        await entered.wait()  # chat A's send is under way and does not end
+        mark = fake.cursor()
+        await queue(outbox, "confirmation", CHAT_B)
+        worker.notify()
+        call = await fake.wait_for("sendMessage", chat_id=CHAT_B, after=mark, timeout=10)
+        assert call.ok and call.params["text"] == "pesan confirmation"
+        slow_row = await outbox.by_key("slow")
+        assert slow_row is not None and slow_row["status"] == "pending"  # still under way
+    finally:
+        release.set()
+        await worker.stop()
+    slow_row = await outbox.by_key("slow")
+    assert slow_row is not None and slow_row["status"] == "sent"

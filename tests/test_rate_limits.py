@@ -4,6 +4,8 @@ priorities (bot/delivery/rate_limiter.py), each on a fake clock."""
 
 from __future__ import annotations
 
+import asyncio
+import heapq
 from datetime import timedelta
 from typing import Any
 
@@ -106,7 +108,7 @@ def test_alerts_leave_part_of_each_second_to_interactive_replies() -> None:
     clock = Clock()
     window = OverallWindow(30, clock)
     assert window.limit(Priority.INTERACTIVE) == 30 and window.limit(Priority.ALERT) == 24
-    assert window.limit(Priority.BROADCAST) == 15
+    assert window.limit(Priority.BULK) == 15
     window.take(24)
     assert window.delay(1, Priority.ALERT) == pytest.approx(1.0)
     assert window.delay(1, Priority.INTERACTIVE) == 0.0
@@ -215,3 +217,79 @@ async def test_limiter_gives_up_after_its_retries() -> None:
     with pytest.raises(RetryAfter):
         await send(rl, calls, PERSON)
     assert len(calls.at) == 2
+
+
+class VirtualTime:
+    """A clock for concurrent tasks: `sleep` waits until `advance` reaches its wake-up time, earliest first
+    (ties in the order the sleeps began), so that the order in which waiting calls go is deterministic."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = 0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self._seq += 1
+        heapq.heappush(self._sleepers, (self.now + seconds, self._seq, future))
+        await future
+
+    async def settle(self) -> None:
+        for _ in range(20):  # let every runnable task reach its next sleep (a yield, not a wall-clock wait)
+            await asyncio.sleep(0)
+
+    async def run(self, tasks: list[asyncio.Task[Any]]) -> None:
+        await self.settle()
+        while not all(task.done() for task in tasks):
+            assert self._sleepers, "tasks are blocked without sleeping"
+            at, _, future = heapq.heappop(self._sleepers)
+            self.now = max(self.now, at)
+            future.set_result(None)
+            await self.settle()
+
+
+async def test_waiting_alerts_go_before_waiting_digests_whatever_came_first() -> None:
+    clock = VirtualTime()
+    rl = PacedRateLimiter(GroupPacer(clock=clock), clock=clock, sleep=clock.sleep)
+    order: list[str] = []
+
+    def recorder(name: str) -> Any:
+        async def call(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            order.append(name)
+            return {"ok": True}
+        return call
+
+    async def one(name: str, priority: Priority, chat: int) -> None:
+        with sending_as(priority):
+            await rl.process_request(recorder(name), (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    rl.overall.take(24)  # this second's share for alerts is used up
+    bulk = [asyncio.create_task(one("bulk", Priority.BULK, PERSON + i)) for i in range(10)]
+    await clock.settle()  # the digests are waiting first
+    alerts = [asyncio.create_task(one("alert", Priority.ALERT, PERSON + 100 + i)) for i in range(10)]
+    await clock.run(bulk + alerts)
+    assert order == ["alert"] * 10 + ["bulk"] * 10
+
+
+async def test_an_interactive_reply_is_never_held_back_by_waiting_alerts() -> None:
+    clock = VirtualTime()
+    rl = PacedRateLimiter(GroupPacer(clock=clock), clock=clock, sleep=clock.sleep)
+    order: list[str] = []
+
+    async def one(name: str, priority: Priority, chat: int) -> None:
+        async def call(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            order.append(name)
+            return {"ok": True}
+        with sending_as(priority):
+            await rl.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    rl.overall.take(30)  # the whole second is used
+    alerts = [asyncio.create_task(one("alert", Priority.ALERT, PERSON + i)) for i in range(30)]
+    await clock.settle()
+    replies = [asyncio.create_task(one("reply", Priority.INTERACTIVE, PERSON + 100 + i)) for i in range(6)]
+    await clock.run(alerts + replies)
+    assert order[:6] == ["reply"] * 6  # the alerts waited first, but the replies go first
+    assert order.count("alert") == 30

@@ -12,8 +12,9 @@ the digest. Groups get at most `GroupPacer.per_minute` messages a minute (the pa
 sent to a group from the rate limiter, bot/delivery/rate_limiter.py). When the rows of the digest's kind (alert
 cards) waiting for one group would not fit, they are merged into one digest message instead of queuing without
 bound. Replies to a person's own update
-(`storage.delivery.outbox.REPLY`, e.g. a group's answer to /kasus) go before a chat's other rows and count as
-interactive in the overall limit; everything else is sent as `Priority.ALERT`.
+(`OutboxPriority.REPLY`, e.g. a group's answer to /kasus, a report's confirmation) go before a chat's other rows
+and count as interactive in the overall limit; alerts and notices as `Priority.ALERT`; digests and `BULK` rows
+(reminders) as `Priority.BULK`, after everything else.
 
 A row may be threaded under another one sent before it: `reply_to_key` in its payload names that row, and
 the worker hands the sender that row's message id as `reply_to`; or its kind's rule names the kind of the rows
@@ -26,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 import time
 import warnings
@@ -41,7 +43,7 @@ from bot.delivery.pacing import GroupPacer
 from bot.delivery.policy import DeliveryPolicy
 from bot.delivery.rate_limiter import Priority, retry_seconds, sending_as
 from storage.database import utcnow
-from storage.delivery.outbox import REPLY, OutboxItem, OutboxRepository
+from storage.delivery.outbox import OutboxItem, OutboxPriority, OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +51,19 @@ MAX_BACKOFF = timedelta(minutes=5)
 IDLE_WAIT = 30.0  # seconds between looks at the outbox when nobody wakes the worker
 STOP_GRACE = 10.0  # seconds a stopping worker gives the sends under way to be answered and marked
 DIGEST_RETRY = 5.0  # seconds before a digest that failed on the network is tried again
+MAX_CHATS = 64  # chats delivered to at the same time
 
 
 def backoff(attempts: int) -> timedelta:
     """Delay before the next try after `attempts` failed ones: 1 s, 2 s, 4 s … up to five minutes."""
     return min(timedelta(seconds=2 ** min(attempts, 16)), MAX_BACKOFF)
+
+
+def sending_priority(row_priority: int) -> Priority:
+    """The overall limit's priority of an outbox row: replies first, then alerts and notices, then bulk."""
+    if row_priority >= OutboxPriority.REPLY:
+        return Priority.INTERACTIVE
+    return Priority.ALERT if row_priority >= OutboxPriority.NORMAL else Priority.BULK
 
 
 def _unreachable(exc: TelegramError) -> bool:
@@ -87,6 +97,7 @@ class OutboxWorker:
         self._stopping = False
         self._not_before: dict[int, float] = {}  # chat id -> monotonic time before which it gets nothing
         self._paced: dict[int, float] = {}  # chat id -> seconds until it may receive more (derived)
+        self._chats: dict[int, asyncio.Task[bool]] = {}  # chat id -> its delivery under way
         self.delivered = 0
         self.digests = 0
 
@@ -121,24 +132,59 @@ class OutboxWorker:
         self._task = None
 
     async def _run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                sent_any = await self.deliver_due()
-            except Exception:  # the worker must outlive a broken database read or a bug in one message
-                log.exception("outbox pass failed")
-                sent_any = False
-            if self._stopping:
-                break
-            if sent_any:
-                continue
-            if not self._wake.is_set():
-                self._idle.set()
-            await self._sleep_until_due()
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                try:
+                    started = await self._start_due()
+                except Exception:  # the worker must outlive a broken database read or a bug in one message
+                    log.exception("outbox pass failed")
+                    started = False
+                if self._stopping:
+                    break
+                if started:
+                    continue
+                if not self._wake.is_set() and not self._chats:
+                    self._idle.set()
+                await self._sleep_until_due()
+            if self._chats:  # stopping: the sends under way finish and are marked (stop() bounds the wait)
+                await asyncio.gather(*self._chats.values(), return_exceptions=True)
+        finally:
+            for task in self._chats.values():
+                task.cancel()
+
+    async def _start_due(self) -> bool:
+        """Start delivering what is due to each chat that is not being delivered to already, without waiting
+        for it: a group waiting for its minute or a retry never holds up a reporter's confirmation. True if
+        a chat was started."""
+        room = MAX_CHATS - len(self._chats)
+        if room <= 0:
+            return False
+        items = await self.outbox.due(utcnow(), self.batch, exclude=[*self._paced_chats(), *self._chats])
+        by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            if item.chat_id in by_chat or len(by_chat) < room:
+                by_chat[item.chat_id].append(item)
+        for chat, chat_items in by_chat.items():
+            task = asyncio.create_task(self._deliver_chat_logged(chat, chat_items), name=f"outbox-chat-{chat}")
+            self._chats[chat] = task
+            task.add_done_callback(functools.partial(self._chat_done, chat))
+        return bool(by_chat)
+
+    def _chat_done(self, chat_id: int, _task: asyncio.Task[bool]) -> None:
+        self._chats.pop(chat_id, None)
+        self._wake.set()  # the chat may have more due, and the idle check must look again
+
+    async def _deliver_chat_logged(self, chat_id: int, items: list[OutboxItem]) -> bool:
+        try:
+            return await self._deliver_chat(chat_id, items)
+        except Exception:
+            log.exception("outbox pass for chat %s failed", chat_id)
+            return False
 
     async def _sleep_until_due(self) -> None:
         timeout = IDLE_WAIT
-        next_at = await self.outbox.next_attempt_at(exclude=self._paced_chats())
+        next_at = await self.outbox.next_attempt_at(exclude=[*self._paced_chats(), *self._chats])
         if next_at is not None:
             timeout = max(0.0, min(IDLE_WAIT, (datetime.fromisoformat(next_at) - utcnow()).total_seconds()))
         if self._paced:
@@ -220,7 +266,8 @@ class OutboxWorker:
         reports = [item.report_id for item in cards if item.report_id is not None][: digest.size]
         merged = policy.merged_ids(items, reports)
         try:
-            digest_id = await digest.send(chat_id, reports)
+            with sending_as(Priority.BULK):  # a digest stands for alerts that could not go one by one
+                digest_id = await digest.send(chat_id, reports)
         except TelegramError as exc:
             return await self._digest_failed(chat_id, items, merged, exc)
         await self.outbox.mark_merged(sorted(merged), digest_id)
@@ -266,7 +313,7 @@ class OutboxWorker:
     async def _call(self, item: OutboxItem) -> int | None:
         """Perform the Bot API call an item stands for; the message id it produced, if any."""
         item = await self._threaded(item)
-        with sending_as(Priority.INTERACTIVE if item.priority >= REPLY else Priority.ALERT):
+        with sending_as(sending_priority(item.priority)):
             return await self._send(item)
 
     async def _send(self, item: OutboxItem) -> int | None:

@@ -3,12 +3,14 @@
 - **Groups**: at most `GroupPacer.per_minute` messages (20) in any 60 seconds to one group. The limiter takes
   each message's slot in the group pacer (bot/delivery/pacing.py) before sending it and waits while the group's minute
   is full; the outbox worker reads the same pacer to know beforehand whether a group has room.
-- **Overall**: at most `per_second` messages (30) in any second, across all chats, shared by priority:
-  `Priority.INTERACTIVE` (replies to a person's own update, in private chats and groups) may fill the whole
-  second; `Priority.ALERT` (alerts, digests, evidence, notices) only `ALERT_SHARE` of it and
-  `Priority.BROADCAST` (announcements, later) only `BROADCAST_SHARE`, so that when the bot is busy the
-  rest of each second is left for people mid-conversation. Handlers send as INTERACTIVE (the default); the
-  outbox worker sends each row as its priority says (`sending_as`).
+- **Overall**: at most `per_second` messages (30) in any second, across all chats, in order of priority:
+  `Priority.INTERACTIVE` (replies to a person's own update, in private chats and groups, the confirmation
+  of a report included), then `Priority.ALERT` (alert cards, their evidence, notices), then `Priority.BULK`
+  (digests, reminders and, later, broadcasts). A message waiting for room goes before every waiting
+  message of a lower priority, whatever came first; and each priority below INTERACTIVE may fill only its
+  share of a second (`ALERT_SHARE`, `BULK_SHARE`), so that a reply never waits a whole second behind them.
+  Handlers send as INTERACTIVE (the default); the outbox worker sends each row as its priority says
+  (`sending_as`).
 
 Both are sliding windows: a message counts from when Telegram answered it (`settle`), so a window never frees
 a slot sooner than Telegram's own; a message Telegram refused (an error answer, 429 included) does not count,
@@ -46,17 +48,19 @@ log = logging.getLogger(__name__)
 
 MESSAGES_PER_SECOND = 30
 ALERT_SHARE = 0.8  # 24 of 30: the other 6 of each second stay free for interactive replies
-BROADCAST_SHARE = 0.5
+BULK_SHARE = 0.5  # 15 of 30
 RETRY_MARGIN = 0.1  # seconds added to Telegram's retry_after
 
 
 class Priority(IntEnum):
-    INTERACTIVE = 0
-    ALERT = 1
-    BROADCAST = 2
+    """Lower goes first."""
+
+    INTERACTIVE = 0  # a reply to a person's own update
+    ALERT = 1  # alert cards, their evidence and pins, notices
+    BULK = 2  # digests, reminders, broadcasts
 
 
-_SHARES = {Priority.INTERACTIVE: 1.0, Priority.ALERT: ALERT_SHARE, Priority.BROADCAST: BROADCAST_SHARE}
+_SHARES = {Priority.INTERACTIVE: 1.0, Priority.ALERT: ALERT_SHARE, Priority.BULK: BULK_SHARE}
 _priority: ContextVar[Priority] = ContextVar("pantau_send_priority", default=Priority.INTERACTIVE)
 
 
@@ -165,6 +169,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         self.clock = clock
         self.sleep = sleep
         self._paused: dict[int | None, float] = {}  # chat (None: every message) -> monotonic time it may go on
+        self._waiting = [0] * len(Priority)  # calls of each priority waiting for room in the overall window
 
     async def initialize(self) -> None:
         return None
@@ -184,11 +189,29 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 wait = max(wait, self.pacer.wait_for(chat_id, min(count, self.pacer.per_minute)))
         return wait
 
+    def outranked(self, priority: Priority) -> bool:
+        """A call of a higher priority is waiting for room in the overall window."""
+        return any(self._waiting[: int(priority)])
+
     async def _acquire(self, chat_id: int | None, count: int) -> tuple[float, float | None]:
-        """Wait for room, then take it (no await between the last check and the take)."""
+        """Wait for room, then take it (no await between the last check and the take). While calls of a higher
+        priority wait for the overall window, a lower one does not take the room that frees up before them."""
         priority = _priority.get()
-        while (wait := self.delay(chat_id, count, priority)) > 0:
-            await self.sleep(wait + 0.001)
+        queued = False
+        try:
+            while True:
+                wait = self.delay(chat_id, count, priority)
+                if count and wait <= 0 and self.outranked(priority):
+                    wait = max(self.overall.delay(count, Priority.INTERACTIVE), RETRY_MARGIN / 10)
+                if wait <= 0:
+                    break
+                if count and not queued and self.overall.delay(count, priority) > 0:
+                    queued = True  # waiting for the overall window: lower priorities now wait behind this call
+                    self._waiting[priority] += 1
+                await self.sleep(wait + 0.001)
+        finally:
+            if queued:
+                self._waiting[priority] -= 1
         overall = self.overall.take(count) if count else 0.0
         group = self.pacer.take(chat_id, count) if count and chat_id is not None else None
         return overall, group

@@ -35,7 +35,7 @@ from bot.reporting.incident_time import (
 from bot.reporting.ports import AlertPlanner, AlertRoute
 from locales import t
 from storage.database import utcnow
-from storage.delivery.outbox import OutboxMessage
+from storage.delivery.outbox import REPLY, OutboxMessage
 from storage.report_records import ReportRecord
 from storage.reporting.drafts import DraftRepository, DraftRow, EvidenceRow
 from storage.reporting.reports import CaseCodeTaken, Identity, NewReport, ReportRepository, SubmitResult
@@ -493,6 +493,7 @@ class IntakeService:
                 chat_id=draft.row.chat_id,
                 method="sendMessage",
                 payload={"text": self.confirmation_text(locale, code, assessment, answers), "parse_mode": "HTML"},
+                priority=REPLY,  # the answer to the reporter's press: before alerts in the 30 messages a second
             )
             scrubbed = answers.model_copy(update={"name": None, "address": None, "phone": None})
             try:

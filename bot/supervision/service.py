@@ -29,7 +29,7 @@ from bot.supervision.case_status import (
 )
 from locales import t
 from storage.database import utcnow
-from storage.delivery.outbox import OutboxMessage
+from storage.delivery.outbox import BULK, OutboxMessage
 from storage.supervision.alerts import PendingReply
 from storage.supervision.cases import CaseRow, EventRow, EvidenceRef, TransitionConflict
 from storage.supervision.groups import GroupRow
@@ -434,7 +434,8 @@ class SupervisionService:
             if reminded_at is None:
                 notices = [
                     OutboxMessage(f"remind:{report_id}:{chat_id}", chat_id, "pantau.card",
-                                  {"report_id": report_id, "kind": "reminder"}, kind="alert", report_id=report_id)
+                                  {"report_id": report_id, "kind": "reminder"}, kind="alert", report_id=report_id,
+                                  priority=BULK)
                     for chat_id in chats
                 ]
                 reminded += await self.repo.mark(report_id, "reminded_at", notices)

@@ -6,11 +6,24 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from enum import IntEnum
 from typing import Any
 
 import aiosqlite
 
 from storage.database import Database, iso, utcnow
+
+
+class OutboxPriority(IntEnum):
+    """`outbox.priority`: higher goes first, in `due` and within the bot's 30 messages a second."""
+
+    BULK = -1  # digests of old news, reminders, broadcasts
+    NORMAL = 0  # alert cards, their evidence, notices
+    REPLY = 1  # an answer to a person's own update (a command, a press, a submitted report's confirmation)
+
+
+REPLY = OutboxPriority.REPLY
+BULK = OutboxPriority.BULK
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +34,7 @@ class OutboxMessage:
     payload: dict[str, Any]  # its parameters except chat_id, JSON-serialisable
     kind: str = "message"  # a feature's MessageKind (bot/delivery/policy.py), stored as its value; it has rules there
     report_id: int | None = None
-    priority: int = 0  # REPLY: an answer to a person's own update, sent before the chat's other rows
-
-
-REPLY = 1  # OutboxMessage.priority of replies to a person's own update (commands, presses in groups)
+    priority: int = OutboxPriority.NORMAL  # REPLY goes before the chat's other rows, BULK after them
 
 
 @dataclass(frozen=True, slots=True)
