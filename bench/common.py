@@ -37,8 +37,12 @@ from testing.fake_telegram import FakeTelegram
 from tests.harness import TEXT_METHODS, Reporter, text_of_call
 
 ROOT = Path(__file__).resolve().parents[1]
-# AIORateLimiter's default overall rate: requests that carry a chat_id, all chats together, per second.
+# Telegram's overall rate, all chats together, per second: what Pantau's PacedRateLimiter allows messages and
+# what the echo bot's AIORateLimiter allows every call with a chat_id.
 RATE_LIMIT_PER_S = FloodLimit.MESSAGES_PER_SECOND
+UNLIMITED_PER_S = 1_000_000  # Pantau's TELEGRAM_MESSAGES_PER_SECOND in a "limiter off" run
+# The kecamatan boundaries shipped beside the repository (../shared/data), loaded by Pantau at start.
+SHARED_BOUNDARIES = ROOT.parent / "shared" / "data" / "kecamatan_boundaries.geojson.gz"
 MIB = 1024 * 1024
 _LOG_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b|^Traceback|Error:")
 _LOG_STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ")
@@ -62,6 +66,8 @@ class Options:
     keep: bool = False
     photo_kib: int = 64
     quiet: bool = False
+    limited: bool = True  # False: no overall cap (echo: no rate limiter; Pantau: TELEGRAM_MESSAGES_PER_SECOND raised)
+    boundaries: Path | None = None  # BOUNDARIES_FILE of the Pantau bot
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -82,6 +88,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"size of each evidence photo in KiB (default {d.photo_kib})")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, evidence, bot log)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--no-limiter", dest="limited", action="store_false",
+                        help="lift the overall 30/s cap (echo: no rate limiter; Pantau: TELEGRAM_MESSAGES_PER_SECOND "
+                             f"{UNLIMITED_PER_S})")
+    parser.add_argument("--boundaries", default=None,
+                        help="Pantau's BOUNDARIES_FILE (default: ../shared/data's kecamatan boundaries if present; "
+                             "'none' for none)")
+
+
+def default_boundaries(value: str | None) -> Path | None:
+    if value is None:
+        return SHARED_BOUNDARIES if SHARED_BOUNDARIES.is_file() else None
+    return None if value.lower() in ("", "none") else Path(value).resolve()
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -100,6 +118,8 @@ def options_from(args: argparse.Namespace) -> Options:
         keep=args.keep,
         photo_kib=args.photo_kib,
         quiet=args.quiet,
+        limited=args.limited,
+        boundaries=default_boundaries(args.boundaries),
     )
 
 
@@ -135,7 +155,9 @@ class Workspace:
             TELEGRAM_FILE_BASE_URL=self.fake.file_base_url,
             DATABASE_PATH=str(self.db_path),
             EVIDENCE_DIR=str(self.evidence_dir),
-            BOUNDARIES_FILE="",
+            BOUNDARIES_FILE=str(self.options.boundaries or ""),
+            TELEGRAM_MESSAGES_PER_SECOND=str(RATE_LIMIT_PER_S if self.options.limited else UNLIMITED_PER_S),
+            ECHO_RATE_LIMITER="on" if self.options.limited else "off",
             REGION_SCOPE="",
             DEFAULT_LOCALE="id",
             PYTHONUNBUFFERED="1",
@@ -405,7 +427,7 @@ class Result:
     wall: float
     latencies: dict[str, list[float]]
     calls: Counter[str]  # bot → API calls during the load, by method, getUpdates excluded
-    chat_calls: int  # of which carry a chat_id (the ones AIORateLimiter's overall limit applies to)
+    chat_calls: int  # of which carry a chat_id (send*, edit*, chat actions: what AIORateLimiter limits)
     polls: int  # getUpdates calls during the load
     chat_calls_per_step: dict[str, float]  # mean over users
     rss_after_start: int
@@ -415,10 +437,17 @@ class Result:
     problems: Counter[str]
     remarks: list[str] = field(default_factory=list)
     notes: Sequence[str] = ()
+    limited: bool = True
 
     @property
     def updates_per_s(self) -> float:
         return self.updates / self.wall if self.wall > 0 else math.nan
+
+    @property
+    def messages(self) -> int:
+        """Calls that put a message into a chat (send*, not chat actions): what the 30/s counts."""
+        return sum(n for method, n in self.calls.items()
+                   if method.lower().startswith("send") and method.lower() != "sendchataction")
 
     @property
     def chat_calls_per_s(self) -> float:
@@ -561,6 +590,7 @@ async def _load(scenario: Scenario, options: Options, workspace: Workspace, bot:
         latencies=latencies, calls=api, chat_calls=chat_calls, polls=polls,
         chat_calls_per_step={name: sum(ns) / len(ns) for name, ns in per_step.items()},
         rss_after_start=0, peak_rss=0, cpu=0.0, checks=[], problems=Counter(), notes=scenario.notes,
+        limited=options.limited,
     )
     return result, list(outcomes)
 
@@ -599,11 +629,12 @@ def format_result(r: Result) -> str:
         f"throughput            {r.updates_per_s:.1f} updates/s ({r.users / r.wall:.2f} users done/s)",
         f"bot API calls         {sum(r.calls.values())} ({per_update:.2f} per update; getUpdates not counted: {r.polls})",
         "   by method          " + ", ".join(f"{m} {n}" for m, n in r.calls.most_common()),
-        f"calls with a chat_id  {r.chat_calls} = {r.chat_calls_per_s:.1f}/s  (AIORateLimiter lets at most "
-        f"{RATE_LIMIT_PER_S}/s of these through, all chats together)",
+        f"calls with a chat_id  {r.chat_calls} = {r.chat_calls_per_s:.1f}/s, {r.chat_calls / r.users:.1f} per user; "
+        f"messages (send*) {r.messages} = {r.messages / r.users:.1f} per user",
+        "   limiter            " + (f"overall cap {RATE_LIMIT_PER_S}/s" if r.limited else "off (no overall cap)"),
     ]
     allowed = RATE_LIMIT_PER_S * (1 + r.wall)  # a full bucket at the start, then the steady rate
-    if r.wall >= 5 and r.chat_calls >= 0.9 * allowed:
+    if r.limited and r.wall >= 5 and r.chat_calls >= 0.9 * allowed:
         lines.append(f"   → throughput is capped by the rate limiter: {r.chat_calls / r.updates:.2f} chat calls per update "
                      f"× updates/s ≈ {RATE_LIMIT_PER_S}/s; latency beyond the bot's own work is time spent queueing "
                      "in the limiter.")

@@ -1,15 +1,23 @@
-"""Pantau against a bare PTB echo bot under the same load, one after the other, then one table.
+"""Pantau against a bare PTB echo bot under the same load, one after the other, with the limiter on and off.
 
-    python -m bench.compare [--reporters 100] [--concurrency N] [--in-process]
+    python -m bench.compare [--reporters 100] [--concurrency N] [--in-process] [--boundaries PATH|none]
 
-Prints each run's full figures (as bench/load_report.py and bench/load_echo.py do), then the table.
-The default is 100 users per bot so that both runs together stay under ~3 minutes on 2 cores; both bots
-are capped by the same rate limiter, so updates/s and the ratios barely depend on the number of users.
+Runs Pantau, then the echo bot, with Telegram's overall 30/s cap (Pantau's PacedRateLimiter; the echo bot's
+AIORateLimiter), then both again without it (TELEGRAM_MESSAGES_PER_SECOND lifted; no rate limiter), prints
+each run's full figures (as bench/load_report.py and bench/load_echo.py do), a table per pair, and ends with
+
+    compare calls_per_report=… cpu_ratio_limited=… cpu_ratio_unlimited=… rss_mb=…
+
+calls_per_report: Pantau's calls with a chat_id (messages and edits) per whole report, the confirmation
+included; cpu_ratio_*: Pantau's CPU per update over the echo bot's in the same pair of runs; rss_mb: Pantau's
+peak RSS in the limited run, with the boundaries file loaded (by default ../shared/data's).
+The default is 100 users per bot so that the four runs together stay under ~4 minutes on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 from collections.abc import Sequence
@@ -44,12 +52,16 @@ def table(pantau: Result, echo: Result) -> str:
         ("bot CPU per update, ms", pantau.cpu_ms_per_update, echo.cpu_ms_per_update, "{:.2f}"),
         ("bot API calls per update", sum(pantau.calls.values()) / pantau.updates,
          sum(echo.calls.values()) / echo.updates, "{:.2f}"),
-        (f"calls with chat_id /s (cap {RATE_LIMIT_PER_S})", pantau.chat_calls_per_s, echo.chat_calls_per_s, "{:.1f}"),
+        ("calls with a chat_id per user", pantau.chat_calls / pantau.users, echo.chat_calls / echo.users, "{:.1f}"),
+        ("messages per user", pantau.messages / pantau.users, echo.messages / echo.users, "{:.1f}"),
+        ("calls with a chat_id /s" + (f" (cap {RATE_LIMIT_PER_S})" if pantau.limited else ""),
+         pantau.chat_calls_per_s, echo.chat_calls_per_s, "{:.1f}"),
         ("wall time, s", pantau.wall, echo.wall, "{:.1f}"),
     ]
     width = max(len(r[0]) for r in rows)
     lines = [
-        f"Pantau vs echo: {pantau.users} users × {len(pantau.steps)} updates each, concurrency {pantau.concurrency}; "
+        f"Pantau vs echo, limiter {'on' if pantau.limited else 'off'}: "
+        f"{pantau.users} users × {len(pantau.steps)} updates each, concurrency {pantau.concurrency}; "
         f"bots: {'in-process (memory and CPU: whole bench process)' if pantau.in_process else 'subprocesses'}",
         f"{'':<{width}}  {'Pantau':>9}  {'echo':>9}  {'Pantau/echo':>11}",
     ]
@@ -64,22 +76,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_arguments(parser)
     parser.set_defaults(users=DEFAULT_USERS)
     options = options_from(parser.parse_args(argv))
-    results: list[Result] = []
-    for scenario in (load_report.SCENARIO, load_echo.SCENARIO):
-        if not options.quiet:
-            print(f"running {scenario.name} with {options.users} users…", file=sys.stderr, flush=True)
-        try:
-            result = run_blocking(scenario, options)
-        except BenchFailure as exc:
-            print(f"BENCH FAILED — {exc}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("interrupted; the bot was stopped", file=sys.stderr)
-            return 130
-        print(format_result(result), end="\n\n", flush=True)
-        results.append(result)
-    print(table(*results))
+    pairs: dict[bool, tuple[Result, Result]] = {}
+    for limited in (True, False) if options.limited else (False,):
+        results: list[Result] = []
+        for scenario in (load_report.SCENARIO, load_echo.SCENARIO):
+            if not options.quiet:
+                print(f"running {scenario.name} with {options.users} users, limiter {'on' if limited else 'off'}…",
+                      file=sys.stderr, flush=True)
+            try:
+                result = run_blocking(scenario, dataclasses.replace(options, limited=limited))
+            except BenchFailure as exc:
+                print(f"BENCH FAILED — {exc}", file=sys.stderr)
+                return 1
+            except KeyboardInterrupt:
+                print("interrupted; the bot was stopped", file=sys.stderr)
+                return 130
+            print(format_result(result), end="\n\n", flush=True)
+            results.append(result)
+        pairs[limited] = (results[0], results[1])
+    for pantau, echo in pairs.values():
+        print(table(pantau, echo), end="\n\n")
+    print(summary(pairs))
     return 0
+
+
+def summary(pairs: dict[bool, tuple[Result, Result]]) -> str:
+    def ratio(limited: bool) -> str:
+        if limited not in pairs:
+            return "nan"
+        pantau, echo = pairs[limited]
+        return f"{pantau.cpu_ms_per_update / echo.cpu_ms_per_update:.2f}"
+
+    pantau = pairs[True][0] if True in pairs else pairs[False][0]
+    return (f"compare calls_per_report={pantau.chat_calls / pantau.users:.1f} cpu_ratio_limited={ratio(True)} "
+            f"cpu_ratio_unlimited={ratio(False)} rss_mb={pantau.peak_rss / MIB:.0f}")
 
 
 if __name__ == "__main__":

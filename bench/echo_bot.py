@@ -31,15 +31,11 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(message.chat_id, message.text)
 
 
-def build_application(token: str, base_url: str, base_file_url: str) -> EchoApplication:
-    application: EchoApplication = (
-        Application.builder()
-        .token(token)
-        .base_url(base_url)
-        .base_file_url(base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=2))
-        .build()
-    )
+def build_application(token: str, base_url: str, base_file_url: str, *, limited: bool = True) -> EchoApplication:
+    builder = Application.builder().token(token).base_url(base_url).base_file_url(base_file_url)
+    if limited:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    application: EchoApplication = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     return application
 
@@ -61,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         token,
         os.environ.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
         os.environ.get("TELEGRAM_FILE_BASE_URL") or "https://api.telegram.org/file/bot",
+        limited=os.environ.get("ECHO_RATE_LIMITER", "on").lower() != "off",
     )
     logging.getLogger(__name__).info("echo bot is running (long polling)")
     application.run_polling(allowed_updates=Update.ALL_TYPES)  # stops on SIGINT/SIGTERM

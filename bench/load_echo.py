@@ -38,7 +38,8 @@ def verify(workspace: Workspace, outcomes: list[object]) -> list[str]:
 
 async def start_in_process(workspace: Workspace) -> Stopper:
     fake = workspace.fake
-    application = echo_bot.build_application(fake.token, fake.base_url, fake.file_base_url)
+    application = echo_bot.build_application(fake.token, fake.base_url, fake.file_base_url,
+                                             limited=workspace.options.limited)
     await application.initialize()
     await application.start()
     assert application.updater is not None
@@ -63,7 +64,8 @@ SCENARIO = Scenario(
     converse=converse,
     verify=verify,
     notes=("echo: bare PTB Application, updates one at a time (PTB default), AIORateLimiter(max_retries=2) "
-           "with default rates, like Pantau's. Step names are those of the report step each message stands for.",),
+           "with default rates (30 calls with a chat_id a second), none with --no-limiter. Step names are those "
+           "of the report step each message stands for.",),
 )
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/load_report.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import BenchFailure, Scenario, Stopper, TimedUser, Workspace, main
+from bench.common import RATE_LIMIT_PER_S, UNLIMITED_PER_S, BenchFailure, Scenario, Stopper, TimedUser, Workspace, main
 
 CHRONOLOGY = "Tim sukses calon nomor 2 membagikan amplop berisi uang Rp100.000 kepada warga di depan TPS 05."
 PLACE = "Depan TPS 05, Jl. Sultan Thaha"
@@ -115,6 +115,8 @@ async def start_in_process(workspace: Workspace) -> Stopper:
         telegram_file_base_url=workspace.fake.file_base_url,
         database_path=workspace.db_path,
         evidence_dir=workspace.evidence_dir,
+        boundaries_file=workspace.options.boundaries,
+        telegram_messages_per_second=RATE_LIMIT_PER_S if workspace.options.limited else UNLIMITED_PER_S,
     )
     pantau = Pantau(settings)
     try:
@@ -136,8 +138,8 @@ SCENARIO = Scenario(
     verify=verify,
     notes=(
         "Pantau: PerChatUpdateProcessor(256), SQLite WAL synchronous=FULL, outbox worker sends the confirmation, "
-        "AIORateLimiter(max_retries=2) with default rates (30 chat calls/s overall). The bot has no setting to "
-        "raise that rate, so only the capped figure is measured.",
+        "PacedRateLimiter(max_retries=2): 30 messages/s overall (send*; edits and callback answers not held "
+        "back), replies first; with --no-limiter, TELEGRAM_MESSAGES_PER_SECOND lifts that cap.",
     ),
 )
 

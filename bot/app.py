@@ -177,7 +177,9 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .persistence(SQLitePersistence(  # the report conversation's state is its draft's step, stored once
             services.conversations, update_interval=5, owned={CONVERSATION_NAME: services.intake.conversation_states}
         ))
-        .rate_limiter(PacedRateLimiter(services.pacer, max_retries=2))  # every call: group and overall limits
+        .rate_limiter(PacedRateLimiter(  # every call: group and overall limits
+            services.pacer, per_second=settings.telegram_messages_per_second, max_retries=2
+        ))
         .update_queue(PersistentUpdateQueue(services.inbox))
         .concurrent_updates(PerChatUpdateProcessor(256, on_processed=services.inbox.processed))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))

@@ -247,7 +247,8 @@ class VirtualTime:
             assert self._sleepers, "tasks are blocked without sleeping"
             at, _, future = heapq.heappop(self._sleepers)
             self.now = max(self.now, at)
-            future.set_result(None)
+            if not future.done():  # a sleeper cancelled meanwhile (the limiter's dispatcher, restarted)
+                future.set_result(None)
             await self.settle()
 
 

@@ -26,11 +26,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import IntEnum
 from typing import Any
@@ -105,7 +109,9 @@ def _chat_of(data: dict[str, Any]) -> int | None:
 
 
 class OverallWindow:
-    """The messages of the last `period` seconds, all chats together, with a share of it per priority."""
+    """The messages of the last `period` seconds, all chats together, with a share of it per priority.
+
+    `_sent` holds the times the messages count from, oldest first (each is now or later than all before it)."""
 
     def __init__(
         self, per_second: int = MESSAGES_PER_SECOND, clock: Callable[[], float] = time.monotonic, period: float = 1.0
@@ -113,24 +119,25 @@ class OverallWindow:
         self.per_second = per_second
         self.period = period
         self.clock = clock
-        self._sent: list[float] = []
+        self._sent: deque[float] = deque()
 
     def limit(self, priority: Priority) -> int:
         return max(1, int(self.per_second * _SHARES[priority]))
 
     def used(self) -> int:
         cutoff = self.clock() - self.period
-        self._sent = [at for at in self._sent if at > cutoff]
-        return len(self._sent)
+        sent = self._sent
+        while sent and sent[0] <= cutoff:
+            sent.popleft()
+        return len(sent)
 
     def delay(self, count: int, priority: Priority) -> float:
         """Seconds until `count` messages of `priority` fit (0: now)."""
         limit = self.limit(priority)
-        used = self.used()
-        excess = used + min(count, limit) - limit
+        excess = self.used() + min(count, limit) - limit
         if excess <= 0:
             return 0.0
-        return max(0.0, sorted(self._sent)[excess - 1] + self.period - self.clock())
+        return max(0.0, self._sent[excess - 1] + self.period - self.clock())
 
     def take(self, count: int) -> float:
         now = self.clock()
@@ -153,6 +160,16 @@ class OverallWindow:
             self._sent.append(now)
 
 
+@dataclass(order=True)
+class _Waiter:
+    """A call waiting for room in the overall window: the highest priority first, then the earliest."""
+
+    priority: int
+    seq: int
+    count: int = field(compare=False)
+    granted: asyncio.Future[float] = field(compare=False)
+
+
 class PacedRateLimiter(BaseRateLimiter[int]):
     def __init__(
         self,
@@ -169,52 +186,102 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         self.clock = clock
         self.sleep = sleep
         self._paused: dict[int | None, float] = {}  # chat (None: every message) -> monotonic time it may go on
-        self._waiting = [0] * len(Priority)  # calls of each priority waiting for room in the overall window
+        self._queue: list[_Waiter] = []  # heap: calls waiting for the overall window
+        self._seq = itertools.count()
+        self._dispatcher: asyncio.Task[None] | None = None
 
     async def initialize(self) -> None:
         return None
 
     async def shutdown(self) -> None:
-        return None
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            self._dispatcher = None
 
-    def delay(self, chat_id: int | None, count: int, priority: Priority) -> float:
-        """Seconds before a call of `count` messages to `chat_id` may go (0: now)."""
+    def _chat_delay(self, chat_id: int | None, count: int) -> float:
+        """Seconds before this chat may get `count` messages: a 429 pause, or a group's full minute."""
+        if chat_id is None:
+            return 0.0
         now = self.clock()
-        wait = 0.0
-        if chat_id is not None:
-            wait = max(wait, self._paused.get(chat_id, 0.0) - now, self._paused.get(None, 0.0) - now)
-        if count:
-            wait = max(wait, self.overall.delay(count, priority))
-            if chat_id is not None and self.pacer.is_group(chat_id):
-                wait = max(wait, self.pacer.wait_for(chat_id, min(count, self.pacer.per_minute)))
+        wait = max(0.0, self._paused.get(chat_id, 0.0) - now, self._paused.get(None, 0.0) - now)
+        if count and self.pacer.is_group(chat_id):
+            wait = max(wait, self.pacer.wait_for(chat_id, min(count, self.pacer.per_minute)))
         return wait
 
-    def outranked(self, priority: Priority) -> bool:
-        """A call of a higher priority is waiting for room in the overall window."""
-        return any(self._waiting[: int(priority)])
+    def delay(self, chat_id: int | None, count: int, priority: Priority) -> float:
+        """Seconds before a call of `count` messages to `chat_id` may go (0: now), calls already waiting aside."""
+        wait = self._chat_delay(chat_id, count)
+        if count:
+            wait = max(wait, self.overall.delay(count, priority))
+        return wait
 
     async def _acquire(self, chat_id: int | None, count: int) -> tuple[float, float | None]:
-        """Wait for room, then take it (no await between the last check and the take). While calls of a higher
-        priority wait for the overall window, a lower one does not take the room that frees up before them."""
+        """Wait for this chat's room, then for room in the overall window (in priority order, after the calls
+        waiting for it already), then take both (no await between the last check and the take)."""
         priority = _priority.get()
-        queued = False
+        while True:
+            while (wait := self._chat_delay(chat_id, count)) > 0:
+                await self.sleep(wait + 0.001)
+            if not count:
+                return 0.0, None
+            if not self._queue and self.overall.delay(count, priority) <= 0:
+                overall = self.overall.take(count)
+            else:
+                overall = await self._wait_in_line(priority, count)
+            if self._chat_delay(chat_id, count) > 0:  # the group's minute filled up meanwhile: give the room back
+                self.overall.release(overall, count)
+                self._dispatch()
+                continue
+            group = self.pacer.take(chat_id, count) if chat_id is not None else None
+            return overall, group
+
+    async def _wait_in_line(self, priority: Priority, count: int) -> float:
+        waiter = _Waiter(int(priority), next(self._seq), count, asyncio.get_running_loop().create_future())
+        heapq.heappush(self._queue, waiter)
+        head_changed = self._queue[0] is waiter
+        self._dispatch()
+        if not waiter.granted.done() and (head_changed or self._dispatcher is None):
+            self._restart_dispatcher()
+        try:
+            return await waiter.granted
+        except asyncio.CancelledError:
+            if waiter.granted.done() and not waiter.granted.cancelled():
+                self.overall.release(waiter.granted.result(), count)  # granted as the caller was cancelled
+            waiter.granted.cancel()
+            self._dispatch()
+            raise
+
+    def _dispatch(self) -> None:
+        """Grant room to the waiting calls that fit now, in order; stop at the first that does not (a lower
+        priority's share is never larger, so nothing behind it could fit either)."""
+        queue = self._queue
+        while queue:
+            head = queue[0]
+            if head.granted.done():  # its caller gave up
+                heapq.heappop(queue)
+                continue
+            if self.overall.delay(head.count, Priority(head.priority)) > 0:
+                return
+            heapq.heappop(queue)
+            head.granted.set_result(self.overall.take(head.count))
+
+    def _restart_dispatcher(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+        self._dispatcher = asyncio.create_task(self._dispatch_when_due(), name="rate-limiter-dispatch")
+
+    async def _dispatch_when_due(self) -> None:
+        """Sleep until the first waiting call fits, grant it (and any others that fit), until none waits."""
         try:
             while True:
-                wait = self.delay(chat_id, count, priority)
-                if count and wait <= 0 and self.outranked(priority):
-                    wait = max(self.overall.delay(count, Priority.INTERACTIVE), RETRY_MARGIN / 10)
-                if wait <= 0:
-                    break
-                if count and not queued and self.overall.delay(count, priority) > 0:
-                    queued = True  # waiting for the overall window: lower priorities now wait behind this call
-                    self._waiting[priority] += 1
-                await self.sleep(wait + 0.001)
+                self._dispatch()
+                if not self._queue:
+                    return
+                head = self._queue[0]
+                await self.sleep(self.overall.delay(head.count, Priority(head.priority)) + 0.001)
         finally:
-            if queued:
-                self._waiting[priority] -= 1
-        overall = self.overall.take(count) if count else 0.0
-        group = self.pacer.take(chat_id, count) if count and chat_id is not None else None
-        return overall, group
+            if self._dispatcher is asyncio.current_task():
+                self._dispatcher = None
 
     def _settle(self, chat_id: int | None, count: int, taken: tuple[float, float | None], *, refused: bool) -> None:
         """The call is over: its messages count from now, or not at all if Telegram refused them."""
@@ -222,6 +289,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
             return
         if refused:
             self.overall.release(taken[0], count)
+            self._dispatch()
         else:
             self.overall.settle(taken[0], count)
         if chat_id is not None and taken[1] is not None:
