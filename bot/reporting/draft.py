@@ -90,6 +90,7 @@ class Answers(BaseModel):
     latitude: float | None = None
     longitude: float | None = None
     suggested_region: str | None = None  # kecamatan matched from GPS, awaiting confirmation
+    location_keyboard: bool | None = None  # the reply keyboard that sends a location is on the reporter's screen
     place: str | None = None
     party: str | None = None
     witnesses: str | None = None

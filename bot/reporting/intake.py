@@ -6,6 +6,7 @@ conversation's state) before anything is answered, and turns a finished draft in
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Awaitable, Callable
@@ -98,6 +99,11 @@ class Draft:
     @property
     def active(self) -> bool:
         return self.row.status == "active"
+
+    @property
+    def token(self) -> str:
+        """Names this draft (not the reporter's earlier or later ones) in its review's buttons."""
+        return hashlib.sha256(f"{self.row.user_id}:{self.row.created_at}".encode()).hexdigest()[:8]
 
     def is_redelivery(self, update_id: int) -> bool:
         """True when this update was already applied to the draft (Telegram delivered it again)."""
@@ -254,7 +260,10 @@ class IntakeService:
         region = self.regions.get(code)
         if region is None or region.level != 3 or not self.regions.in_scope(code):
             raise Refusal("invalid.region")
-        changes: dict[str, Any] = {"region_code": code, "location_source": source, "suggested_region": None}
+        # the step ends: its location keyboard, if shown, is removed with the answer (handlers/reporting/where.py)
+        changes: dict[str, Any] = {
+            "region_code": code, "location_source": source, "suggested_region": None, "location_keyboard": None
+        }
         draft.answers = draft.answers.model_copy(update=changes)
         a = draft.answers
         if a.incident_button is not None and a.incident_pressed_at is not None:
@@ -264,6 +273,12 @@ class IntakeService:
         # a venue already named the place (unless the reporter came to change the place from the review)
         named = a.location_source == "venue" and bool(a.place) and not draft.row.editing
         return await self.goto(draft, update_id, Step.PARTY if named else Step.PLACE)
+
+    async def show_location_keyboard(self, draft: Draft, update_id: int) -> Draft:
+        """The reporter asked for the button that sends their location: remembered, so that choosing the
+        region removes that keyboard again, and so does a new report."""
+        draft.answers = draft.answers.model_copy(update={"location_keyboard": True})
+        return await self._save(draft, update_id)
 
     async def set_location(
         self, draft: Draft, update_id: int, latitude: float, longitude: float, *, venue: str | None,
