@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -102,7 +103,10 @@ class Draft:
 
     @property
     def token(self) -> str:
-        """Names this draft (not the reporter's earlier or later ones) in its review's buttons."""
+        """Names this draft (not the reporter's earlier or later ones) in its review's buttons: drawn at the start
+        (a draft begun before there were tokens gets one from its start time)."""
+        if self.answers.token:
+            return self.answers.token
         return hashlib.sha256(f"{self.row.user_id}:{self.row.created_at}".encode()).hexdigest()[:8]
 
     def is_redelivery(self, update_id: int) -> bool:
@@ -144,8 +148,12 @@ class IntakeService:
 
     async def start(self, user_id: int, chat_id: int, update_id: int) -> Draft:
         """A fresh draft at the first step, replacing any earlier one."""
-        row = DraftRow(user_id=user_id, chat_id=chat_id, step=Step.CATEGORY, last_update_id=update_id)
-        draft = Draft(row, Answers())
+        answers = Answers(token=secrets.token_hex(4))
+        row = DraftRow(
+            user_id=user_id, chat_id=chat_id, step=Step.CATEGORY, answers=answers.model_dump(exclude_none=True),
+            last_update_id=update_id,
+        )
+        draft = Draft(row, answers)
         await self.drafts.save(row, new=True)
         return draft
 
