@@ -16,7 +16,7 @@ from bot.reporting.actions import ReportAction
 from bot.reporting.intake import Draft
 from handlers.reporting import evidence
 from testing.fake_telegram import ApiCall, FakeTelegram
-from tests.harness import STANDARD_STEPS, ProcessedUpdates, Reporter, case_codes_sent, run_steps, text_of_call
+from tests.harness import STANDARD_STEPS, TEXT_METHODS, ProcessedUpdates, Reporter, case_codes_sent, run_steps, text_of_call
 
 STALE = "Tombol ini sudah tidak berlaku."
 CALLS_PER_REPORT = 14  # one per update of the standard report (24 before issue 8)
@@ -82,7 +82,7 @@ async def test_the_standard_report_costs_one_chat_call_per_update(
     methods = {m for ms in per_step.values() for m in ms}
     assert "editMessageReplyMarkup" not in methods and "sendChatAction" not in methods, per_step
     # Nothing the reporter sees is lost: each answer is said where the next question is, with its step number.
-    texts = [text_of_call(c) for c in fake.calls(chat_id=r.user_id) if c.ok and c.method in ("sendMessage", "editMessageText")]
+    texts = [text_of_call(c) for c in fake.calls(chat_id=r.user_id) if c.ok and c.method in TEXT_METHODS]
     for shown in ("✓ Politik uang", "✓ Waktu:", "📍 Wilayah: Pasar Jambi", "✓ Bukti: 1 berkas", "✓ Saksi: dilewati",
                   "✓ 🙈 Anonim", "Langkah 9 dari 9"):
         assert any(shown in text for text in texts), shown
