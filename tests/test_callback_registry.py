@@ -21,6 +21,7 @@ WIRE_NAMES = {
     ReportAction.REGION_UP: "up",
     ReportAction.REGION_PAGE: "page",
     ReportAction.GPS_CONFIRM: "gps",
+    ReportAction.SHARE_LOCATION: "loc",
     ReportAction.SKIP: "skip",
     ReportAction.EVIDENCE_DONE: "evd",
     ReportAction.IDENTITY: "idt",

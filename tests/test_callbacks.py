@@ -31,12 +31,16 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     ReportAction.REGION_UP: ("", "15", "15.71", "15.71.04"),
     ReportAction.REGION_PAGE: ("-:0", "-:1", "15:2", "15.71:0", "15.71:999"),
     ReportAction.GPS_CONFIRM: ("yes", "no"),
+    ReportAction.SHARE_LOCATION: ("",),
     ReportAction.SKIP: ("place", "party", "evidence", "witnesses", "phone"),
     ReportAction.EVIDENCE_DONE: ("",),
     ReportAction.IDENTITY: ("anon", "named"),
-    ReportAction.EDIT: ("category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity"),
-    ReportAction.SUBMIT: ("",),
-    ReportAction.CANCEL: ("",),
+    # The review's buttons name their draft (8 hex digits); buttons sent before that carry none.
+    ReportAction.EDIT: (
+        "category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity", "when:0a1b2c3d"
+    ),
+    ReportAction.SUBMIT: ("", "0a1b2c3d"),
+    ReportAction.CANCEL: ("", "ffffffff"),
     ReportAction.STATUS: ("PTU-ABCD-EF23", "ABCDEF", "0123456789ABCDEF"),
     SupervisionAction.TRIAGE: (
         "claim::1", "ask::42", "fwd:gakkumdu:7", "rej:not_election:123456789012", "open::9", "back::3"
@@ -79,7 +83,7 @@ def test_generated_case_codes_fit_the_status_button():
 def test_edit_buttons_and_review_edit_entries_agree():
     for field in EDIT_ENTRY:
         assert parse(encode(ReportAction.EDIT, field)) is not None, field
-    assert set(VALID_ARGS[ReportAction.EDIT]) == set(EDIT_ENTRY)
+    assert {arg.partition(":")[0] for arg in VALID_ARGS[ReportAction.EDIT]} == set(EDIT_ENTRY)
 
 
 # ---- forged and invalid data --------------------------------------------------------------------------------
@@ -121,6 +125,12 @@ BAD_ARG = [
     "1|edit|review",
     "1|edit|",
     "1|send|now",
+    "1|send|0a1b2c3",
+    "1|send|0A1B2C3D",
+    "1|edit|when:",
+    "1|edit|when:xyz",
+    "1|edit|review:0a1b2c3d",
+    "1|loc|x",
     "1|cancel|x",
     "1|st|",
     "1|st|ABCDE",

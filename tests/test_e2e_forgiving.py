@@ -1,16 +1,19 @@
 """The conversation forgives: edited messages correct earlier answers (and never answer the current step),
 wrong input gets a short hint while the buttons on screen stay usable, photos sent one by one share one
 status message, forged empty button data and unknown commands get a proper answer, a file over 20 MB does
-not count as evidence, and the reporter sees a chat action while evidence downloads."""
+not count as evidence, and the reporter sees a chat action while evidence downloads slowly."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.app import Pantau
 from bot.kernel.services import Services
 from bot.reporting.intake import Draft
+from handlers.reporting import evidence
 from storage.database import utcnow
 from testing.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import CHRONOLOGY, Group, Reporter, case_codes_sent, run_steps, text_of_call
@@ -257,7 +260,19 @@ async def test_photos_one_by_one_share_one_status_message(fake: FakeTelegram, bo
     assert_never_broke(fake, r)
 
 
-async def test_downloading_evidence_shows_a_chat_action(fake: FakeTelegram, bot: Pantau) -> None:
+async def test_a_slow_download_shows_a_chat_action(
+    fake: FakeTelegram, bot: Pantau, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A download that takes longer than CHAT_ACTION_AFTER shows "sending a file…" while it lasts (a quick one
+    costs no call: tests/test_e2e_call_budget.py). Here the download waits until the action has been shown."""
+    original = evidence._download
+
+    async def slow_download(context: Any, file_id: str, size: int | None) -> tuple[bytes | None, str]:
+        await fake.wait_for("sendChatAction", chat_id=r.user_id, after=r.mark)
+        return await original(context, file_id, size)
+
+    monkeypatch.setattr(evidence, "CHAT_ACTION_AFTER", 0.05)
+    monkeypatch.setattr(evidence, "_download", slow_download)
     r = Reporter(fake)
     await run_steps(r, "start", "party")
     r.send("photo", b"\x89PNG a photo to download")

@@ -23,12 +23,13 @@ class ReportAction(Action):
     REGION_UP = "up"  # arg: code whose parent level to show again ("" = top)
     REGION_PAGE = "page"  # arg: "<parent code or ->:<page>"
     GPS_CONFIRM = "gps"  # arg: yes | no
+    SHARE_LOCATION = "loc"  # step 4: show the reply keyboard that sends the reporter's location
     SKIP = "skip"  # arg: the step being skipped
     EVIDENCE_DONE = "evd"
     IDENTITY = "idt"  # arg: anon | named
-    EDIT = "edit"  # arg: field to edit from the review
-    SUBMIT = "send"
-    CANCEL = "cancel"
+    EDIT = "edit"  # arg: field to edit from the review, then ":" and the draft's token (older buttons: none)
+    SUBMIT = "send"  # arg: the draft's token (older buttons: "")
+    CANCEL = "cancel"  # arg: the draft's token (the review's button), or "" (older buttons)
     STATUS = "st"  # arg: case code
 
 
@@ -36,6 +37,18 @@ class ReportAction(Action):
 _REGION = re.compile(r"[0-9]{2}(\.[0-9]{2}){0,2}")
 _CASE = re.compile(r"[0-9A-Z-]{6,16}")
 _PAGE = re.compile(r"(-|[0-9]{2}(\.[0-9]{2})?):[0-9]{1,3}")
+_TOKEN = re.compile(r"[0-9a-f]{8}")  # a draft's token (bot/reporting/intake.py, Draft.token)
+_EDITABLE = ("category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity")
+
+
+def _draft_token(arg: str) -> bool:
+    return arg == "" or bool(_TOKEN.fullmatch(arg))
+
+
+def _edit_arg(arg: str) -> bool:
+    field, colon, token = arg.partition(":")
+    return field in _EDITABLE and (not colon or bool(_TOKEN.fullmatch(token)))
+
 
 register(
     ReportAction,
@@ -50,14 +63,13 @@ register(
         ReportAction.REGION_UP: lambda a: a == "" or bool(_REGION.fullmatch(a)),
         ReportAction.REGION_PAGE: lambda a: bool(_PAGE.fullmatch(a)),
         ReportAction.GPS_CONFIRM: lambda a: a in ("yes", "no"),
+        ReportAction.SHARE_LOCATION: no_arg,
         ReportAction.SKIP: lambda a: a in ("place", "party", "evidence", "witnesses", "phone"),
         ReportAction.EVIDENCE_DONE: no_arg,
         ReportAction.IDENTITY: lambda a: a in ("anon", "named"),
-        ReportAction.EDIT: lambda a: a in (
-            "category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity"
-        ),
-        ReportAction.SUBMIT: no_arg,
-        ReportAction.CANCEL: no_arg,
+        ReportAction.EDIT: _edit_arg,
+        ReportAction.SUBMIT: _draft_token,
+        ReportAction.CANCEL: _draft_token,
         ReportAction.STATUS: lambda a: bool(_CASE.fullmatch(a)),
     },
 )

@@ -90,6 +90,7 @@ class Answers(BaseModel):
     latitude: float | None = None
     longitude: float | None = None
     suggested_region: str | None = None  # kecamatan matched from GPS, awaiting confirmation
+    location_keyboard: bool | None = None  # the reply keyboard that sends a location is on the reporter's screen
     place: str | None = None
     party: str | None = None
     witnesses: str | None = None
@@ -104,6 +105,7 @@ class Answers(BaseModel):
     # The "received N files" message of the current visit to the evidence step, edited as files arrive.
     status_message_id: int | None = None
     status_message_at: str | None = None  # when it was sent (UTC, ISO)
+    token: str | None = None  # names the draft in its review's buttons (8 hex digits, drawn at the start)
 
     def forget_sources(self, *fields: str) -> dict[str, int]:
         """`answered_by` without `fields` (answers that no longer come from a message)."""

@@ -6,8 +6,10 @@ conversation's state) before anything is answered, and turns a finished draft in
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -99,6 +101,14 @@ class Draft:
     def active(self) -> bool:
         return self.row.status == "active"
 
+    @property
+    def token(self) -> str:
+        """Names this draft (not the reporter's earlier or later ones) in its review's buttons: drawn at the start
+        (a draft begun before there were tokens gets one from its start time)."""
+        if self.answers.token:
+            return self.answers.token
+        return hashlib.sha256(f"{self.row.user_id}:{self.row.created_at}".encode()).hexdigest()[:8]
+
     def is_redelivery(self, update_id: int) -> bool:
         """True when this update was already applied to the draft (Telegram delivered it again)."""
         return update_id <= self.row.last_update_id
@@ -138,8 +148,12 @@ class IntakeService:
 
     async def start(self, user_id: int, chat_id: int, update_id: int) -> Draft:
         """A fresh draft at the first step, replacing any earlier one."""
-        row = DraftRow(user_id=user_id, chat_id=chat_id, step=Step.CATEGORY, last_update_id=update_id)
-        draft = Draft(row, Answers())
+        answers = Answers(token=secrets.token_hex(4))
+        row = DraftRow(
+            user_id=user_id, chat_id=chat_id, step=Step.CATEGORY, answers=answers.model_dump(exclude_none=True),
+            last_update_id=update_id,
+        )
+        draft = Draft(row, answers)
         await self.drafts.save(row, new=True)
         return draft
 
@@ -254,7 +268,10 @@ class IntakeService:
         region = self.regions.get(code)
         if region is None or region.level != 3 or not self.regions.in_scope(code):
             raise Refusal("invalid.region")
-        changes: dict[str, Any] = {"region_code": code, "location_source": source, "suggested_region": None}
+        # the step ends: its location keyboard, if shown, is removed with the answer (handlers/reporting/where.py)
+        changes: dict[str, Any] = {
+            "region_code": code, "location_source": source, "suggested_region": None, "location_keyboard": None
+        }
         draft.answers = draft.answers.model_copy(update=changes)
         a = draft.answers
         if a.incident_button is not None and a.incident_pressed_at is not None:
@@ -264,6 +281,12 @@ class IntakeService:
         # a venue already named the place (unless the reporter came to change the place from the review)
         named = a.location_source == "venue" and bool(a.place) and not draft.row.editing
         return await self.goto(draft, update_id, Step.PARTY if named else Step.PLACE)
+
+    async def show_location_keyboard(self, draft: Draft, update_id: int) -> Draft:
+        """The reporter asked for the button that sends their location: remembered, so that choosing the
+        region removes that keyboard again, and so does a new report."""
+        draft.answers = draft.answers.model_copy(update={"location_keyboard": True})
+        return await self._save(draft, update_id)
 
     async def set_location(
         self, draft: Draft, update_id: int, latitude: float, longitude: float, *, venue: str | None,

@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.kernel.callbacks import matches
+from bot.kernel.callbacks import matches, parse
 from bot.kernel.context import PantauContext
 from bot.kernel.refusal import Refusal
 from bot.reporting.actions import ReportAction
@@ -27,15 +27,18 @@ from bot.reporting.intake import CONVERSATION_NAME, Draft
 from handlers.kernel.deep_links import REPORT_LINK
 from handlers.reporting import edits, evidence, where
 from handlers.reporting.kit import (
+    advance,
     answer_query,
     ask,
     callback_arg,
+    check_draft_token,
     close_choice,
     is_skip_word,
+    may_show_reply_keyboard,
     step_handler,
     text_of,
 )
-from handlers.reporting.prompts import button
+from handlers.reporting.prompts import answered_line, button
 from locales import t
 
 log = logging.getLogger(__name__)
@@ -69,15 +72,20 @@ async def start_report(update: Update, context: PantauContext) -> object:
             chat.id, t(locale, "report.unfinished", started=started), reply_markup=InlineKeyboardMarkup(rows)
         )
         return None
-    return await _fresh(update, context, locale)
+    return await _fresh(update, context, locale, draft)
 
 
-async def _fresh(update: Update, context: PantauContext, locale: str) -> object:
+async def _fresh(update: Update, context: PantauContext, locale: str, previous: Draft | None) -> object:
+    """A new draft: the introduction and the first question in one message, unless a reply keyboard of the
+    `previous` draft may still be on screen (then the introduction removes it, and the question follows)."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     draft = await context.services.intake.start(user.id, chat.id, update.update_id)
-    await context.bot.send_message(chat.id, t(locale, "report.intro"), reply_markup=ReplyKeyboardRemove())
-    await ask(context, draft, locale)
+    if may_show_reply_keyboard(previous):
+        await context.bot.send_message(chat.id, t(locale, "report.intro"), reply_markup=ReplyKeyboardRemove())
+        await ask(context, draft, locale)
+    else:
+        await ask(context, draft, locale, note=t(locale, "report.intro"))
     return draft.step
 
 
@@ -87,7 +95,7 @@ async def fresh_draft(update: Update, context: PantauContext) -> object:
     assert user is not None
     await answer_query(update)
     locale = await context.services.users.locale(user.id)
-    return await _fresh(update, context, locale)
+    return await _fresh(update, context, locale, await context.services.intake.get(user.id))
 
 
 async def resume_draft(update: Update, context: PantauContext) -> object:
@@ -99,7 +107,7 @@ async def resume_draft(update: Update, context: PantauContext) -> object:
     locale = await services.users.locale(user.id)
     draft = await services.intake.get(user.id)
     if draft is None or draft.row.status == "submitted":
-        return await _fresh(update, context, locale)
+        return await _fresh(update, context, locale, draft)
     draft = await services.intake.resume(draft, update.update_id)
     await ask(context, draft, locale)
     return draft.step
@@ -112,9 +120,8 @@ async def resume_draft(update: Update, context: PantauContext) -> object:
 async def on_category(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """Step 1: the category button."""
     key = callback_arg(update)
-    await close_choice(update)
     draft = await context.services.intake.set_category(draft, update.update_id, key)
-    await ask(context, draft, locale, note="✓ " + t(locale, f"category.{key}.name"))
+    await advance(update, context, draft, locale, note="✓ " + t(locale, f"category.{key}.name"))
     return draft.step
 
 
@@ -129,6 +136,13 @@ _TEXT_ANSWERS = {
 }
 # Optional steps with a skip button, and the step each skip belongs to.
 _SKIPPABLE = {"place": Step.PLACE, "party": Step.PARTY, "witnesses": Step.WITNESSES, "evidence": Step.EVIDENCE}
+# What a skip leaves unanswered, as the next question's message says it.
+_SKIPPED_FIELD = {
+    "place": "conversation.field_place",
+    "party": "conversation.field_party",
+    "witnesses": "conversation.field_witnesses",
+    "evidence": "review.evidence",
+}
 
 
 def _message_id(update: Update) -> int | None:
@@ -146,20 +160,20 @@ async def on_text_answer(update: Update, context: PantauContext, draft: Draft, l
     return draft.step
 
 
-async def _after_when(context: PantauContext, draft: Draft, locale: str) -> object:
+async def _after_when(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """The next question (step 4 shows the time read, or the review does): edited in after a press, else sent."""
     note = None
     if context.services.intake.is_stale(draft.answers):
         note = "⚠️ " + t(locale, "when.stale_warning")
-    await ask(context, draft, locale, note=note)
+    await advance(update, context, draft, locale, note=note)
     return draft.step
 
 
 @step_handler()
 async def on_when_button(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """Step 3: "today" or "yesterday"."""
-    await close_choice(update)
     draft = await context.services.intake.set_when_button(draft, update.update_id, callback_arg(update))
-    return await _after_when(context, draft, locale)
+    return await _after_when(update, context, draft, locale)
 
 
 @step_handler()
@@ -168,7 +182,7 @@ async def on_when_text(update: Update, context: PantauContext, draft: Draft, loc
     intake = context.services.intake
     incident = intake.parse_when(draft.answers, text_of(update))
     draft = await intake.set_when(draft, update.update_id, incident, _message_id(update))
-    return await _after_when(context, draft, locale)
+    return await _after_when(update, context, draft, locale)
 
 
 @step_handler()
@@ -179,12 +193,14 @@ async def on_skip(update: Update, context: PantauContext, draft: Draft, locale: 
     if _SKIPPABLE.get(what) is not draft.step:
         await answer_query(update, t(locale, "button.stale"), alert=True)
         return draft.step
-    await close_choice(update)
+    value = t(locale, "answered.skipped")
+    if draft.step is Step.EVIDENCE and (count := (await intake.evidence_counts(draft.user_id))[0]):
+        value = t(locale, "review.files", count=count)  # files came, then the prompt's skip: they still count
     if draft.step in _TEXT_ANSWERS:
         draft = await getattr(intake, _TEXT_ANSWERS[draft.step])(draft, update.update_id, None)
     else:
         draft = await intake.answer(draft, update.update_id)
-    await ask(context, draft, locale)
+    await advance(update, context, draft, locale, note=answered_line(locale, t(locale, _SKIPPED_FIELD[what]), value))
     return draft.step
 
 
@@ -192,9 +208,9 @@ async def on_skip(update: Update, context: PantauContext, draft: Draft, locale: 
 async def on_identity(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """Step 8: anonymous, or identified."""
     anonymous = callback_arg(update) == "anon"
-    await close_choice(update)
     draft = await context.services.intake.set_identity(draft, update.update_id, anonymous)
-    await ask(context, draft, locale)
+    label = t(locale, "button.anonymous" if anonymous else "button.identified")
+    await advance(update, context, draft, locale, note="✓ " + label)
     return draft.step
 
 
@@ -230,16 +246,20 @@ async def on_contact(update: Update, context: PantauContext, draft: Draft, local
 
 @step_handler()
 async def on_edit(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """Review: edit one answer, then come back to the review."""
+    """Review: edit one answer, then come back to the review (the review keeps its text, without buttons)."""
+    field, _, token = callback_arg(update).partition(":")
+    check_draft_token(draft, token)
     await close_choice(update)
-    draft = await context.services.intake.edit(draft, update.update_id, callback_arg(update))
+    draft = await context.services.intake.edit(draft, update.update_id, field)
     await ask(context, draft, locale)
     return draft.step
 
 
 @step_handler(reask_on_redelivery=False)
 async def on_submit(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """Review: submit. Creates the report once; the confirmation goes out through the outbox."""
+    """Review: submit. Creates the report once; the confirmation, which goes out through the outbox, is the only
+    message: the review keeps its buttons, and a press on them finds the draft submitted (answered with its code)."""
+    check_draft_token(draft, callback_arg(update))
     services = context.services
     try:
         outcome = await services.intake.submit(draft, update.update_id, locale)
@@ -253,7 +273,7 @@ async def on_submit(update: Update, context: PantauContext, draft: Draft, locale
         raise
     code = outcome.result.case_code
     if outcome.result.created:
-        await close_choice(update)
+        await answer_query(update)
         if services.outbox_worker is not None:
             services.outbox_worker.notify()
     else:
@@ -266,9 +286,15 @@ async def cancel(update: Update, context: PantauContext) -> object:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return ConversationHandler.END
-    await answer_query(update)
     services = context.services
     locale = await services.users.locale(user.id)
+    if update.callback_query is not None:  # the review's button: only its own draft's
+        draft = await services.intake.get(user.id)
+        parsed = parse(update.callback_query.data)
+        if draft is not None and parsed is not None and parsed.arg and parsed.arg != draft.token:
+            await answer_query(update, t(locale, "button.stale"), alert=True)
+            return None
+    await answer_query(update)
     await services.intake.cancel(user.id)
     await context.bot.send_message(chat.id, t(locale, "report.cancelled"), reply_markup=ReplyKeyboardRemove())
     return ConversationHandler.END

@@ -18,12 +18,13 @@ from bot.kernel.services import Services
 from bot.reporting.actions import ReportAction
 from bot.reporting.draft import Step
 from bot.reporting.intake import Draft
-from handlers.reporting.kit import ask, close_choice, step_handler
-from handlers.reporting.prompts import button
+from handlers.reporting.kit import advance, step_handler
+from handlers.reporting.prompts import answered_line, button
 from locales import t
 
 log = logging.getLogger(__name__)
 ALBUM_SETTLE_SECONDS = 1.0  # an album arrives as separate updates; answer once it has settled
+CHAT_ACTION_AFTER = 1.0  # seconds a download may take before the reporter is shown "sending a file…"
 CHAT_ACTION_EVERY = 4.0  # seconds; Telegram shows a chat action for about 5 s
 
 
@@ -104,8 +105,9 @@ async def show_status(bot: Bot, services: Services, user_id: int, locale: str, *
 
 @contextlib.asynccontextmanager
 async def _busy(bot: Bot, chat_id: int) -> AsyncIterator[None]:
-    """Show "sending a file…" in the reporter's chat while the evidence downloads (renewed every few
-    seconds, as Telegram shows a chat action for about 5 s)."""
+    """Show "sending a file…" in the reporter's chat while the evidence downloads, once it takes longer than
+    CHAT_ACTION_AFTER (a quick download, the usual case, costs no call), renewed every few seconds (Telegram
+    shows a chat action for about 5 s)."""
 
     async def action() -> bool:
         try:
@@ -116,12 +118,12 @@ async def _busy(bot: Bot, chat_id: int) -> AsyncIterator[None]:
             return False
 
     async def renew() -> None:
+        await asyncio.sleep(CHAT_ACTION_AFTER)
         while True:
-            await asyncio.sleep(CHAT_ACTION_EVERY)
             if not await action():
                 return
+            await asyncio.sleep(CHAT_ACTION_EVERY)
 
-    await action()
     task = asyncio.create_task(renew())
     try:
         yield
@@ -189,8 +191,12 @@ async def _album_settled(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @step_handler()
 async def on_done(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """"Done" with evidence: on to the next step (the pressed status message loses its button)."""
-    await close_choice(update)
-    draft = await context.services.intake.answer(draft, update.update_id)
-    await ask(context, draft, locale)
+    """"Done" with evidence: on to the next step. The pressed status message becomes the files received and the
+    next question (under the status lock, so that a late album acknowledgement cannot overwrite it)."""
+    intake = context.services.intake
+    async with _lock(draft.user_id):
+        count, _ = await intake.evidence_counts(draft.user_id)
+        draft = await intake.answer(draft, update.update_id)
+        note = answered_line(locale, t(locale, "review.evidence"), t(locale, "review.files", count=count))
+        await advance(update, context, draft, locale, note=note)
     return draft.step

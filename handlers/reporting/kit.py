@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import ReplyKeyboardRemove, ReplyParameters, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ConversationHandler
 
@@ -68,15 +68,60 @@ async def edit_in_place(update: Update, prompt: Prompt) -> None:
             raise
 
 
-async def ask(context: PantauContext, draft: Draft, locale: str, *, note: str | None = None) -> None:
-    """Send the prompt of the draft's current step, with an optional note (an error, a warning) before it."""
+async def _prompts(context: PantauContext, draft: Draft, locale: str, note: str | None) -> list[Prompt]:
     count, oversized = 0, 0
     if draft.step in (Step.EVIDENCE, Step.REVIEW):
         count, oversized = await context.services.intake.evidence_counts(draft.user_id)
-    for index, prompt in enumerate(prompts(context.services, draft, locale, count, oversized)):
-        if note and index == 0:
-            prompt = Prompt(f"{note}\n\n{prompt.text}", prompt.markup)
+    found = prompts(context.services, draft, locale, count, oversized)
+    if note and found:
+        found[0] = Prompt(f"{note}\n\n{found[0].text}", found[0].markup)
+    return found
+
+
+async def ask(context: PantauContext, draft: Draft, locale: str, *, note: str | None = None) -> None:
+    """Send the prompt of the draft's current step, with an optional note (an error, a warning) before it."""
+    for prompt in await _prompts(context, draft, locale, note):
         await send(context, draft.row.chat_id, prompt)
+
+
+async def advance(update: Update, context: PantauContext, draft: Draft, locale: str, *, note: str | None = None) -> None:
+    """Ask the draft's current step after a button press, in one call: the pressed message becomes `note` (the
+    answer just given) and the step's question, so that the answered question's buttons go with it. A question
+    that cannot be an edit (a reply keyboard, two messages) or a message that can no longer be edited falls back
+    to sending it (and removing the pressed buttons first, so that an answered question cannot be answered again)."""
+    query = update.callback_query
+    found = await _prompts(context, draft, locale, note)
+    if query is None or query.message is None:
+        for prompt in found:
+            await send(context, draft.row.chat_id, prompt)
+        return
+    if len(found) == 1 and isinstance(found[0].markup, InlineKeyboardMarkup | None):
+        await answer_query(update)
+        try:
+            await query.edit_message_text(found[0].text, reply_markup=found[0].markup)
+            return
+        except BadRequest as exc:  # deleted, or too old: the question is sent instead (old buttons are refused)
+            if "not modified" in exc.message:
+                return
+            log.info("could not edit the pressed message (%s): sending the question", exc.message)
+    else:
+        await close_choice(update)
+    for prompt in found:
+        await send(context, draft.row.chat_id, prompt)
+
+
+def may_show_reply_keyboard(draft: Draft | None) -> bool:
+    """Whether a reply keyboard of this draft may still be on the reporter's screen (the location one, asked for at
+    step 4; the contact one, at the phone number): a new report removes it."""
+    if draft is None or draft.row.status == "submitted":
+        return False
+    return bool(draft.answers.location_keyboard) or draft.step is Step.ID_PHONE
+
+
+def check_draft_token(draft: Draft, token: str) -> None:
+    """A review button names its draft; one of an earlier (or another) draft's review is no longer valid."""
+    if token and token != draft.token:
+        raise StaleButton(token)
 
 
 async def answer_already_submitted(update: Update, context: PantauContext, locale: str) -> bool:

@@ -81,6 +81,33 @@ def region_choices(locale: str, regions: list[Region], intro: str) -> Prompt:
     return Prompt(intro, InlineKeyboardMarkup(rows) if rows else None)
 
 
+def where_prompt(services: Services, draft: Draft, locale: str, chooser: Prompt | None = None) -> Prompt:
+    """Step 4 in one message: the time just answered (so that it stays on screen while the picker is used), the
+    question, an inline "share my location" button (the reply keyboard that sends it is shown only when asked
+    for, see `location_request`) and the region picker (`chooser`, a `picker`; default: at the top)."""
+    if chooser is None:
+        chooser = picker(services, locale, services.regions.picker_root()[0])
+    intro = t(locale, "step.where.prompt")
+    if services.boundaries is None:
+        intro += "\n" + t(locale, "step.where.no_gps_matching")
+    text = f"{header(locale, Step.WHERE)}\n{intro}\n\n{chooser.text}"
+    if not draft.row.editing and draft.answers.incident:
+        text = answered_line(locale, t(locale, "review.when"), when_text(services, draft, locale)) + "\n\n" + text
+    assert isinstance(chooser.markup, InlineKeyboardMarkup)
+    rows = [[button(t(locale, "button.share_location"), ReportAction.SHARE_LOCATION)], *chooser.markup.inline_keyboard]
+    return Prompt(text, InlineKeyboardMarkup(rows))
+
+
+def location_request(locale: str) -> Prompt:
+    """The reply keyboard whose button sends the reporter's location (sent when "share my location" is pressed)."""
+    return Prompt(t(locale, "where.share_hint"), location_keyboard(locale))
+
+
+def answered_line(locale: str, field: str, value: str) -> str:
+    """"✓ field: value", the answer of a question whose message became the next question."""
+    return t(locale, "answered.line", field=field, value=value)
+
+
 def location_keyboard(locale: str) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
         [[KeyboardButton(t(locale, "button.share_location"), request_location=True)]],
@@ -164,10 +191,12 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int, o
         ("witnesses", "review.witnesses"),
         ("identity", "review.identity"),
     ]
-    buttons = [button("✏️ " + t(locale, label), ReportAction.EDIT, field) for field, label in edit]
+    # The review's buttons name their draft: a press on an earlier draft's review is refused (handlers/reporting/kit.py).
+    token = draft.token
+    buttons = [button("✏️ " + t(locale, label), ReportAction.EDIT, f"{field}:{token}") for field, label in edit]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([button(t(locale, "button.submit"), ReportAction.SUBMIT)])
-    rows.append([button(t(locale, "button.cancel"), ReportAction.CANCEL)])
+    rows.append([button(t(locale, "button.submit"), ReportAction.SUBMIT, token)])
+    rows.append([button(t(locale, "button.cancel"), ReportAction.CANCEL, token)])
     return Prompt("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
@@ -188,17 +217,13 @@ def prompts(
         rows = [[button(t(locale, f"category.{key}.name"), ReportAction.CATEGORY, key)] for key in CATEGORIES]
         return [Prompt("\n".join(lines), InlineKeyboardMarkup(rows))]
     if step is Step.CHRONOLOGY:
-        return [Prompt(f"{head}\n{t(locale, 'step.chronology.prompt')}", ReplyKeyboardRemove())]
+        return [Prompt(f"{head}\n{t(locale, 'step.chronology.prompt')}")]
     if step is Step.WHEN:
         rows = [[button(t(locale, "button.today"), ReportAction.WHEN, "today"),
                  button(t(locale, "button.yesterday"), ReportAction.WHEN, "yesterday")]]
         return [Prompt(f"{head}\n{t(locale, 'step.when.prompt')}", InlineKeyboardMarkup(rows))]
     if step is Step.WHERE:
-        root, _ = services.regions.picker_root()
-        intro = t(locale, "step.where.prompt")
-        if services.boundaries is None:
-            intro += "\n" + t(locale, "step.where.no_gps_matching")
-        return [Prompt(f"{head}\n{intro}", location_keyboard(locale)), picker(services, locale, root)]
+        return [where_prompt(services, draft, locale)]
     if step is Step.WHERE_CONFIRM:
         region = services.regions.get(a.suggested_region or "")
         rows = [[button(t(locale, "button.yes_correct"), ReportAction.GPS_CONFIRM, "yes"),
@@ -226,7 +251,7 @@ def prompts(
                 [button(t(locale, "button.identified"), ReportAction.IDENTITY, "named")]]
         return [Prompt(f"{head}\n{t(locale, 'step.identity.prompt')}", InlineKeyboardMarkup(rows))]
     if step is Step.ID_NAME:
-        return [Prompt(f"{head}\n{t(locale, 'step.identity.name')}", ReplyKeyboardRemove())]
+        return [Prompt(f"{head}\n{t(locale, 'step.identity.name')}")]
     if step is Step.ID_ADDRESS:
         return [Prompt(f"{head}\n{t(locale, 'step.identity.address')}")]
     if step is Step.ID_PHONE:

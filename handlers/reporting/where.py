@@ -13,8 +13,17 @@ from bot.kernel.refusal import Refusal
 from bot.reporting.actions import ReportAction
 from bot.reporting.draft import Step
 from bot.reporting.intake import Draft, clean_text
-from handlers.reporting.kit import answer_query, ask, callback_arg, edit_in_place, send, step_handler, text_of
-from handlers.reporting.prompts import Prompt, picker, region_choices
+from handlers.reporting.kit import (
+    advance,
+    answer_query,
+    ask,
+    callback_arg,
+    edit_in_place,
+    send,
+    step_handler,
+    text_of,
+)
+from handlers.reporting.prompts import Prompt, location_request, picker, region_choices, where_prompt
 from locales import t
 
 
@@ -30,9 +39,9 @@ async def on_location(update: Update, context: PantauContext, draft: Draft, loca
     located = boundaries.locate(lat, lon) if boundaries is not None else None
     venue = f"{message.venue.title}, {message.venue.address}" if message.venue else None
     draft = await services.intake.set_location(draft, update.update_id, lat, lon, venue=venue, located=located)
-    if boundaries is None:
-        await send(context, draft.row.chat_id, Prompt(t(locale, "where.gps_saved_pick"), ReplyKeyboardRemove()))
-        await send(context, draft.row.chat_id, picker(services, locale, regions.picker_root()[0]))
+    top = picker(services, locale, regions.picker_root()[0])
+    if boundaries is None:  # a location keyboard on screen goes once the kecamatan is chosen
+        await send(context, draft.row.chat_id, Prompt(f"{t(locale, 'where.gps_saved_pick')}\n\n{top.text}", top.markup))
         return draft.step
     if draft.step is Step.WHERE_CONFIRM:
         await ask(context, draft, locale)
@@ -41,22 +50,25 @@ async def on_location(update: Update, context: PantauContext, draft: Draft, loca
     nearby = [regions.get(n.code) for n in boundaries.nearest(lat, lon, k=3, within=scope)]
     intro = t(locale, "where.gps_outside" if located is not None else "where.gps_no_match")
     await send(context, draft.row.chat_id, region_choices(locale, [r for r in nearby if r is not None], intro))
-    await send(context, draft.row.chat_id, picker(services, locale, regions.picker_root()[0]))
+    await send(context, draft.row.chat_id, top)
     return draft.step
 
 
 async def _region_chosen(update: Update, context: PantauContext, draft: Draft, locale: str, code: str,
                          source: str) -> object:
+    """The kecamatan is known: the pressed message becomes the region chosen and the next question (one call). If
+    the location keyboard was asked for, a message of its own removes it (a keyboard cannot go with an edit)."""
     services = context.services
+    keyboard = bool(draft.answers.location_keyboard)
     draft = await services.intake.set_region(draft, update.update_id, code, source)
     region = services.regions.get(code)
-    await answer_query(update)
-    await context.bot.send_message(
-        draft.row.chat_id,
-        t(locale, "where.chosen", region=escape(region.path if region else code), tz=services.regions.tz_label(code)),
-        reply_markup=ReplyKeyboardRemove(),
-    )
-    await ask(context, draft, locale)
+    chosen = t(locale, "where.chosen", region=escape(region.path if region else code), tz=services.regions.tz_label(code))
+    if keyboard:
+        await answer_query(update)
+        await context.bot.send_message(draft.row.chat_id, chosen, reply_markup=ReplyKeyboardRemove())
+        await ask(context, draft, locale)
+    else:
+        await advance(update, context, draft, locale, note=chosen)
     return draft.step
 
 
@@ -66,10 +78,18 @@ async def on_gps_confirm(update: Update, context: PantauContext, draft: Draft, l
     if callback_arg(update) == "yes" and draft.answers.suggested_region:
         source = draft.answers.location_source or "gps"
         return await _region_chosen(update, context, draft, locale, draft.answers.suggested_region, source)
-    await answer_query(update)
     draft = await context.services.intake.goto(draft, update.update_id, Step.WHERE)
-    services = context.services
-    await send(context, draft.row.chat_id, picker(services, locale, services.regions.picker_root()[0]))
+    await advance(update, context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_share_location(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """The inline "share my location" button: the reply keyboard whose button sends the location (a reply
+    keyboard cannot come with an inline one, so it is sent only to those who want it)."""
+    await answer_query(update)
+    draft = await context.services.intake.show_location_keyboard(draft, update.update_id)
+    await send(context, draft.row.chat_id, location_request(locale))
     return draft.step
 
 
@@ -83,7 +103,7 @@ async def on_region(update: Update, context: PantauContext, draft: Draft, locale
         raise Refusal("invalid.region")
     if region.level < 3:
         await answer_query(update)
-        await edit_in_place(update, picker(services, locale, code))
+        await edit_in_place(update, where_prompt(services, draft, locale, picker(services, locale, code)))
         return draft.step
     if draft.is_redelivery(update.update_id):
         await answer_query(update)
@@ -101,7 +121,7 @@ async def on_region_up(update: Update, context: PantauContext, draft: Draft, loc
     if parent is not None and not services.regions.in_scope(parent):
         parent = root
     await answer_query(update)
-    await edit_in_place(update, picker(services, locale, parent))
+    await edit_in_place(update, where_prompt(services, draft, locale, picker(services, locale, parent)))
     return draft.step
 
 
@@ -114,7 +134,7 @@ async def on_region_page(update: Update, context: PantauContext, draft: Draft, l
     if parent is not None and not services.regions.in_scope(parent) and parent != services.regions.picker_root()[0]:
         raise Refusal("invalid.region")
     await answer_query(update)
-    await edit_in_place(update, picker(services, locale, parent, int(page)))
+    await edit_in_place(update, where_prompt(services, draft, locale, picker(services, locale, parent, int(page))))
     return draft.step
 
 
@@ -139,5 +159,6 @@ def handlers() -> list[BaseHandler[Update, PantauContext, object]]:
         CallbackQueryHandler(on_region, pattern=matches(ReportAction.REGION)),
         CallbackQueryHandler(on_region_up, pattern=matches(ReportAction.REGION_UP)),
         CallbackQueryHandler(on_region_page, pattern=matches(ReportAction.REGION_PAGE)),
+        CallbackQueryHandler(on_share_location, pattern=matches(ReportAction.SHARE_LOCATION)),
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_search),
     ]
