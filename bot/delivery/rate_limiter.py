@@ -98,7 +98,8 @@ def answered(exc: BaseException) -> bool:
     connection, after which the message may have arrived)."""
     if isinstance(exc, TimedOut) or not isinstance(exc, TelegramError):
         return False
-    return not (isinstance(exc, NetworkError) and exc.message.startswith(("httpx.", "Unknown error in HTTP")))
+    transport = ("aiohttp.", "httpx.", "Unknown error in HTTP")  # bot/delivery/transport.py, PTB's HTTPXRequest
+    return not (isinstance(exc, NetworkError) and exc.message.startswith(transport))
 
 
 def _chat_of(data: dict[str, Any]) -> int | None:
