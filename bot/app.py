@@ -178,11 +178,11 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
             services.conversations, update_interval=5, owned={CONVERSATION_NAME: services.intake.conversation_states}
         ))
         .rate_limiter(PacedRateLimiter(services.pacer, max_retries=2))  # every call: group and overall limits
-        .update_queue(PersistentUpdateQueue(services.inbox))
+        .update_queue(queue := PersistentUpdateQueue(services.inbox))
         .concurrent_updates(PerChatUpdateProcessor(256, on_processed=services.inbox.processed))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .connection_pool_size(64)
-        .get_updates_connection_pool_size(2)
+        .get_updates_request(queue.gate(connection_pool_size=2))  # commits the inbox before each offset
         .post_init(start_background)  # PTB's run_polling/run_webhook call these; Pantau.start/stop do it itself
         .post_stop(stop_background)
         .build()
