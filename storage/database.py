@@ -59,9 +59,9 @@ def migrations() -> list[tuple[int, str, str]]:
 class Database:
     """Owns the connections. Writes go through `transaction()`, reads through `fetchone`/`fetchall`."""
 
-    def __init__(self, path: Path | str, defer_flush_s: float = DEFER_FLUSH_S) -> None:
+    def __init__(self, path: Path | str, defer_flush_s: float | None = None) -> None:
         self.path = Path(path)
-        self.defer_flush_s = defer_flush_s
+        self.defer_flush_s = DEFER_FLUSH_S if defer_flush_s is None else defer_flush_s
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
@@ -98,7 +98,10 @@ class Database:
             self._flusher.cancel()
             self._flusher = None
         if self._writer is not None and self._deferred:
-            await self.flush()
+            try:
+                await self.flush()
+            except Exception:  # the inbox rows stay, and are replayed at the next start
+                log.exception("writing deferred statements at close failed")
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()

@@ -59,6 +59,7 @@ async def test_a_standard_report_costs_fewer_commits_than_three_per_update(
     fake: FakeTelegram, start_bot: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = StatementLog(monkeypatch)
+    monkeypatch.setattr("storage.database.DEFER_FLUSH_S", 3600.0)  # no flush on a timer: count, not time
     await start_bot()
     r = Reporter(fake)
     start = log.mark()
@@ -68,8 +69,9 @@ async def test_a_standard_report_costs_fewer_commits_than_three_per_update(
     commits = len(log.transactions_since(start))
     print(f"commits per standard report: {commits} for {updates} updates")
     # 42 before issue 8: per update a receive, the work (one or two transactions) and a processed mark.
-    # Now the processed marks ride in the next transaction (at most the last one may still need its own).
-    assert commits <= 2 * updates + 1
+    # Now 28: the processed marks ride in the next transaction. A getUpdates that finds only marks waiting
+    # (its update's row already rode in a handler's transaction) still commits them alone: a few at most.
+    assert commits <= 2 * updates + 3
 
 
 async def test_a_getupdates_batch_is_committed_to_the_inbox_in_one_transaction(
