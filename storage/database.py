@@ -171,6 +171,11 @@ class Database:
                 self._deferred[:0] = deferred
                 raise
 
+    async def settled(self) -> None:
+        """Return once the write transactions begun (or waiting to begin) before this call have ended."""
+        async with self._write_lock:
+            pass
+
     def defer(self, sql: str, params: Iterable[Any] = ()) -> None:
         """A write that may wait: it rides in the next write transaction, or a flush `defer_flush_s` later.
         It must be idempotent (a cancelled flush may write it twice) and must not fail."""

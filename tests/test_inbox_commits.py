@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -55,6 +56,33 @@ async def test_polling_updates_are_committed_before_the_next_getupdates_is_sent(
     await gate.do_request("https://example.invalid/getUpdates", "POST")  # carries the offset 4
     assert seen_when_sent == [[], [1, 2, 3]]
     assert queue.qsize() == 3
+
+
+async def test_a_polled_update_is_queued_after_the_writes_begun_before_it(db: Database) -> None:
+    """A reply can come quicker than the bot records what it replies to (the outbox records a relayed
+    question once Telegram confirmed the send): its handlers must see that record, as when each update
+    waited for its own commit."""
+    queue = PersistentUpdateQueue(InboxRepository(db))
+    queue.polling = True
+    recording, release = asyncio.Event(), asyncio.Event()
+
+    async def record_question() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO inbox (update_id, payload, received_at) VALUES (1, '{}', 'x')")
+            recording.set()
+            await release.wait()
+
+    writer = asyncio.create_task(record_question())
+    await recording.wait()
+    put = asyncio.create_task(queue.put(_update(2)))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    queued_early = put.done() or queue.qsize() > 0
+    release.set()
+    assert not queued_early
+    await put
+    await writer
+    assert queue.qsize() == 1 and _committed(db.path) == [1, 2]  # the staged row rode in that commit
 
 
 async def test_without_polling_put_commits_before_it_returns(db: Database) -> None:

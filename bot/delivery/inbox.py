@@ -40,6 +40,9 @@ class PersistentUpdateQueue(asyncio.Queue[object]):
         if isinstance(item, Update):
             if self.polling:
                 self.inbox.stage(item.update_id, item.to_dict())  # committed before the next getUpdates
+                # As when each update was committed here: its handlers see what the bot wrote before it came
+                # (e.g. the question a quick reply answers, recorded once Telegram confirmed its send).
+                await self.inbox.settled()
             else:
                 await self.inbox.receive(item.update_id, item.to_dict())
         await super().put(item)

@@ -24,6 +24,10 @@ class InboxRepository:
         whose acknowledgement waits for `commit_staged` (getUpdates), so one commit serves a whole batch."""
         self.db.defer(_INSERT, (update_id, json.dumps(payload, ensure_ascii=False), iso(utcnow())))
 
+    async def settled(self) -> None:
+        """Wait for the writes begun before now (what the bot did before this update came is then visible)."""
+        await self.db.settled()
+
     async def commit_staged(self) -> None:
         """Commit the staged updates (and anything else waiting for a transaction) now."""
         await self.db.flush()
