@@ -181,11 +181,11 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .rate_limiter(PacedRateLimiter(  # every call: group and overall limits
             services.pacer, per_second=settings.telegram_messages_per_second, max_retries=2
         ))
-        .update_queue(PersistentUpdateQueue(services.inbox))
+        .update_queue(queue := PersistentUpdateQueue(services.inbox))
         .concurrent_updates(PerChatUpdateProcessor(256, on_processed=services.inbox.processed))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .request(AiohttpRequest(connection_pool_size=64))  # aiohttp: a fifth of httpx's CPU per call
-        .get_updates_request(AiohttpRequest(connection_pool_size=2))
+        .get_updates_request(queue.gate(connection_pool_size=2))  # commits the inbox before each offset
         .post_init(start_background)  # PTB's run_polling/run_webhook call these; Pantau.start/stop do it itself
         .post_stop(stop_background)
         .build()

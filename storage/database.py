@@ -1,23 +1,36 @@
 """The SQLite database: one writer connection (serialised transactions) and one reader, WAL mode,
-versioned migrations from `storage/migrations/NNNN_name.sql` applied at start."""
+versioned migrations from `storage/migrations/NNNN_name.sql` applied at start.
+
+Each read is one call on the reader's thread (execute, fetch and close together), so no statement stays
+open between two trips through the event loop: a statement left open keeps its connection's read snapshot,
+and another read run meanwhile on that connection would see the database as it was before commits it had
+already waited for. Fewer trips is also less CPU per read and per transaction.
+
+Statements that may wait (`defer`: the inbox's processed marks) ride in the next write transaction, just
+before its COMMIT, or are written by a flush `DEFER_FLUSH_S` later or at `close()`, whichever comes first."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+DEFER_FLUSH_S = 1.0  # a deferred statement is written at the latest this long after it was deferred
+
+Statement = tuple[str, Sequence[Any]]
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -46,11 +59,14 @@ def migrations() -> list[tuple[int, str, str]]:
 class Database:
     """Owns the connections. Writes go through `transaction()`, reads through `fetchone`/`fetchall`."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, defer_flush_s: float | None = None) -> None:
         self.path = Path(path)
+        self.defer_flush_s = DEFER_FLUSH_S if defer_flush_s is None else defer_flush_s
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._deferred: list[Statement] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         if str(self.path) != ":memory:":
@@ -77,6 +93,15 @@ class Database:
         await self.close()
 
     async def close(self) -> None:
+        """Write what was deferred, then close both connections."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            self._flusher = None
+        if self._writer is not None and self._deferred:
+            try:
+                await self.flush()
+            except Exception:  # the inbox rows stay, and are replayed at the next start
+                log.exception("writing deferred statements at close failed")
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -113,26 +138,131 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT on the writer, one at a time; rolled back on any exception."""
-        assert self._writer is not None, "database not open"
+        """BEGIN IMMEDIATE … COMMIT on the writer, one at a time; rolled back on any exception. The deferred
+        statements are written in the same trip as the COMMIT."""
+        writer = self._writer
+        assert writer is not None, "database not open"
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await writer.execute("BEGIN IMMEDIATE")
             try:
-                yield self._writer
+                yield writer
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                await _on_thread(writer, _rollback)
                 raise
-            await self._writer.execute("COMMIT")
+            deferred, self._deferred = self._deferred, []
+            try:
+                await _on_thread(writer, _commit, deferred)
+            except BaseException:
+                self._deferred[:0] = deferred
+                await _on_thread(writer, _rollback)
+                raise
+
+    async def write(self, statements: Iterable[Statement]) -> None:
+        """A short transaction of fixed statements, in one trip to the writer's thread: BEGIN IMMEDIATE, the
+        statements, the deferred ones, COMMIT (all rolled back if one fails)."""
+        writer = self._writer
+        assert writer is not None, "database not open"
+        todo = [(sql, tuple(params)) for sql, params in statements]
+        async with self._write_lock:
+            deferred, self._deferred = self._deferred, []
+            try:
+                await _on_thread(writer, _write, todo, deferred)
+            except BaseException:
+                self._deferred[:0] = deferred
+                raise
+
+    async def settled(self) -> None:
+        """Return once the write transactions begun (or waiting to begin) before this call have ended."""
+        async with self._write_lock:
+            pass
+
+    def defer(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """A write that may wait: it rides in the next write transaction, or a flush `defer_flush_s` later.
+        It must be idempotent (a cancelled flush may write it twice) and must not fail."""
+        self._deferred.append((sql, tuple(params)))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_later())
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self.defer_flush_s)
+        self._flusher = None
+        try:
+            await self.flush()
+        except Exception:  # kept for the next transaction or flush
+            log.exception("writing deferred statements failed")
+
+    async def flush(self) -> None:
+        """Write the deferred statements now (nothing if none are waiting)."""
+        if self._deferred:
+            await self.write(())
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         assert self._reader is not None, "database not open"
-        async with self._reader.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        row: aiosqlite.Row | None = await _on_thread(self._reader, _fetchone, sql, tuple(params))
+        return row
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         assert self._reader is not None, "database not open"
-        async with self._reader.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        rows: list[aiosqlite.Row] = await _on_thread(self._reader, _fetchall, sql, tuple(params))
+        return rows
+
+
+# What runs on a connection's own thread, each in one trip. aiosqlite has no public "run this on the
+# connection's thread" call; `_execute` is the one its own helpers (execute_fetchall) use, so the version is
+# pinned in pyproject.toml and tests/test_database_reads.py fails if it changes.
+async def _on_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
+    result: T = await conn._execute(lambda: fn(conn._conn, *args))
+    return result
+
+
+def _fetchone(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> Any:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def _fetchall(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _run(conn: sqlite3.Connection, statements: list[Statement]) -> None:
+    """Consecutive statements with the same SQL go in one executemany."""
+    i = 0
+    while i < len(statements):
+        j = i + 1
+        while j < len(statements) and statements[j][0] == statements[i][0]:
+            j += 1
+        if j - i == 1:
+            conn.execute(statements[i][0], statements[i][1])
+        else:
+            conn.executemany(statements[i][0], [params for _, params in statements[i:j]])
+        i = j
+
+
+def _commit(conn: sqlite3.Connection, deferred: list[Statement]) -> None:
+    _run(conn, deferred)
+    conn.execute("COMMIT")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _write(conn: sqlite3.Connection, statements: list[Statement], deferred: list[Statement]) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _run(conn, statements)
+        _commit(conn, deferred)
+    except BaseException:
+        _rollback(conn)
+        raise
 
 
 def _statements(sql: str) -> list[str]:

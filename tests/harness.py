@@ -27,7 +27,7 @@ def text_of_call(call: ApiCall) -> str:
 
 
 class ProcessedUpdates:
-    """The updates the bot has finished with: their handler returned and their inbox row was deleted.
+    """The updates the bot has finished with: their handler returned and the inbox marked them processed.
 
     A reply reaches the fake while its handler is still running, so "the bot answered" is not "the update is
     processed". Install this before the bot starts (the update processor takes the inbox's `processed` when

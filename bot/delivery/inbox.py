@@ -1,35 +1,73 @@
 """Updates survive a killed process.
 
 python-telegram-bot acknowledges updates to Telegram (the next getUpdates offset) as soon as they are
-queued, before they are processed, so a process killed mid-update would lose it. The queue below commits
-each update to the inbox table before it is queued, the update processor marks it processed, and at start
-anything unprocessed is queued again. Handlers recognise a repeated update (the draft remembers the last
-update it applied), so a replay asks the current step again instead of doing anything twice.
+queued, before they are processed, so a process killed mid-update would lose it. Every update is therefore
+committed to the inbox table before its offset is sent, the update processor marks it processed, and at
+start anything unprocessed is queued again. Handlers recognise a repeated update (the draft remembers the
+last update it applied), so a replay asks the current step again instead of doing anything twice.
+
+Commits are shared (issue 8), not one per mark:
+- When polling, `put` only stages an update's insert and queues it; the getUpdates request that carries the
+  next offset (`InboxGatedRequest`) first commits everything staged, so a whole getUpdates batch is one
+  commit, or none when a handler's own transaction committed it first. Nothing is acknowledged uncommitted.
+- With a webhook (no getUpdates), the HTTP answer is the acknowledgement, so `put` commits before it returns.
+- The processed mark (a delete) rides in the next write transaction, see `InboxRepository.processed`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from telegram import Bot, Update
 
+from bot.delivery.transport import AiohttpRequest
 from storage.delivery.inbox import InboxRepository
 
 log = logging.getLogger(__name__)
 
 
 class PersistentUpdateQueue(asyncio.Queue[object]):
-    """The Application's update queue: `put` returns only once the update is safely stored."""
+    """The Application's update queue: an update is committed before Telegram is told it arrived."""
 
     def __init__(self, inbox: InboxRepository) -> None:
         super().__init__()
         self.inbox = inbox
+        self.polling = False  # set by the getUpdates gate the first time it is used
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
-            await self.inbox.receive(item.update_id, item.to_dict())
+            if self.polling:
+                self.inbox.stage(item.update_id, item.to_dict())  # committed before the next getUpdates
+                # As when each update was committed here: its handlers see what the bot wrote before it came
+                # (e.g. the question a quick reply answers, recorded once Telegram confirmed its send).
+                await self.inbox.settled()
+            else:
+                await self.inbox.receive(item.update_id, item.to_dict())
         await super().put(item)
+
+    async def requeue(self, item: object) -> None:
+        """Queue an update that is already in the inbox (a replay)."""
+        await super().put(item)
+
+    def gate(self, **kwargs: Any) -> InboxGatedRequest:
+        """The request object for getUpdates (`ApplicationBuilder.get_updates_request`)."""
+        return InboxGatedRequest(self, **kwargs)
+
+
+class InboxGatedRequest(AiohttpRequest):
+    """getUpdates' HTTP requests: each first commits the updates staged so far, since its offset
+    acknowledges them to Telegram (a failed commit fails the call, and PTB asks again with the same offset)."""
+
+    def __init__(self, queue: PersistentUpdateQueue, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._queue = queue
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        self._queue.polling = True
+        await self._queue.inbox.commit_staged()
+        return await super().do_request(*args, **kwargs)
 
 
 async def replay_unprocessed(inbox: InboxRepository, queue: asyncio.Queue[object], bot: Bot) -> int:
@@ -38,7 +76,10 @@ async def replay_unprocessed(inbox: InboxRepository, queue: asyncio.Queue[object
     for payload in payloads:
         update = Update.de_json(payload, bot)
         if update is not None:
-            await queue.put(update)
+            if isinstance(queue, PersistentUpdateQueue):
+                await queue.requeue(update)  # already stored: no second write
+            else:
+                await queue.put(update)
     if payloads:
         log.info("replaying %d updates left unprocessed by the previous run", len(payloads))
     return len(payloads)
