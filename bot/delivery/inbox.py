@@ -17,6 +17,7 @@ Commits are shared (issue 8), not one per mark:
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -35,16 +36,33 @@ class PersistentUpdateQueue(asyncio.Queue[object]):
         super().__init__()
         self.inbox = inbox
         self.polling = False  # set by the getUpdates gate the first time it is used
+        self._raw: dict[int, dict[str, Any]] = {}  # update id -> the update as the last getUpdates answer had it
+
+    def remember_raw(self, body: bytes) -> None:
+        """Keep the updates of a getUpdates answer as Telegram sent them, to store them without rebuilding
+        their JSON: `Update.to_dict()` took ~0.6 ms for a press on a message with a keyboard, the stored
+        answer's own JSON ~0.04 ms. What the previous answer left (nothing, normally) is dropped."""
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            return
+        result = answer.get("result") if isinstance(answer, dict) else None
+        self._raw = {u["update_id"]: u for u in result if isinstance(u, dict) and "update_id" in u} if isinstance(
+            result, list) else {}
+
+    def _payload(self, update: Update) -> dict[str, Any]:
+        raw = self._raw.pop(update.update_id, None)
+        return raw if raw is not None else update.to_dict()
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
             if self.polling:
-                self.inbox.stage(item.update_id, item.to_dict())  # committed before the next getUpdates
+                self.inbox.stage(item.update_id, self._payload(item))  # committed before the next getUpdates
                 # As when each update was committed here: its handlers see what the bot wrote before it came
                 # (e.g. the question a quick reply answers, recorded once Telegram confirmed its send).
                 await self.inbox.settled()
             else:
-                await self.inbox.receive(item.update_id, item.to_dict())
+                await self.inbox.receive(item.update_id, self._payload(item))
         await super().put(item)
 
     async def requeue(self, item: object) -> None:
@@ -67,7 +85,10 @@ class InboxGatedRequest(AiohttpRequest):
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         self._queue.polling = True
         await self._queue.inbox.commit_staged()
-        return await super().do_request(*args, **kwargs)
+        status, body = await super().do_request(*args, **kwargs)
+        if status == 200:
+            self._queue.remember_raw(body)
+        return status, body
 
 
 async def replay_unprocessed(inbox: InboxRepository, queue: asyncio.Queue[object], bot: Bot) -> int:

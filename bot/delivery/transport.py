@@ -22,6 +22,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 TRANSPORT_ERROR_PREFIX = "aiohttp."
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -94,7 +95,8 @@ class AiohttpRequest(BaseRequest):
             connect=None if connect is None and pool is None else (connect or 0) + (pool or 0),
             sock_read=read,
         )
-        body: aiohttp.FormData | dict[str, str] | None
+        body: aiohttp.FormData | bytes | None
+        headers = None
         if files:
             form = aiohttp.FormData()
             for name, value in (request_data.json_parameters if request_data else {}).items():
@@ -102,10 +104,15 @@ class AiohttpRequest(BaseRequest):
             for name, (filename, content, mimetype) in files.items():
                 form.add_field(name, content, filename=filename, content_type=mimetype)
             body = form
+        elif request_data is not None:
+            # Form-encoded like HTTPXRequest's, but as bytes: a dict would make aiohttp build a FormData and a
+            # multipart writer (with a fresh uuid) for every call before it finds there are no files.
+            body = request_data.url_encoded_parameters().encode()
+            headers = _FORM
         else:
-            body = request_data.json_parameters if request_data else None
+            body = None
         try:
-            async with session.request(method, url, data=body, timeout=timeout) as response:
+            async with session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp.ServerTimeoutError included
             raise TimedOut from err
