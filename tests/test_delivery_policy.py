@@ -184,3 +184,19 @@ async def test_rows_of_the_digest_kind_are_merged_with_their_parts_when_the_grou
     for key in ("task:1", "task:1:files", "task:2", "task:2:files"):
         stored = await outbox.by_key(key)
         assert stored is not None and stored["status"] == "sent" and stored["merged_into"] == 99, key
+
+
+async def test_a_crowded_group_gets_digests_until_what_waits_fits_not_single_rows_after_the_first_digest(
+    outbox: OutboxRepository,
+):
+    """Seen (bench/load_alerts.py, 200 reports at once for one group): after each digest the rest of the rows
+    went out one by one while the minute had room, so the next digests had none left and the last cases
+    reached the group 86 s after the press instead of within the second minute."""
+    sent: list[str] = []
+    digests: list[list[int]] = []
+    worker = OutboxWorker(outbox, cast(Any, None), policy=task_policy(sent, digests), pacer=GroupPacer(per_minute=4))
+    for number in range(1, 26):
+        await queue_task(outbox, number)
+    assert await worker.deliver_due() is True
+    assert digests == [list(range(1, 11)), list(range(11, 21)), list(range(21, 26))]
+    assert sent == []

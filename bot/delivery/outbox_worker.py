@@ -225,7 +225,13 @@ class OutboxWorker:
     async def _deliver_chat(self, chat_id: int, items: list[OutboxItem]) -> bool:
         progressed = False
         if self.pacer is not None and self.pacer.is_group(chat_id):
-            items, progressed = await self._merge_if_crowded(chat_id, items)
+            # Digests until what is left fits the group's minute: a row sent on its own while the group is
+            # crowded would take the room the next digest needs.
+            while True:
+                items, merged = await self._merge_if_crowded(chat_id, items)
+                if not merged:
+                    break
+                progressed = True
         for index, item in enumerate(items):
             if self._stopping:
                 return progressed  # stopping: what is not under way yet waits for the next start
@@ -264,6 +270,8 @@ class OutboxWorker:
             self._pause(chat_id, self.pacer.wait_for(chat_id) if remaining < 1 else digest.gather - waited)
             return [item for item in items if not policy.merges(item)], False
         reports = [item.report_id for item in cards if item.report_id is not None][: digest.size]
+        if not reports:  # nothing a digest could name: the rows go one by one
+            return items, False
         merged = policy.merged_ids(items, reports)
         try:
             with sending_as(Priority.BULK):  # a digest stands for alerts that could not go one by one
