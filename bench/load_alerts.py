@@ -135,8 +135,8 @@ def parse_options(argv: Sequence[str] | None) -> AlertOptions:
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
     rates, seconds = tuple(args.rates), tuple(args.seconds)
-    if len(seconds) == 1:
-        seconds = seconds * len(rates)
+    if len(seconds) == 1 or not rates:
+        seconds = seconds[:1] * len(rates)
     if len(seconds) != len(rates):
         parser.error("--seconds needs one value, or one per rate")
     if any(r <= 0 for r in rates) or any(t <= 0 for t in seconds) or args.burst < 0 or (not rates and not args.burst):
