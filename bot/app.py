@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from datetime import datetime, timedelta
@@ -304,6 +305,12 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
     pantau = Pantau(settings)
     try:
         await pantau.start()
+        # What start-up built (the region directory, the boundaries, the modules: most of the heap) lives as long
+        # as the process. Frozen, the cyclic collector no longer walks it on every full collection: 6% less CPU
+        # per update under load (bench.load_report --no-limiter, 300 reporters, paired runs). Here, not in
+        # start(), so that a test process running many bots in turn does not keep each one's objects.
+        gc.collect()
+        gc.freeze()
         await stop.wait()
     finally:
         await pantau.stop()
