@@ -15,7 +15,7 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -137,21 +137,26 @@ class Database:
         return int(row["v"]) if row else 0
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT on the writer, one at a time; rolled back on any exception. The deferred
-        statements are written in the same trip as the COMMIT."""
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """BEGIN IMMEDIATE … COMMIT on the writer, one at a time; rolled back on any exception. BEGIN goes in
+        the same trip to the writer's thread as the first statement, and the deferred statements in the same
+        trip as the COMMIT; each statement's rows come back with it (see `Tx`)."""
         writer = self._writer
         assert writer is not None, "database not open"
         async with self._write_lock:
-            await writer.execute("BEGIN IMMEDIATE")
+            tx = Tx(writer)
             try:
-                yield writer
+                yield tx
             except BaseException:
-                await _on_thread(writer, _rollback)
+                if tx.began:
+                    await _on_thread(writer, _rollback)
                 raise
             deferred, self._deferred = self._deferred, []
             try:
-                await _on_thread(writer, _commit, deferred)
+                if tx.began:
+                    await _on_thread(writer, _commit, deferred)
+                elif deferred:
+                    await _on_thread(writer, _write, [], deferred)
             except BaseException:
                 self._deferred[:0] = deferred
                 await _on_thread(writer, _rollback)
@@ -205,6 +210,101 @@ class Database:
         assert self._reader is not None, "database not open"
         rows: list[aiosqlite.Row] = await _on_thread(self._reader, _fetchall, sql, tuple(params))
         return rows
+
+
+class Result:
+    """What a statement in a transaction gave, fetched in the same trip as the statement itself: its rows (for
+    a SELECT or RETURNING), `rowcount` and `lastrowid`. Awaitable and an async context manager, like the
+    cursor `aiosqlite.Connection.execute` gives, so repositories use it the same way."""
+
+    __slots__ = ("_rows", "lastrowid", "rowcount")
+
+    def __init__(self, rows: list[Any], rowcount: int, lastrowid: int | None) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+        self.lastrowid = lastrowid
+
+    async def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    async def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    async def close(self) -> None:
+        self._rows = []
+
+    async def __aenter__(self) -> Result:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._rows = []
+
+
+class _Pending:
+    """`tx.execute(...)`: awaited, or used with `async with`, as aiosqlite's own."""
+
+    __slots__ = ("_coro",)
+
+    def __init__(self, coro: Coroutine[Any, Any, Result]) -> None:
+        self._coro = coro
+
+    def __await__(self) -> Generator[Any, None, Result]:
+        return self._coro.__await__()
+
+    async def __aenter__(self) -> Result:
+        return await self._coro
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class Tx:
+    """The writer inside `Database.transaction()`: each statement is one trip to the writer's thread, rows
+    included, and the first one carries the BEGIN IMMEDIATE (a trip of its own before)."""
+
+    __slots__ = ("_conn", "began")
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self.began = False
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> _Pending:
+        return _Pending(self._run(_execute, sql, tuple(params)))
+
+    async def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> Result:
+        return await self._run(_executemany, sql, [tuple(p) for p in seq])
+
+    async def _run(self, fn: Callable[..., Result], sql: str, params: Any) -> Result:
+        begin = not self.began
+        self.began = True
+        try:
+            return await _on_thread(self._conn, fn, begin, sql, params)
+        except BaseException:
+            if begin and not self._conn._conn.in_transaction:  # the BEGIN itself failed: nothing to roll back
+                self.began = False
+            raise
+
+
+def _execute(conn: sqlite3.Connection, begin: bool, sql: str, params: tuple[Any, ...]) -> Result:
+    if begin:
+        conn.execute("BEGIN IMMEDIATE")
+    cursor = conn.execute(sql, params)
+    try:
+        rows = cursor.fetchall() if cursor.description is not None else []
+        return Result(rows, cursor.rowcount, cursor.lastrowid)
+    finally:
+        cursor.close()
+
+
+def _executemany(conn: sqlite3.Connection, begin: bool, sql: str, params: list[tuple[Any, ...]]) -> Result:
+    if begin:
+        conn.execute("BEGIN IMMEDIATE")
+    cursor = conn.executemany(sql, params)
+    try:
+        return Result([], cursor.rowcount, cursor.lastrowid)
+    finally:
+        cursor.close()
 
 
 # What runs on a connection's own thread, each in one trip. aiosqlite has no public "run this on the

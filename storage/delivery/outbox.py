@@ -9,9 +9,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-import aiosqlite
-
-from storage.database import Database, iso, utcnow
+from storage.database import Database, Tx, iso, utcnow
 
 
 class OutboxPriority(IntEnum):
@@ -51,7 +49,7 @@ class OutboxItem:
     priority: int = 0
 
 
-async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> bool:
+async def enqueue(conn: Tx, message: OutboxMessage) -> bool:
     """Inside a transaction: add a message unless its dedup_key is already there. True if added."""
     now = iso(utcnow())
     cur = await conn.execute(

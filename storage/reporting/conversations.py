@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import aiosqlite
-
-from storage.database import Database, iso, utcnow
+from storage.database import Database, Tx, iso, utcnow
 
 
 def conversation_key(*parts: int | str) -> str:
@@ -22,7 +20,7 @@ def parse_conversation_key(key: str) -> tuple[int | str, ...]:
     return tuple(json.loads(key))
 
 
-async def write_state(conn: aiosqlite.Connection, name: str, key: str, state: str | None) -> None:
+async def write_state(conn: Tx, name: str, key: str, state: str | None) -> None:
     """Inside a transaction: set (or clear, with None) one conversation's state."""
     if state is None:
         await conn.execute("DELETE FROM conversation_states WHERE name = ? AND key = ?", (name, key))

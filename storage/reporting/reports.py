@@ -9,9 +9,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiosqlite
-
-from storage.database import Database, iso, utcnow
+from storage.database import Database, Tx, iso, utcnow
 from storage.delivery.outbox import OutboxMessage, enqueue
 from storage.report_records import ReportRecord, export_row, report_columns, report_record
 
@@ -60,7 +58,7 @@ class SubmitResult:
 class Submission:
     """The inside of `ReportRepository.submission`: at most one `insert`, then the messages to queue."""
 
-    def __init__(self, conn: aiosqlite.Connection, earlier: SubmitResult | None) -> None:
+    def __init__(self, conn: Tx, earlier: SubmitResult | None) -> None:
         self._conn = conn
         self.earlier = earlier
 
