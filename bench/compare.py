@@ -11,7 +11,8 @@ each run's full figures (as bench/load_report.py and bench/load_echo.py do), a t
 calls_per_report: Pantau's calls with a chat_id (messages and edits) per whole report, the confirmation
 included; cpu_ratio_*: Pantau's CPU per update over the echo bot's in the same pair of runs; rss_mb: Pantau's
 peak RSS in the limited run, with the boundaries file loaded (by default ../shared/data's).
-The default is 100 users per bot so that the four runs together stay under ~4 minutes on 2 cores.
+The default is 200 users per bot: the runs without the cap last only 10-20 s each, and fewer users make their
+CPU figures vary by a fifth from run to run. The four runs take about 3 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from bench.common import (
     run_blocking,
 )
 
-DEFAULT_USERS = 100
+DEFAULT_USERS = 200
 
 
 def table(pantau: Result, echo: Result) -> str:
