@@ -197,9 +197,12 @@ class Database:
             log.exception("writing deferred statements failed")
 
     async def flush(self) -> None:
-        """Write the deferred statements now (nothing if none are waiting)."""
+        """Return once every statement deferred before this call is committed: written now, or committed by
+        the transaction that has taken them for its COMMIT (waited for)."""
         if self._deferred:
             await self.write(())
+        else:
+            await self.settled()
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         assert self._reader is not None, "database not open"

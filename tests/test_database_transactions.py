@@ -4,6 +4,7 @@ rolled back together."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -91,3 +92,43 @@ async def test_a_transaction_without_statements_writes_only_what_was_deferred(db
     async with db.transaction():
         pass
     assert len(trips) == 1 and committed(db) == ["nanti"]
+
+
+async def test_a_flush_returns_only_once_deferred_statements_taken_by_a_transaction_are_committed(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen (CI, test_identity_lookup_is_logged_and_export_has_no_identity): a transaction took the deferred
+    statements for its COMMIT, and a flush meanwhile found none waiting and returned before that COMMIT. The
+    getUpdates gate flushes the staged inbox rows before acknowledging them, so it could acknowledge an update
+    not yet committed."""
+    import threading
+
+    from storage import database as database_module
+
+    entered, release, done = threading.Event(), threading.Event(), threading.Event()
+    original = database_module._commit
+
+    def slow_commit(conn: sqlite3.Connection, deferred: list[Any]) -> None:
+        entered.set()
+        release.wait()
+        original(conn, deferred)
+        done.set()
+
+    monkeypatch.setattr(database_module, "_commit", slow_commit)
+    db.defer("INSERT INTO notes (body) VALUES (?)", ("staged",))
+
+    async def work() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO notes (body) VALUES (?)", ("work",))
+
+    writing = asyncio.create_task(work())
+    await asyncio.to_thread(entered.wait)  # the COMMIT carrying the deferred insert is under way
+    observed: list[bool] = []
+    flushing = asyncio.create_task(db.flush())
+    flushing.add_done_callback(lambda _task: observed.append(done.is_set()))
+    for _ in range(5):  # turns of the loop (no wall-clock wait): a flush that does not wait ends in the first
+        await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(writing, flushing)
+    assert observed == [True]  # the flush ended after the COMMIT, not before
+    assert committed(db) == ["work", "staged"]
