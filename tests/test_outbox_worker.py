@@ -309,11 +309,8 @@ async def test_the_loop_sends_when_notified_and_stops(outbox: OutboxRepository, 
     await worker.stop()  # stopping twice is harmless
 
 
-async def test_a_stopping_worker_lets_the_send_under_way_finish_and_marks_it(
-    outbox: OutboxRepository, telegram_bot: Bot, clock: Clock
-) -> None:
-    """Seen (a restart test under load): a graceful stop cancelled a send Telegram had already taken, before it
-    was marked sent, so the restarted bot sent it again (and its group's restored minute missed it)."""
+def slow_policy() -> tuple[DeliveryPolicy, asyncio.Event, asyncio.Event]:
+    """A policy whose method `pantau.slow` sets `entered`, then waits for `release` (and returns message 42)."""
     entered, release = asyncio.Event(), asyncio.Event()
 
     async def slow(item: object) -> int:
@@ -323,6 +320,15 @@ async def test_a_stopping_worker_lets_the_send_under_way_finish_and_marks_it(
 
     policy = DeliveryPolicy()
     policy.add_method("pantau.slow", slow)
+    return policy, entered, release
+
+
+async def test_a_stopping_worker_lets_the_send_under_way_finish_and_marks_it(
+    outbox: OutboxRepository, telegram_bot: Bot, clock: Clock
+) -> None:
+    """Seen (a restart test under load): a graceful stop cancelled a send Telegram had already taken, before it
+    was marked sent, so the restarted bot sent it again (and its group's restored minute missed it)."""
+    policy, entered, release = slow_policy()
     worker = OutboxWorker(outbox, telegram_bot, policy=policy)
     assert await outbox.add(OutboxMessage("slow", CHAT_A, "pantau.slow", {}))
     assert await outbox.add(OutboxMessage("after", CHAT_A, "sendMessage", {"text": "not yet under way"}))
@@ -364,15 +370,7 @@ async def test_a_chat_whose_send_hangs_does_not_hold_up_another_chats_message(
 ) -> None:
     """Seen (bench/load_alerts.py at 20 reports a second): each pass of the worker waited for every chat of
     the pass, so a reporter's confirmation queued meanwhile waited behind a group's slowest send."""
-    entered, release = asyncio.Event(), asyncio.Event()
-
-    async def slow(item: object) -> int:
-        entered.set()
-        await release.wait()
-        return 42
-
-    policy = DeliveryPolicy()
-    policy.add_method("pantau.slow", slow)
+    policy, entered, release = slow_policy()
     worker = OutboxWorker(outbox, telegram_bot, policy=policy)
     assert await outbox.add(OutboxMessage("slow", CHAT_A, "pantau.slow", {}))
     worker.start()
