@@ -1,5 +1,6 @@
 """Command line: `./scripts/run` (or `python -m bot`) runs the bot with long polling; `group-code`,
-`identity` and `export` are operators' tools, which never talk to Telegram and need no token."""
+`identity`, `export`, `org-add` and `org-list` are operators' tools, which never talk to Telegram and need
+no token."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.operators.tools import OperatorError, export_reports, group_code, show_identity
+from bot.operators.tools import OperatorError, export_reports, group_code, org_add, org_list, show_identity
 from bot.settings import SettingsError, load_operator_settings, load_settings
+from bot.volunteers.kinds import OrganisationKind
 
 PROG = "./scripts/run"  # how the README runs it; `python -m bot` takes the same arguments
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-OPERATOR_COMMANDS = ("group-code", "identity", "export")
+OPERATOR_COMMANDS = ("group-code", "identity", "export", "org-add", "org-list")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +54,18 @@ def build_parser() -> argparse.ArgumentParser:
                             "identities. Times are in the zone of the report's region.")
     export.add_argument("--output", type=Path, default=Path("data/reports.csv"), metavar="PATH",
                         help="the CSV file to write (default data/reports.csv)")
+    org = sub.add_parser("org-add", parents=[common], help="register an organisation that recruits volunteers",
+                         description="Register an organisation that signed an agreement with Bawaslu (students, "
+                         "OKP, ormas, cyber media, observers, SKPP alumni…) for a region of any level.")
+    org.add_argument("--name", required=True, help='its name, e.g. "BEM Universitas Jambi"')
+    org.add_argument("--type", dest="kind", required=True, metavar="TYPE",
+                     choices=[k.value for k in OrganisationKind],
+                     help="students, okp, ormas, cyber_media, observer, skpp_alumni or other")
+    org.add_argument("--region", required=True, metavar="CODE", help="Kemendagri code of its region, e.g. 15.71")
+    org.add_argument("--operator", metavar="NAME", help="your name, recorded with it (default: your login name)")
+    orgs = sub.add_parser("org-list", parents=[common], help="list the registered organisations",
+                          description="List the active organisations of a region and the regions under it.")
+    orgs.add_argument("--region", metavar="CODE", help="only this region and the regions under it")
     return parser
 
 
@@ -95,6 +109,10 @@ def _operator_command(args: argparse.Namespace) -> int:
         return _run(show_identity(settings, args.code, args.purpose, sys.stdout, args.operator))
     if args.command == "group-code":
         return _run(group_code(settings, args.region, args.role, sys.stdout))
+    if args.command == "org-add":
+        return _run(org_add(settings, args.name, args.kind, args.region, sys.stdout, operator=args.operator))
+    if args.command == "org-list":
+        return _run(org_list(settings, args.region, sys.stdout))
     count = asyncio.run(export_reports(settings, args.output))
     print(f"exported {count} reports to {args.output}")
     return 0

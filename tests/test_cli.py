@@ -68,7 +68,7 @@ def test_identity_and_export_need_no_token(no_token: Path, capsys: pytest.Captur
     assert "no report PTU-7KQ2-M9XD" in err and "TELEGRAM_BOT_TOKEN" not in err
 
 
-@pytest.mark.parametrize("command", ["group-code", "identity", "export", "run"])
+@pytest.mark.parametrize("command", ["group-code", "identity", "export", "org-add", "org-list", "run"])
 def test_usage_shows_the_command_as_the_readme_runs_it(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         cli.parse_args([command, "--help"])
@@ -82,7 +82,7 @@ def test_every_option_has_help() -> None:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             parsers += list(action.choices.values())
-    assert len(parsers) == 5
+    assert len(parsers) == 7  # the bot, run, group-code, identity, export, org-add, org-list
     for p in parsers:
         for action in p._actions:
             assert action.help not in (None, "", argparse.SUPPRESS), f"{p.prog}: {action.option_strings or action.dest}"

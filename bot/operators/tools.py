@@ -109,3 +109,44 @@ async def group_code(settings: OperatorSettings, region_code: str, role: str, ou
         print(f"Valid until {until:%Y-%m-%d %H:%M} {regions.tz_label(region.code)}, once."
               " In the Telegram group, an administrator sends:", file=out)
         print(f"    /daftar {code}", file=out)
+
+
+async def org_add(
+    settings: OperatorSettings, name: str, kind: str, region_code: str, out: TextIO, operator: str | None = None
+) -> None:
+    """Register an organisation that recruits volunteers, for a region of any level."""
+    from bot.kernel.refusal import Refusal
+    from bot.regions.directory import RegionDirectory
+    from bot.volunteers.organisations import OrganisationService
+    from storage.volunteers.organisations import OrganisationRepository
+
+    async with Database(settings.database_path) as db:
+        service = OrganisationService(OrganisationRepository(db), RegionDirectory())
+        try:
+            row, region = await service.add(name, kind, region_code, f"operator:{operator or getpass.getuser()}")
+        except Refusal as exc:
+            raise OperatorError(t("en", exc.key, **exc.params)) from None
+    print(f"Organisation {row.id} registered: {row.name} ({t('en', f'organisations.kind.{row.kind}')}), "
+          f"{region.path} ({region.code}).", file=out)
+
+
+async def org_list(settings: OperatorSettings, region_code: str | None, out: TextIO) -> None:
+    """Print the active organisations of a region and the regions under it (all of them without a region)."""
+    from bot.kernel.refusal import Refusal
+    from bot.regions.directory import RegionDirectory
+    from bot.volunteers.organisations import OrganisationService
+    from storage.volunteers.organisations import OrganisationRepository
+
+    regions = RegionDirectory()
+    async with Database(settings.database_path) as db:
+        try:
+            rows = await OrganisationService(OrganisationRepository(db), regions).in_region(region_code)
+        except Refusal as exc:
+            raise OperatorError(t("en", exc.key, **exc.params)) from None
+    if not rows:
+        print("No organisations registered" + (f" for {region_code}." if region_code else "."), file=out)
+        return
+    for row in rows:
+        region = regions.get(row.region_code)
+        where = f"{region.path} ({row.region_code})" if region is not None else row.region_code
+        print(f"{row.id:>5}  {row.name}  [{row.kind}]  {where}", file=out)
