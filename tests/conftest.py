@@ -58,3 +58,18 @@ async def start_bot(fake: FakeTelegram, make_settings: SettingsFactory) -> Async
 async def bot(start_bot: Callable[..., Any]) -> Pantau:
     pantau: Pantau = await start_bot()
     return pantau
+
+
+SETTING_NAMES = ("TELEGRAM_BOT_TOKEN", "DATABASE_PATH", "EVIDENCE_DIR", "REGION_SCOPE", "DEFAULT_LOCALE",
+                 "BOUNDARIES_FILE", "ADMIN_CHAT_ID", "ADMIN_USER_IDS")
+
+
+@pytest.fixture
+def no_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A working directory without .env, no setting in the environment but the database path."""
+    for name in SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    database = tmp_path / "pantau.sqlite3"
+    monkeypatch.setenv("DATABASE_PATH", str(database))
+    return database

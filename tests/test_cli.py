@@ -26,20 +26,6 @@ from storage.database import Database
 from testing.fake_telegram import FakeTelegram
 from tests.harness import ROOT, Reporter, run_steps
 
-SETTING_NAMES = ("TELEGRAM_BOT_TOKEN", "DATABASE_PATH", "EVIDENCE_DIR", "REGION_SCOPE", "DEFAULT_LOCALE",
-                 "BOUNDARIES_FILE", "ADMIN_CHAT_ID", "ADMIN_USER_IDS")
-
-
-@pytest.fixture
-def no_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A working directory without .env, no setting in the environment but the database path."""
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    database = tmp_path / "pantau.sqlite3"
-    monkeypatch.setenv("DATABASE_PATH", str(database))
-    return database
-
 
 def _run(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, capture_output=True, text=True, timeout=120,

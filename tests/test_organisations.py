@@ -20,9 +20,6 @@ from locales import t
 from storage.database import Database
 from storage.volunteers.organisations import OrganisationRepository
 
-SETTING_NAMES = ("TELEGRAM_BOT_TOKEN", "DATABASE_PATH", "EVIDENCE_DIR", "REGION_SCOPE", "DEFAULT_LOCALE",
-                 "BOUNDARIES_FILE", "ADMIN_CHAT_ID", "ADMIN_USER_IDS")
-
 
 @pytest.fixture(scope="module")
 def regions() -> RegionDirectory:
@@ -88,16 +85,6 @@ async def test_an_unknown_kind_cannot_be_written_behind_the_service(tmp_path: Pa
     async with Database(tmp_path / "orgs.sqlite3") as db:
         with pytest.raises(sqlite3.IntegrityError):
             await OrganisationRepository(db).add("Partai X", "party", "15", "operator:siti")
-
-
-@pytest.fixture
-def no_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    database = tmp_path / "pantau.sqlite3"
-    monkeypatch.setenv("DATABASE_PATH", str(database))
-    return database
 
 
 def test_operators_add_and_list_organisations_without_a_token(
