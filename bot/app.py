@@ -52,11 +52,14 @@ from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
 from bot.supervision.reminders import REMIND_CHECK_EVERY, remind_unclaimed
 from bot.supervision.service import SupervisionService
+from bot.volunteers.organisations import OrganisationService
+from bot.volunteers.service import VolunteerService
 from handlers import errors
 from handlers.people import routes as people_routes
 from handlers.reporting import routes as reporting_routes
 from handlers.supervision import routes as supervision_routes
 from storage.database import Database, utcnow
+from storage.delivery.broadcasts import BroadcastRepository
 from storage.delivery.inbox import InboxRepository
 from storage.delivery.outbox import OutboxRepository
 from storage.people.users import UserRepository
@@ -64,6 +67,8 @@ from storage.reporting.conversations import ConversationStore
 from storage.reporting.drafts import DraftRepository
 from storage.reporting.reports import ReportRepository
 from storage.supervision.repository import SupervisionRepository
+from storage.volunteers.organisations import OrganisationRepository
+from storage.volunteers.volunteers import VolunteerRepository
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +98,7 @@ async def create_services(settings: Settings) -> Services:
     )
     intake = IntakeService(DraftRepository(db), reports, regions, EvidenceStore(settings.evidence_dir), supervision)
     outbox = OutboxRepository(db)
+    organisations = OrganisationRepository(db)
     return Services(
         settings=settings,
         db=db,
@@ -106,6 +112,9 @@ async def create_services(settings: Settings) -> Services:
         supervision=supervision,
         pacer=await restored_pacer(outbox),
         group_replies=GroupReplies(outbox, supervision),
+        volunteers=VolunteerService(VolunteerRepository(db), organisations, regions),
+        organisations=OrganisationService(organisations, regions),
+        broadcasts=BroadcastRepository(db),
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
     )

@@ -15,7 +15,10 @@ from bot.supervision.alert_sender import AlertSender
 from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MembershipService
 from bot.supervision.service import SupervisionService
+from bot.volunteers.organisations import OrganisationService
+from bot.volunteers.service import VolunteerService
 from storage.database import Database
+from storage.delivery.broadcasts import BroadcastRepository
 from storage.delivery.inbox import InboxRepository
 from storage.delivery.outbox import OutboxRepository
 from storage.reporting.conversations import ConversationStore
@@ -36,6 +39,9 @@ class Services:
     supervision: SupervisionService
     pacer: GroupPacer
     group_replies: GroupReplies
+    volunteers: VolunteerService
+    organisations: OrganisationService
+    broadcasts: BroadcastRepository
     boundaries: Boundaries | None = None
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)

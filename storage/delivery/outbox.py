@@ -33,6 +33,7 @@ class OutboxMessage:
     kind: str = "message"  # a feature's MessageKind (bot/delivery/policy.py), stored as its value; it has rules there
     report_id: int | None = None
     priority: int = OutboxPriority.NORMAL  # REPLY goes before the chat's other rows, BULK after them
+    batch: str | None = None  # the broadcast the row belongs to (storage/delivery/broadcasts.py), e.g. "task:12"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class OutboxItem:
     report_id: int | None = None
     created_at: str = ""
     priority: int = 0
+    batch: str | None = None
 
 
 async def enqueue(conn: Tx, message: OutboxMessage) -> bool:
@@ -54,7 +56,7 @@ async def enqueue(conn: Tx, message: OutboxMessage) -> bool:
     now = iso(utcnow())
     cur = await conn.execute(
         "INSERT OR IGNORE INTO outbox (dedup_key, chat_id, method, payload, next_attempt_at, created_at, kind,"
-        " report_id, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " report_id, priority, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             message.dedup_key,
             message.chat_id,
@@ -65,6 +67,7 @@ async def enqueue(conn: Tx, message: OutboxMessage) -> bool:
             message.kind,
             message.report_id,
             message.priority,
+            message.batch,
         ),
     )
     return cur.rowcount == 1
@@ -90,7 +93,7 @@ class OutboxRepository:
         skip = ",".join(str(int(chat)) for chat in exclude)
         rows = await self.db.fetchall(
             "SELECT o.id, o.dedup_key, o.chat_id, o.method, o.payload, o.attempts, o.kind, o.report_id, o.created_at,"
-            " o.priority FROM outbox o"
+            " o.priority, o.batch FROM outbox o"
             " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
             + (f" AND o.chat_id NOT IN ({skip})" if skip else "")
             + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending'"
@@ -101,7 +104,7 @@ class OutboxRepository:
         return [
             OutboxItem(
                 r["id"], r["dedup_key"], r["chat_id"], r["method"], json.loads(r["payload"]), r["attempts"], r["kind"],
-                r["report_id"], r["created_at"], r["priority"],
+                r["report_id"], r["created_at"], r["priority"], r["batch"],
             )
             for r in rows
         ]

@@ -1,0 +1,54 @@
+"""Volunteers' storage and status rules: registration, transitions, recipients by area, reachability."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.regions.directory import RegionDirectory
+from bot.volunteers.service import VolunteerService
+from bot.volunteers.status import VolunteerStatus
+from storage.database import Database
+from storage.volunteers.organisations import OrganisationRepository
+from storage.volunteers.volunteers import NewVolunteer, VolunteerRepository
+
+
+@pytest.fixture
+async def service(tmp_path: Path):
+    db = Database(tmp_path / "v.db")
+    await db.open()
+    yield VolunteerService(VolunteerRepository(db), OrganisationRepository(db), RegionDirectory())
+    await db.close()
+
+
+def volunteer(user_id: int, region: str = "15.71.04", kind: str = "students", org: int | None = None) -> NewVolunteer:
+    return NewVolunteer(user_id, user_id, f"Relawan {user_id}", org, kind, region, "+62811000", True, "2026-12")
+
+
+async def test_registration_is_pending_and_verification_happens_once(service: VolunteerService) -> None:
+    row = await service.register(volunteer(1))
+    assert row.status == VolunteerStatus.PENDING and row.reachable
+    assert await service.set_status(1, VolunteerStatus.VERIFIED, "group:-5:7")
+    assert not await service.set_status(1, VolunteerStatus.VERIFIED, "group:-5:8")  # a second press
+    assert not await service.set_status(1, VolunteerStatus.REJECTED, "group:-5:8")  # no longer pending
+    got = await service.get(1)
+    assert got is not None and got.status == "verified" and got.status_by == "group:-5:7"
+
+
+async def test_recipients_are_verified_reachable_and_in_the_area(service: VolunteerService) -> None:
+    for uid, region, kind in [(1, "15.71.04", "students"), (2, "15.71.04.1001", "okp"), (3, "15.71.01", "students"),
+                              (4, "15.72.01", "students"), (5, "15.71.04", "students")]:
+        await service.register(volunteer(uid, region, kind))
+        if uid != 5:  # 5 stays pending
+            await service.set_status(uid, VolunteerStatus.VERIFIED, "test")
+    assert [r.user_id for r in await service.recipients("15.71.04")] == [1, 2]
+    assert [r.user_id for r in await service.recipients("15.71")] == [1, 2, 3]
+    assert [r.user_id for r in await service.recipients("15.71", kinds=("students",))] == [1, 3]
+    assert await service.unreachable(2)
+    assert not await service.unreachable(2)  # already
+    assert [r.user_id for r in await service.recipients("15.71")] == [1, 3]
+    assert await service.reachable_again(2)
+    assert [r.user_id for r in await service.recipients("15.71")] == [1, 2, 3]
+    assert await service.set_status(3, VolunteerStatus.LEFT, "self")
+    assert [r.user_id for r in await service.recipients("15.71")] == [1, 2]
