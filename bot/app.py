@@ -52,12 +52,18 @@ from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
 from bot.supervision.reminders import REMIND_CHECK_EVERY, remind_unclaimed
 from bot.supervision.service import SupervisionService
+from bot.tasks.messages import task_message
+from bot.tasks.service import TaskService
 from bot.volunteers.organisations import OrganisationService
+from bot.volunteers.recruitment import RecruitmentService
 from bot.volunteers.service import VolunteerService
+from bot.volunteers.verification import VerificationService
 from handlers import errors
 from handlers.people import routes as people_routes
 from handlers.reporting import routes as reporting_routes
 from handlers.supervision import routes as supervision_routes
+from handlers.tasks import routes as tasks_routes
+from handlers.volunteers import routes as volunteers_routes
 from storage.database import Database, utcnow
 from storage.delivery.broadcasts import BroadcastRepository
 from storage.delivery.inbox import InboxRepository
@@ -67,6 +73,7 @@ from storage.reporting.conversations import ConversationStore
 from storage.reporting.drafts import DraftRepository
 from storage.reporting.reports import ReportRepository
 from storage.supervision.repository import SupervisionRepository
+from storage.tasks.tasks import TaskRepository
 from storage.volunteers.organisations import OrganisationRepository
 from storage.volunteers.volunteers import VolunteerRepository
 
@@ -99,6 +106,8 @@ async def create_services(settings: Settings) -> Services:
     intake = IntakeService(DraftRepository(db), reports, regions, EvidenceStore(settings.evidence_dir), supervision)
     outbox = OutboxRepository(db)
     organisations = OrganisationRepository(db)
+    volunteers = VolunteerService(VolunteerRepository(db), organisations, regions)
+    broadcasts = BroadcastRepository(db)
     return Services(
         settings=settings,
         db=db,
@@ -112,9 +121,12 @@ async def create_services(settings: Settings) -> Services:
         supervision=supervision,
         pacer=await restored_pacer(outbox),
         group_replies=GroupReplies(outbox, supervision),
-        volunteers=VolunteerService(VolunteerRepository(db), organisations, regions),
+        volunteers=volunteers,
         organisations=OrganisationService(organisations, regions),
-        broadcasts=BroadcastRepository(db),
+        broadcasts=broadcasts,
+        verification=VerificationService(),
+        recruitment=RecruitmentService(),
+        tasks=TaskService(db, TaskRepository(db), volunteers, broadcasts, task_message, settings.default_locale),
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
     )
@@ -147,6 +159,8 @@ def register_handlers(application: PantauApplication) -> None:
     """
     stages = HandlerStages(application)
     supervision_routes.register(stages)  # first: its prompt replies and group handlers come before the others
+    volunteers_routes.register(stages)  # /relawan and recruitment links, verification cards, /undang /organisasi
+    tasks_routes.register(stages)  # /tugas in groups; a task's buttons and report-backs in private chats
     people_routes.register(stages)  # before reporting: /start, help and language ahead of /status in each stage
     reporting_routes.register(stages)
     errors.register(stages)  # the leftover button and the error handler

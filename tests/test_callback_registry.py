@@ -9,6 +9,7 @@ from bot.kernel.callbacks import CODEC, Action, Callback, CallbackCodec, encode,
 from bot.people.actions import PeopleAction
 from bot.reporting.actions import ReportAction
 from bot.supervision.actions import SupervisionAction
+from bot.tasks.actions import VolunteerTaskAction
 
 WIRE_NAMES = {
     ReportAction.START_REPORT: "new",
@@ -32,12 +33,17 @@ WIRE_NAMES = {
     PeopleAction.HELP: "help",
     PeopleAction.LANGUAGE: "lang",
     SupervisionAction.TRIAGE: "tri",
+    VolunteerTaskAction.ACCEPT: "tka",
+    VolunteerTaskAction.DECLINE: "tkd",
+    VolunteerTaskAction.REPORT_BACK: "tkr",
 }
+# Every feature's actions (a new feature's enum goes here, its members above).
+FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction)
 
 
 def test_every_features_actions_keep_their_wire_names():
     assert {action: action.value for action in WIRE_NAMES} == WIRE_NAMES
-    assert len(ReportAction) + len(PeopleAction) + len(SupervisionAction) == len(WIRE_NAMES)
+    assert sum(len(feature) for feature in FEATURES) == len(WIRE_NAMES)
     assert sorted(CODEC.actions(), key=str) == sorted(WIRE_NAMES, key=str)  # registered: these, and only these
 
 

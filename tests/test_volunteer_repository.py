@@ -52,3 +52,32 @@ async def test_recipients_are_verified_reachable_and_in_the_area(service: Volunt
     assert [r.user_id for r in await service.recipients("15.71")] == [1, 2, 3]
     assert await service.set_status(3, VolunteerStatus.LEFT, "self")
     assert [r.user_id for r in await service.recipients("15.71")] == [1, 2]
+
+
+async def test_a_task_queues_one_row_per_recipient_once(tmp_path: Path) -> None:
+    from bot.tasks.batch import task_batch, task_of_batch
+    from bot.tasks.messages import task_message
+    from bot.tasks.service import TaskService
+    from storage.delivery.broadcasts import BroadcastRepository
+    from storage.tasks.tasks import NewTask, TaskRepository
+
+    db = Database(tmp_path / "t.db")
+    await db.open()
+    try:
+        volunteers = VolunteerService(VolunteerRepository(db), OrganisationRepository(db), RegionDirectory())
+        for uid in (1, 2, 3):
+            await volunteers.register(volunteer(uid))
+            await volunteers.set_status(uid, VolunteerStatus.VERIFIED, "test")
+        broadcasts = BroadcastRepository(db)
+        tasks = TaskService(db, TaskRepository(db), volunteers, broadcasts, task_message, "id")
+        new = NewTask(-100, 7, "15.71.04", "Pantau logistik di PPK Pasar Jambi", "Asia/Jakarta", source_update_id=42)
+        task = await tasks.create_and_send(new)
+        again = await tasks.create_and_send(new)  # the same update, delivered twice
+        assert again.id == task.id and task.recipients == 3
+        counts = await broadcasts.counts(task_batch(task.id))
+        assert counts.queued == 3 and counts.total == 3
+        assert task_of_batch(task_batch(task.id)) == task.id and task_of_batch("other:1") is None
+        assert await broadcasts.cancel(task_batch(task.id)) == 3
+        assert (await broadcasts.counts(task_batch(task.id))).cancelled == 3
+    finally:
+        await db.close()

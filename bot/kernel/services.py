@@ -15,8 +15,11 @@ from bot.supervision.alert_sender import AlertSender
 from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MembershipService
 from bot.supervision.service import SupervisionService
+from bot.tasks.service import TaskService
 from bot.volunteers.organisations import OrganisationService
+from bot.volunteers.recruitment import RecruitmentService
 from bot.volunteers.service import VolunteerService
+from bot.volunteers.verification import VerificationService
 from storage.database import Database
 from storage.delivery.broadcasts import BroadcastRepository
 from storage.delivery.inbox import InboxRepository
@@ -42,6 +45,9 @@ class Services:
     volunteers: VolunteerService
     organisations: OrganisationService
     broadcasts: BroadcastRepository
+    verification: VerificationService
+    recruitment: RecruitmentService
+    tasks: TaskService
     boundaries: Boundaries | None = None
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)

@@ -1,0 +1,16 @@
+"""The name of a task's broadcast batch in the outbox (storage/delivery/broadcasts.py)."""
+
+from __future__ import annotations
+
+PREFIX = "task:"
+
+
+def task_batch(task_id: int) -> str:
+    return f"{PREFIX}{task_id}"
+
+
+def task_of_batch(batch: str | None) -> int | None:
+    """The task id of a batch name, or None for a batch that is not a task's."""
+    if batch is None or not batch.startswith(PREFIX) or not batch[len(PREFIX):].isdigit():
+        return None
+    return int(batch[len(PREFIX):])

@@ -1,0 +1,10 @@
+"""Tasks' handlers and where each sits in the order (bot/kernel/stages.py): /tugas in supervisors groups and
+the task card's buttons; a task's ✅ / ❌, /tugassaya and report-backs in volunteers' private chats."""
+
+from __future__ import annotations
+
+from bot.kernel.stages import HandlerStages
+
+
+def register(stages: HandlerStages) -> None:
+    """Every task handler, part by part."""

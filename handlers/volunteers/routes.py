@@ -1,0 +1,11 @@
+"""Volunteers' handlers and where each sits in the order (bot/kernel/stages.py): the registration
+conversation (/relawan, recruitment links), /relawansaya and /berhenti; verification cards; /undang and
+/organisasi in supervisors groups. Each part registers its own handlers here."""
+
+from __future__ import annotations
+
+from bot.kernel.stages import HandlerStages
+
+
+def register(stages: HandlerStages) -> None:
+    """Every volunteer handler, part by part."""
