@@ -14,3 +14,9 @@ def task_of_batch(batch: str | None) -> int | None:
     if batch is None or not batch.startswith(PREFIX) or not batch[len(PREFIX):].isdigit():
         return None
     return int(batch[len(PREFIX):])
+
+
+def card_key(task_id: int) -> str:
+    """The outbox dedup key of the task's card in its group: report-backs are threaded under it
+    (`reply_to_key` in their payload, bot/delivery/outbox_worker.py)."""
+    return f"taskcard:{task_id}"
