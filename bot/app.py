@@ -53,6 +53,7 @@ from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
 from bot.supervision.reminders import REMIND_CHECK_EVERY, remind_unclaimed
 from bot.supervision.service import SupervisionService
+from bot.tasks import report_back_delivery
 from bot.tasks.answers import REPORT_BACK_CONVERSATION, TaskAnswerService
 from bot.tasks.messages import task_message
 from bot.tasks.service import TaskService
@@ -242,6 +243,7 @@ async def start_background(application: PantauApplication) -> None:
     # What the outbox worker knows of the messages it sends, each feature's part (bot/delivery/policy.py).
     policy = DeliveryPolicy()
     supervision_delivery.register(policy, services.alerts)  # alert cards, their parts and digests, relays, replies
+    report_back_delivery.register(policy, application.bot)  # a task's report-back album, under the task's card
     worker = OutboxWorker(
         services.outbox,
         application.bot,

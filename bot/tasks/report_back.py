@@ -21,6 +21,7 @@ from storage.tasks.answers import TaskEvidenceRow, TaskReportRow
 from storage.tasks.tasks import TaskRow
 
 ALBUM_SIZE = 10  # Telegram's limit of items in one album
+ALBUM = "pantau.task_album"  # the outbox method of an album (bot/tasks/report_back_delivery.py sends it)
 
 
 def reference(ref: int) -> str:
@@ -52,8 +53,7 @@ def group_messages(task: TaskRow, report: TaskReportRow, evidence: list[TaskEvid
             continue
         media = [{"type": "photo", "media": file_id} for file_id in chunk]
         media[0]["caption"] = caption
-        messages.append(OutboxMessage(f"{key}:photos:{n}", task.group_chat_id, "sendMediaGroup",
-                                      {"media": media, **thread}))
+        messages.append(OutboxMessage(f"{key}:photos:{n}", task.group_chat_id, ALBUM, {"media": media, **thread}))
     if report.latitude is not None and report.longitude is not None:
         messages.append(OutboxMessage(f"{key}:location", task.group_chat_id, "sendLocation",
                                       {"latitude": report.latitude, "longitude": report.longitude, **thread}))
