@@ -86,6 +86,10 @@ async def test_past_its_due_time_a_task_takes_no_accept(world: World) -> None:
         await world.answers.respond(task_id, 1, accept=True)
     assert refused.value.key == "task_reply.past_due"
     assert (await world.answers.respond(task_id, 2, accept=False)).changed  # a decline still is recorded
+    task = await world.tasks.get(task_id)
+    assert task is not None
+    shown = world.answers.local_time(task, "2026-11-21T07:00:00+00:00")  # /tugassaya: in the region's zone (WIB)
+    assert (shown.hour, shown.utcoffset()) == (14, timedelta(hours=7))
 
 
 async def test_report_back_text_once_per_paragraph_and_one_submission(world: World) -> None:
