@@ -45,6 +45,7 @@ from bot.regions.geo import Boundaries
 from bot.reporting.evidence_store import EvidenceStore
 from bot.reporting.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
 from bot.reporting.intake import CONVERSATION_NAME, IntakeService
+from bot.reporting.prefill import ReportPrefiller
 from bot.settings import Settings
 from bot.supervision import delivery_policy as supervision_delivery
 from bot.supervision.alert_sender import AlertSender
@@ -52,6 +53,8 @@ from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
 from bot.supervision.reminders import REMIND_CHECK_EVERY, remind_unclaimed
 from bot.supervision.service import SupervisionService
+from bot.tasks import report_back_delivery
+from bot.tasks.answers import REPORT_BACK_CONVERSATION, TaskAnswerService
 from bot.tasks.messages import task_message
 from bot.tasks.service import TaskService
 from bot.volunteers.organisations import OrganisationService
@@ -73,6 +76,7 @@ from storage.reporting.conversations import ConversationStore
 from storage.reporting.drafts import DraftRepository
 from storage.reporting.reports import ReportRepository
 from storage.supervision.repository import SupervisionRepository
+from storage.tasks.answers import TaskAnswerRepository
 from storage.tasks.tasks import TaskRepository
 from storage.volunteers.organisations import OrganisationRepository
 from storage.volunteers.volunteers import VolunteerRepository
@@ -103,11 +107,17 @@ async def create_services(settings: Settings) -> Services:
         group_locale=settings.default_locale,
         reporter_locale=users.locale,
     )
-    intake = IntakeService(DraftRepository(db), reports, regions, EvidenceStore(settings.evidence_dir), supervision)
+    drafts, evidence = DraftRepository(db), EvidenceStore(settings.evidence_dir)
+    intake = IntakeService(drafts, reports, regions, evidence, supervision)
     outbox = OutboxRepository(db)
     organisations = OrganisationRepository(db)
     volunteers = VolunteerService(VolunteerRepository(db), organisations, regions)
     broadcasts = BroadcastRepository(db)
+    task_answers = TaskAnswerService(  # a volunteer's answers and report-backs; one becomes a prefilled report
+        TaskAnswerRepository(db), TaskRepository(db), volunteers, regions, evidence,
+        group_locale=settings.default_locale, locate=boundaries.locate if boundaries is not None else None,
+        starter=ReportPrefiller(intake, drafts, regions),
+    )
     return Services(
         settings=settings,
         db=db,
@@ -127,6 +137,7 @@ async def create_services(settings: Settings) -> Services:
         verification=VerificationService(),
         recruitment=RecruitmentService(),
         tasks=TaskService(db, TaskRepository(db), volunteers, broadcasts, task_message, settings.default_locale),
+        task_answers=task_answers,
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
     )
@@ -200,7 +211,10 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=PantauContext))
         .persistence(SQLitePersistence(  # the report conversation's state is its draft's step, stored once
-            services.conversations, update_interval=5, owned={CONVERSATION_NAME: services.intake.conversation_states}
+            services.conversations, update_interval=5, owned={
+                CONVERSATION_NAME: services.intake.conversation_states,
+                REPORT_BACK_CONVERSATION: services.task_answers.conversation_states,  # an open report-back
+            }
         ))
         .rate_limiter(PacedRateLimiter(  # every call: group and overall limits
             services.pacer, per_second=settings.telegram_messages_per_second, max_retries=2
@@ -229,6 +243,7 @@ async def start_background(application: PantauApplication) -> None:
     # What the outbox worker knows of the messages it sends, each feature's part (bot/delivery/policy.py).
     policy = DeliveryPolicy()
     supervision_delivery.register(policy, services.alerts)  # alert cards, their parts and digests, relays, replies
+    report_back_delivery.register(policy, application.bot)  # a task's report-back album, under the task's card
     worker = OutboxWorker(
         services.outbox,
         application.bot,

@@ -10,6 +10,7 @@ from bot.people.actions import PeopleAction
 from bot.reporting.actions import ReportAction
 from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
+from bot.tasks.answer_actions import TaskAnswerAction
 
 WIRE_NAMES = {
     ReportAction.START_REPORT: "new",
@@ -36,9 +37,13 @@ WIRE_NAMES = {
     VolunteerTaskAction.ACCEPT: "tka",
     VolunteerTaskAction.DECLINE: "tkd",
     VolunteerTaskAction.REPORT_BACK: "tkr",
+    TaskAnswerAction.SUBMIT: "tbs",
+    TaskAnswerAction.CANCEL: "tbx",
+    TaskAnswerAction.MAKE_REPORT: "tbm",
 }
 # Every feature's actions (a new feature's enum goes here, its members above).
-FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction)
+FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction,
+                                     TaskAnswerAction)
 
 
 def test_every_features_actions_keep_their_wire_names():

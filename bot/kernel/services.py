@@ -15,6 +15,7 @@ from bot.supervision.alert_sender import AlertSender
 from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MembershipService
 from bot.supervision.service import SupervisionService
+from bot.tasks.answers import TaskAnswerService
 from bot.tasks.service import TaskService
 from bot.volunteers.organisations import OrganisationService
 from bot.volunteers.recruitment import RecruitmentService
@@ -48,6 +49,7 @@ class Services:
     verification: VerificationService
     recruitment: RecruitmentService
     tasks: TaskService
+    task_answers: TaskAnswerService
     boundaries: Boundaries | None = None
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)

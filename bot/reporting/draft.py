@@ -106,14 +106,31 @@ class Answers(BaseModel):
     status_message_id: int | None = None
     status_message_at: str | None = None  # when it was sent (UTC, ISO)
     token: str | None = None  # names the draft in its review's buttons (8 hex digits, drawn at the start)
+    # A draft another feature started with answers (bot/reporting/prefill.py): the fields it gave, whose steps
+    # the conversation skips on its first way through, and what it came from (a redelivered start is not redone).
+    prefilled: list[str] | None = None
+    prefilled_from: str | None = None
 
     def forget_sources(self, *fields: str) -> dict[str, int]:
         """`answered_by` without `fields` (answers that no longer come from a message)."""
         return {k: v for k, v in self.answered_by.items() if k not in fields}
 
 
+# The answer each step gives, for a prefilled draft's skips.
+_FIELD_OF: dict[Step, str] = {
+    Step.CHRONOLOGY: "chronology", Step.WHEN: "incident", Step.WHERE: "region_code", Step.PLACE: "place",
+}
+
+
 def next_step(current: Step, answers: Answers, *, editing: bool) -> Step:
-    """The step after `current` has been answered."""
+    """The step after `current` has been answered; in a prefilled draft, the steps it was given are skipped."""
+    step = _next_step(current, answers, editing=editing)
+    while not editing and answers.prefilled and _FIELD_OF.get(step) in answers.prefilled:
+        step = _next_step(step, answers, editing=editing)
+    return step
+
+
+def _next_step(current: Step, answers: Answers, *, editing: bool) -> Step:
     if current is Step.WHERE_CONFIRM or current is Step.WHERE:
         return Step.PLACE
     if current is Step.IDENTITY:

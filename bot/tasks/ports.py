@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from storage.volunteers.volunteers import Recipient, VolunteerRow
@@ -14,3 +16,37 @@ class VolunteerRoster(Protocol):
 
     async def recipients(self, region_code: str, *, kinds: tuple[str, ...] = (),
                          organisation_id: int | None = None) -> list[Recipient]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SeedFile:
+    """A photo or file of a report-back, as a report's evidence takes it (stored content-addressed already)."""
+
+    kind: str
+    file_id: str
+    unique_id: str
+    stored: str  # stored | too_big | failed
+    sha256: str | None
+    size: int | None
+    mime_type: str | None
+    media_group_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSeed:
+    """What a report-back gives the report it becomes: the place, the time and the photos."""
+
+    source: str  # names the report-back ("task_report:<id>"): a redelivered press starts nothing twice
+    region_code: str  # the task's region (a kabupaten, kecamatan or desa)
+    located: str | None  # the kecamatan the shared location lies in, if the boundaries say
+    latitude: float | None
+    longitude: float | None
+    incident_at: datetime  # UTC
+    chronology: str | None
+    files: tuple[SeedFile, ...]
+
+
+class ReportStarter(Protocol):
+    """Starts a volunteer's report prefilled from a report-back (bot/reporting/prefill.py implements it)."""
+
+    async def start_prefilled(self, user_id: int, chat_id: int, update_id: int, seed: ReportSeed) -> None: ...

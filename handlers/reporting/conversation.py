@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Callable, Coroutine
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
@@ -25,6 +27,7 @@ from bot.reporting.actions import ReportAction
 from bot.reporting.draft import Step
 from bot.reporting.intake import CONVERSATION_NAME, Draft
 from handlers.kernel.deep_links import REPORT_LINK
+from handlers.kernel.report_entries import Prepare, report_entries
 from handlers.reporting import edits, evidence, where
 from handlers.reporting.kit import (
     advance,
@@ -111,6 +114,26 @@ async def resume_draft(update: Update, context: PantauContext) -> object:
     draft = await services.intake.resume(draft, update.update_id)
     await ask(context, draft, locale)
     return draft.step
+
+
+def prefilled_entry(prepare: Prepare) -> Callable[[Update, PantauContext], Coroutine[Any, Any, object]]:
+    """An entry another feature offers (handlers/kernel/report_entries.py): its `prepare` writes the draft, then
+    the draft's first unanswered step is asked, with the feature's note above it."""
+
+    async def start_prefilled(update: Update, context: PantauContext) -> object:
+        """A report prefilled by another feature (a task's report-back): ask its first unanswered step."""
+        user = update.effective_user
+        note = await prepare(update, context) if user is not None else None
+        if user is None or note is None:
+            return None
+        draft = await context.services.intake.get(user.id)
+        if draft is None or not draft.active:
+            return None
+        await answer_query(update)
+        await ask(context, draft, await context.services.users.locale(user.id), note=note)
+        return draft.step
+
+    return start_prefilled
 
 
 # ---- steps ------------------------------------------------------------------------------------------
@@ -374,6 +397,7 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
             CallbackQueryHandler(start_report, pattern=matches(ReportAction.START_REPORT)),
             CallbackQueryHandler(resume_draft, pattern=matches(ReportAction.RESUME_DRAFT)),
             CallbackQueryHandler(fresh_draft, pattern=matches(ReportAction.DISCARD_DRAFT)),
+            *(CallbackQueryHandler(prefilled_entry(prepare), pattern=pattern) for pattern, prepare in report_entries()),
         ],
         states={
             Step.CATEGORY: [CallbackQueryHandler(on_category, pattern=matches(ReportAction.CATEGORY))],

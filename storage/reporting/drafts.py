@@ -94,6 +94,26 @@ class DraftRepository:
                 ),
             )
 
+    async def save_with_evidence(self, draft: DraftRow, evidence: list[EvidenceRow]) -> None:
+        """A new draft (replacing any earlier one and its files) together with its files, in one transaction
+        (a draft another feature prefilled, bot/reporting/prefill.py)."""
+        draft.created_at = draft.updated_at = now = iso(utcnow())
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM draft_evidence WHERE user_id = ?", (draft.user_id,))
+            await conn.execute("DELETE FROM drafts WHERE user_id = ?", (draft.user_id,))
+            await conn.execute(
+                "INSERT INTO drafts (user_id, chat_id, step, answers, editing, last_update_id, status, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, 0, ?, 'active', ?, ?)",
+                (draft.user_id, draft.chat_id, draft.step, json.dumps(draft.answers, ensure_ascii=False),
+                 draft.last_update_id, now, now),
+            )
+            await conn.executemany(
+                "INSERT OR IGNORE INTO draft_evidence (user_id, kind, telegram_file_id, telegram_unique_id, sha256,"
+                " size, mime_type, file_name, stored, media_group_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(draft.user_id, e.kind, e.telegram_file_id, e.telegram_unique_id, e.sha256, e.size, e.mime_type,
+                  e.file_name, e.stored, e.media_group_id, now) for e in evidence],
+            )
+
     async def delete(self, user_id: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM draft_evidence WHERE user_id = ?", (user_id,))
@@ -194,5 +214,6 @@ class DraftRepository:
         rows = await self.db.fetchall(
             "SELECT sha256 FROM draft_evidence WHERE sha256 IS NOT NULL"
             " UNION SELECT sha256 FROM evidence WHERE sha256 IS NOT NULL"
+            " UNION SELECT sha256 FROM task_report_evidence WHERE sha256 IS NOT NULL"  # tasks' report-backs
         )
         return {r["sha256"] for r in rows}
