@@ -10,6 +10,7 @@ from bot.people.actions import PeopleAction
 from bot.reporting.actions import ReportAction
 from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
+from bot.tasks.card_actions import TaskGroupAction
 
 WIRE_NAMES = {
     ReportAction.START_REPORT: "new",
@@ -36,9 +37,19 @@ WIRE_NAMES = {
     VolunteerTaskAction.ACCEPT: "tka",
     VolunteerTaskAction.DECLINE: "tkd",
     VolunteerTaskAction.REPORT_BACK: "tkr",
+    TaskGroupAction.NEW: "tgn",
+    TaskGroupAction.AREA: "tga",
+    TaskGroupAction.AREA_OPEN: "tgd",
+    TaskGroupAction.WHO: "tgo",
+    TaskGroupAction.SKIP: "tgs",
+    TaskGroupAction.REPORT_BACK: "tgr",
+    TaskGroupAction.SEND: "tgk",
+    TaskGroupAction.CANCEL: "tgx",
+    TaskGroupAction.STOP: "tgq",
 }
 # Every feature's actions (a new feature's enum goes here, its members above).
-FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction)
+FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction,
+                                      TaskGroupAction)
 
 
 def test_every_features_actions_keep_their_wire_names():

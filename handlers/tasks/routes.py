@@ -4,7 +4,9 @@ the task card's buttons; a task's ✅ / ❌, /tugassaya and report-backs in volu
 from __future__ import annotations
 
 from bot.kernel.stages import HandlerStages
+from handlers.tasks import group_routes
 
 
 def register(stages: HandlerStages) -> None:
     """Every task handler, part by part."""
+    group_routes.register(stages)  # /tugas in supervisors groups, its form, ⏹ Stop on the card
