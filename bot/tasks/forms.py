@@ -457,7 +457,7 @@ class TaskForms:
     def _summary(self, draft: DraftRow, group: GroupRow) -> str:
         a = draft.answers
         area = a.get("area") or group.region_code
-        lines = [t(self.locale, "task_form.summary_title"), escape(a.get("text", ""))[:600], ""]
+        lines = [t(self.locale, "task_form.summary_title"), escape(a.get("text", "")[:600]), ""]
         if a.get("attachment_kind"):
             lines.append(t(self.locale, f"task_card.attachment_{a['attachment_kind']}"))
         lines.append(t(self.locale, "task_card.where", where=escape(self.areas.path(area))))
