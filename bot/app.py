@@ -55,8 +55,8 @@ from bot.supervision.reminders import REMIND_CHECK_EVERY, remind_unclaimed
 from bot.supervision.service import SupervisionService
 from bot.tasks import report_back_delivery
 from bot.tasks.answers import REPORT_BACK_CONVERSATION, TaskAnswerService
-from bot.tasks.messages import task_message
-from bot.tasks.service import TaskService
+from bot.tasks.jobs import register_jobs as register_task_jobs
+from bot.tasks.wiring import build_tasks
 from bot.volunteers.organisations import OrganisationService
 from bot.volunteers.recruitment import RecruitmentService
 from bot.volunteers.service import VolunteerService
@@ -136,7 +136,7 @@ async def create_services(settings: Settings) -> Services:
         broadcasts=broadcasts,
         verification=VerificationService(),
         recruitment=RecruitmentService(),
-        tasks=TaskService(db, TaskRepository(db), volunteers, broadcasts, task_message, settings.default_locale),
+        tasks=await build_tasks(settings, db, regions, volunteers, broadcasts, outbox, supervision),
         task_answers=task_answers,
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
@@ -259,6 +259,7 @@ async def start_background(application: PantauApplication) -> None:
         application.job_queue.run_repeating(close_idle_conversations, IDLE_CHECK_EVERY, first=5.0, name="idle")
         application.job_queue.run_repeating(purge_old_drafts, PURGE_EVERY, first=60.0, name="purge")
         application.job_queue.run_repeating(remind_unclaimed, REMIND_CHECK_EVERY, first=30.0, name="remind")
+        register_task_jobs(application.job_queue, services.settings)  # task cards' counts, task reminders
     # Menus and descriptions in the background: polling need not wait for them, and a refusal is only logged.
     application.bot_data[MENUS_TASK] = asyncio.create_task(
         set_menus(application.bot, services.settings.default_locale), name="pantau-menus"

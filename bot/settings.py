@@ -38,6 +38,10 @@ class OperatorSettings(BaseSettings):
     draft_keep_days: float = 7.0
     # An alert nobody claimed is re-announced after this many hours, and escalated after twice that.
     alert_remind_after: float = Field(default=6.0, gt=0)
+    # Tasks: a task's card in its group is edited at most this often (seconds) while its counts change; those
+    # who accepted a task are reminded this many minutes before its due time.
+    task_card_refresh_seconds: float = Field(default=10.0, gt=0)
+    task_reminder_minutes: float = Field(default=60.0, gt=0)
     # Messages a second the bot allows itself, all chats together (Telegram's limit is about 30). Raise it only
     # against a local Bot API server or in a benchmark.
     telegram_messages_per_second: int = Field(default=30, gt=0)

@@ -11,6 +11,7 @@ from bot.reporting.actions import ReportAction
 from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
 from bot.tasks.answer_actions import TaskAnswerAction
+from bot.tasks.card_actions import TaskGroupAction
 
 WIRE_NAMES = {
     ReportAction.START_REPORT: "new",
@@ -40,10 +41,19 @@ WIRE_NAMES = {
     TaskAnswerAction.SUBMIT: "tbs",
     TaskAnswerAction.CANCEL: "tbx",
     TaskAnswerAction.MAKE_REPORT: "tbm",
+    TaskGroupAction.NEW: "tgn",
+    TaskGroupAction.AREA: "tga",
+    TaskGroupAction.AREA_OPEN: "tgd",
+    TaskGroupAction.WHO: "tgo",
+    TaskGroupAction.SKIP: "tgs",
+    TaskGroupAction.REPORT_BACK: "tgr",
+    TaskGroupAction.SEND: "tgk",
+    TaskGroupAction.CANCEL: "tgx",
+    TaskGroupAction.STOP: "tgq",
 }
 # Every feature's actions (a new feature's enum goes here, its members above).
 FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction,
-                                     TaskAnswerAction)
+                                     TaskAnswerAction, TaskGroupAction)
 
 
 def test_every_features_actions_keep_their_wire_names():

@@ -104,3 +104,90 @@ class TaskRepository:
             "SELECT status FROM task_assignments WHERE task_id = ? AND user_id = ?", (task_id, user_id)
         )
         return row["status"] if row else None
+
+    # ---- the supervisors group's side: the list, the card's counts, ⏹ Stop, reminders ----
+
+    async def open_in_group(self, group_chat_id: int, limit: int) -> list[TaskRow]:
+        """The group's tasks still open (not stopped nor closed), newest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM tasks WHERE group_chat_id = ? AND status = 'sending' ORDER BY id DESC LIMIT ?",
+            (group_chat_id, limit),
+        )
+        return [task_row(r) for r in rows]
+
+    async def answers(self, task_id: int) -> AnswerCounts:
+        """What the volunteers a task was queued for answered so far."""
+        row = await self.db.fetchone(
+            "SELECT COALESCE(SUM(status = 'accepted'), 0) AS accepted, COALESCE(SUM(status = 'declined'), 0) AS"
+            " declined, COALESCE(SUM(reported_at IS NOT NULL), 0) AS reported FROM task_assignments WHERE task_id = ?",
+            (task_id,),
+        )
+        assert row is not None
+        return AnswerCounts(row["accepted"], row["declined"], row["reported"])
+
+    async def with_live_cards(self, since: str) -> list[TaskRow]:
+        """Tasks created since `since` (UTC ISO) whose card may still change."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM tasks WHERE status IN ('sending', 'stopped') AND created_at >= ? ORDER BY id",
+            (since,),
+        )
+        return [task_row(r) for r in rows]
+
+    async def save_card_counts(self, tx: Tx, task_id: int, before: str | None, after: str) -> bool:
+        """Inside a transaction: the counts the card shows now, unless another pass saved others first."""
+        cur = await tx.execute(
+            "UPDATE tasks SET card_counts = ? WHERE id = ? AND card_counts IS ?", (after, task_id, before)
+        )
+        return cur.rowcount == 1
+
+    async def stop(self, tx: Tx, task_id: int) -> bool:
+        """Inside a transaction: the task is stopped (nothing more goes out); False if it was not sending."""
+        cur = await tx.execute(
+            "UPDATE tasks SET status = 'stopped', stopped_at = ? WHERE id = ? AND status = 'sending'",
+            (iso(utcnow()), task_id),
+        )
+        return cur.rowcount == 1
+
+    async def cancel_parts(self, tx: Tx, batch: str, parts_batch: str) -> int:
+        """Inside a transaction: the extra rows (an attachment after a long text) of recipients whose main row was
+        cancelled do not go either."""
+        cur = await tx.execute(
+            "UPDATE outbox SET status = 'dead', last_error = 'cancelled' WHERE batch = ? AND status = 'pending'"
+            " AND json_extract(payload, '$.reply_to_key') IN (SELECT dedup_key FROM outbox WHERE batch = ?"
+            " AND status = 'dead' AND last_error = 'cancelled')",
+            (parts_batch, batch),
+        )
+        return cur.rowcount
+
+    async def due_for_reminder(self, now: str, until: str) -> list[TaskRow]:
+        """Sending tasks due after `now` and by `until` (UTC ISO) that have not been reminded of yet."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM tasks WHERE due_at IS NOT NULL AND reminded_at IS NULL AND status = 'sending'"
+            " AND due_at > ? AND due_at <= ? ORDER BY id",
+            (now, until),
+        )
+        return [task_row(r) for r in rows]
+
+    async def to_remind(self, task_id: int) -> list[Recipient]:
+        """Volunteers who accepted the task and have not reported back, with their language."""
+        rows = await self.db.fetchall(
+            "SELECT a.user_id, a.chat_id, COALESCE(u.locale, u.client_locale) AS locale FROM task_assignments a"
+            " LEFT JOIN users u ON u.user_id = a.user_id"
+            " WHERE a.task_id = ? AND a.status = 'accepted' AND a.reported_at IS NULL ORDER BY a.user_id",
+            (task_id,),
+        )
+        return [Recipient(r["user_id"], r["chat_id"], r["locale"]) for r in rows]
+
+    async def mark_reminded(self, tx: Tx, task_id: int) -> bool:
+        """Inside a transaction: the task's reminder is queued; False if it was already."""
+        cur = await tx.execute(
+            "UPDATE tasks SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL", (iso(utcnow()), task_id)
+        )
+        return cur.rowcount == 1
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCounts:
+    accepted: int = 0
+    declined: int = 0
+    reported: int = 0  # reported back at least once
