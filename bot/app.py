@@ -54,8 +54,10 @@ from bot.supervision.reminders import REMIND_CHECK_EVERY, remind_unclaimed
 from bot.supervision.service import SupervisionService
 from bot.tasks.messages import task_message
 from bot.tasks.service import TaskService
+from bot.volunteers.housekeeping import PURGE_VOLUNTEERS_EVERY, purge_volunteers
 from bot.volunteers.organisations import OrganisationService
 from bot.volunteers.recruitment import RecruitmentService
+from bot.volunteers.registration import RegistrationService
 from bot.volunteers.service import VolunteerService
 from bot.volunteers.verification import VerificationService
 from handlers import errors
@@ -75,6 +77,7 @@ from storage.reporting.reports import ReportRepository
 from storage.supervision.repository import SupervisionRepository
 from storage.tasks.tasks import TaskRepository
 from storage.volunteers.organisations import OrganisationRepository
+from storage.volunteers.registration_drafts import RegistrationDraftRepository
 from storage.volunteers.volunteers import VolunteerRepository
 
 log = logging.getLogger(__name__)
@@ -108,6 +111,11 @@ async def create_services(settings: Settings) -> Services:
     organisations = OrganisationRepository(db)
     volunteers = VolunteerService(VolunteerRepository(db), organisations, regions)
     broadcasts = BroadcastRepository(db)
+    registration = RegistrationService(
+        db, RegistrationDraftRepository(db), volunteers, OrganisationService(organisations, regions), regions,
+        retention_days=settings.volunteer_retention_days, draft_keep_days=settings.draft_keep_days,
+    )
+    await registration.load()  # who is in the middle of a volunteer registration
     return Services(
         settings=settings,
         db=db,
@@ -127,6 +135,7 @@ async def create_services(settings: Settings) -> Services:
         verification=VerificationService(),
         recruitment=RecruitmentService(),
         tasks=TaskService(db, TaskRepository(db), volunteers, broadcasts, task_message, settings.default_locale),
+        registration=registration,
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
     )
@@ -244,6 +253,7 @@ async def start_background(application: PantauApplication) -> None:
         application.job_queue.run_repeating(close_idle_conversations, IDLE_CHECK_EVERY, first=5.0, name="idle")
         application.job_queue.run_repeating(purge_old_drafts, PURGE_EVERY, first=60.0, name="purge")
         application.job_queue.run_repeating(remind_unclaimed, REMIND_CHECK_EVERY, first=30.0, name="remind")
+        application.job_queue.run_repeating(purge_volunteers, PURGE_VOLUNTEERS_EVERY, first=90.0, name="volunteers")
     # Menus and descriptions in the background: polling need not wait for them, and a refusal is only logged.
     application.bot_data[MENUS_TASK] = asyncio.create_task(
         set_menus(application.bot, services.settings.default_locale), name="pantau-menus"

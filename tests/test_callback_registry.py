@@ -10,6 +10,7 @@ from bot.people.actions import PeopleAction
 from bot.reporting.actions import ReportAction
 from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
+from bot.volunteers.registration_actions import RegistrationAction
 
 WIRE_NAMES = {
     ReportAction.START_REPORT: "new",
@@ -36,9 +37,26 @@ WIRE_NAMES = {
     VolunteerTaskAction.ACCEPT: "tka",
     VolunteerTaskAction.DECLINE: "tkd",
     VolunteerTaskAction.REPORT_BACK: "tkr",
+    RegistrationAction.REGION: "vrr",
+    RegistrationAction.REGION_PAGE: "vrp",
+    RegistrationAction.SHARE_LOCATION: "vrl",
+    RegistrationAction.VILLAGE: "vrv",
+    RegistrationAction.VILLAGE_PAGE: "vrq",
+    RegistrationAction.SKIP_VILLAGE: "vrs",
+    RegistrationAction.ORGANISATION: "vro",
+    RegistrationAction.ORGANISATION_PAGE: "vrw",
+    RegistrationAction.KIND: "vrk",
+    RegistrationAction.DECLARE: "vrd",
+    RegistrationAction.CONSENT: "vrc",
+    RegistrationAction.BACK: "vrb",
+    RegistrationAction.EDIT: "vre",
+    RegistrationAction.SUBMIT: "vrn",
+    RegistrationAction.CANCEL: "vrx",
+    RegistrationAction.LEAVE: "vrt",
 }
 # Every feature's actions (a new feature's enum goes here, its members above).
-FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction)
+FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction,
+                                      RegistrationAction)
 
 
 def test_every_features_actions_keep_their_wire_names():

@@ -18,6 +18,7 @@ from bot.supervision.service import SupervisionService
 from bot.tasks.service import TaskService
 from bot.volunteers.organisations import OrganisationService
 from bot.volunteers.recruitment import RecruitmentService
+from bot.volunteers.registration import RegistrationService
 from bot.volunteers.service import VolunteerService
 from bot.volunteers.verification import VerificationService
 from storage.database import Database
@@ -48,6 +49,7 @@ class Services:
     verification: VerificationService
     recruitment: RecruitmentService
     tasks: TaskService
+    registration: RegistrationService
     boundaries: Boundaries | None = None
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)
