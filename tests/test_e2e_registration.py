@@ -82,6 +82,7 @@ async def test_registration_in_indonesian_by_the_picker_with_an_organisation_of_
     assert "desa/kelurahan Anda di Pasar Jambi" in village_step
     tap_exact(r, "Beringin")
     organisation_step = await r.expect("Langkah 4 dari 8")
+    assert "organisasi" in organisation_step
     labels = [label for _, label, _ in r.buttons()[:10]]
     assert "BEM Universitas Jambi" in labels and "Karang Taruna Kerinci" not in labels
     tap_exact(r, "BEM Universitas Jambi")
