@@ -459,7 +459,7 @@ async def test_bad_input_at_the_steps_gets_a_short_answer(fake: FakeTelegram, bo
     r.send("photo", b"\x89PNG not a name")
     await r.expect("Mohon jawab dengan teks")
     r.say("x" * 5000)
-    await r.expect("Terlalu panjang")
+    await r.expect("Terlalu panjang: paling banyak 100 karakter")
     r.say("12345 !!!")
     await r.expect("tanpa angka atau simbol")
     r.say("/foo")

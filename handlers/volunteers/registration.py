@@ -32,7 +32,7 @@ from bot.reporting.actions import ReportAction
 from bot.volunteers.recruitment import PAYLOAD, LinkTarget
 from bot.volunteers.registration import Redelivered, Registration
 from bot.volunteers.registration_actions import RegistrationAction as A
-from bot.volunteers.registration_steps import TEXT_MAX, Step, clean_search, numbered
+from bot.volunteers.registration_steps import Step, clean_search, numbered
 from bot.volunteers.status import VolunteerStatus
 from handlers.kernel.buttons import StaleButton, callback_arg
 from handlers.kernel.deep_links import REPORT_LINK, VOLUNTEER_LINK
@@ -184,10 +184,12 @@ def step_handler(fn: StepCallback) -> Callable[[Update, PantauContext], Coroutin
 
 async def _no_registration(update: Update, context: PantauContext, locale: str) -> None:
     """A registration button when none is in progress: sent already (a double tap on Submit), or old."""
+    user = update.effective_user
     if update.callback_query is None:
+        if user is not None:  # the focus outlived its draft (deleted meanwhile): the messages go elsewhere again
+            await context.services.registration.cancel(user.id)
         return
     parsed = parse(update.callback_query.data)
-    user = update.effective_user
     assert user is not None
     if parsed is not None and parsed.action is A.SUBMIT:
         volunteer = await context.services.volunteers.get(user.id)
@@ -316,8 +318,6 @@ async def on_message(update: Update, context: PantauContext, registration: Regis
                                            reply_markup=ReplyKeyboardRemove())
             return
         raise Refusal("registration.unknown_command", command=html.escape(command[:33]))
-    if text is not None and len(text) > TEXT_MAX:
-        raise Refusal("registration.too_long", max=TEXT_MAX)
     if step is Step.NAME and text is not None:
         registration = await services.registration.set_name(registration, update.update_id, text)
         await advance(update, context, registration, locale, "✓ " + html.escape(registration.answers.full_name or ""))
