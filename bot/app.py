@@ -57,8 +57,10 @@ from bot.tasks import report_back_delivery
 from bot.tasks.answers import REPORT_BACK_CONVERSATION, TaskAnswerService
 from bot.tasks.jobs import register_jobs as register_task_jobs
 from bot.tasks.wiring import build_tasks
+from bot.volunteers.housekeeping import PURGE_VOLUNTEERS_EVERY, purge_volunteers
 from bot.volunteers.organisations import OrganisationService
 from bot.volunteers.recruitment import RecruitmentService
+from bot.volunteers.registration import RegistrationService
 from bot.volunteers.service import VolunteerService
 from bot.volunteers.verification import VerificationService
 from handlers import errors
@@ -79,6 +81,7 @@ from storage.supervision.repository import SupervisionRepository
 from storage.tasks.answers import TaskAnswerRepository
 from storage.tasks.tasks import TaskRepository
 from storage.volunteers.organisations import OrganisationRepository
+from storage.volunteers.registration_drafts import RegistrationDraftRepository
 from storage.volunteers.volunteers import VolunteerRepository
 
 log = logging.getLogger(__name__)
@@ -118,6 +121,11 @@ async def create_services(settings: Settings) -> Services:
         group_locale=settings.default_locale, locate=boundaries.locate if boundaries is not None else None,
         starter=ReportPrefiller(intake, drafts, regions),
     )
+    registration = RegistrationService(
+        db, RegistrationDraftRepository(db), volunteers, OrganisationService(organisations, regions), regions,
+        retention_days=settings.volunteer_retention_days, draft_keep_days=settings.draft_keep_days,
+    )
+    await registration.load()  # who is in the middle of a volunteer registration
     return Services(
         settings=settings,
         db=db,
@@ -138,6 +146,7 @@ async def create_services(settings: Settings) -> Services:
         recruitment=RecruitmentService(),
         tasks=await build_tasks(settings, db, regions, volunteers, broadcasts, outbox, supervision),
         task_answers=task_answers,
+        registration=registration,
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
     )
@@ -260,6 +269,7 @@ async def start_background(application: PantauApplication) -> None:
         application.job_queue.run_repeating(purge_old_drafts, PURGE_EVERY, first=60.0, name="purge")
         application.job_queue.run_repeating(remind_unclaimed, REMIND_CHECK_EVERY, first=30.0, name="remind")
         register_task_jobs(application.job_queue, services.settings)  # task cards' counts, task reminders
+        application.job_queue.run_repeating(purge_volunteers, PURGE_VOLUNTEERS_EVERY, first=90.0, name="volunteers")
     # Menus and descriptions in the background: polling need not wait for them, and a refusal is only logged.
     application.bot_data[MENUS_TASK] = asyncio.create_task(
         set_menus(application.bot, services.settings.default_locale), name="pantau-menus"

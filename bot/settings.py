@@ -45,6 +45,8 @@ class OperatorSettings(BaseSettings):
     # Messages a second the bot allows itself, all chats together (Telegram's limit is about 30). Raise it only
     # against a local Bot API server or in a benchmark.
     telegram_messages_per_second: int = Field(default=30, gt=0)
+    # Volunteers who left (/berhenti) or were rejected are deleted this many days later (the consent says so).
+    volunteer_retention_days: int = Field(default=365, gt=0)
 
     @field_validator("region_scope", "boundaries_file", "admin_chat_id", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
 from bot.tasks.answer_actions import TaskAnswerAction
 from bot.tasks.card_actions import TaskGroupAction
+from bot.volunteers.registration_actions import RegistrationAction
 
 WIRE_NAMES = {
     ReportAction.START_REPORT: "new",
@@ -50,10 +51,26 @@ WIRE_NAMES = {
     TaskGroupAction.SEND: "tgk",
     TaskGroupAction.CANCEL: "tgx",
     TaskGroupAction.STOP: "tgq",
+    RegistrationAction.REGION: "vrr",
+    RegistrationAction.REGION_PAGE: "vrp",
+    RegistrationAction.SHARE_LOCATION: "vrl",
+    RegistrationAction.VILLAGE: "vrv",
+    RegistrationAction.VILLAGE_PAGE: "vrq",
+    RegistrationAction.SKIP_VILLAGE: "vrs",
+    RegistrationAction.ORGANISATION: "vro",
+    RegistrationAction.ORGANISATION_PAGE: "vrw",
+    RegistrationAction.KIND: "vrk",
+    RegistrationAction.DECLARE: "vrd",
+    RegistrationAction.CONSENT: "vrc",
+    RegistrationAction.BACK: "vrb",
+    RegistrationAction.EDIT: "vre",
+    RegistrationAction.SUBMIT: "vrn",
+    RegistrationAction.CANCEL: "vrx",
+    RegistrationAction.LEAVE: "vrt",
 }
 # Every feature's actions (a new feature's enum goes here, its members above).
 FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction,
-                                     TaskAnswerAction, TaskGroupAction)
+                                     TaskAnswerAction, TaskGroupAction, RegistrationAction)
 
 
 def test_every_features_actions_keep_their_wire_names():

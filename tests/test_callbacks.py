@@ -16,6 +16,11 @@ from bot.reporting.actions import ReportAction
 from bot.reporting.categories import CATEGORIES
 from bot.reporting.draft import EDIT_ENTRY
 from bot.supervision.actions import SupervisionAction
+from bot.tasks.actions import VolunteerTaskAction
+from bot.tasks.answer_actions import TaskAnswerAction
+from bot.tasks.card_actions import TaskGroupAction
+from bot.volunteers.kinds import OrganisationKind
+from bot.volunteers.registration_actions import RegistrationAction
 
 # Every argument each action accepts (for the regex-shaped ones: a representative set).
 VALID_ARGS: dict[Action, tuple[str, ...]] = {
@@ -45,8 +50,39 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     SupervisionAction.TRIAGE: (
         "claim::1", "ask::42", "fwd:gakkumdu:7", "rej:not_election:123456789012", "open::9", "back::3"
     ),
+    **dict.fromkeys(VolunteerTaskAction, ("1", "42", "999999999")),  # a task's id
+    **dict.fromkeys(TaskAnswerAction, ("1", "42", "999999999")),  # a report-back's id
+    TaskGroupAction.NEW: ("",),
+    TaskGroupAction.AREA: ("Ab3_-x9Z:15", "Ab3_-x9Z:15.71", "Ab3_-x9Z:15.71.04", "Ab3_-x9Z:15.71.04.1001"),
+    TaskGroupAction.AREA_OPEN: ("Ab3_-x9Z::0", "Ab3_-x9Z:15.71:2", "Ab3_-x9Z:15.71.04:12"),
+    TaskGroupAction.WHO: ("Ab3_-x9Z:all", "Ab3_-x9Z:kinds", "Ab3_-x9Z:orgs", "Ab3_-x9Z:k.students", "Ab3_-x9Z:o.12"),
+    TaskGroupAction.SKIP: ("Ab3_-x9Z:attach", "Ab3_-x9Z:due", "Ab3_-x9Z:place"),
+    TaskGroupAction.REPORT_BACK: ("Ab3_-x9Z:1", "Ab3_-x9Z:0"),
+    TaskGroupAction.SEND: ("Ab3_-x9Z",),
+    TaskGroupAction.CANCEL: ("Ab3_-x9Z",),
+    TaskGroupAction.STOP: ("1", "999999999"),
+    RegistrationAction.REGION: ("15", "15.71", "15.71.04"),
+    RegistrationAction.REGION_PAGE: ("-:0", "15:2", "15.71:999"),
+    RegistrationAction.SHARE_LOCATION: ("",),
+    RegistrationAction.VILLAGE: ("15.71.04.1001",),
+    RegistrationAction.VILLAGE_PAGE: ("0", "12"),
+    RegistrationAction.SKIP_VILLAGE: ("",),
+    RegistrationAction.ORGANISATION: ("0", "1", "123456789"),
+    RegistrationAction.ORGANISATION_PAGE: ("0", "3"),
+    RegistrationAction.KIND: tuple(OrganisationKind),
+    RegistrationAction.DECLARE: ("yes", "no"),
+    RegistrationAction.CONSENT: ("yes", "no"),
+    RegistrationAction.BACK: ("name", "region", "village", "organisation", "kind", "phone", "declaration", "consent",
+                              "review"),
+    RegistrationAction.EDIT: ("name:0a1b2c3d", "region:0a1b2c3d", "organisation:0a1b2c3d", "phone:0a1b2c3d"),
+    RegistrationAction.SUBMIT: ("0a1b2c3d",),
+    RegistrationAction.CANCEL: ("0a1b2c3d",),
+    RegistrationAction.LEAVE: ("yes", "no"),
 }
-EVERY_ACTION: list[Action] = [*ReportAction, *PeopleAction, *SupervisionAction]  # every feature's
+EVERY_ACTION: list[Action] = [  # every feature's
+    *ReportAction, *PeopleAction, *SupervisionAction, *VolunteerTaskAction, *TaskAnswerAction, *TaskGroupAction,
+    *RegistrationAction,
+]
 VALID = [(action, arg) for action, args in VALID_ARGS.items() for arg in args]
 
 
@@ -178,6 +214,9 @@ UNICODE_TRICKS_REGEX_ARGS = [
     "1|up|15.71\n",
     "1|page|-:1\n",
     "1|st|PTU-ABCD-EF23\n",
+    "1|tka|１", "1|tka|1\n", "1|tka|1234567890", "1|tgq|", "1|tgk|Ab3_-x9", "1|tga|Ab3_-x9Z:15.7",
+    "1|tgo|Ab3_-x9Z:k.", "1|vrr|15.71.04.1001", "1|vrv|15.71.04", "1|vre|consent:0a1b2c3d", "1|vre|name:0A1B2C3D",
+    "1|vrk|partai", "1|vrb|done", "1|vrn|", "1|vrt|maybe",
 ]
 TOO_LONG = [
     "1|cat|" + "a" * 59,  # 65 bytes

@@ -19,6 +19,7 @@ from bot.tasks.answers import TaskAnswerService
 from bot.tasks.service import TaskService
 from bot.volunteers.organisations import OrganisationService
 from bot.volunteers.recruitment import RecruitmentService
+from bot.volunteers.registration import RegistrationService
 from bot.volunteers.service import VolunteerService
 from bot.volunteers.verification import VerificationService
 from storage.database import Database
@@ -50,6 +51,7 @@ class Services:
     recruitment: RecruitmentService
     tasks: TaskService
     task_answers: TaskAnswerService
+    registration: RegistrationService
     boundaries: Boundaries | None = None
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)

@@ -391,6 +391,15 @@ class RegionDirectory:
                 pos = hay.find(needle, nxt)
         return found
 
+    def villages(self, kecamatan_code: str) -> list[tuple[str, str]]:
+        """The desa/kelurahan of a kecamatan in scope, as (code, name) sorted by name (lokal's level 4; never
+        searched nor picked like the other levels, only listed under their kecamatan)."""
+        region = self.get(kecamatan_code)
+        if region is None or region.level != Level.KECAMATAN or not self.in_scope(region.code):
+            return []
+        found = [(w.code, w.name) for w in list_wilayah(region.code)]
+        return sorted(found, key=lambda v: (v[1].casefold(), v[0]))
+
     # --- time zones ---
 
     def tz_label(self, code: str) -> str:

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, T
 from bot.kernel.callbacks import matches
 from bot.kernel.stages import HandlerStages, Stage
 from bot.people.actions import PeopleAction
-from handlers.kernel.deep_links import REPORT_LINK
+from handlers.kernel.deep_links import REPORT_LINK, VOLUNTEER_LINK
 from handlers.people import start
 
 
@@ -17,8 +17,10 @@ def register(stages: HandlerStages) -> None:
     private = filters.ChatType.PRIVATE
     # First of all, every update: the sender's client language, for people who never chose one.
     stages.add(Stage.CLIENT_LANGUAGE, TypeHandler(Update, start.note_client_language))
-    # Commands that work at any moment; `/start lapor` (a poster's deep link) is left to the report conversation.
-    stages.add(Stage.ANYTIME_COMMANDS, CommandHandler("start", start.start, filters=private & ~REPORT_LINK))
+    # Commands that work at any moment; `/start lapor` (a poster's deep link) is left to the report conversation,
+    # `/start rel_…` (a recruitment link) to the volunteer registration.
+    links = REPORT_LINK | VOLUNTEER_LINK
+    stages.add(Stage.ANYTIME_COMMANDS, CommandHandler("start", start.start, filters=private & ~links))
     stages.add(Stage.ANYTIME_COMMANDS, CommandHandler(["bantuan", "help"], start.help_command, filters=private))
     stages.add(Stage.ANYTIME_COMMANDS, CommandHandler(["bahasa", "language"], start.language_menu, filters=private))
     # The menu's buttons with the same meaning.

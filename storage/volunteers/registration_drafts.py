@@ -1,0 +1,135 @@
+"""Volunteer registrations in progress (`volunteer_drafts`), and the retention of finished registrations:
+every SQL statement of the registration conversation."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from storage.database import Database, Tx, iso, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRow:
+    user_id: int
+    chat_id: int
+    token: str
+    step: str
+    answers: dict[str, Any]
+    focus: bool
+    last_update_id: int
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationName:
+    id: int
+    name: str
+    kind: str
+    region_code: str
+
+
+_COLUMNS = "user_id, chat_id, token, step, answers, focus, last_update_id, created_at, updated_at"
+
+
+def _row(r: sqlite3.Row) -> DraftRow:
+    return DraftRow(r["user_id"], r["chat_id"], r["token"], r["step"], json.loads(r["answers"]), bool(r["focus"]),
+                    r["last_update_id"], r["created_at"], r["updated_at"])
+
+
+class RegistrationDraftRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> DraftRow | None:
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM volunteer_drafts WHERE user_id = ?", (user_id,))
+        return _row(row) if row else None
+
+    async def focused(self) -> list[int]:
+        """The users whose registration takes their messages (loaded at start)."""
+        rows = await self.db.fetchall("SELECT user_id FROM volunteer_drafts WHERE focus = 1")
+        return [r["user_id"] for r in rows]
+
+    async def start(self, user_id: int, chat_id: int, token: str, step: str, answers: dict[str, Any],
+                    update_id: int) -> DraftRow:
+        """A new registration in progress, replacing any earlier one of the same person."""
+        now = iso(utcnow())
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO volunteer_drafts (user_id, chat_id, token, step, answers, focus, last_update_id,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id, token = excluded.token,"
+                " step = excluded.step, answers = excluded.answers, focus = 1,"
+                " last_update_id = excluded.last_update_id, created_at = excluded.created_at,"
+                " updated_at = excluded.updated_at",
+                (user_id, chat_id, token, step, json.dumps(answers, ensure_ascii=False), update_id, now, now),
+            )
+        row = await self.get(user_id)
+        assert row is not None
+        return row
+
+    async def save(self, user_id: int, token: str, step: str, answers: dict[str, Any], update_id: int,
+                   *, focus: bool = True) -> DraftRow | None:
+        """Store an answer with the step it leads to, unless the update was applied already (re-delivered) or
+        the draft was replaced: None then. The update id only grows."""
+        now = iso(utcnow())
+        async with self.db.transaction() as tx:
+            cur = await tx.execute(
+                "UPDATE volunteer_drafts SET step = ?, answers = ?, focus = ?,"
+                " last_update_id = MAX(last_update_id, ?), updated_at = ?"
+                " WHERE user_id = ? AND token = ? AND last_update_id < ?",
+                (step, json.dumps(answers, ensure_ascii=False), int(focus), update_id, now, user_id, token,
+                 update_id),
+            )
+            if cur.rowcount != 1:
+                return None
+        return await self.get(user_id)
+
+    async def set_focus(self, user_id: int, focus: bool) -> bool:
+        async with self.db.transaction() as tx:
+            cur = await tx.execute(
+                "UPDATE volunteer_drafts SET focus = ?, updated_at = ? WHERE user_id = ? AND focus = ?",
+                (int(focus), iso(utcnow()), user_id, int(not focus)),
+            )
+            return cur.rowcount == 1
+
+    async def delete(self, user_id: int, tx: Tx | None = None) -> bool:
+        if tx is None:
+            async with self.db.transaction() as own:
+                return await self.delete(user_id, own)
+        cur = await tx.execute("DELETE FROM volunteer_drafts WHERE user_id = ?", (user_id,))
+        return cur.rowcount == 1
+
+    async def claim(self, tx: Tx, user_id: int, token: str) -> bool:
+        """Inside the submission's transaction: delete the draft being submitted. False if it is gone already
+        (a second tap on Submit, or a re-delivered one): nothing else must happen then."""
+        cur = await tx.execute("DELETE FROM volunteer_drafts WHERE user_id = ? AND token = ?", (user_id, token))
+        return cur.rowcount == 1
+
+    async def organisation(self, organisation_id: int) -> OrganisationName | None:
+        """An organisation's name, kind and region (active or not: a registration keeps naming it)."""
+        row = await self.db.fetchone(
+            "SELECT id, name, kind, region_code FROM organisations WHERE id = ?", (organisation_id,))
+        return OrganisationName(row["id"], row["name"], row["kind"], row["region_code"]) if row else None
+
+    async def purge_drafts(self, cutoff: str) -> int:
+        """Delete registrations in progress untouched since `cutoff` (ISO time)."""
+        async with self.db.transaction() as tx:
+            cur = await tx.execute("DELETE FROM volunteer_drafts WHERE updated_at < ?", (cutoff,))
+            return cur.rowcount
+
+    async def purge_volunteers(self, cutoff: str) -> list[int]:
+        """Delete the volunteers who left or were rejected before `cutoff` (ISO time): their name, phone and the
+        rest. Their status history (`volunteer_events`, which holds no name nor phone) stays. Their user ids."""
+        async with self.db.transaction() as tx:
+            async with tx.execute(
+                "SELECT user_id FROM volunteers WHERE status IN ('left', 'rejected') AND status_at < ?", (cutoff,)
+            ) as cur:
+                ids = [r["user_id"] for r in await cur.fetchall()]
+            if ids:
+                await tx.execute(
+                    "DELETE FROM volunteers WHERE status IN ('left', 'rejected') AND status_at < ?", (cutoff,))
+        return ids
