@@ -26,6 +26,7 @@ from telegram.ext import (
     Defaults,
 )
 
+from bot.delivery.bot_calls import BotCalls
 from bot.delivery.inbox import PersistentUpdateQueue, replay_unprocessed
 from bot.delivery.outbox_worker import OutboxWorker
 from bot.delivery.pacing import GroupPacer
@@ -52,8 +53,10 @@ from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
 from bot.supervision.reminders import REMIND_CHECK_EVERY, remind_unclaimed
 from bot.supervision.service import SupervisionService
+from bot.supervision.volunteer_groups import VolunteerGroups
 from bot.tasks.messages import task_message
 from bot.tasks.service import TaskService
+from bot.volunteers import delivery_policy as volunteers_delivery
 from bot.volunteers.organisations import OrganisationService
 from bot.volunteers.recruitment import RecruitmentService
 from bot.volunteers.service import VolunteerService
@@ -74,7 +77,9 @@ from storage.reporting.drafts import DraftRepository
 from storage.reporting.reports import ReportRepository
 from storage.supervision.repository import SupervisionRepository
 from storage.tasks.tasks import TaskRepository
+from storage.volunteers.links import LinkRepository
 from storage.volunteers.organisations import OrganisationRepository
+from storage.volunteers.verification import VerificationRepository
 from storage.volunteers.volunteers import VolunteerRepository
 
 log = logging.getLogger(__name__)
@@ -124,8 +129,11 @@ async def create_services(settings: Settings) -> Services:
         volunteers=volunteers,
         organisations=OrganisationService(organisations, regions),
         broadcasts=broadcasts,
-        verification=VerificationService(),
-        recruitment=RecruitmentService(),
+        verification=VerificationService(
+            db, VerificationRepository(db), volunteers, LinkRepository(db), VolunteerGroups(supervision), regions,
+            locale=users.locale, group_locale=settings.default_locale,
+        ),
+        recruitment=RecruitmentService(LinkRepository(db), volunteers.repo, organisations, outbox),
         tasks=TaskService(db, TaskRepository(db), volunteers, broadcasts, task_message, settings.default_locale),
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
@@ -229,6 +237,8 @@ async def start_background(application: PantauApplication) -> None:
     # What the outbox worker knows of the messages it sends, each feature's part (bot/delivery/policy.py).
     policy = DeliveryPolicy()
     supervision_delivery.register(policy, services.alerts)  # alert cards, their parts and digests, relays, replies
+    volunteers_delivery.register(policy, volunteers_delivery.VolunteerSender(  # verification cards, QR codes
+        services.verification, services.recruitment, BotCalls(application.bot)))
     worker = OutboxWorker(
         services.outbox,
         application.bot,
@@ -239,6 +249,7 @@ async def start_background(application: PantauApplication) -> None:
     )
     services.outbox_worker = worker
     services.group_replies.notify = worker.notify
+    services.verification.notify = services.recruitment.notify = worker.notify
     worker.start()
     if application.job_queue is not None:
         application.job_queue.run_repeating(close_idle_conversations, IDLE_CHECK_EVERY, first=5.0, name="idle")

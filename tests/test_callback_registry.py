@@ -10,6 +10,8 @@ from bot.people.actions import PeopleAction
 from bot.reporting.actions import ReportAction
 from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
+from bot.volunteers.recruitment_actions import RecruitmentAction
+from bot.volunteers.verification_actions import VerificationAction
 
 WIRE_NAMES = {
     ReportAction.START_REPORT: "new",
@@ -36,9 +38,20 @@ WIRE_NAMES = {
     VolunteerTaskAction.ACCEPT: "tka",
     VolunteerTaskAction.DECLINE: "tkd",
     VolunteerTaskAction.REPORT_BACK: "tkr",
+    VerificationAction.VERIFY: "vvok",
+    VerificationAction.REJECT: "vvno",
+    VerificationAction.SUSPEND: "vvsu",
+    VerificationAction.REACTIVATE: "vvre",
+    VerificationAction.IDENTITY: "vvid",
+    RecruitmentAction.NEW_LINK: "rlnew",
+    RecruitmentAction.REVOKE_CHOOSE: "rlrv",
+    RecruitmentAction.REVOKE_ASK: "rlra",
+    RecruitmentAction.REVOKE_CONFIRM: "rlry",
+    RecruitmentAction.REVOKE_CANCEL: "rlrn",
 }
 # Every feature's actions (a new feature's enum goes here, its members above).
-FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction)
+FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction,
+                                      VerificationAction, RecruitmentAction)
 
 
 def test_every_features_actions_keep_their_wire_names():

@@ -5,7 +5,10 @@ conversation (/relawan, recruitment links), /relawansaya and /berhenti; verifica
 from __future__ import annotations
 
 from bot.kernel.stages import HandlerStages
+from handlers.volunteers import recruitment, verification
 
 
 def register(stages: HandlerStages) -> None:
     """Every volunteer handler, part by part."""
+    verification.register(stages)  # verification cards' buttons (groups, coordinators' chats)
+    recruitment.register(stages)  # /undang, /organisasi and their buttons (groups)
