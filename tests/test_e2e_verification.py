@@ -314,11 +314,12 @@ async def test_a_coordinator_verifies_their_organisations_volunteer_and_no_other
 
     assert await answer(fake, press(fake, budi.user_id, mine, data_of(mine, "Verifikasi"), "Budi")) == (
         f"✅ {ref} terverifikasi.")
-    await edited(fake, budi.chat_id, mine["message_id"], "terverifikasi oleh koordinator Budi")
+    await edited(fake, budi.chat_id, mine["message_id"], "terverifikasi oleh koordinator REL-0001")
     # The group's copy is edited too, and a member's later press is told who was first.
-    await edited(fake, group.chat_id, group_card["message_id"], "terverifikasi oleh koordinator Budi")
+    await edited(fake, group.chat_id, group_card["message_id"], "terverifikasi oleh koordinator REL-0001")
+    assert not [t for t in group.texts() if "Budi" in t]  # a coordinator is a volunteer: shown by reference
     late = press(fake, MEMBER, group_card, data_of(group_card, "Tolak"))
-    assert await answer(fake, late) == f"{ref} sudah diverifikasi oleh koordinator Budi."
+    assert await answer(fake, late) == f"{ref} sudah diverifikasi oleh koordinator REL-0001."
     assert (await status_events(bot, volunteer.user_id))[-1] == ("verified", f"coordinator:{budi.user_id}")
     await told(fake, volunteer, "sudah diverifikasi")
 

@@ -10,6 +10,7 @@ that waited shows the registration as it is then.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,6 +28,8 @@ from storage.delivery.outbox import REPLY, OutboxMessage, enqueue
 from storage.volunteers.links import LinkRepository
 from storage.volunteers.verification import Decision, VerificationRepository
 from storage.volunteers.volunteers import VolunteerRow
+
+log = logging.getLogger(__name__)
 
 
 class Verdict(StrEnum):
@@ -51,7 +54,7 @@ class Decider:
     """Who pressed: a member of a supervisors group (chat_id the group), or a coordinator (their private chat)."""
 
     user_id: int
-    name: str  # their first name, shown on the card (supervisors and coordinators, not volunteers)
+    name: str  # a supervisor's first name, shown on the card (a coordinator is shown by their reference)
     chat_id: int
     as_coordinator: bool = False
 
@@ -99,7 +102,11 @@ class VerificationService:
         ref = await self.repo.ref_of(tx, volunteer.user_id)
         await self.repo.forget_decision(tx, volunteer.user_id)
         event = await self.repo.last_event(tx, volunteer.user_id)
-        for chat_id in await self.groups.for_region(volunteer.region_code):
+        groups = await self.groups.for_region(volunteer.region_code)
+        if not groups:
+            log.warning("no supervisors group (nor admin chat) for %s: REL-%s waits for a coordinator",
+                        volunteer.region_code, ref)
+        for chat_id in groups:
             await self._queue_card(tx, ref, event, chat_id, Audience.GROUP)
         coordinator = await self._link_coordinator(volunteer)
         if coordinator is not None:
@@ -171,7 +178,10 @@ class VerificationService:
                 changed = False
             else:
                 changed = True
-                decision = Decision(volunteer.user_id, after.value, decider.user_id, decider.name, decider.chat_id,
+                # A coordinator is a volunteer: groups see their reference, never their name.
+                name = (reference(await self.repo.ref_of(tx, decider.user_id)) if decider.as_coordinator
+                        else decider.name)
+                decision = Decision(volunteer.user_id, after.value, decider.user_id, name, decider.chat_id,
                                     decider.as_coordinator, iso(utcnow()))
                 await self.repo.record_decision(tx, decision)
                 event = await self.repo.last_event(tx, volunteer.user_id)
