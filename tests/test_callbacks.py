@@ -16,6 +16,8 @@ from bot.reporting.actions import ReportAction
 from bot.reporting.categories import CATEGORIES
 from bot.reporting.draft import EDIT_ENTRY
 from bot.supervision.actions import SupervisionAction
+from bot.volunteers.recruitment_actions import RecruitmentAction
+from bot.volunteers.verification_actions import VerificationAction
 
 # Every argument each action accepts (for the regex-shaped ones: a representative set).
 VALID_ARGS: dict[Action, tuple[str, ...]] = {
@@ -45,8 +47,11 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     SupervisionAction.TRIAGE: (
         "claim::1", "ask::42", "fwd:gakkumdu:7", "rej:not_election:123456789012", "open::9", "back::3"
     ),
+    **dict.fromkeys(VerificationAction, ("1", "42", "9999999999")),  # a card's reference, never a Telegram id
+    **dict.fromkeys(RecruitmentAction, ("1", "1234567890")),  # an organisation's or a link's id
 }
-EVERY_ACTION: list[Action] = [*ReportAction, *PeopleAction, *SupervisionAction]  # every feature's
+EVERY_ACTION: list[Action] = [*ReportAction, *PeopleAction, *SupervisionAction,  # every feature's
+                              *VerificationAction, *RecruitmentAction]
 VALID = [(action, arg) for action, args in VALID_ARGS.items() for arg in args]
 
 
@@ -178,6 +183,7 @@ UNICODE_TRICKS_REGEX_ARGS = [
     "1|up|15.71\n",
     "1|page|-:1\n",
     "1|st|PTU-ABCD-EF23\n",
+    "1|vvok|１", "1|vvok|0", "1|vvok|01", "1|vvok|1\n", "1|vvid|", "1|vvno|12345678901", "1|rlnew|-1", "1|rlry|٣",
 ]
 TOO_LONG = [
     "1|cat|" + "a" * 59,  # 65 bytes
