@@ -11,10 +11,12 @@ wait is on a call the bot made; nothing sleeps.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.app import Pantau
 from bot.kernel.services import Services
+from bot.volunteers.verification import Decider, Verdict
 from storage.volunteers.volunteers import NewVolunteer, VolunteerRow
 from testing.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import Group, text_of_call
@@ -198,6 +200,18 @@ async def test_a_double_tap_and_two_members_at_once_change_the_status_once(bot: 
     notices = await services.db.fetchall("SELECT 1 FROM outbox WHERE chat_id = ? AND kind = 'vv_notice'",
                                          (volunteer.chat_id,))
     assert len(notices) == 1
+
+    # Two deciders truly at once (not one group's updates in turn): the transaction decides, once.
+    both = await register(bot, fake)
+    ref = await services.verification.repo.known_ref(both.user_id)
+    assert ref is not None
+    outcomes = await asyncio.gather(
+        services.verification.decide(ref, Verdict.VERIFY, Decider(MEMBER, MEMBER_NAME, group.chat_id)),
+        services.verification.decide(ref, Verdict.REJECT, Decider(OTHER_MEMBER, OTHER_MEMBER_NAME, group.chat_id)),
+    )
+    assert sorted(o.changed for o in outcomes) == [False, True]
+    assert outcomes[0].volunteer == outcomes[1].volunteer  # both see the one result
+    assert [s for s, _ in await status_events(bot, both.user_id)] == ["pending", outcomes[0].volunteer.status]
 
 
 async def test_rejection_in_english_suspension_and_reactivation_in_indonesian(bot: Pantau, fake: FakeTelegram) -> None:
