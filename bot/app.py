@@ -26,6 +26,7 @@ from telegram.ext import (
     Defaults,
 )
 
+from bot.delivery.bot_calls import BotCalls
 from bot.delivery.inbox import PersistentUpdateQueue, replay_unprocessed
 from bot.delivery.outbox_worker import OutboxWorker
 from bot.delivery.pacing import GroupPacer
@@ -53,10 +54,12 @@ from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
 from bot.supervision.reminders import REMIND_CHECK_EVERY, remind_unclaimed
 from bot.supervision.service import SupervisionService
+from bot.supervision.volunteer_groups import VolunteerGroups
 from bot.tasks import report_back_delivery
 from bot.tasks.answers import REPORT_BACK_CONVERSATION, TaskAnswerService
 from bot.tasks.jobs import register_jobs as register_task_jobs
 from bot.tasks.wiring import build_tasks
+from bot.volunteers import delivery_policy as volunteers_delivery
 from bot.volunteers.housekeeping import PURGE_VOLUNTEERS_EVERY, purge_volunteers
 from bot.volunteers.organisations import OrganisationService
 from bot.volunteers.recruitment import RecruitmentService
@@ -80,8 +83,10 @@ from storage.reporting.reports import ReportRepository
 from storage.supervision.repository import SupervisionRepository
 from storage.tasks.answers import TaskAnswerRepository
 from storage.tasks.tasks import TaskRepository
+from storage.volunteers.links import LinkRepository
 from storage.volunteers.organisations import OrganisationRepository
 from storage.volunteers.registration_drafts import RegistrationDraftRepository
+from storage.volunteers.verification import VerificationRepository
 from storage.volunteers.volunteers import VolunteerRepository
 
 log = logging.getLogger(__name__)
@@ -142,8 +147,11 @@ async def create_services(settings: Settings) -> Services:
         volunteers=volunteers,
         organisations=OrganisationService(organisations, regions),
         broadcasts=broadcasts,
-        verification=VerificationService(),
-        recruitment=RecruitmentService(),
+        verification=VerificationService(
+            db, VerificationRepository(db), volunteers, LinkRepository(db), VolunteerGroups(supervision), regions,
+            locale=users.locale, group_locale=settings.default_locale,
+        ),
+        recruitment=RecruitmentService(LinkRepository(db), volunteers.repo, organisations, outbox),
         tasks=await build_tasks(settings, db, regions, volunteers, broadcasts, outbox, supervision),
         task_answers=task_answers,
         registration=registration,
@@ -253,6 +261,8 @@ async def start_background(application: PantauApplication) -> None:
     policy = DeliveryPolicy()
     supervision_delivery.register(policy, services.alerts)  # alert cards, their parts and digests, relays, replies
     report_back_delivery.register(policy, application.bot)  # a task's report-back album, under the task's card
+    volunteers_delivery.register(policy, volunteers_delivery.VolunteerSender(  # verification cards, QR codes
+        services.verification, services.recruitment, BotCalls(application.bot)))
     worker = OutboxWorker(
         services.outbox,
         application.bot,
@@ -263,6 +273,7 @@ async def start_background(application: PantauApplication) -> None:
     )
     services.outbox_worker = worker
     services.group_replies.notify = worker.notify
+    services.verification.notify = services.recruitment.notify = worker.notify
     worker.start()
     if application.job_queue is not None:
         application.job_queue.run_repeating(close_idle_conversations, IDLE_CHECK_EVERY, first=5.0, name="idle")

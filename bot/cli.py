@@ -12,13 +12,22 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.operators.tools import OperatorError, export_reports, group_code, org_add, org_list, show_identity
+from bot.operators.tools import (
+    OperatorError,
+    export_reports,
+    group_code,
+    link_revoke,
+    org_add,
+    org_link,
+    org_list,
+    show_identity,
+)
 from bot.settings import SettingsError, load_operator_settings, load_settings
 from bot.volunteers.kinds import OrganisationKind
 
 PROG = "./scripts/run"  # how the README runs it; `python -m bot` takes the same arguments
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-OPERATOR_COMMANDS = ("group-code", "identity", "export", "org-add", "org-list")
+OPERATOR_COMMANDS = ("group-code", "identity", "export", "org-add", "org-list", "org-link", "link-revoke")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +75,20 @@ def build_parser() -> argparse.ArgumentParser:
     orgs = sub.add_parser("org-list", parents=[common], help="list the registered organisations",
                           description="List the active organisations of a region and the regions under it.")
     orgs.add_argument("--region", metavar="CODE", help="only this region and the regions under it")
+    link = sub.add_parser("org-link", parents=[common], help="print a new recruitment link of an organisation",
+                          description="Print a new recruitment link https://t.me/<bot>?start=<payload> of an "
+                          "organisation, optionally naming a coordinator, and write its QR code. The bot's username "
+                          "comes from --bot-username or TELEGRAM_BOT_USERNAME: this command does not ask Telegram.")
+    link.add_argument("--org", dest="organisation", required=True, type=int, metavar="ID",
+                      help="the organisation's number (see org-list)")
+    link.add_argument("--coordinator", type=int, metavar="USER_ID",
+                      help="a verified volunteer of the organisation who also verifies those registering by it")
+    link.add_argument("--qr", type=Path, metavar="FILE.png", help="write the link's QR code (PNG) there")
+    link.add_argument("--bot-username", metavar="NAME", help="the bot's username (default TELEGRAM_BOT_USERNAME)")
+    link.add_argument("--operator", metavar="NAME", help="your name, recorded with it (default: your login name)")
+    revoke = sub.add_parser("link-revoke", parents=[common], help="revoke a recruitment link",
+                            description="Revoke a recruitment link: it registers nobody from then on.")
+    revoke.add_argument("payload", help="the link's payload (rel_…, the part after ?start=) or the whole link")
     return parser
 
 
@@ -113,6 +136,11 @@ def _operator_command(args: argparse.Namespace) -> int:
         return _run(org_add(settings, args.name, args.kind, args.region, sys.stdout, operator=args.operator))
     if args.command == "org-list":
         return _run(org_list(settings, args.region, sys.stdout))
+    if args.command == "org-link":
+        return _run(org_link(settings, args.organisation, sys.stdout, coordinator=args.coordinator, qr=args.qr,
+                             bot_username=args.bot_username, operator=args.operator))
+    if args.command == "link-revoke":
+        return _run(link_revoke(settings, args.payload, sys.stdout))
     count = asyncio.run(export_reports(settings, args.output))
     print(f"exported {count} reports to {args.output}")
     return 0

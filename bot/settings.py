@@ -26,6 +26,7 @@ class OperatorSettings(BaseSettings):
 
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
+    telegram_bot_username: str | None = None  # for `org-link`, which does not ask Telegram
     database_path: Path = Path("data/pantau.sqlite3")
     evidence_dir: Path = Path("data/evidence")
     boundaries_file: Path | None = None
@@ -48,7 +49,7 @@ class OperatorSettings(BaseSettings):
     # Volunteers who left (/berhenti) or were rejected are deleted this many days later (the consent says so).
     volunteer_retention_days: int = Field(default=365, gt=0)
 
-    @field_validator("region_scope", "boundaries_file", "admin_chat_id", mode="before")
+    @field_validator("region_scope", "boundaries_file", "admin_chat_id", "telegram_bot_username", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -12,7 +12,9 @@ from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
 from bot.tasks.answer_actions import TaskAnswerAction
 from bot.tasks.card_actions import TaskGroupAction
+from bot.volunteers.recruitment_actions import RecruitmentAction
 from bot.volunteers.registration_actions import RegistrationAction
+from bot.volunteers.verification_actions import VerificationAction
 
 WIRE_NAMES = {
     ReportAction.START_REPORT: "new",
@@ -67,10 +69,21 @@ WIRE_NAMES = {
     RegistrationAction.SUBMIT: "vrn",
     RegistrationAction.CANCEL: "vrx",
     RegistrationAction.LEAVE: "vrt",
+    VerificationAction.VERIFY: "vvok",
+    VerificationAction.REJECT: "vvno",
+    VerificationAction.SUSPEND: "vvsu",
+    VerificationAction.REACTIVATE: "vvre",
+    VerificationAction.IDENTITY: "vvid",
+    RecruitmentAction.NEW_LINK: "rlnew",
+    RecruitmentAction.REVOKE_CHOOSE: "rlrv",
+    RecruitmentAction.REVOKE_ASK: "rlra",
+    RecruitmentAction.REVOKE_CONFIRM: "rlry",
+    RecruitmentAction.REVOKE_CANCEL: "rlrn",
 }
 # Every feature's actions (a new feature's enum goes here, its members above).
 FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction,
-                                     TaskAnswerAction, TaskGroupAction, RegistrationAction)
+                                     TaskAnswerAction, TaskGroupAction, RegistrationAction, VerificationAction,
+                                     RecruitmentAction)
 
 
 def test_every_features_actions_keep_their_wire_names():

@@ -20,7 +20,9 @@ from bot.tasks.actions import VolunteerTaskAction
 from bot.tasks.answer_actions import TaskAnswerAction
 from bot.tasks.card_actions import TaskGroupAction
 from bot.volunteers.kinds import OrganisationKind
+from bot.volunteers.recruitment_actions import RecruitmentAction
 from bot.volunteers.registration_actions import RegistrationAction
+from bot.volunteers.verification_actions import VerificationAction
 
 # Every argument each action accepts (for the regex-shaped ones: a representative set).
 VALID_ARGS: dict[Action, tuple[str, ...]] = {
@@ -78,10 +80,12 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     RegistrationAction.SUBMIT: ("0a1b2c3d",),
     RegistrationAction.CANCEL: ("0a1b2c3d",),
     RegistrationAction.LEAVE: ("yes", "no"),
+    **dict.fromkeys(VerificationAction, ("1", "42", "9999999999")),  # a card's reference, never a Telegram id
+    **dict.fromkeys(RecruitmentAction, ("1", "1234567890")),  # an organisation's or a link's id
 }
 EVERY_ACTION: list[Action] = [  # every feature's
     *ReportAction, *PeopleAction, *SupervisionAction, *VolunteerTaskAction, *TaskAnswerAction, *TaskGroupAction,
-    *RegistrationAction,
+    *RegistrationAction, *VerificationAction, *RecruitmentAction,
 ]
 VALID = [(action, arg) for action, args in VALID_ARGS.items() for arg in args]
 
@@ -217,6 +221,7 @@ UNICODE_TRICKS_REGEX_ARGS = [
     "1|tka|１", "1|tka|1\n", "1|tka|1234567890", "1|tgq|", "1|tgk|Ab3_-x9", "1|tga|Ab3_-x9Z:15.7",
     "1|tgo|Ab3_-x9Z:k.", "1|vrr|15.71.04.1001", "1|vrv|15.71.04", "1|vre|consent:0a1b2c3d", "1|vre|name:0A1B2C3D",
     "1|vrk|partai", "1|vrb|done", "1|vrn|", "1|vrt|maybe",
+    "1|vvok|１", "1|vvok|0", "1|vvok|01", "1|vvok|1\n", "1|vvid|", "1|vvno|12345678901", "1|rlnew|-1", "1|rlry|٣",
 ]
 TOO_LONG = [
     "1|cat|" + "a" * 59,  # 65 bytes

@@ -68,7 +68,7 @@ def test_every_option_has_help() -> None:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             parsers += list(action.choices.values())
-    assert len(parsers) == 7  # the bot, run, group-code, identity, export, org-add, org-list
+    assert len(parsers) == 9  # the bot, run, group-code, identity, export, org-add, org-list, org-link, link-revoke
     for p in parsers:
         for action in p._actions:
             assert action.help not in (None, "", argparse.SUPPRESS), f"{p.prog}: {action.option_strings or action.dest}"

@@ -3,8 +3,10 @@ the export of reports. They never talk to Telegram, and print times in the zone 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import getpass
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -150,3 +152,77 @@ async def org_list(settings: OperatorSettings, region_code: str | None, out: Tex
         region = regions.get(row.region_code)
         where = f"{region.path} ({row.region_code})" if region is not None else row.region_code
         print(f"{row.id:>5}  {row.name}  [{row.kind}]  {where}", file=out)
+
+
+_BOT_USERNAME = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{3,31}")
+
+
+async def org_link(
+    settings: OperatorSettings, organisation_id: int, out: TextIO, *, coordinator: int | None = None,
+    qr: Path | None = None, bot_username: str | None = None, operator: str | None = None,
+) -> None:
+    """Print a new recruitment link of an organisation (optionally naming a coordinator) and write its QR code.
+    The bot's username comes from --bot-username or TELEGRAM_BOT_USERNAME: this command never asks Telegram."""
+    from bot.kernel.refusal import Refusal
+    from bot.volunteers.recruitment import RecruitmentService, link_url
+    from storage.delivery.outbox import OutboxRepository
+    from storage.volunteers.links import LinkRepository
+    from storage.volunteers.organisations import OrganisationRepository
+    from storage.volunteers.volunteers import VolunteerRepository
+
+    username = (bot_username or settings.telegram_bot_username or "").strip()
+    if not username:
+        raise OperatorError("the link needs the bot's username: give --bot-username or set TELEGRAM_BOT_USERNAME"
+                            " (this command does not ask Telegram)")
+    if not _BOT_USERNAME.fullmatch(username):
+        raise OperatorError(f"{username!r} is not a Telegram bot username (e.g. pantau_jambi_bot)")
+    async with Database(settings.database_path) as db:
+        service = RecruitmentService(LinkRepository(db), VolunteerRepository(db), OrganisationRepository(db),
+                                     OutboxRepository(db))
+        try:
+            link = await service.create(organisation_id, f"operator:{operator or getpass.getuser()}",
+                                        coordinator_user_id=coordinator)
+        except Refusal as exc:
+            raise OperatorError(t("en", exc.key, **exc.params)) from None
+    url = link_url(username, link.payload)
+    print(f"Recruitment link {link.id} of {link.organisation_name} (organisation {link.organisation_id}):", file=out)
+    print(f"    {url}", file=out)
+    if coordinator is not None:
+        print(f"Coordinator: user {coordinator} (now a coordinator; gets the cards of those who register through it).",
+              file=out)
+    if qr is not None:
+        await asyncio.to_thread(_write_qr, qr, url)
+        print(f"QR code written to {qr}", file=out)
+    print(f"(Bot username {username.lstrip('@')} from {'--bot-username' if bot_username else 'TELEGRAM_BOT_USERNAME'};"
+          " this command does not ask Telegram.)", file=out)
+
+
+def _write_qr(path: Path, url: str) -> None:
+    from bot.volunteers.qr import qr_png
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(qr_png(url))
+
+
+async def link_revoke(settings: OperatorSettings, payload: str, out: TextIO) -> None:
+    """Revoke a recruitment link by its payload (the part after ?start=): it registers nobody from then on."""
+    from bot.kernel.refusal import Refusal
+    from bot.volunteers.recruitment import RecruitmentService
+    from storage.delivery.outbox import OutboxRepository
+    from storage.volunteers.links import LinkRepository
+    from storage.volunteers.organisations import OrganisationRepository
+    from storage.volunteers.volunteers import VolunteerRepository
+
+    payload = payload.strip().rsplit("start=", 1)[-1]  # the whole link is fine too
+    async with Database(settings.database_path) as db:
+        service = RecruitmentService(LinkRepository(db), VolunteerRepository(db), OrganisationRepository(db),
+                                     OutboxRepository(db))
+        link = await service.by_payload(payload)
+        if link is None:
+            raise OperatorError(f"no recruitment link {payload!r}")
+        try:
+            await service.revoke(link.id)
+        except Refusal as exc:
+            raise OperatorError(t("en", exc.key, **exc.params)) from None
+    print(f"Recruitment link {link.id} of {link.organisation_name} revoked ({link.signups} sign-ups through it).",
+          file=out)

@@ -5,9 +5,11 @@ conversation (/relawan, recruitment links), /relawansaya and /berhenti; verifica
 from __future__ import annotations
 
 from bot.kernel.stages import HandlerStages
-from handlers.volunteers import registration
+from handlers.volunteers import recruitment, registration, verification
 
 
 def register(stages: HandlerStages) -> None:
     """Every volunteer handler, part by part."""
     registration.register(stages)  # /relawan, recruitment links, /relawansaya, /berhenti
+    verification.register(stages)  # verification cards' buttons (groups, coordinators' chats)
+    recruitment.register(stages)  # /undang, /organisasi and their buttons (groups)
