@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.people.menus import MENUS
 from bot.reporting.assessment import REQUIREMENTS
 from bot.reporting.categories import CATEGORIES
 from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, STATUSES, TRANSITIONS
@@ -58,7 +59,7 @@ def used_keys() -> set[str]:
     keys |= {f"missing.{r}" for r in REQUIREMENTS}
     keys |= {f"invalid.when_{code}" for code in ("unparseable", "future", "too_old")}
     keys |= {f"submitted.kind_{kind}" for kind in ("laporan", "informasi_awal")}
-    keys |= {f"commands.{c}" for c in ("lapor", "status", "laporansaya", "bahasa", "bantuan", "batal")}
+    keys |= {f"commands.{key}" for _, menu in MENUS for key, _ in menu}
     keys |= {f"status.{status}" for status in STATUSES}
     keys |= {f"card.header_{kind}" for kind in ("alert", "reminder", "escalation", "gakkumdu")}
     keys |= {f"card.kind_{kind}" for kind in ("laporan", "informasi_awal")} | {"card.identified"}

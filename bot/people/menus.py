@@ -30,12 +30,18 @@ REPORTER_MENU: list[MenuEntry] = [
     ("status", {"id": "status", "en": "status"}),
     ("laporansaya", {"id": "laporansaya", "en": "myreports"}),
     ("bahasa", {"id": "bahasa", "en": "language"}),
+    ("relawan", {"id": "relawan", "en": "volunteer"}),
+    ("relawansaya", {"id": "relawansaya", "en": "myvolunteer"}),
+    ("tugassaya", {"id": "tugassaya", "en": "mytasks"}),
     ("bantuan", {"id": "bantuan", "en": "help"}),
     ("batal", {"id": "batal", "en": "cancel"}),
 ]
 GROUP_MENU: list[MenuEntry] = [
     ("kasus", {"id": "kasus", "en": "case"}),
     ("antrian", {"id": "antrian", "en": "queue"}),
+    ("tugas", {"id": "tugas", "en": "task"}),
+    ("undang", {"id": "undang", "en": "invite"}),
+    ("organisasi", {"id": "organisasi", "en": "organisations"}),
 ]
 ADMIN_MENU: list[MenuEntry] = [*GROUP_MENU, ("daftar", {"id": "daftar", "en": "register"})]
 
