@@ -55,6 +55,7 @@ from bot.supervision.service import SupervisionService
 from bot.tasks.messages import task_message
 from bot.tasks.service import TaskService
 from bot.volunteers.organisations import OrganisationService
+from bot.volunteers.reachability import Reachability
 from bot.volunteers.recruitment import RecruitmentService
 from bot.volunteers.service import VolunteerService
 from bot.volunteers.verification import VerificationService
@@ -108,6 +109,8 @@ async def create_services(settings: Settings) -> Services:
     organisations = OrganisationRepository(db)
     volunteers = VolunteerService(VolunteerRepository(db), organisations, regions)
     broadcasts = BroadcastRepository(db)
+    reachability = Reachability(volunteers)
+    await reachability.load()
     return Services(
         settings=settings,
         db=db,
@@ -129,6 +132,7 @@ async def create_services(settings: Settings) -> Services:
         tasks=TaskService(db, TaskRepository(db), volunteers, broadcasts, task_message, settings.default_locale),
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
+        reachability=reachability,
     )
 
 
@@ -236,6 +240,8 @@ async def start_background(application: PantauApplication) -> None:
         pacer=services.pacer,
         on_unreachable=supervision_delivery.on_unreachable(services.supervision),
         on_migrated=supervision_delivery.on_migrated(services.supervision),
+        on_recipient_unreachable=services.reachability.recipient_unreachable if services.reachability else None,
+        paid_broadcast=services.settings.telegram_paid_broadcast,
     )
     services.outbox_worker = worker
     services.group_replies.notify = worker.notify

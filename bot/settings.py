@@ -41,6 +41,9 @@ class OperatorSettings(BaseSettings):
     # Messages a second the bot allows itself, all chats together (Telegram's limit is about 30). Raise it only
     # against a local Bot API server or in a benchmark.
     telegram_messages_per_second: int = Field(default=30, gt=0)
+    # Broadcasts (a task to its volunteers) sent as Telegram's paid broadcasts (allow_paid_broadcast): up to 1000
+    # messages a second, each beyond the free 30 paid in Telegram Stars from the bot's balance.
+    telegram_paid_broadcast: bool = False
 
     @field_validator("region_scope", "boundaries_file", "admin_chat_id", mode="before")
     @classmethod

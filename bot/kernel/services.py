@@ -17,6 +17,7 @@ from bot.supervision.membership import MembershipService
 from bot.supervision.service import SupervisionService
 from bot.tasks.service import TaskService
 from bot.volunteers.organisations import OrganisationService
+from bot.volunteers.reachability import Reachability
 from bot.volunteers.recruitment import RecruitmentService
 from bot.volunteers.service import VolunteerService
 from bot.volunteers.verification import VerificationService
@@ -52,3 +53,4 @@ class Services:
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)
     alerts: AlertSender | None = field(default=None)
+    reachability: Reachability | None = field(default=None)  # volunteers the bot cannot write to, in memory

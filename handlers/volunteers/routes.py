@@ -5,7 +5,9 @@ conversation (/relawan, recruitment links), /relawansaya and /berhenti; verifica
 from __future__ import annotations
 
 from bot.kernel.stages import HandlerStages
+from handlers.volunteers import reachability
 
 
 def register(stages: HandlerStages) -> None:
     """Every volunteer handler, part by part."""
+    reachability.register(stages)  # an unreachable volunteer writing again (group -2, before the client language)
