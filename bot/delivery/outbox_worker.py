@@ -203,9 +203,8 @@ class OutboxWorker:
         try:
             try:
                 await self.recover()  # before the first look: no row of the last process is sent again
-            except Exception:
+            except Exception:  # they stay 'sending', which no look picks up: still never sent twice
                 log.exception("marking the broadcast rows left under way uncertain failed")
-                return
             while not self._stopping:
                 self._wake.clear()
                 try:
@@ -218,6 +217,10 @@ class OutboxWorker:
                 if started:
                     continue
                 if not self._wake.is_set() and not self._chats:
+                    try:
+                        await self.outbox.write_deferred()  # a broadcast's last 'sent' marks, now rather than later
+                    except Exception:  # kept for the next transaction
+                        log.exception("writing the outbox's deferred marks failed")
                     self._idle.set()
                 await self._sleep_until_due()
             if self._chats:  # stopping: the sends under way finish and are marked (stop() bounds the wait)

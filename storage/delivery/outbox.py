@@ -186,6 +186,10 @@ class OutboxRepository:
             (iso(utcnow()), telegram_message_id, messages, item_id),
         )
 
+    async def write_deferred(self) -> None:
+        """Commit the `sent` marks `defer_sent` left for the next transaction (when nothing else is to be sent)."""
+        await self.db.flush()
+
     async def mark_refused(self, item_id: int, status: OutboxStatus, error: str) -> None:
         """A broadcast row Telegram refused for good: `unreachable` or `failed`."""
         async with self.db.transaction() as conn:
