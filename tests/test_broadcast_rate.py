@@ -36,8 +36,8 @@ async def test_a_broadcast_takes_the_whole_second_but_evenly() -> None:
     with sending_as(Priority.BROADCAST):
         for person in range(90):
             await send(rl, calls, PERSON + person)
-    gaps = [later - earlier for earlier, later in zip(calls.at, calls.at[1:], strict=False)]
-    assert min(gaps) >= 1 / 30 - 1e-9  # never two at once
+    spans = [later - earlier for earlier, later in zip(calls.at, calls.at[2:], strict=False)]
+    assert min(spans) >= 1 / 30 - 1e-9  # never more than two within a thirtieth of a second
     assert most_within(calls.at, 1.0) == 30  # the whole rate when nobody else sends
     assert calls.at[-1] - calls.at[0] < 89 / 30 + 0.1  # and no slower than that
 

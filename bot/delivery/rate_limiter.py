@@ -167,7 +167,9 @@ class OverallWindow:
         self.period = period
         self.clock = clock
         self._sent: deque[float] = deque()
-        self._even_at = -math.inf  # when the last message of an evenly spread priority was let through
+        # Evenly spread priorities: the time the next of their messages is due (GCRA: a message may go at most one
+        # interval early, so that a late wake-up does not cost the rate).
+        self._even_due = -math.inf
 
     def limit(self, priority: Priority) -> int:
         return max(1, int(self.per_second * _SHARES[priority]))
@@ -184,7 +186,7 @@ class OverallWindow:
         limit = self.limit(priority)
         wait = 0.0
         if priority in _EVEN:
-            wait = self._even_at + self.period / self.per_second * min(count, limit) - self.clock()
+            wait = self._even_due - self.period / self.per_second - self.clock()
         excess = self.used() + min(count, limit) - limit
         if excess <= 0:
             return max(0.0, wait)
@@ -194,7 +196,7 @@ class OverallWindow:
         now = self.clock()
         self._sent.extend([now] * count)
         if priority in _EVEN:
-            self._even_at = now
+            self._even_due = max(self._even_due, now) + self.period / self.per_second * count
         return now
 
     def release(self, taken_at: float, count: int) -> None:
