@@ -195,6 +195,8 @@ class RunFigures:
     reply_latencies: list[float] = field(default_factory=list)
     reports: int = 0
     wall: float = 0.0
+    cpu: float = 0.0  # seconds of the bots' CPU (all processes of the run)
+    messages: int = 0  # broadcast messages delivered
     problems: int = 0
 
     @property
@@ -231,8 +233,11 @@ class Run:
         return spawned
 
     def sample_memory(self) -> None:
+        """Before the bot stops: its peak RSS and its CPU time."""
         if self.bot is not None and self.bot.proc is not None and self.bot.proc.returncode is None:
-            self.figures.peak_rss = max(self.figures.peak_rss, process_usage(self.bot.proc.pid).peak)
+            usage = process_usage(self.bot.proc.pid)
+            self.figures.peak_rss = max(self.figures.peak_rss, usage.peak)
+            self.figures.cpu += usage.cpu
 
     async def kill(self) -> None:
         assert self.bot is not None and self.bot.proc is not None
@@ -264,6 +269,7 @@ class Run:
         f.uncertain = len(uncertain)
         f.uncertain_delivered = sum(1 for uid in uncertain if deliveries.count.get(uid))
         limits = deliveries.fake.limits
+        f.messages = deliveries.delivered
         f.refused_429 = len(limits.refused) if limits is not None else deliveries.refused  # reporters' included
         f.problems = sum(log_problems(self.workspace.log_path).values())
         marked_sent = sum(1 for uid, status in state.items() if status == "sent")
@@ -437,8 +443,10 @@ def report(options: BroadcastOptions, runs: list[RunFigures]) -> list[str]:
             f"   counts           {dict(sorted(r.counts.items()))}",
         ]
     for r in runs:
+        cpu = 1000 * r.cpu / r.messages if r.messages else math.nan
         lines.append(f"{r.name:<6} duplicates {r.duplicates}, missed {r.missed}, 429 from the fake {r.refused_429}, "
-                     f"warning/error lines in the bot log {r.problems}, peak RSS {r.peak_rss / MIB:.0f} MiB")
+                     f"warning/error lines in the bot log {r.problems}, peak RSS {r.peak_rss / MIB:.0f} MiB, "
+                     f"bot CPU {cpu:.1f} ms per broadcast message (start-up and the reporters' load included)")
     duplicates = sum(r.duplicates for r in runs)
     missed = sum(r.missed for r in runs)
     peak = max(r.peak_rss for r in runs) / MIB

@@ -63,7 +63,8 @@ async def test_the_rebuilt_outbox_keeps_every_column_and_index_and_allows_the_ne
     columns = [r["name"] for r in await db.fetchall("PRAGMA table_info(outbox)")]
     assert columns == COLUMNS
     indexes = {r["name"] for r in await db.fetchall("PRAGMA index_list(outbox)")}
-    assert {"outbox_due", "outbox_sent", "outbox_batch", "outbox_pending", "outbox_pending_chat"} <= indexes
+    assert {"outbox_due", "outbox_sent", "outbox_batch", "outbox_pending", "outbox_pending_plain", "outbox_pending_batch",
+            "outbox_pending_chat"} <= indexes
     await queue(db, [PEOPLE[0]])
     for value in OutboxStatus:
         await set_status(db, PEOPLE[0], value)
@@ -98,15 +99,19 @@ def test_the_migration_gives_old_refused_batch_rows_their_status(tmp_path: Path)
 
 async def test_the_look_for_due_rows_reads_them_in_order_from_an_index(db: Database) -> None:
     outbox = OutboxRepository(db)
-    plan = " ".join(str(tuple(r)) for r in await db.fetchall(
-        "EXPLAIN QUERY PLAN SELECT o.id FROM outbox o INDEXED BY outbox_pending WHERE o.status = 'pending'"
-        " AND o.next_attempt_at <= '9' AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id"
-        " AND p.status = 'pending' AND p.priority = o.priority AND p.id < o.id AND p.next_attempt_at > '9')"
-        " ORDER BY o.priority DESC, o.id LIMIT 100"))
-    assert "outbox_pending" in plan and "TEMP B-TREE" not in plan and "outbox_pending_chat" in plan
+    for index, which in (("outbox_pending", ""), ("outbox_pending_plain", " AND o.batch IS NULL"),
+                         ("outbox_pending_batch", " AND o.batch IS NOT NULL")):
+        plan = " ".join(str(tuple(r)) for r in await db.fetchall(
+            f"EXPLAIN QUERY PLAN SELECT o.id FROM outbox o INDEXED BY {index} WHERE o.status = 'pending'"
+            f" AND o.next_attempt_at <= '9'{which} AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id"
+            " AND p.status = 'pending' AND p.priority = o.priority AND p.id < o.id AND p.next_attempt_at > '9')"
+            " ORDER BY o.priority DESC, o.id LIMIT 100"))
+        assert f"USING INDEX {index}" in plan and "TEMP B-TREE" not in plan and "outbox_pending_chat" in plan
     await queue(db)
     await outbox.add(OutboxMessage("reply", 7, "sendMessage", {"text": "x"}, priority=1))
     assert [item.chat_id for item in await outbox.due(utcnow(), 3)] == [7, *PEOPLE[:2]]  # replies first
+    assert [item.chat_id for item in await outbox.due(utcnow(), 3, batches=False)] == [7]
+    assert [item.chat_id for item in await outbox.due(utcnow(), 2, batches=True)] == PEOPLE[:2]
 
 
 # ---- the repository -------------------------------------------------------------------------------------------

@@ -156,6 +156,7 @@ class OutboxWorker:
         self._paced: dict[int, float] = {}  # chat id -> seconds until it may receive more (derived)
         self._chats: dict[int, asyncio.Task[bool]] = {}  # chat id -> its delivery under way
         self._broadcasting: set[int] = set()  # those of them that began with a broadcast row
+        self._full = False  # the last look left due rows for want of a free chat: wait for one to end
         self.delivered = 0
         self.digests = 0
         self.uncertain = 0  # broadcast rows found `sending` at start (under way when the last process died)
@@ -234,18 +235,25 @@ class OutboxWorker:
         for it: a group waiting for its minute or a retry never holds up a reporter's confirmation. True if
         a chat was started."""
         room = MAX_CHATS - len(self._chats)
-        if room <= 0:
+        self._full = room <= 0
+        if self._full:
             return False
-        items = await self.outbox.due(utcnow(), self.batch, exclude=[*self._paced_chats(), *self._chats])
+        now, exclude = utcnow(), [*self._paced_chats(), *self._chats]
         by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
-        broadcasting = len(self._broadcasting)
-        for item in items:
-            if item.chat_id in by_chat:
+        for item in await self.outbox.due(now, self.batch, exclude=exclude, batches=False):
+            if item.chat_id in by_chat or len(by_chat) < room:
                 by_chat[item.chat_id].append(item)
-            elif len(by_chat) < room and (item.batch is None or broadcasting < MAX_BROADCAST_CHATS):
+            else:
+                self._full = True  # due, but no free chat: the end of a chat's delivery wakes the worker
+        # Then a broadcast's rows, as many as there are chats free for them (each row parsed is one that goes).
+        free = min(room - len(by_chat), MAX_BROADCAST_CHATS - len(self._broadcasting))
+        if free > 0:
+            rows = await self.outbox.due(now, free, exclude=[*exclude, *by_chat], batches=True)
+            for item in rows:
                 by_chat[item.chat_id].append(item)
-                if item.batch is not None:
-                    broadcasting += 1
+            self._full = self._full or len(rows) == free
+        elif self._broadcasting:
+            self._full = True  # its rows wait for one of its chats to end
         for chat, chat_items in by_chat.items():
             task = asyncio.create_task(self._deliver_chat_logged(chat, chat_items), name=f"outbox-chat-{chat}")
             self._chats[chat] = task
@@ -268,7 +276,9 @@ class OutboxWorker:
 
     async def _sleep_until_due(self) -> None:
         timeout = IDLE_WAIT
-        next_at = await self.outbox.next_attempt_at(exclude=[*self._paced_chats(), *self._chats])
+        # With every free chat taken, rows due now must wait for a chat's delivery to end (it wakes the worker):
+        # looking again at once would only find them again, in a busy loop.
+        next_at = None if self._full else await self.outbox.next_attempt_at(exclude=[*self._paced_chats(), *self._chats])
         if next_at is not None:
             timeout = max(0.0, min(IDLE_WAIT, (datetime.fromisoformat(next_at) - utcnow()).total_seconds()))
         if self._paced:

@@ -107,17 +107,22 @@ class OutboxRepository:
         async with self.db.transaction() as conn:
             return sum([await enqueue(conn, message) for message in messages])
 
-    async def due(self, now: datetime, limit: int = 50, *, exclude: Collection[int] = ()) -> list[OutboxItem]:
+    async def due(
+        self, now: datetime, limit: int = 50, *, exclude: Collection[int] = (), batches: bool | None = None
+    ) -> list[OutboxItem]:
         """Pending items whose time has come, replies first, then oldest first, except for the chats in
         `exclude` (groups that have had their fill this minute). A chat's messages of one priority go out in
-        order: nothing of a chat is due while an earlier one of the same priority waits for its retry."""
+        order: nothing of a chat is due while an earlier one of the same priority waits for its retry.
+        `batches`: only rows of broadcasts (True), only the others (False), or both (None)."""
         skip = ",".join(str(int(chat)) for chat in exclude)
-        # outbox_pending (priority DESC, id) gives the rows in the order they go, so a look stops after `limit` rows
-        # however many are pending (a broadcast of 10,000); outbox_pending_chat answers the NOT EXISTS.
+        # A partial index on (priority DESC, id) gives the rows in the order they go, so a look stops after `limit`
+        # rows however many are pending (a broadcast of 10,000); outbox_pending_chat answers the NOT EXISTS.
+        index, which = {None: ("outbox_pending", ""), False: ("outbox_pending_plain", " AND o.batch IS NULL"),
+                        True: ("outbox_pending_batch", " AND o.batch IS NOT NULL")}[batches]
         rows = await self.db.fetchall(
             "SELECT o.id, o.dedup_key, o.chat_id, o.method, o.payload, o.attempts, o.kind, o.report_id, o.created_at,"
-            " o.priority, o.batch FROM outbox o INDEXED BY outbox_pending"
-            " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+            f" o.priority, o.batch FROM outbox o INDEXED BY {index}"
+            " WHERE o.status = 'pending' AND o.next_attempt_at <= ?" + which
             + (f" AND o.chat_id NOT IN ({skip})" if skip else "")
             + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending'"
             " AND p.priority = o.priority AND p.id < o.id AND p.next_attempt_at > ?)"

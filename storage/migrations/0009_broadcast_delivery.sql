@@ -51,7 +51,10 @@ ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
 CREATE INDEX outbox_sent ON outbox(sent_at) WHERE status = 'sent';
 CREATE INDEX outbox_batch ON outbox(batch, status) WHERE batch IS NOT NULL;
--- The worker's look for due rows (OutboxRepository.due): pending rows in the order they go, and each chat's
--- pending rows of one priority (a row waits behind an earlier one of its chat that waits for a retry).
+-- The worker's looks for due rows (OutboxRepository.due): pending rows in the order they go (all of them, those
+-- without a batch, a broadcast's), and each chat's pending rows of one priority (a row waits behind an earlier
+-- one of its chat that waits for a retry).
 CREATE INDEX outbox_pending ON outbox(priority DESC, id) WHERE status = 'pending';
+CREATE INDEX outbox_pending_plain ON outbox(priority DESC, id) WHERE status = 'pending' AND batch IS NULL;
+CREATE INDEX outbox_pending_batch ON outbox(priority DESC, id) WHERE status = 'pending' AND batch IS NOT NULL;
 CREATE INDEX outbox_pending_chat ON outbox(chat_id, priority, id) WHERE status = 'pending';
