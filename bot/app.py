@@ -62,6 +62,7 @@ from bot.tasks.wiring import build_tasks
 from bot.volunteers import delivery_policy as volunteers_delivery
 from bot.volunteers.housekeeping import PURGE_VOLUNTEERS_EVERY, purge_volunteers
 from bot.volunteers.organisations import OrganisationService
+from bot.volunteers.reachability import Reachability
 from bot.volunteers.recruitment import RecruitmentService
 from bot.volunteers.registration import RegistrationService
 from bot.volunteers.service import VolunteerService
@@ -131,6 +132,8 @@ async def create_services(settings: Settings) -> Services:
         retention_days=settings.volunteer_retention_days, draft_keep_days=settings.draft_keep_days,
     )
     await registration.load()  # who is in the middle of a volunteer registration
+    reachability = Reachability(volunteers)
+    await reachability.load()
     return Services(
         settings=settings,
         db=db,
@@ -157,6 +160,7 @@ async def create_services(settings: Settings) -> Services:
         registration=registration,
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
+        reachability=reachability,
     )
 
 
@@ -270,6 +274,8 @@ async def start_background(application: PantauApplication) -> None:
         pacer=services.pacer,
         on_unreachable=supervision_delivery.on_unreachable(services.supervision),
         on_migrated=supervision_delivery.on_migrated(services.supervision),
+        on_recipient_unreachable=services.reachability.recipient_unreachable if services.reachability else None,
+        paid_broadcast=services.settings.telegram_paid_broadcast,
     )
     services.outbox_worker = worker
     services.group_replies.notify = worker.notify

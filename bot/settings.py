@@ -48,6 +48,9 @@ class OperatorSettings(BaseSettings):
     telegram_messages_per_second: int = Field(default=30, gt=0)
     # Volunteers who left (/berhenti) or were rejected are deleted this many days later (the consent says so).
     volunteer_retention_days: int = Field(default=365, gt=0)
+    # Broadcasts (a task to its volunteers) sent as Telegram's paid broadcasts (allow_paid_broadcast): up to 1000
+    # messages a second, each beyond the free 30 paid in Telegram Stars from the bot's balance.
+    telegram_paid_broadcast: bool = False
 
     @field_validator("region_scope", "boundaries_file", "admin_chat_id", "telegram_bot_username", mode="before")
     @classmethod

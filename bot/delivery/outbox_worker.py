@@ -16,6 +16,15 @@ bound. Replies to a person's own update
 and count as interactive in the overall limit; alerts and notices as `Priority.ALERT`; digests and `BULK` rows
 (reminders) as `Priority.BULK`, after everything else.
 
+A broadcast's rows (`batch` set, storage/delivery/broadcasts.py) go out at most once, at Telegram's limit, in the
+room replies, alerts and digests leave (`Priority.BROADCAST`): each row is marked `sending` (committed; the rows
+admitted together share one commit) once the rate limiter admits its request and just before the request goes out,
+and `sent` after (that mark rides in the next commit). At start-up, rows a killed process left `sending` become
+`uncertain` and are not sent again. A 403 or "chat not found" marks the row `unreachable` and tells
+`on_recipient_unreachable` (volunteers: skipped by later broadcasts); another refusal marks it `failed`; 429, 5xx
+and network errors (timeouts included) put it back to `pending` for a retry, as any other row. With
+`paid_broadcast`, they are sent with `allow_paid_broadcast` (up to 1000 a second). See docs/broadcasts.md.
+
 A row may be threaded under another one sent before it: `reply_to_key` in its payload names that row, and
 the worker hands the sender that row's message id as `reply_to`; or its kind's rule names the kind of the rows
 threaded under it (an alert card's evidence and pin). A row goes out only with room in the group's minute for
@@ -41,9 +50,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.delivery.pacing import GroupPacer
 from bot.delivery.policy import DeliveryPolicy
-from bot.delivery.rate_limiter import Priority, retry_seconds, sending_as
+from bot.delivery.rate_limiter import Priority, admitted, retry_seconds, sending_as
 from storage.database import utcnow
-from storage.delivery.outbox import OutboxItem, OutboxPriority, OutboxRepository
+from storage.delivery.outbox import OutboxItem, OutboxPriority, OutboxRepository, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,7 @@ IDLE_WAIT = 30.0  # seconds between looks at the outbox when nobody wakes the wo
 STOP_GRACE = 10.0  # seconds a stopping worker gives the sends under way to be answered and marked
 DIGEST_RETRY = 5.0  # seconds before a digest that failed on the network is tried again
 MAX_CHATS = 64  # chats delivered to at the same time
+MAX_BROADCAST_CHATS = 48  # of which broadcast rows may take: the others stay free for replies and alerts
 
 
 def backoff(attempts: int) -> timedelta:
@@ -64,6 +74,48 @@ def sending_priority(row_priority: int) -> Priority:
     if row_priority >= OutboxPriority.REPLY:
         return Priority.INTERACTIVE
     return Priority.ALERT if row_priority >= OutboxPriority.NORMAL else Priority.BULK
+
+
+def item_priority(item: OutboxItem) -> Priority:
+    """The overall limit's priority of a row: a broadcast's rows after everything else, evenly over the second."""
+    return Priority.BROADCAST if item.batch is not None else sending_priority(item.priority)
+
+
+class NotSending(Exception):
+    """A broadcast row was not sent: it is no longer pending (its broadcast was stopped), or the worker stops."""
+
+
+class SendingMarks:
+    """The `sending` marks of broadcast rows, committed together: the rows admitted while one commit is under way
+    are marked in the next one, so that a burst of admitted sends costs one commit, not one each."""
+
+    def __init__(self, outbox: OutboxRepository) -> None:
+        self.outbox = outbox
+        self._waiting: dict[int, asyncio.Future[bool]] = {}
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def mark(self, item_id: int) -> None:
+        """Return once the row is committed as `sending`; NotSending if it is no longer pending."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting[item_id] = future
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="outbox-sending-marks")
+        if not await asyncio.shield(future):
+            raise NotSending(f"outbox row {item_id} is no longer pending")
+
+    async def _flush(self) -> None:
+        while self._waiting:
+            waiting, self._waiting = self._waiting, {}
+            try:
+                marked = await self.outbox.mark_sending(list(waiting))
+            except Exception as exc:  # nothing was marked: each send fails, and its row is retried
+                for future in waiting.values():
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for item_id, future in waiting.items():
+                if not future.done():
+                    future.set_result(item_id in marked)
 
 
 def _unreachable(exc: TelegramError) -> bool:
@@ -83,6 +135,8 @@ class OutboxWorker:
         pacer: GroupPacer | None = None,
         on_unreachable: Callable[[OutboxItem, str, bool], Awaitable[None]] | None = None,
         on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
+        on_recipient_unreachable: Callable[[OutboxItem], Awaitable[None]] | None = None,
+        paid_broadcast: bool = False,
     ) -> None:
         self.outbox = outbox
         self.bot = bot
@@ -91,6 +145,9 @@ class OutboxWorker:
         self.pacer = pacer
         self.on_unreachable = on_unreachable
         self.on_migrated = on_migrated
+        self.on_recipient_unreachable = on_recipient_unreachable  # a broadcast row's 403 / chat not found
+        self.paid_broadcast = paid_broadcast
+        self._marks = SendingMarks(outbox)
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -98,8 +155,11 @@ class OutboxWorker:
         self._not_before: dict[int, float] = {}  # chat id -> monotonic time before which it gets nothing
         self._paced: dict[int, float] = {}  # chat id -> seconds until it may receive more (derived)
         self._chats: dict[int, asyncio.Task[bool]] = {}  # chat id -> its delivery under way
+        self._broadcasting: set[int] = set()  # those of them that began with a broadcast row
+        self._full = False  # the last look left due rows for want of a free chat: wait for one to end
         self.delivered = 0
         self.digests = 0
+        self.uncertain = 0  # broadcast rows found `sending` at start (under way when the last process died)
 
     def notify(self) -> None:
         """Something was queued: look at the outbox now."""
@@ -131,8 +191,21 @@ class OutboxWorker:
                 await self._task
         self._task = None
 
+    async def recover(self) -> int:
+        """Broadcast rows a killed process left `sending` become `uncertain` (not sent again). How many."""
+        found = await self.outbox.sending_to_uncertain()
+        if found:
+            log.warning("%d broadcast message(s) were under way when the bot stopped: marked uncertain, not resent",
+                        found)
+        self.uncertain += found
+        return found
+
     async def _run(self) -> None:
         try:
+            try:
+                await self.recover()  # before the first look: no row of the last process is sent again
+            except Exception:  # they stay 'sending', which no look picks up: still never sent twice
+                log.exception("marking the broadcast rows left under way uncertain failed")
             while not self._stopping:
                 self._wake.clear()
                 try:
@@ -145,6 +218,10 @@ class OutboxWorker:
                 if started:
                     continue
                 if not self._wake.is_set() and not self._chats:
+                    try:
+                        await self.outbox.write_deferred()  # a broadcast's last 'sent' marks, now rather than later
+                    except Exception:  # kept for the next transaction
+                        log.exception("writing the outbox's deferred marks failed")
                     self._idle.set()
                 await self._sleep_until_due()
             if self._chats:  # stopping: the sends under way finish and are marked (stop() bounds the wait)
@@ -158,21 +235,36 @@ class OutboxWorker:
         for it: a group waiting for its minute or a retry never holds up a reporter's confirmation. True if
         a chat was started."""
         room = MAX_CHATS - len(self._chats)
-        if room <= 0:
+        self._full = room <= 0
+        if self._full:
             return False
-        items = await self.outbox.due(utcnow(), self.batch, exclude=[*self._paced_chats(), *self._chats])
+        now, exclude = utcnow(), [*self._paced_chats(), *self._chats]
         by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
-        for item in items:
+        for item in await self.outbox.due(now, self.batch, exclude=exclude, batches=False):
             if item.chat_id in by_chat or len(by_chat) < room:
                 by_chat[item.chat_id].append(item)
+            else:
+                self._full = True  # due, but no free chat: the end of a chat's delivery wakes the worker
+        # Then a broadcast's rows, as many as there are chats free for them (each row parsed is one that goes).
+        free = min(room - len(by_chat), MAX_BROADCAST_CHATS - len(self._broadcasting))
+        if free > 0:
+            rows = await self.outbox.due(now, free, exclude=[*exclude, *by_chat], batches=True)
+            for item in rows:
+                by_chat[item.chat_id].append(item)
+            self._full = self._full or len(rows) == free
+        elif self._broadcasting:
+            self._full = True  # its rows wait for one of its chats to end
         for chat, chat_items in by_chat.items():
             task = asyncio.create_task(self._deliver_chat_logged(chat, chat_items), name=f"outbox-chat-{chat}")
             self._chats[chat] = task
+            if chat_items[0].batch is not None:
+                self._broadcasting.add(chat)
             task.add_done_callback(functools.partial(self._chat_done, chat))
         return bool(by_chat)
 
     def _chat_done(self, chat_id: int, _task: asyncio.Task[bool]) -> None:
         self._chats.pop(chat_id, None)
+        self._broadcasting.discard(chat_id)
         self._wake.set()  # the chat may have more due, and the idle check must look again
 
     async def _deliver_chat_logged(self, chat_id: int, items: list[OutboxItem]) -> bool:
@@ -184,7 +276,9 @@ class OutboxWorker:
 
     async def _sleep_until_due(self) -> None:
         timeout = IDLE_WAIT
-        next_at = await self.outbox.next_attempt_at(exclude=[*self._paced_chats(), *self._chats])
+        # With every free chat taken, rows due now must wait for a chat's delivery to end (it wakes the worker):
+        # looking again at once would only find them again, in a busy loop.
+        next_at = None if self._full else await self.outbox.next_attempt_at(exclude=[*self._paced_chats(), *self._chats])
         if next_at is not None:
             timeout = max(0.0, min(IDLE_WAIT, (datetime.fromisoformat(next_at) - utcnow()).total_seconds()))
         if self._paced:
@@ -319,16 +413,31 @@ class OutboxWorker:
         return dataclasses.replace(item, payload=payload)
 
     async def _call(self, item: OutboxItem) -> int | None:
-        """Perform the Bot API call an item stands for; the message id it produced, if any."""
+        """Perform the Bot API call an item stands for; the message id it produced, if any. A broadcast row is
+        marked `sending` once the rate limiter admits its request, just before it goes out."""
         item = await self._threaded(item)
-        with sending_as(sending_priority(item.priority)):
-            return await self._send(item)
+        with sending_as(item_priority(item)):
+            if item.batch is None:
+                return await self._send(item)
+            with admitted(functools.partial(self._mark_sending, item.id)) as hook:
+                if getattr(self.bot, "rate_limiter", None) is None:  # no limiter to admit it: marked now
+                    await hook.fire()
+                message_id = await self._send(item)
+                await hook.fire()  # a sender that made no call: the row must not stay pending
+                return message_id
+
+    async def _mark_sending(self, item_id: int) -> None:
+        if self._stopping:  # admitted as the worker stops: the row stays pending for the next start
+            raise NotSending("the outbox worker is stopping")
+        await self._marks.mark(item_id)
 
     async def _send(self, item: OutboxItem) -> int | None:
         sender = self.policy.sender(item.method)
         if sender is not None:
             return await sender(item)
         payload = dict(item.payload)
+        if item.batch is not None and self.paid_broadcast:
+            payload["allow_paid_broadcast"] = True
         if payload.pop("migrated_from", None) is not None:  # the old group's message ids mean nothing here
             payload.pop("reply_parameters", None)
             payload.pop("reply_to", None)
@@ -350,6 +459,9 @@ class OutboxWorker:
     async def _deliver(self, item: OutboxItem) -> bool:
         try:
             message_id = await self._call(item)
+        except NotSending as exc:  # a broadcast row stopped meanwhile, or the worker stops: nothing was sent
+            log.info("outbox message %s not sent: %s", item.dedup_key, exc)
+            return not self._stopping
         except RetryAfter as exc:
             delay = timedelta(seconds=retry_seconds(exc))
             await self.outbox.retry_later(item.id, utcnow() + delay, f"429 retry after {delay}")
@@ -363,6 +475,8 @@ class OutboxWorker:
             return False
         except (Forbidden, BadRequest) as exc:
             log.warning("outbox message %s to %s refused for good: %s", item.dedup_key, item.chat_id, exc.message)
+            if item.batch is not None:
+                return await self._refused(item, exc)
             await self.outbox.mark_dead(item.id, f"{type(exc).__name__}: {exc.message}")
             # A chat that is gone, or a row that must reach someone (an alert card) refused for any reason (the bot
             # restricted in the group): supervision sends the alert elsewhere, so that no report is left without
@@ -377,6 +491,19 @@ class OutboxWorker:
             log.exception("outbox message %s failed", item.dedup_key)
             await self.outbox.retry_later(item.id, utcnow() + backoff(item.attempts), f"{type(exc).__name__}: {exc}")
             return False
-        await self.outbox.mark_sent(item.id, message_id, self.policy.cost(item) if message_id is not None else 0)
+        messages = self.policy.cost(item) if message_id is not None else 0
+        if item.batch is not None:
+            self.outbox.defer_sent(item.id, message_id, messages)  # rides in the next commit: a kill makes it uncertain
+        else:
+            await self.outbox.mark_sent(item.id, message_id, messages)
         self.delivered += 1
+        return True
+
+    async def _refused(self, item: OutboxItem, exc: TelegramError) -> bool:
+        """A broadcast row refused for good: the recipient is unreachable (403, chat not found), or it failed."""
+        gone = _unreachable(exc)
+        status = OutboxStatus.UNREACHABLE if gone else OutboxStatus.FAILED
+        await self.outbox.mark_refused(item.id, status, f"{type(exc).__name__}: {exc.message}")
+        if gone and self.on_recipient_unreachable is not None:
+            await self.on_recipient_unreachable(item)
         return True

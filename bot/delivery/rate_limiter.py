@@ -6,11 +6,18 @@
 - **Overall**: at most `per_second` messages (30) in any second, across all chats, in order of priority:
   `Priority.INTERACTIVE` (replies to a person's own update, in private chats and groups, the confirmation
   of a report included), then `Priority.ALERT` (alert cards, their evidence, notices), then `Priority.BULK`
-  (digests, reminders and, later, broadcasts). A message waiting for room goes before every waiting
-  message of a lower priority, whatever came first; and each priority below INTERACTIVE may fill only its
-  share of a second (`ALERT_SHARE`, `BULK_SHARE`), so that a reply never waits a whole second behind them.
-  Handlers send as INTERACTIVE (the default); the outbox worker sends each row as its priority says
-  (`sending_as`).
+  (digests, reminders), then `Priority.BROADCAST` (a broadcast's messages, e.g. a task to its volunteers). A
+  message waiting for room goes before every waiting message of a lower priority, whatever came first; ALERT and
+  BULK may fill only their share of a second (`ALERT_SHARE`, `BULK_SHARE`), so that a reply never waits a whole
+  second behind them. BROADCAST may fill the whole second, but evenly: one message every 1/`per_second` s at
+  most, so that what is left of a second is never all taken at once and a reply waits at most that long
+  (broadcasts get the room the others leave, up to the whole rate when nobody else sends). Handlers send as
+  INTERACTIVE (the default); the outbox worker sends each row as its priority says (`sending_as`).
+- **Paid broadcasts**: a message sent with `allow_paid_broadcast` (the setting TELEGRAM_PAID_BROADCAST) is not
+  held to the 30 a second but to its own `paid_per_second` (1000, Telegram's limit for them), in a window of
+  its own.
+- **Per chat**: a BROADCAST message to a person waits until `CHAT_PERIOD` (1 s) after the last message to them
+  (Telegram allows about one message a second in a chat); replies are not held back.
 
 Both are sliding windows: a message counts from when Telegram answered it (`settle`), so a window never frees
 a slot sooner than Telegram's own; a message Telegram refused (an error answer, 429 included) does not count,
@@ -20,6 +27,10 @@ not held back.
 
 A 429 (`RetryAfter`) is waited out and the call retried, up to `max_retries` times: a group's 429 pauses that
 group, any other pauses every call to a chat.
+
+`admitted(hook)`: the hook is awaited once the call has its room and before the request goes out (the outbox
+marks a broadcast row `sending` there, so that a row is committed as under way as late as possible: after any
+wait for room, just before the request). If the hook raises, the room is given back and nothing is sent.
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ import contextlib
 import heapq
 import itertools
 import logging
+import math
 import os
 import time
 from collections import deque
@@ -51,8 +63,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
 
 MESSAGES_PER_SECOND = 30
+PAID_MESSAGES_PER_SECOND = 1000  # with allow_paid_broadcast (Telegram charges Stars for each beyond the free 30)
 ALERT_SHARE = 0.8  # 24 of 30: the other 6 of each second stay free for interactive replies
 BULK_SHARE = 0.5  # 15 of 30
+CHAT_PERIOD = 1.0  # seconds between two broadcast messages to one person (and after any other message to them)
 RETRY_MARGIN = 0.1  # seconds added to Telegram's retry_after
 
 
@@ -61,11 +75,31 @@ class Priority(IntEnum):
 
     INTERACTIVE = 0  # a reply to a person's own update
     ALERT = 1  # alert cards, their evidence and pins, notices
-    BULK = 2  # digests, reminders, broadcasts
+    BULK = 2  # digests, reminders
+    BROADCAST = 3  # a broadcast's messages: the whole second, evenly, in the room the others leave
 
 
-_SHARES = {Priority.INTERACTIVE: 1.0, Priority.ALERT: ALERT_SHARE, Priority.BULK: BULK_SHARE}
+_SHARES = {Priority.INTERACTIVE: 1.0, Priority.ALERT: ALERT_SHARE, Priority.BULK: BULK_SHARE, Priority.BROADCAST: 1.0}
+_EVEN = frozenset({Priority.BROADCAST})  # priorities whose messages are spread evenly over the second
 _priority: ContextVar[Priority] = ContextVar("pantau_send_priority", default=Priority.INTERACTIVE)
+
+
+class AdmittedHook:
+    """What `admitted` awaits once, when the first call of its block has its room."""
+
+    __slots__ = ("callback", "fired")
+
+    def __init__(self, callback: Callable[[], Awaitable[object]]) -> None:
+        self.callback = callback
+        self.fired = False
+
+    async def fire(self) -> None:
+        if not self.fired:
+            self.fired = True
+            await self.callback()
+
+
+_admitted: ContextVar[AdmittedHook | None] = ContextVar("pantau_send_admitted", default=None)
 
 
 @contextlib.contextmanager
@@ -76,6 +110,18 @@ def sending_as(priority: Priority) -> Iterator[None]:
         yield
     finally:
         _priority.reset(token)
+
+
+@contextlib.contextmanager
+def admitted(hook: Callable[[], Awaitable[object]]) -> Iterator[AdmittedHook]:
+    """The first call made inside this block (in this task) awaits `hook` once it has its room, just before its
+    request goes out. If `hook` raises, nothing is sent and the call raises that. The block gets the hook, to
+    fire it itself when no call went through the limiter."""
+    token = _admitted.set(found := AdmittedHook(hook))
+    try:
+        yield found
+    finally:
+        _admitted.reset(token)
 
 
 def messages_in(endpoint: str, data: dict[str, Any]) -> int:
@@ -121,6 +167,9 @@ class OverallWindow:
         self.period = period
         self.clock = clock
         self._sent: deque[float] = deque()
+        # Evenly spread priorities: the time the next of their messages is due (GCRA: a message may go at most one
+        # interval early, so that a late wake-up does not cost the rate).
+        self._even_due = -math.inf
 
     def limit(self, priority: Priority) -> int:
         return max(1, int(self.per_second * _SHARES[priority]))
@@ -135,14 +184,19 @@ class OverallWindow:
     def delay(self, count: int, priority: Priority) -> float:
         """Seconds until `count` messages of `priority` fit (0: now)."""
         limit = self.limit(priority)
+        wait = 0.0
+        if priority in _EVEN:
+            wait = self._even_due - self.period / self.per_second - self.clock()
         excess = self.used() + min(count, limit) - limit
         if excess <= 0:
-            return 0.0
-        return max(0.0, self._sent[excess - 1] + self.period - self.clock())
+            return max(0.0, wait)
+        return max(0.0, wait, self._sent[excess - 1] + self.period - self.clock())
 
-    def take(self, count: int) -> float:
+    def take(self, count: int, priority: Priority | None = None) -> float:
         now = self.clock()
         self._sent.extend([now] * count)
+        if priority in _EVEN:
+            self._even_due = max(self._even_due, now) + self.period / self.per_second * count
         return now
 
     def release(self, taken_at: float, count: int) -> None:
@@ -177,12 +231,15 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         pacer: GroupPacer,
         *,
         per_second: int = MESSAGES_PER_SECOND,
+        paid_per_second: int = PAID_MESSAGES_PER_SECOND,
         max_retries: int = 0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self.pacer = pacer
         self.overall = OverallWindow(per_second, clock)
+        self.paid = OverallWindow(paid_per_second, clock)  # messages sent with allow_paid_broadcast
+        self._last_to: dict[int, float] = {}  # person's chat id -> when their last message was answered
         self.max_retries = max_retries
         self.clock = clock
         self.sleep = sleep
@@ -199,38 +256,47 @@ class PacedRateLimiter(BaseRateLimiter[int]):
             self._dispatcher.cancel()
             self._dispatcher = None
 
-    def _chat_delay(self, chat_id: int | None, count: int) -> float:
-        """Seconds before this chat may get `count` messages: a 429 pause, or a group's full minute."""
+    def _chat_delay(self, chat_id: int | None, count: int, priority: Priority = Priority.INTERACTIVE) -> float:
+        """Seconds before this chat may get `count` messages: a 429 pause, a group's full minute, or (for a
+        broadcast message to a person) the second since their last message."""
         if chat_id is None:
             return 0.0
         now = self.clock()
         wait = max(0.0, self._paused.get(chat_id, 0.0) - now, self._paused.get(None, 0.0) - now)
         if count and self.pacer.is_group(chat_id):
             wait = max(wait, self.pacer.wait_for(chat_id, min(count, self.pacer.per_minute)))
+        elif count and priority in _EVEN and (last := self._last_to.get(chat_id)) is not None:
+            wait = max(wait, last + CHAT_PERIOD - now)
         return wait
 
     def delay(self, chat_id: int | None, count: int, priority: Priority) -> float:
         """Seconds before a call of `count` messages to `chat_id` may go (0: now), calls already waiting aside."""
-        wait = self._chat_delay(chat_id, count)
+        wait = self._chat_delay(chat_id, count, priority)
         if count:
             wait = max(wait, self.overall.delay(count, priority))
         return wait
 
-    async def _acquire(self, chat_id: int | None, count: int) -> tuple[float, float | None]:
+    async def _acquire(self, chat_id: int | None, count: int, paid: bool = False) -> tuple[float, float | None]:
         """Wait for this chat's room, then for room in the overall window (in priority order, after the calls
-        waiting for it already), then take both (no await between the last check and the take)."""
+        waiting for it already), then take both (no await between the last check and the take). A paid
+        broadcast message waits for room in the paid window instead."""
         priority = _priority.get()
         while True:
-            while (wait := self._chat_delay(chat_id, count)) > 0:
+            while (wait := self._chat_delay(chat_id, count, priority)) > 0:
                 await self.sleep(wait + 0.001)
             if not count:
                 return 0.0, None
-            if not self._queue and self.overall.delay(count, priority) <= 0:
-                overall = self.overall.take(count)
+            if paid:
+                if (wait := self.paid.delay(count, Priority.INTERACTIVE)) > 0:
+                    await self.sleep(wait + 0.001)
+                    continue
+                overall = self.paid.take(count)
+            elif not self._queue and self.overall.delay(count, priority) <= 0:
+                overall = self.overall.take(count, priority)
             else:
                 overall = await self._wait_in_line(priority, count)
-            if self._chat_delay(chat_id, count) > 0:  # the group's minute filled up meanwhile: give the room back
-                self.overall.release(overall, count)
+            if self._chat_delay(chat_id, count, priority) > 0:  # the chat's room went meanwhile: give it back
+                (self.paid if paid else self.overall).release(overall, count)
                 self._dispatch()
                 continue
             group = self.pacer.take(chat_id, count) if chat_id is not None else None
@@ -253,8 +319,9 @@ class PacedRateLimiter(BaseRateLimiter[int]):
             raise
 
     def _dispatch(self) -> None:
-        """Grant room to the waiting calls that fit now, in order; stop at the first that does not (a lower
-        priority's share is never larger, so nothing behind it could fit either)."""
+        """Grant room to the waiting calls that fit now, in order; stop at the first that does not: nothing of a
+        lower priority goes before it (a broadcast, whose share is the whole second, waits behind an alert or a
+        digest waiting for its share)."""
         queue = self._queue
         while queue:
             head = queue[0]
@@ -264,7 +331,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
             if self.overall.delay(head.count, Priority(head.priority)) > 0:
                 return
             heapq.heappop(queue)
-            head.granted.set_result(self.overall.take(head.count))
+            head.granted.set_result(self.overall.take(head.count, Priority(head.priority)))
 
     def _restart_dispatcher(self) -> None:
         if self._dispatcher is not None:
@@ -284,20 +351,33 @@ class PacedRateLimiter(BaseRateLimiter[int]):
             if self._dispatcher is asyncio.current_task():
                 self._dispatcher = None
 
-    def _settle(self, chat_id: int | None, count: int, taken: tuple[float, float | None], *, refused: bool) -> None:
+    def _settle(
+        self, chat_id: int | None, count: int, taken: tuple[float, float | None], *, refused: bool, paid: bool = False
+    ) -> None:
         """The call is over: its messages count from now, or not at all if Telegram refused them."""
         if not count:
             return
+        window = self.paid if paid else self.overall
         if refused:
-            self.overall.release(taken[0], count)
+            window.release(taken[0], count)
             self._dispatch()
         else:
-            self.overall.settle(taken[0], count)
+            window.settle(taken[0], count)
+            if chat_id is not None and chat_id > 0:
+                self._note_person(chat_id)
         if chat_id is not None and taken[1] is not None:
             if refused:
                 self.pacer.release(chat_id, taken[1], count)
             else:
                 self.pacer.settle(chat_id, taken[1], count)
+
+    def _note_person(self, chat_id: int) -> None:
+        """A message to a person was answered now (for the broadcast's second per chat); old entries go."""
+        now = self.clock()
+        last_to = self._last_to
+        last_to[chat_id] = now
+        if len(last_to) > 4096:
+            self._last_to = {chat: at for chat, at in last_to.items() if at > now - CHAT_PERIOD}
 
     async def process_request(
         self,
@@ -310,14 +390,22 @@ class PacedRateLimiter(BaseRateLimiter[int]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = _chat_of(data)
         count = messages_in(endpoint, data)
+        paid = bool(data.get("allow_paid_broadcast"))
         retries = rate_limit_args if rate_limit_args is not None else self.max_retries
+        hook = _admitted.get()
         attempt = 0
         while True:
-            taken = await self._acquire(chat_id, count)
+            taken = await self._acquire(chat_id, count, paid)
+            if hook is not None and not hook.fired:
+                try:
+                    await hook.fire()
+                except BaseException:
+                    self._settle(chat_id, count, taken, refused=True, paid=paid)
+                    raise
             try:
                 result = await callback(*args, **kwargs)
             except RetryAfter as exc:
-                self._settle(chat_id, count, taken, refused=True)
+                self._settle(chat_id, count, taken, refused=True, paid=paid)
                 if attempt >= retries:
                     raise
                 attempt += 1
@@ -327,7 +415,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 self._paused[key] = max(self._paused.get(key, 0.0), self.clock() + wait)
                 continue
             except BaseException as exc:
-                self._settle(chat_id, count, taken, refused=answered(exc))
+                self._settle(chat_id, count, taken, refused=answered(exc), paid=paid)
                 raise
-            self._settle(chat_id, count, taken, refused=False)
+            self._settle(chat_id, count, taken, refused=False, paid=paid)
             return result

@@ -18,6 +18,7 @@ from bot.supervision.service import SupervisionService
 from bot.tasks.answers import TaskAnswerService
 from bot.tasks.service import TaskService
 from bot.volunteers.organisations import OrganisationService
+from bot.volunteers.reachability import Reachability
 from bot.volunteers.recruitment import RecruitmentService
 from bot.volunteers.registration import RegistrationService
 from bot.volunteers.service import VolunteerService
@@ -56,3 +57,4 @@ class Services:
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)
     alerts: AlertSender | None = field(default=None)
+    reachability: Reachability | None = field(default=None)  # volunteers the bot cannot write to, in memory

@@ -56,3 +56,7 @@ class VolunteerService:
     async def reachable_again(self, user_id: int) -> bool:
         """The volunteer wrote to the bot: they can be written to again."""
         return await self.repo.set_reachable(user_id, True)
+
+    async def unreachable_ids(self) -> list[int]:
+        """Volunteers marked unreachable (bot/volunteers/reachability.py keeps them in memory)."""
+        return await self.repo.unreachable_ids()

@@ -1,9 +1,10 @@
 """Broadcasts: one message to many people (a task to its volunteers), as outbox rows sharing a batch name.
 
-Each recipient's message is an outbox row (storage/delivery/outbox.py) committed before it is sent and marked
-after, with a dedup key per batch and recipient, so a broadcast queued twice queues nothing twice. The outbox
-worker sends the rows as `BULK`, in the room that replies and alerts leave. What a batch's rows became is
-counted by `counts`; `cancel` stops what has not gone yet.
+Each recipient's message is an outbox row (storage/delivery/outbox.py), with a dedup key per batch and recipient,
+so a broadcast queued twice queues nothing twice. The outbox worker sends the rows in the room that replies and
+alerts leave, each at most once: marked `sending` (committed) before its request and `sent` after; a row a killed
+process left `sending` is `uncertain` and is not sent again. What a batch's rows became is counted by `counts`;
+`cancel` stops what has not gone yet. The row's life: docs/broadcasts.md.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.database import Database, Tx
-from storage.delivery.outbox import BULK, OutboxMessage, enqueue
+from storage.delivery.outbox import BULK, OutboxMessage, OutboxStatus, enqueue
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +25,16 @@ class BatchCounts:
     unreachable: int = 0  # 403 (blocked the bot, account gone) or chat not found
     uncertain: int = 0  # a send under way when the bot was killed: not sent again (see docs/broadcasts.md)
     cancelled: int = 0  # stopped before they went
+    sending: int = 0  # of `queued`, those whose request is under way now (not counted again in `total`)
 
     @property
     def total(self) -> int:
         return self.queued + self.sent + self.failed + self.unreachable + self.uncertain + self.cancelled
+
+    @property
+    def done(self) -> bool:
+        """Nothing of the batch is left to send."""
+        return self.queued == 0
 
 
 def recipient_key(batch: str, user_id: int) -> str:
@@ -52,30 +59,42 @@ class BroadcastRepository:
         return added
 
     async def cancel(self, batch: str) -> int:
-        """Stop the rows of a batch that have not gone yet; how many were stopped."""
+        """Stop the rows of a batch that have not gone yet (`cancelled`); how many were stopped. A row whose request
+        is under way (`sending`) goes on."""
         async with self.db.transaction() as tx:
             cur = await tx.execute(
-                "UPDATE outbox SET status = 'dead', last_error = 'cancelled' WHERE batch = ? AND status = 'pending'",
+                "UPDATE outbox SET status = 'cancelled', last_error = 'cancelled' WHERE batch = ? AND status = 'pending'",
                 (batch,),
             )
             return cur.rowcount
 
     async def counts(self, batch: str) -> BatchCounts:
+        """How many of the batch's rows are in each state (every status; `dead` rows of a batch, refused before
+        the broadcast statuses existed, by their error)."""
         rows = await self.db.fetchall(
             "SELECT status, COALESCE(last_error, '') AS error, COUNT(*) AS n FROM outbox WHERE batch = ?"
             " GROUP BY status, error",
             (batch,),
         )
-        queued = sent = failed = unreachable = cancelled = 0
+        n: dict[str, int] = {}
         for r in rows:
-            if r["status"] == "pending":
-                queued += r["n"]
-            elif r["status"] == "sent":
-                sent += r["n"]
-            elif r["error"] == "cancelled":
-                cancelled += r["n"]
-            elif r["error"].startswith("Forbidden") or "chat not found" in r["error"].lower():
-                unreachable += r["n"]
-            else:
-                failed += r["n"]
-        return BatchCounts(queued, sent, failed, unreachable, 0, cancelled)
+            status = r["status"]
+            if status == OutboxStatus.DEAD:
+                error = r["error"]
+                if error == "cancelled":
+                    status = OutboxStatus.CANCELLED
+                elif error.startswith("Forbidden") or "chat not found" in error.lower():
+                    status = OutboxStatus.UNREACHABLE
+                else:
+                    status = OutboxStatus.FAILED
+            n[status] = n.get(status, 0) + r["n"]
+        sending = n.get(OutboxStatus.SENDING, 0)
+        return BatchCounts(
+            queued=n.get(OutboxStatus.PENDING, 0) + sending,
+            sent=n.get(OutboxStatus.SENT, 0),
+            failed=n.get(OutboxStatus.FAILED, 0),
+            unreachable=n.get(OutboxStatus.UNREACHABLE, 0),
+            uncertain=n.get(OutboxStatus.UNCERTAIN, 0),
+            cancelled=n.get(OutboxStatus.CANCELLED, 0),
+            sending=sending,
+        )

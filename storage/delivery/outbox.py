@@ -1,4 +1,12 @@
-"""The outbox: messages to Telegram that must not be lost, written in the transaction that causes them."""
+"""The outbox: messages to Telegram that must not be lost, written in the transaction that causes them.
+
+A row without a batch is `pending` until Telegram took it (`sent`) or refused it for good (`dead`): a crash
+between the request and the mark sends it again (at least once). A row of a broadcast (`batch` set,
+storage/delivery/broadcasts.py) goes out at most once: it is marked `sending` (committed) once the rate limiter
+admits its request and before the request goes out, and `sent` after; a row a killed process left `sending`
+becomes `uncertain` at the next start and is not sent again. Its refusals are `unreachable` (403, chat not found)
+or `failed`; rows of a stopped broadcast that had not gone are `cancelled` (docs/broadcasts.md).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from storage.database import Database, Tx, iso, utcnow
@@ -22,6 +30,19 @@ class OutboxPriority(IntEnum):
 
 REPLY = OutboxPriority.REPLY
 BULK = OutboxPriority.BULK
+
+
+class OutboxStatus(StrEnum):
+    """`outbox.status`."""
+
+    PENDING = "pending"  # waiting to be sent (or, without a batch, being sent)
+    SENDING = "sending"  # a broadcast row whose request was admitted and may be under way
+    SENT = "sent"
+    DEAD = "dead"  # a row without a batch refused for good
+    UNCERTAIN = "uncertain"  # a broadcast row left `sending` by a killed process: maybe delivered, not sent again
+    UNREACHABLE = "unreachable"  # a broadcast row refused with 403 or "chat not found"
+    FAILED = "failed"  # a broadcast row refused for good for another reason
+    CANCELLED = "cancelled"  # a broadcast row stopped before it went
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +107,22 @@ class OutboxRepository:
         async with self.db.transaction() as conn:
             return sum([await enqueue(conn, message) for message in messages])
 
-    async def due(self, now: datetime, limit: int = 50, *, exclude: Collection[int] = ()) -> list[OutboxItem]:
+    async def due(
+        self, now: datetime, limit: int = 50, *, exclude: Collection[int] = (), batches: bool | None = None
+    ) -> list[OutboxItem]:
         """Pending items whose time has come, replies first, then oldest first, except for the chats in
         `exclude` (groups that have had their fill this minute). A chat's messages of one priority go out in
-        order: nothing of a chat is due while an earlier one of the same priority waits for its retry."""
+        order: nothing of a chat is due while an earlier one of the same priority waits for its retry.
+        `batches`: only rows of broadcasts (True), only the others (False), or both (None)."""
         skip = ",".join(str(int(chat)) for chat in exclude)
+        # A partial index on (priority DESC, id) gives the rows in the order they go, so a look stops after `limit`
+        # rows however many are pending (a broadcast of 10,000); outbox_pending_chat answers the NOT EXISTS.
+        index, which = {None: ("outbox_pending", ""), False: ("outbox_pending_plain", " AND o.batch IS NULL"),
+                        True: ("outbox_pending_batch", " AND o.batch IS NOT NULL")}[batches]
         rows = await self.db.fetchall(
             "SELECT o.id, o.dedup_key, o.chat_id, o.method, o.payload, o.attempts, o.kind, o.report_id, o.created_at,"
-            " o.priority, o.batch FROM outbox o"
-            " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+            f" o.priority, o.batch FROM outbox o INDEXED BY {index}"
+            " WHERE o.status = 'pending' AND o.next_attempt_at <= ?" + which
             + (f" AND o.chat_id NOT IN ({skip})" if skip else "")
             + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending'"
             " AND p.priority = o.priority AND p.id < o.id AND p.next_attempt_at > ?)"
@@ -131,11 +159,59 @@ class OutboxRepository:
             )
 
     async def retry_later(self, item_id: int, at: datetime, error: str) -> None:
+        """Try again at `at` (a broadcast row marked `sending` is pending again: Telegram did not take it)."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"
+                " status = CASE WHEN status = 'sending' THEN 'pending' ELSE status END WHERE id = ?",
                 (iso(at), error[:500], item_id),
             )
+
+    # ---- broadcast rows (with a batch): at most once ----------------------------------------------------------
+
+    async def mark_sending(self, item_ids: Collection[int]) -> set[int]:
+        """Mark pending rows `sending`, in one transaction (committed when this returns): their requests are about
+        to go out. The ids that were marked (a row no longer pending, e.g. cancelled, is not)."""
+        if not item_ids:
+            return set()
+        marks = ",".join("?" * len(item_ids))
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                f"UPDATE outbox SET status = 'sending' WHERE id IN ({marks}) AND status = 'pending' RETURNING id",
+                tuple(item_ids),
+            )
+            return {row[0] for row in await cur.fetchall()}
+
+    def defer_sent(self, item_id: int, telegram_message_id: int | None, messages: int | None = None) -> None:
+        """Mark a `sending` row sent, in the next write transaction (usually the next row's `sending` mark) or a
+        second later: a kill before then leaves it `sending`, so `uncertain`, never sent twice."""
+        self.db.defer(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, telegram_message_id = ?, messages = ?,"
+            " attempts = attempts + 1 WHERE id = ? AND status = 'sending'",
+            (iso(utcnow()), telegram_message_id, messages, item_id),
+        )
+
+    async def write_deferred(self) -> None:
+        """Commit the `sent` marks `defer_sent` left for the next transaction (when nothing else is to be sent)."""
+        await self.db.flush()
+
+    async def mark_refused(self, item_id: int, status: OutboxStatus, error: str) -> None:
+        """A broadcast row Telegram refused for good: `unreachable` or `failed`."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (status.value, error[:500], item_id),
+            )
+
+    async def sending_to_uncertain(self) -> int:
+        """At start-up: rows a killed process left `sending` may or may not have reached Telegram. They become
+        `uncertain` and are not sent again. How many."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE outbox SET status = 'uncertain', last_error = 'under way when the bot stopped'"
+                " WHERE status = 'sending'"
+            )
+            return cur.rowcount
 
     async def mark_merged(self, item_ids: list[int], digest_id: int | None) -> None:
         """Alerts delivered as lines of a digest message instead of one by one (the digest, one message, is

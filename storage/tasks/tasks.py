@@ -152,9 +152,9 @@ class TaskRepository:
         """Inside a transaction: the extra rows (an attachment after a long text) of recipients whose main row was
         cancelled do not go either."""
         cur = await tx.execute(
-            "UPDATE outbox SET status = 'dead', last_error = 'cancelled' WHERE batch = ? AND status = 'pending'"
+            "UPDATE outbox SET status = 'cancelled' WHERE batch = ? AND status = 'pending'"
             " AND json_extract(payload, '$.reply_to_key') IN (SELECT dedup_key FROM outbox WHERE batch = ?"
-            " AND status = 'dead' AND last_error = 'cancelled')",
+            " AND status = 'cancelled')",
             (parts_batch, batch),
         )
         return cur.rowcount

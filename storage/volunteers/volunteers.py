@@ -157,6 +157,11 @@ class VolunteerRepository:
             )
             return cur.rowcount == 1
 
+    async def unreachable_ids(self) -> list[int]:
+        """User ids of the volunteers marked unreachable (any status)."""
+        rows = await self.db.fetchall("SELECT user_id FROM volunteers WHERE reachable = 0")
+        return [r["user_id"] for r in rows]
+
     async def recipients(
         self, region_code: str, *, kinds: tuple[str, ...] = (), organisation_id: int | None = None
     ) -> list[Recipient]:
