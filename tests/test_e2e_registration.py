@@ -535,3 +535,22 @@ async def test_declining_the_declaration_ends_the_registration_kindly(fake: Fake
     assert "/lapor" in said
     assert await services_of(bot).registration.get(r.user_id) is None
     assert await services_of(bot).volunteers.get(r.user_id) is None
+
+
+async def test_a_suspended_volunteer_cannot_lift_the_suspension_by_registering_again(
+    fake: FakeTelegram, bot: Pantau
+) -> None:
+    from bot.volunteers.status import VolunteerStatus
+    from storage.volunteers.volunteers import NewVolunteer
+
+    services = services_of(bot)
+    r = Reporter(fake)
+    await services.volunteers.register(
+        NewVolunteer(r.user_id, r.user_id, NAME, None, "students", "15.71.04", "+6281234567890", True, CONSENT_VERSION))
+    assert await services.volunteers.set_status(r.user_id, VolunteerStatus.VERIFIED, "test")
+    assert await services.volunteers.set_status(r.user_id, VolunteerStatus.SUSPENDED, "test")
+    r.say("/relawan")
+    await r.expect("sedang ditangguhkan")
+    assert await services.registration.get(r.user_id) is None  # no registration was started
+    volunteer = await services.volunteers.get(r.user_id)
+    assert volunteer is not None and volunteer.status == "suspended"

@@ -192,7 +192,10 @@ async def test_report_back_with_an_album_and_a_location_reaches_the_group_under_
         assert (call.params.get("reply_parameters") or {}).get("message_id") == s.card_id
     assert len(album.result) == 3
     posted = text_of_call(text)
-    assert "segel kotak suara utuh" in posted and ORGANISATION in posted and "REL-" in posted
+    assert "segel kotak suara utuh" in posted and ORGANISATION in posted
+    # The group names the volunteer as their verification card does (volunteer_refs), never otherwise.
+    ref = await services.db.fetchone("SELECT ref FROM volunteer_refs WHERE user_id = ?", (a.user_id,))
+    assert ref is not None and f"REL-{ref['ref']:04d}" in posted
     assert abs(float(pin.params["latitude"]) + 1.6101) < 1e-6
     await a.expect("sudah dikirim ke pengawas")
     assert any("Jadikan laporan" in label for _, label, _ in a.buttons())

@@ -137,7 +137,7 @@ async def test_group_messages_carry_no_name_and_forward_no_document(world: World
     assert [len(m.payload["media"]) for m in messages[1:]] == [10, 2]
     dumped = json.dumps([m.payload for m in messages], ensure_ascii=False)
     assert "Relawan 1" not in dumped and "+62811" not in dumped and "D1" not in dumped
-    assert "REL-4" in dumped and "perorangan" in dumped and "1 berkas lain" in dumped
+    assert "REL-0004" in dumped and "perorangan" in dumped and "1 berkas lain" in dumped
     assert all(m.payload["reply_to_key"] == f"taskcard:{task_id}" for m in messages)
 
 

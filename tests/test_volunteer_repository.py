@@ -81,3 +81,26 @@ async def test_a_task_queues_one_row_per_recipient_once(tmp_path: Path) -> None:
         assert (await broadcasts.counts(task_batch(task.id))).cancelled == 3
     finally:
         await db.close()
+
+
+async def test_registering_again_keeps_the_coordinator_of_the_same_organisation_and_the_link(
+    service: VolunteerService,
+) -> None:
+    org = await service.organisations.add("BEM Universitas Jambi", "students", "15.71", "test")
+    other = await service.organisations.add("OKP Pemuda Jambi", "okp", "15.71", "test")
+    async with service.repo.db.transaction() as tx:
+        cur = await tx.execute(
+            "INSERT INTO recruitment_links (organisation_id, payload, created_at, created_by) VALUES (?, ?, '', 'test')",
+            (org.id, "rel_" + "a" * 20),
+        )
+        link_id = cur.lastrowid
+    first = volunteer(1, org=org.id)
+    await service.register(NewVolunteer(first.user_id, first.chat_id, first.full_name, org.id, "students",
+                                        first.region_code, first.phone, True, "2026-12", link_id))
+    await service.set_status(1, VolunteerStatus.VERIFIED, "test")
+    await service.repo.set_coordinator(1, True)
+    again = await service.register(volunteer(1, org=org.id))  # corrects their phone, no link this time
+    assert again.status == "pending" and again.coordinator and again.link_id == link_id
+    await service.set_status(1, VolunteerStatus.VERIFIED, "test")
+    moved = await service.register(volunteer(1, kind="okp", org=other.id))  # another organisation
+    assert not moved.coordinator and moved.link_id == link_id

@@ -242,7 +242,7 @@ class TaskAnswerService:
         report = await self.repo.report(report_id)
         if report is None or report.user_id != user_id:
             raise Refusal("report_back.not_active")
-        task, assignment = await self._own(report.task_id, user_id)
+        task, _ = await self._own(report.task_id, user_id)
         if report.status == "submitted":
             return Submitted(report, task, False)
         back = await self._state(report, task)
@@ -250,7 +250,8 @@ class TaskAnswerService:
             raise Refusal("report_back.empty")
         evidence = await self.repo.evidence(report.id)
         organisation = await self.repo.organisation_name(user_id)
-        messages = group_messages(task, report, evidence, ref=assignment.ref, organisation=organisation,
+        ref = await self.repo.volunteer_ref(user_id)
+        messages = group_messages(task, report, evidence, ref=ref, organisation=organisation,
                                   locale=self.group_locale)
         messages.append(confirmation_message(task, report, locale=volunteer_locale))
         created = await self.repo.submit(report.id, messages)

@@ -25,8 +25,9 @@ ALBUM = "pantau.task_album"  # the outbox method of an album (bot/tasks/report_b
 
 
 def reference(ref: int) -> str:
-    """How the group names a volunteer: the assignment's number, not their name."""
-    return f"REL-{ref}"
+    """How the group names a volunteer: their reference number, as on their verification card
+    (bot/volunteers/verification_card.py), never their name."""
+    return f"REL-{ref:04d}"
 
 
 def group_messages(task: TaskRow, report: TaskReportRow, evidence: list[TaskEvidenceRow], *, ref: int,

@@ -17,8 +17,7 @@ from storage.tasks.tasks import TaskRow, task_row
 
 @dataclass(frozen=True, slots=True)
 class AssignmentRow:
-    """One volunteer's place in a task. `ref` is the row's own number: the reference the group sees
-    (REL-<ref>) instead of the volunteer's name."""
+    """One volunteer's place in a task."""
 
     task_id: int
     user_id: int
@@ -26,7 +25,6 @@ class AssignmentRow:
     status: str
     responded_at: str | None
     reported_at: str | None
-    ref: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +59,7 @@ class TaskEvidenceRow:
     media_group_id: str | None = None
 
 
-_ASSIGNMENT = "task_id, user_id, chat_id, status, responded_at, reported_at, rowid AS ref"
+_ASSIGNMENT = "task_id, user_id, chat_id, status, responded_at, reported_at"
 # A report-back's chat is its assignment's (the volunteer's private chat with the bot).
 _REPORT = (
     "r.id, r.task_id, r.user_id, a.chat_id, r.text, r.latitude, r.longitude, r.status, r.created_at, r.submitted_at"
@@ -70,8 +68,7 @@ _REPORT = (
 
 
 def _assignment(r: sqlite3.Row) -> AssignmentRow:
-    return AssignmentRow(r["task_id"], r["user_id"], r["chat_id"], r["status"], r["responded_at"], r["reported_at"],
-                         r["ref"])
+    return AssignmentRow(r["task_id"], r["user_id"], r["chat_id"], r["status"], r["responded_at"], r["reported_at"])
 
 
 def _report(r: sqlite3.Row) -> TaskReportRow:
@@ -111,6 +108,16 @@ class TaskAnswerRepository:
             (user_id, limit),
         )
         return [AcceptedTask(task_row(r), r["assignment_reported_at"]) for r in rows]
+
+    async def volunteer_ref(self, user_id: int) -> int:
+        """The volunteer's reference number (volunteer_refs, the REL-0042 of their verification card), given now
+        if they have none yet: the one way groups name a volunteer."""
+        async with self.db.transaction() as tx:
+            await tx.execute("INSERT OR IGNORE INTO volunteer_refs (user_id) VALUES (?)", (user_id,))
+            async with tx.execute("SELECT ref FROM volunteer_refs WHERE user_id = ?", (user_id,)) as cur:
+                row = await cur.fetchone()
+        assert row is not None
+        return int(row["ref"])
 
     async def organisation_name(self, user_id: int) -> str | None:
         """The name of the volunteer's organisation (None: an individual volunteer, or none known)."""

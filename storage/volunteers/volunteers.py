@@ -87,8 +87,10 @@ class VolunteerRepository:
 
     async def register(self, new: NewVolunteer, tx: Tx | None = None) -> VolunteerRow:
         """Store a registration as pending: a new one, or one that replaces a registration that was rejected
-        or left (a verified or pending one is replaced too, and goes back to pending). Inside `tx` when given
-        (e.g. with the verification card's outbox row)."""
+        or left (a verified or pending one is replaced too, and goes back to pending: changed answers are
+        verified again; a coordinator staying in their organisation stays its coordinator). The link they came
+        by is kept when they register again without one. Inside `tx` when given (e.g. with the verification
+        card's outbox row). A suspended volunteer is refused before (bot/volunteers/registration.py)."""
         if tx is None:
             async with self.db.transaction() as own:
                 return await self.register(new, own)
@@ -102,8 +104,10 @@ class VolunteerRepository:
             " organisation_id = excluded.organisation_id, organisation_kind = excluded.organisation_kind,"
             " region_code = excluded.region_code, phone = excluded.phone, phone_checked = excluded.phone_checked,"
             " nonpartisan_at = excluded.nonpartisan_at, consent_at = excluded.consent_at,"
-            " consent_version = excluded.consent_version, status = 'pending', coordinator = 0,"
-            " link_id = excluded.link_id, reachable = 1, updated_at = excluded.updated_at,"
+            " consent_version = excluded.consent_version, status = 'pending',"
+            " coordinator = CASE WHEN volunteers.organisation_id IS excluded.organisation_id"
+            " AND volunteers.status IN ('pending', 'verified') THEN volunteers.coordinator ELSE 0 END,"
+            " link_id = COALESCE(excluded.link_id, volunteers.link_id), reachable = 1, updated_at = excluded.updated_at,"
             " status_at = excluded.status_at, status_by = 'self'",
             (new.user_id, new.chat_id, new.full_name, new.organisation_id, new.organisation_kind, new.region_code,
              new.phone, int(new.phone_checked), now, now, new.consent_version, new.link_id, now, now, now),
