@@ -104,3 +104,31 @@ async def test_registering_again_keeps_the_coordinator_of_the_same_organisation_
     await service.set_status(1, VolunteerStatus.VERIFIED, "test")
     moved = await service.register(volunteer(1, kind="okp", org=other.id))  # another organisation
     assert not moved.coordinator and moved.link_id == link_id
+
+
+async def test_leaving_cancels_what_a_broadcast_still_has_queued_for_the_volunteer(tmp_path: Path) -> None:
+    from bot.tasks.batch import task_batch
+    from bot.tasks.messages import task_message
+    from bot.tasks.service import TaskService
+    from storage.delivery.broadcasts import BroadcastRepository
+    from storage.tasks.tasks import NewTask, TaskRepository
+
+    db = Database(tmp_path / "t.db")
+    await db.open()
+    try:
+        volunteers = VolunteerService(VolunteerRepository(db), OrganisationRepository(db), RegionDirectory())
+        for uid in (1, 2, 3):
+            await volunteers.register(volunteer(uid))
+            await volunteers.set_status(uid, VolunteerStatus.VERIFIED, "test")
+        broadcasts = BroadcastRepository(db)
+        tasks = TaskService(db, TaskRepository(db), volunteers, broadcasts, task_message, "id")
+        task = await tasks.create_and_send(NewTask(-100, 7, "15.71.04", "Pantau logistik", "Asia/Jakarta"))
+        assert await volunteers.set_status(2, VolunteerStatus.LEFT, "self")
+        assert await volunteers.set_status(3, VolunteerStatus.SUSPENDED, "group:-100:7")
+        counts = await broadcasts.counts(task_batch(task.id))
+        assert (counts.queued, counts.cancelled) == (1, 2)
+        async with db.transaction() as tx:  # all three had accepted: only the one still verified is reminded
+            await tx.execute("UPDATE task_assignments SET status = 'accepted' WHERE task_id = ?", (task.id,))
+        assert [r.user_id for r in await TaskRepository(db).to_remind(task.id)] == [1]
+    finally:
+        await db.close()

@@ -169,9 +169,11 @@ class TaskRepository:
         return [task_row(r) for r in rows]
 
     async def to_remind(self, task_id: int) -> list[Recipient]:
-        """Volunteers who accepted the task and have not reported back, with their language."""
+        """Volunteers who accepted the task and have not reported back, with their language; only those still
+        verified and reachable (one who left or was suspended since gets nothing more)."""
         rows = await self.db.fetchall(
             "SELECT a.user_id, a.chat_id, COALESCE(u.locale, u.client_locale) AS locale FROM task_assignments a"
+            " JOIN volunteers v ON v.user_id = a.user_id AND v.status = 'verified' AND v.reachable = 1"
             " LEFT JOIN users u ON u.user_id = a.user_id"
             " WHERE a.task_id = ? AND a.status = 'accepted' AND a.reported_at IS NULL ORDER BY a.user_id",
             (task_id,),

@@ -72,6 +72,10 @@ def _row(r: sqlite3.Row) -> VolunteerRow:
     )
 
 
+# Statuses after which a volunteer gets no more task messages (`volunteers.status`).
+NO_MORE_TASKS = ("left", "suspended", "rejected")
+
+
 def _area(region_code: str) -> tuple[str, tuple[str, str]]:
     """SQL and parameters for 'the region or any region under it' on volunteers.region_code."""
     return "(v.region_code = ? OR v.region_code LIKE ?)", (region_code, f"{region_code}.%")
@@ -126,7 +130,8 @@ class VolunteerRepository:
         tx: Tx | None = None,
     ) -> bool:
         """Change a volunteer's status, recording who did it. With `expected`, only from one of those statuses
-        (a second press on ✅ changes nothing). True if it changed."""
+        (a second press on ✅ changes nothing). Leaving, a suspension or a rejection also cancels the broadcast rows
+        still queued for them. True if it changed."""
         if tx is None:
             async with self.db.transaction() as own:
                 return await self.set_status(user_id, status, actor, expected=expected, reason=reason, tx=own)
@@ -143,6 +148,12 @@ class VolunteerRepository:
             "INSERT INTO volunteer_events (user_id, status, actor, reason, at) VALUES (?, ?, ?, ?, ?)",
             (user_id, status, actor, reason, now),
         )
+        if status in NO_MORE_TASKS:  # what a broadcast still has queued for them does not go either
+            await tx.execute(
+                "UPDATE outbox SET status = 'cancelled' WHERE batch IS NOT NULL AND status = 'pending'"
+                " AND chat_id = (SELECT chat_id FROM volunteers WHERE user_id = ?)",
+                (user_id,),
+            )
         return True
 
     async def set_coordinator(self, user_id: int, coordinator: bool) -> None:
