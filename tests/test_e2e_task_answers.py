@@ -302,3 +302,29 @@ async def test_a_report_back_becomes_a_report_with_its_photos_and_place(fake: Fa
     photos = await services.db.fetchall("SELECT sha256 FROM evidence WHERE report_id = ? ORDER BY id", (report["id"],))
     backed = await services.db.fetchall("SELECT sha256 FROM task_report_evidence ORDER BY id")
     assert [p["sha256"] for p in photos] == [b["sha256"] for b in backed] and len(photos) == 2
+
+
+async def test_making_a_report_never_replaces_a_report_in_progress(fake: FakeTelegram, bot: Pantau) -> None:
+    s = await _setup(fake, bot, 1)
+    (a,) = s.volunteers
+    a.tap("Terima")
+    await a.expect("Anda menerima")
+    a.tap("Lapor hasil")
+    await a.expect("Laporan hasil tugas")
+    a.say("Tim sukses calon nomor 2 membagikan amplop kepada petugas PPK saat logistik tiba.")
+    await a.expect("Teks: ✓")
+    a.tap("Kirim")
+    await a.expect("sudah dikirim ke pengawas")
+    made = a.buttons()
+    # Meanwhile the volunteer starts a report of their own and gets to its second step.
+    a.say("/lapor")
+    await a.expect("Langkah 1 dari 9")
+    a.tap("Politik uang")
+    await a.expect("Langkah 2 dari 9")
+    draft = await s.services.intake.get(a.user_id)
+    assert draft is not None and draft.answers.category is not None
+    (message, _, data), = [(m, label, d) for m, label, d in made if "Jadikan laporan" in label]
+    a.press(message, data)
+    assert "belum selesai" in await a.expect_alert("belum selesai")
+    kept = await s.services.intake.get(a.user_id)
+    assert kept is not None and kept.row.step == draft.row.step and kept.answers.category == draft.answers.category

@@ -72,6 +72,9 @@ class ReportPrefiller:
         if existing is not None and existing.status == "active" and existing.last_update_id >= update_id \
                 and existing.answers.get("prefilled_from") == seed.source:
             return
+        if existing is not None and existing.status in ("active", "idle_closed") and existing.step != Step.CATEGORY \
+                and existing.answers.get("prefilled_from") != seed.source:
+            raise Refusal("report.prefill_unfinished")  # a report in progress is never replaced without asking
         answers = self.answers(seed)
         row = DraftRow(user_id=user_id, chat_id=chat_id, step=Step.CATEGORY,
                        answers=answers.model_dump(exclude_none=True), last_update_id=update_id)
