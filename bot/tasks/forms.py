@@ -142,14 +142,19 @@ class TaskForms:
 
     # ---- starting, answering, pressing ----------------------------------------------------------
 
-    async def start(self, where: Where, who: Supervisor, text: str | None) -> None:
-        """/tugas [text] or ➕ Tugas baru: a new form (replacing the supervisor's earlier one in the group)."""
+    async def start(self, where: Where, who: Supervisor, text: str | None,
+                    attachment: tuple[str, str] | None = None) -> None:
+        """/tugas [text] or ➕ Tugas baru: a new form (replacing the supervisor's earlier one in the group). A photo
+        or document captioned /tugas <text> is the task's `attachment` (kind, file id): its step is done."""
         group = await self.group(where.chat_id)
         answers: dict[str, Any] = {}
         step = TaskStep.WHAT
         if text is not None and text.strip():
             answers["text"] = self._task_text(text)
             step = TaskStep.ATTACH
+            if attachment is not None:
+                answers["attachment_kind"], answers["attachment_file_id"] = attachment
+                step = TaskStep.AREA
         token = secrets.token_urlsafe(TOKEN_BYTES)
         draft = DraftRow(where.chat_id, who.user_id, token, step, answers, None, "open", None)
         message = self._prompt(where, who, group, draft, reply_to=where.message_id)

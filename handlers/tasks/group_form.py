@@ -64,7 +64,8 @@ def _notify(services: Services) -> None:
 
 
 async def tugas(update: Update, context: PantauContext) -> None:
-    """/tugas: the group's open tasks; /tugas <what to do>: a new task's form."""
+    """/tugas: the group's open tasks; /tugas <what to do>: a new task's form (also as a photo's or a document's
+    caption: the file is the task's attachment)."""
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     if chat is None or message is None or user is None:
         return
@@ -73,14 +74,21 @@ async def tugas(update: Update, context: PantauContext) -> None:
     if not await admitted(update, services, Attempt.COMMAND):
         return
     forms = forms_of(services)
-    parts = (message.text or "").split(None, 1)
+    parts = (message.text or message.caption or "").split(None, 1)
+    attachment = None
+    if message.photo:
+        attachment = ("photo", message.photo[-1].file_id)
+    elif message.document is not None:
+        attachment = ("document", message.document.file_id)
     try:
         await forms.group(chat.id)
         if len(parts) < 2:
+            if attachment is not None:  # a photo captioned "/tugas" alone: the text goes in the caption
+                raise Refusal("task_form.caption_needs_text")
             await _list(update, services)
             return
         await forms.start(Where(chat.id, update.update_id, message.message_id), Supervisor(user.id, user.first_name),
-                          parts[1])
+                          parts[1], attachment)
     except Refusal as exc:
         await services.group_replies.refuse(update, t(locale, exc.key, **exc.params))
         return

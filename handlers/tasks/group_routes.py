@@ -4,6 +4,8 @@ message."""
 
 from __future__ import annotations
 
+import re
+
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.kernel.callbacks import matches
@@ -12,6 +14,9 @@ from bot.kernel.stages import HandlerStages, Stage
 from bot.tasks.card_actions import TaskGroupAction
 from handlers.tasks import group_card, group_form
 
+# /tugas or /task (optionally @the_bot) at the start of a caption.
+TUGAS_CAPTION = re.compile(r"^/(?:tugas|task)(?:@\w+)?(?:\s|$)", re.IGNORECASE)
+
 
 def register(stages: HandlerStages) -> None:
     """/tugas /task, the form's buttons, replies to its prompts (only from a supervisor with a form open in that
@@ -19,6 +24,9 @@ def register(stages: HandlerStages) -> None:
     groups = filters.ChatType.GROUPS
     forms = group_form.forms_of(stages.application.bot_data[SERVICES_KEY])
     stages.add(Stage.SUPERVISOR_GROUPS, CommandHandler(["tugas", "task"], group_form.tugas, filters=groups))
+    # A photo or document captioned "/tugas <what to do>": the same, with the file as the task's attachment.
+    stages.add(Stage.SUPERVISOR_GROUPS, MessageHandler(
+        groups & (filters.PHOTO | filters.Document.ALL) & filters.CaptionRegex(TUGAS_CAPTION), group_form.tugas))
     stages.add(Stage.SUPERVISOR_GROUPS,
                CallbackQueryHandler(group_form.on_form_button, pattern=matches(*group_form.FORM_ACTIONS)))
     stages.add(Stage.SUPERVISOR_GROUPS, CallbackQueryHandler(group_card.on_stop, pattern=matches(TaskGroupAction.STOP)))

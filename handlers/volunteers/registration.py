@@ -29,6 +29,8 @@ from bot.kernel.services import Services
 from bot.kernel.stages import HandlerStages, Stage
 from bot.regions.directory import Level, fold
 from bot.reporting.actions import ReportAction
+from bot.tasks.actions import VolunteerTaskAction
+from bot.tasks.answer_actions import TaskAnswerAction
 from bot.volunteers.recruitment import PAYLOAD, LinkTarget
 from bot.volunteers.registration import Redelivered, Registration
 from bot.volunteers.registration_actions import RegistrationAction as A
@@ -266,8 +268,8 @@ async def start_from_link(update: Update, context: PantauContext) -> None:
 
 
 async def pause_for_report(update: Update, context: PantauContext) -> None:
-    """A report is being started: the registration in progress waits (group -1; the update goes on to the report
-    conversation)."""
+    """A report or a task's report-back is being started: the registration in progress waits (group -1; the update
+    goes on to the conversation it starts)."""
     user = update.effective_user
     if user is None or not context.services.registration.in_focus(user.id):
         return
@@ -535,7 +537,9 @@ def register(stages: HandlerStages) -> None:
     report_entry = PRIVATE & NEW & (REPORT_COMMAND | REPORT_LINK)
     stages.add(Stage.PROMPT_REPLIES, MessageHandler(report_entry, pause_for_report))
     stages.add(Stage.PROMPT_REPLIES, CallbackQueryHandler(pause_for_report, pattern=matches(
-        ReportAction.START_REPORT, ReportAction.RESUME_DRAFT, ReportAction.DISCARD_DRAFT)))
+        ReportAction.START_REPORT, ReportAction.RESUME_DRAFT, ReportAction.DISCARD_DRAFT,
+        # a task's report-back, and a report made from one, take the person's messages too
+        VolunteerTaskAction.REPORT_BACK, TaskAnswerAction.MAKE_REPORT)))
     # Commands that work at any moment, also in the middle of a report.
     stages.add(Stage.ANYTIME_COMMANDS, CommandHandler("start", start_from_link, filters=PRIVATE & VOLUNTEER_LINK))
     stages.add(Stage.ANYTIME_COMMANDS, CommandHandler(["relawan", "volunteer"], start_registration))
