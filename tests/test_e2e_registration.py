@@ -427,7 +427,7 @@ async def test_my_volunteer_and_leaving_and_the_retention(fake: FakeTelegram, bo
     mine = await r.expect("Pendaftaran relawan Anda")
     assert "berhenti" in mine and "akan dihapus pada" in mine
 
-    # A year and a day later the retention job deletes the volunteer; the status history stays, without a name.
+    # A year and a day later the retention job deletes the volunteer, with their status history.
     assert await services.registration.purge() == (0, 0)
     old = iso(utcnow() - timedelta(days=366))
     async with services.db.transaction() as tx:
@@ -435,7 +435,7 @@ async def test_my_volunteer_and_leaving_and_the_retention(fake: FakeTelegram, bo
     assert await services.registration.purge() == (1, 0)
     assert await services.volunteers.get(r.user_id) is None
     events = await services.db.fetchall("SELECT status, actor FROM volunteer_events WHERE user_id = ?", (r.user_id,))
-    assert [(e["status"], e["actor"]) for e in events] == [("pending", "self"), ("left", "self")]
+    assert events == []  # tests/test_volunteer_retention.py checks every other table
 
 
 async def test_in_a_group_the_commands_point_to_the_private_chat(fake: FakeTelegram, bot: Pantau) -> None:

@@ -26,7 +26,10 @@ actions, `copyMessage`, `forwardMessage`; an album counts its items); edits, cal
 not held back.
 
 A 429 (`RetryAfter`) is waited out and the call retried, up to `max_retries` times: a group's 429 pauses that
-group, any other pauses every call to a chat.
+group, any other pauses every call to a chat. The call that fired an `admitted` hook (a broadcast row marked
+`sending`) is not retried in place: the pause is set and the 429 raised at once, and the outbox puts the row back
+to `pending` for after `retry_after` (a row left `sending` while it waited would become `uncertain` at a kill,
+and never go, although Telegram did not take it).
 
 `admitted(hook)`: the hook is awaited once the call has its room and before the request goes out (the outbox
 marks a broadcast row `sending` there, so that a row is committed as under way as late as possible: after any
@@ -394,6 +397,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         retries = rate_limit_args if rate_limit_args is not None else self.max_retries
         hook = _admitted.get()
         attempt = 0
+        marked = False  # this call fired the admitted hook (a broadcast row is `sending` because of it)
         while True:
             taken = await self._acquire(chat_id, count, paid)
             if hook is not None and not hook.fired:
@@ -402,17 +406,21 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 except BaseException:
                     self._settle(chat_id, count, taken, refused=True, paid=paid)
                     raise
+                marked = True
             try:
                 result = await callback(*args, **kwargs)
             except RetryAfter as exc:
                 self._settle(chat_id, count, taken, refused=True, paid=paid)
-                if attempt >= retries:
+                if attempt >= retries and not marked:
                     raise
-                attempt += 1
                 wait = retry_seconds(exc) + RETRY_MARGIN
                 key = chat_id if chat_id is not None and self.pacer.is_group(chat_id) else None
-                log.info("429 on %s to %s: waiting %.1f s (try %d)", endpoint, chat_id, wait, attempt)
                 self._paused[key] = max(self._paused.get(key, 0.0), self.clock() + wait)
+                if marked:  # not waited out here, `sending`: the caller puts its row back to pending
+                    log.info("429 on %s to %s: the caller retries in %.1f s", endpoint, chat_id, wait)
+                    raise
+                attempt += 1
+                log.info("429 on %s to %s: waiting %.1f s (try %d)", endpoint, chat_id, wait, attempt)
                 continue
             except BaseException as exc:
                 self._settle(chat_id, count, taken, refused=answered(exc), paid=paid)

@@ -1,5 +1,6 @@
-"""Volunteers' periodic job: delete those who left or were rejected longer than VOLUNTEER_RETENTION_DAYS ago
-(the consent statement promises it), and registrations in progress untouched for DRAFT_KEEP_DAYS."""
+"""Volunteers' periodic job: delete those who left or were rejected longer than VOLUNTEER_RETENTION_DAYS ago,
+with everything that holds their data (the consent statement promises it; see
+RegistrationDraftRepository.purge_volunteers), and registrations in progress untouched for DRAFT_KEEP_DAYS."""
 
 from __future__ import annotations
 

@@ -122,14 +122,35 @@ class RegistrationDraftRepository:
             return cur.rowcount
 
     async def purge_volunteers(self, cutoff: str) -> list[int]:
-        """Delete the volunteers who left or were rejected before `cutoff` (ISO time): their name, phone and the
-        rest. Their status history (`volunteer_events`, which holds no name nor phone) stays. Their user ids."""
+        """Delete the volunteers who left or were rejected before `cutoff` (ISO time), and in the same transaction
+        everything else that holds their data: status history, the draft of their old registration, task answers,
+        report-backs and their files' records (the files, unreferenced then, go with the evidence purge), cards,
+        decisions, and the messages to their private chat that went (or will never go). A volunteer who registered
+        again since is not gone. Their reference keeps its number, unlinked from them, so that an old card's
+        button never points at somebody else. The identity access log stays: who looked, not what was shown.
+        Their user ids."""
+        gone = "SELECT user_id FROM volunteers WHERE status IN ('left', 'rejected') AND status_at < ?"
         async with self.db.transaction() as tx:
-            async with tx.execute(
-                "SELECT user_id FROM volunteers WHERE status IN ('left', 'rejected') AND status_at < ?", (cutoff,)
-            ) as cur:
+            async with tx.execute(gone, (cutoff,)) as cur:
                 ids = [r["user_id"] for r in await cur.fetchall()]
-            if ids:
-                await tx.execute(
-                    "DELETE FROM volunteers WHERE status IN ('left', 'rejected') AND status_at < ?", (cutoff,))
+            if not ids:
+                return ids
+            for statement in (
+                f"DELETE FROM volunteer_events WHERE user_id IN ({gone})",
+                # A registration in progress started after they left is a new one: it stays.
+                "DELETE FROM volunteer_drafts WHERE user_id IN (SELECT v.user_id FROM volunteers v WHERE"
+                " v.status IN ('left', 'rejected') AND v.status_at < ?"
+                " AND volunteer_drafts.updated_at <= v.status_at)",
+                f"DELETE FROM task_report_evidence WHERE task_report_id IN"
+                f" (SELECT id FROM task_reports WHERE user_id IN ({gone}))",
+                f"DELETE FROM task_reports WHERE user_id IN ({gone})",
+                f"DELETE FROM task_assignments WHERE user_id IN ({gone})",
+                f"DELETE FROM volunteer_cards WHERE ref IN (SELECT ref FROM volunteer_refs WHERE user_id IN ({gone}))",
+                f"DELETE FROM volunteer_decisions WHERE user_id IN ({gone})",
+                "DELETE FROM outbox WHERE status NOT IN ('pending', 'sending') AND chat_id IN"
+                " (SELECT chat_id FROM volunteers WHERE status IN ('left', 'rejected') AND status_at < ?)",
+                f"UPDATE volunteer_refs SET user_id = -ref WHERE user_id IN ({gone})",
+                "DELETE FROM volunteers WHERE status IN ('left', 'rejected') AND status_at < ?",
+            ):
+                await tx.execute(statement, (cutoff,))
         return ids
