@@ -185,9 +185,12 @@ class TaskAnswerService:
         return ReportBack(report, task, photos, len(evidence) - photos, oversized)
 
     async def _open(self, user_id: int) -> ReportBack:
+        """The report-back in progress, while its volunteer may still send it (refused once they left or were
+        suspended: `task_reply.not_verified`)."""
         back = await self.current(user_id)
         if back is None:
             raise Refusal("report_back.not_active")
+        await self._own(back.report.task_id, user_id)
         return back
 
     async def add_text(self, user_id: int, text: str) -> ReportBack:
