@@ -60,7 +60,7 @@ from bot.tasks.answers import REPORT_BACK_CONVERSATION, TaskAnswerService
 from bot.tasks.jobs import register_jobs as register_task_jobs
 from bot.tasks.wiring import build_tasks
 from bot.volunteers import delivery_policy as volunteers_delivery
-from bot.volunteers.housekeeping import PURGE_VOLUNTEERS_EVERY, purge_volunteers
+from bot.volunteers.housekeeping import PURGE_VOLUNTEERS_EVERY, WAITING_CARDS_EVERY, post_waiting_cards, purge_volunteers
 from bot.volunteers.organisations import OrganisationService
 from bot.volunteers.reachability import Reachability
 from bot.volunteers.recruitment import RecruitmentService
@@ -287,6 +287,7 @@ async def start_background(application: PantauApplication) -> None:
         application.job_queue.run_repeating(remind_unclaimed, REMIND_CHECK_EVERY, first=30.0, name="remind")
         register_task_jobs(application.job_queue, services.settings)  # task cards' counts, task reminders
         application.job_queue.run_repeating(purge_volunteers, PURGE_VOLUNTEERS_EVERY, first=90.0, name="volunteers")
+        application.job_queue.run_repeating(post_waiting_cards, WAITING_CARDS_EVERY, first=60.0, name="waiting-cards")
     # Menus and descriptions in the background: polling need not wait for them, and a refusal is only logged.
     application.bot_data[MENUS_TASK] = asyncio.create_task(
         set_menus(application.bot, services.settings.default_locale), name="pantau-menus"

@@ -115,6 +115,25 @@ class VerificationService:
             await self.repo.log_identity(coordinator.user_id, volunteer.user_id, coordinator.chat_id,
                                          "coordinator_card", tx)
 
+    async def post_waiting(self) -> int:
+        """Cards for pending volunteers that no group could get when they registered, to the group that covers
+        their region now (registered since). How many volunteers got one; run every few minutes."""
+        posted = 0
+        for user_id in await self.repo.pending_without_group_card():
+            volunteer = await self.volunteers.get(user_id)
+            groups = await self.groups.for_region(volunteer.region_code) if volunteer is not None else []
+            if volunteer is None or not groups:
+                continue
+            async with self.db.transaction() as tx:
+                ref = await self.repo.ref_of(tx, user_id)
+                event = await self.repo.last_event(tx, user_id)
+                for chat_id in groups:
+                    await self._queue_card(tx, ref, event, chat_id, Audience.GROUP)
+            posted += 1
+        if posted:
+            self.notify()
+        return posted
+
     async def _queue_card(self, tx: Tx, ref: int, event: int, chat_id: int, audience: Audience) -> None:
         key = f"vv:card:{ref}:{event}:{chat_id}"
         await self.repo.add_card(tx, ref, chat_id, audience, key)
