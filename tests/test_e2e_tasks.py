@@ -412,3 +412,26 @@ async def test_tugas_lists_the_groups_open_tasks_and_starts_a_new_one(
     assert sent.params["reply_markup"]["force_reply"] is True  # the reply box opens for the supervisor
     reply(fake, group, admin, what, "text", "Awasi kampanye di Lapangan Kantor Gubernur")
     await bot_message(fake, group, "lampiran")
+
+
+async def test_a_due_time_that_passed_before_send_is_refused(fake: FakeTelegram, start_bot: Callable[..., Any]) -> None:
+    services = services_of(await start_bot())
+    group = await kota_jambi(fake, services)
+    await volunteers(fake, services, 2)
+    admin = group.admin_id
+    group.say(admin, f"/tugas {TEXT}")
+    tap(fake, group, admin, await bot_message(fake, group, "lampiran"), "Lewati")
+    tap(fake, group, admin, await bot_message(fake, group, "ke wilayah mana"), "Seluruh Kota Jambi")
+    tap(fake, group, admin, await bot_message(fake, group, "siapa yang menerima"), "Semua relawan")
+    due_prompt = await bot_message(fake, group, "batas waktu")
+    due = (datetime.now(UTC) + timedelta(hours=2)).astimezone(ZoneInfo("Asia/Jakarta"))
+    reply(fake, group, admin, due_prompt, "text", f"{due:%d-%m-%Y %H:%M}")
+    tap(fake, group, admin, await bot_message(fake, group, "tempat (opsional)"), "Lewati")
+    tap(fake, group, admin, await bot_message(fake, group, "laporan hasil?"), "Tidak perlu")
+    review = await bot_message(fake, group, "Kirim?")
+    forms = services.tasks.forms
+    assert forms is not None
+    forms.clock = lambda: datetime.now(UTC) + timedelta(hours=3)  # the supervisor pressed Kirim three hours later
+    tap(fake, group, admin, review, "Kirim")
+    await answered(fake, "sudah lewat", group.mark)
+    assert await services.db.fetchone("SELECT id FROM tasks") is None

@@ -315,6 +315,9 @@ class TaskForms:
 
     async def _send(self, where: Where, draft: DraftRow, group: GroupRow, answers: dict[str, Any]) -> Pressed:
         new = self._new_task(draft, group, where.update_id)
+        if new.due_at is not None and datetime.fromisoformat(new.due_at) <= self.clock():
+            # Typed in the future, past by the time 📤 Kirim is pressed (or after a restart with the form open).
+            raise Refusal("task_form.due_passed")
 
         async def close_form(tx: Tx, task_id: int) -> bool:
             if not await self.drafts.close(tx, draft, "sent", task_id):
