@@ -351,3 +351,18 @@ def _verified() -> Any:
     from bot.volunteers.status import VolunteerStatus
 
     return VolunteerStatus.VERIFIED
+
+
+async def test_the_notice_of_a_volunteer_of_an_organisation_named_with_html_characters_arrives(
+    bot: Pantau, fake: FakeTelegram
+) -> None:
+    services = services_of(bot)
+    group = supervisors(fake, "Pengawas Pasar Jambi")
+    await group.register(services, PASAR_JAMBI)
+    organisation, _ = await services.organisations.add("BEM <FH> & FE Unja", "students", "15.71", "test")
+    volunteer = await register(bot, fake, organisation=organisation.id)
+    card = await card_in(fake, group.chat_id)
+    assert "BEM <FH> & FE Unja" in card["text"]
+    press(fake, MEMBER, card, data_of(card, "Verifikasi"))
+    texts = await told(fake, volunteer, "sudah diverifikasi")
+    assert "(BEM <FH> & FE Unja)" in texts[-1]

@@ -217,7 +217,7 @@ class VerificationService:
         organisation = (await self.repo.organisation_name(volunteer.organisation_id)
                         if volunteer.organisation_id is not None else None)
         text = t(locale, f"verification.notice.{verdict}",
-                 organisation=organisation or t(locale, "verification.individual"))
+                 organisation=escape(organisation) if organisation else t(locale, "verification.individual"))
         await enqueue(tx, OutboxMessage(f"vv:notice:{volunteer.user_id}:{event}", volunteer.chat_id, "sendMessage",
                                         {"text": text}, kind=VolunteerKind.NOTICE))
 
