@@ -421,6 +421,10 @@ async def test_my_volunteer_and_leaving_and_the_retention(fake: FakeTelegram, bo
     r.tap("Ya, saya berhenti")
     left = await r.expect("Anda sudah berhenti")
     assert "365 hari" in left
+    assert services.outbox_worker is not None
+    await services.outbox_worker.wait_idle()
+    told = await services.db.fetchall("SELECT status FROM outbox WHERE dedup_key LIKE ?", (f"volunteer.left:{r.user_id}:%",))
+    assert [row["status"] for row in told] == ["sent"]  # through the outbox, committed with the status change
     volunteer = await services.volunteers.get(r.user_id)
     assert volunteer is not None and volunteer.status == "left" and volunteer.status_by == "self"
     r.say("/relawansaya")

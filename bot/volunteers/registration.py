@@ -11,6 +11,7 @@ Which users' registrations have the focus is also kept in memory (`in_focus`), f
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -318,10 +319,17 @@ class RegistrationService:
     async def organisation(self, organisation_id: int) -> OrganisationName | None:
         return await self.drafts.organisation(organisation_id)
 
-    async def leave(self, user_id: int) -> VolunteerRow | None:
-        """/berhenti: the volunteer leaves (no more tasks); the row as it is now, or None if nothing changed."""
-        if not await self.volunteers.set_status(user_id, VolunteerStatus.LEFT, "self"):
-            return None
+    async def leave(self, user_id: int, chat_id: int, dedup_key: str,
+                    confirmation: Callable[[datetime], str]) -> VolunteerRow | None:
+        """/berhenti: the volunteer leaves (no more tasks), and is told when their data is deleted (the text
+        `confirmation` makes of that moment) through the outbox, in the same transaction. The row as it is now,
+        or None if nothing changed (left already)."""
+        async with self.db.transaction() as tx:
+            if not await self.volunteers.set_status(user_id, VolunteerStatus.LEFT, "self", tx=tx):
+                return None
+            deleted = utcnow() + timedelta(days=self.retention_days)
+            await enqueue(tx, OutboxMessage(dedup_key, chat_id, "sendMessage",
+                                            {"text": confirmation(deleted), "parse_mode": "HTML"}, priority=REPLY))
         return await self.volunteers.get(user_id)
 
     def deleted_after(self, volunteer: VolunteerRow) -> str:

@@ -109,7 +109,7 @@ async def stop(update: Update, context: PantauContext) -> None:
 
 
 async def on_leave(update: Update, context: PantauContext) -> None:
-    """/berhenti's buttons: leave (status left, by the volunteer), or stay."""
+    """/berhenti's buttons: leave (status left, by the volunteer; told through the outbox), or stay."""
     user, query = update.effective_user, update.callback_query
     if user is None or query is None:
         return
@@ -123,14 +123,20 @@ async def on_leave(update: Update, context: PantauContext) -> None:
     if choice == "no":
         await context.bot.send_message(user.id, t(locale, "leaving.stayed"))
         return
-    volunteer = await services.registration.leave(user.id)
+    current = await services.volunteers.get(user.id)
+    zone = services.regions.timezone(current.region_code[:2]) if current is not None else None
+    days = services.settings.volunteer_retention_days
+
+    def confirmation(deleted: datetime) -> str:
+        return t(locale, "leaving.done", days=days, date=deleted.astimezone(zone).strftime("%d-%m-%Y"))
+
+    volunteer = await services.registration.leave(user.id, user.id, f"volunteer.left:{user.id}:{update.update_id}",
+                                                  confirmation)
     if volunteer is None:
         await context.bot.send_message(user.id, t(locale, "leaving.already_left"))
         return
-    zone = services.regions.timezone(volunteer.region_code[:2])
-    until = datetime.fromisoformat(services.registration.deleted_after(volunteer)).astimezone(zone)
-    await context.bot.send_message(user.id, t(locale, "leaving.done", days=services.settings.volunteer_retention_days,
-                                              date=until.strftime("%d-%m-%Y")))
+    if services.outbox_worker is not None:
+        services.outbox_worker.notify()
 
 
 def register(stages: HandlerStages) -> None:
