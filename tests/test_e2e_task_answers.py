@@ -328,3 +328,14 @@ async def test_making_a_report_never_replaces_a_report_in_progress(fake: FakeTel
     assert "belum selesai" in await a.expect_alert("belum selesai")
     kept = await s.services.intake.get(a.user_id)
     assert kept is not None and kept.row.step == draft.row.step and kept.answers.category == draft.answers.category
+
+
+async def test_my_tasks_offers_no_report_back_for_a_task_that_asks_none(fake: FakeTelegram, bot: Pantau) -> None:
+    s = await _setup(fake, bot, 1, report_back=False)
+    (a,) = s.volunteers
+    a.tap("Terima")
+    await a.expect("Anda menerima")
+    a.say("/tugassaya")
+    listed = await a.expect("Tugas yang Anda terima")
+    assert f"Tugas #{s.task.id}" in listed and "dilaporkan" not in listed
+    assert not [label for _, label, _ in a.buttons() if "Lapor hasil" in label]

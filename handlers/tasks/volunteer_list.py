@@ -41,9 +41,13 @@ async def my_tasks(update: Update, context: PantauContext) -> None:
             lines.append(t(locale, "my_tasks.due", due=f"{due:%d-%m-%Y %H:%M} {label}"))
         else:
             lines.append(t(locale, "my_tasks.no_due"))
-        lines.append(t(locale, "my_tasks.reported" if item.reported_at else "my_tasks.not_reported"))
+        if task.report_back:  # a task that asks for no report-back offers none
+            lines.append(t(locale, "my_tasks.reported" if item.reported_at else "my_tasks.not_reported"))
         if task.status != SENDING:
             lines.append(t(locale, "my_tasks.stopped"))
         blocks.append("\n".join(lines))
-        rows.append([button(t(locale, "my_tasks.button", id=task.id), VolunteerTaskAction.REPORT_BACK, str(task.id))])
-    await context.bot.send_message(chat.id, "\n\n".join(blocks), reply_markup=InlineKeyboardMarkup(rows))
+        if task.report_back:
+            rows.append([button(t(locale, "my_tasks.button", id=task.id), VolunteerTaskAction.REPORT_BACK,
+                                str(task.id))])
+    await context.bot.send_message(chat.id, "\n\n".join(blocks),
+                                   reply_markup=InlineKeyboardMarkup(rows) if rows else None)
