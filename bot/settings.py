@@ -47,7 +47,8 @@ class OperatorSettings(BaseSettings):
     # against a local Bot API server or in a benchmark.
     telegram_messages_per_second: int = Field(default=30, gt=0)
     # Volunteers who left (/berhenti) or were rejected are deleted this many days later (the consent says so).
-    volunteer_retention_days: int = Field(default=365, gt=0)
+    # At least 30: a task's card counts its volunteers' answers for 14 days after sending.
+    volunteer_retention_days: int = Field(default=365, ge=30)
     # Broadcasts (a task to its volunteers) sent as Telegram's paid broadcasts (allow_paid_broadcast): up to 1000
     # messages a second, each beyond the free 30 paid in Telegram Stars from the bot's balance.
     telegram_paid_broadcast: bool = False

@@ -558,3 +558,8 @@ async def test_a_suspended_volunteer_cannot_lift_the_suspension_by_registering_a
     assert await services.registration.get(r.user_id) is None  # no registration was started
     volunteer = await services.volunteers.get(r.user_id)
     assert volunteer is not None and volunteer.status == "suspended"
+    # Nor by leaving first (/berhenti stays open to them: withdrawing consent is their right).
+    assert await services.volunteers.set_status(r.user_id, VolunteerStatus.LEFT, "self")
+    r.say("/relawan")
+    await r.expect("sedang ditangguhkan")
+    assert await services.registration.get(r.user_id) is None

@@ -339,3 +339,24 @@ async def test_my_tasks_offers_no_report_back_for_a_task_that_asks_none(fake: Fa
     listed = await a.expect("Tugas yang Anda terima")
     assert f"Tugas #{s.task.id}" in listed and "dilaporkan" not in listed
     assert not [label for _, label, _ in a.buttons() if "Lapor hasil" in label]
+
+
+async def test_registering_again_keeps_a_report_back_in_progress(fake: FakeTelegram, bot: Pantau) -> None:
+    s = await _setup(fake, bot, 1)
+    (a,) = s.volunteers
+    a.tap("Terima")
+    await a.expect("Anda menerima")
+    a.tap("Lapor hasil")
+    await a.expect("Laporan hasil tugas")
+    a.say("Kotak suara sudah tiba di PPK.")
+    await a.expect("Teks: ✓")
+    # They correct their phone meanwhile: registered again, pending until verified again.
+    volunteer = await s.services.volunteers.get(a.user_id)
+    assert volunteer is not None
+    await s.services.volunteers.register(NewVolunteer(
+        a.user_id, a.user_id, volunteer.full_name, volunteer.organisation_id, volunteer.organisation_kind,
+        volunteer.region_code, "+6281299990000", True, "2026-12"))
+    a.send("album", [b"\x89PNG kotak 1", b"\x89PNG kotak 2"])
+    await a.expect("Foto: 2")
+    back = await s.services.task_answers.current(a.user_id)
+    assert back is not None and "Kotak suara" in (back.report.text or "")

@@ -634,3 +634,27 @@ async def test_a_photo_captioned_tugas_starts_the_form(
                         predicate=lambda c: c.ok and ("ke wilayah mana" in text_of_call(c)
                                                       or "lampiran" in text_of_call(c)
                                                       or "/tugas" in text_of_call(c)))
+
+
+async def test_a_photo_captioned_for_another_bot_or_replying_to_a_prompt_starts_no_form(
+    fake: FakeTelegram, start_bot: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    services = services_of(await start_bot())
+    group = await kota_jambi(fake, services)
+    await make_volunteers(fake, services, 1)
+    where = {"chat_id": group.chat_id, "chat_type": "supergroup", "title": group.title}
+    other = fake.send_photo(group.admin_id, b"\x89PNG lain", caption="/tugas@BotLain kerjakan ini", **where)
+    group.say(group.admin_id, "/tugas Pantau logistik di PPK Pasar Jambi.")
+    prompt = await bot_message(fake, group, "lampiran")
+    await _idle(services)
+    prompts = [c for c in fake.calls("sendMessage", group.chat_id) if c.ok and "lampiran" in text_of_call(c)]
+    assert len(prompts) == 1  # the photo for another bot started no form
+    # The attachment, sent as a reply to the prompt with a caption that happens to start with /tugas: it is the
+    # answer to the step, not a new form.
+    group.mark = fake.cursor()
+    fake.send_photo(group.admin_id, b"\x89PNG peta", caption="/tugas peta lokasi",
+                    reply_to_message_id=prompt["message_id"], **where)
+    await bot_message(fake, group, "ke wilayah mana")
+    drafts = await services.db.fetchall("SELECT answers FROM task_drafts WHERE status = 'open'")
+    assert len(drafts) == 1 and "Pantau logistik" in drafts[0]["answers"] and "attachment_file_id" in drafts[0]["answers"]
+    assert other["message"]["caption"].startswith("/tugas@BotLain")

@@ -69,9 +69,9 @@ class ReportPrefiller:
         """The reporter's draft, prefilled from `seed`, at its first unanswered step. A press delivered again
         finds the draft it started and changes nothing."""
         existing = await self.drafts.get(user_id)
-        if existing is not None and existing.status == "active" and existing.last_update_id >= update_id \
+        if existing is not None and existing.status in ("active", "idle_closed") \
                 and existing.answers.get("prefilled_from") == seed.source:
-            return
+            return  # the report made from this report-back is under way: a press again (or a redelivery) keeps it
         if existing is not None and existing.status in ("active", "idle_closed") and existing.step != Step.CATEGORY \
                 and existing.answers.get("prefilled_from") != seed.source:
             raise Refusal("report.prefill_unfinished")  # a report in progress is never replaced without asking

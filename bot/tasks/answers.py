@@ -9,8 +9,8 @@ Rules:
 - A volunteer has at most one report-back in progress; it may be started for any task they accepted, also
   one that was stopped since (the work may have been done). Its submission, the assignment marked as
   reported and the messages to the group and to the volunteer are one transaction, once.
-- The group never sees the volunteer's name or phone: the organisation (or "individual") and REL-<n>, the
-  assignment's own number.
+- The group never sees the volunteer's name or phone: the organisation (or "individual") and the volunteer's
+  reference, REL-0042, as on their verification card.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ SENDING = "sending"  # the task status that takes answers (tasks.status; 'stoppe
 
 Locate = Callable[[float, float], str | None]  # the kecamatan a point lies in (bot/regions/geo.py Boundaries.locate)
 
+
+# A volunteer in one of these statuses can never send their report-back: it is closed at their next message.
+GONE = (VolunteerStatus.LEFT, VolunteerStatus.SUSPENDED, VolunteerStatus.REJECTED)
 
 class AssignmentStatus(StrEnum):
     """task_assignments.status."""
@@ -185,12 +188,15 @@ class TaskAnswerService:
         return ReportBack(report, task, photos, len(evidence) - photos, oversized)
 
     async def _open(self, user_id: int) -> ReportBack:
-        """The report-back in progress, while its volunteer may still send it (refused once they left or were
-        suspended: `task_reply.not_verified`)."""
+        """The report-back in progress, unless its volunteer left, was suspended or rejected since
+        (`report_back.volunteer_gone`: it can no longer be sent). One registering again (pending) keeps it, and
+        sends it once verified again."""
         back = await self.current(user_id)
         if back is None:
             raise Refusal("report_back.not_active")
-        await self._own(back.report.task_id, user_id)
+        volunteer = await self.roster.get(user_id)
+        if volunteer is None or volunteer.status in GONE:
+            raise Refusal("report_back.volunteer_gone")
         return back
 
     async def add_text(self, user_id: int, text: str) -> ReportBack:

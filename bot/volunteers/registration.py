@@ -301,7 +301,7 @@ class RegistrationService:
             phone=a.phone, phone_checked=a.phone_checked, consent_version=CONSENT_VERSION, link_id=a.link_id,
         )
         current = await self.volunteers.get(registration.user_id)
-        if current is not None and current.status == VolunteerStatus.SUSPENDED:  # suspended while registering
+        if current is not None and await self.volunteers.suspended(current):  # suspended while registering
             raise Refusal("registration.suspended")
         async with self.db.transaction() as tx:
             if not await self.drafts.claim(tx, registration.user_id, registration.token):

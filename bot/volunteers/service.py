@@ -49,6 +49,12 @@ class VolunteerService:
         """Verified, reachable volunteers of a region and below (optionally of some kinds or one organisation)."""
         return await self.repo.recipients(region_code, kinds=kinds, organisation_id=organisation_id)
 
+    async def suspended(self, volunteer: VolunteerRow) -> bool:
+        """Suspended, or left while suspended: registering again must not lift a suspension."""
+        if volunteer.status == VolunteerStatus.SUSPENDED:
+            return True
+        return volunteer.status == VolunteerStatus.LEFT and await self.repo.left_while_suspended(volunteer.user_id)
+
     async def unreachable(self, user_id: int) -> bool:
         """Telegram said the volunteer cannot be written to (403, chat not found): skipped by later tasks."""
         return await self.repo.set_reachable(user_id, False)

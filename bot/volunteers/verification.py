@@ -125,6 +125,8 @@ class VerificationService:
             if volunteer is None or not groups:
                 continue
             async with self.db.transaction() as tx:
+                if await self.repo.status_in(tx, user_id) != VolunteerStatus.PENDING:  # decided meanwhile
+                    continue
                 ref = await self.repo.ref_of(tx, user_id)
                 event = await self.repo.last_event(tx, user_id)
                 for chat_id in groups:

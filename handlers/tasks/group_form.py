@@ -4,6 +4,7 @@ opens the form that composes a task; the form's buttons and the replies to its p
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -63,6 +64,10 @@ def _notify(services: Services) -> None:
         services.outbox_worker.notify()
 
 
+# /tugas or /task (optionally @the_bot) at the start of a photo's or a document's caption.
+TUGAS_CAPTION = re.compile(r"^/(?:tugas|task)(?:@(\w+))?(?:\s|$)", re.IGNORECASE)
+
+
 async def tugas(update: Update, context: PantauContext) -> None:
     """/tugas: the group's open tasks; /tugas <what to do>: a new task's form (also as a photo's or a document's
     caption: the file is the task's attachment)."""
@@ -71,6 +76,10 @@ async def tugas(update: Update, context: PantauContext) -> None:
         return
     services = context.services
     locale = services.settings.default_locale
+    if message.text is None and message.caption is not None:  # a captioned file: a command for this bot only
+        named = TUGAS_CAPTION.match(message.caption)
+        if named is not None and named.group(1) and named.group(1).casefold() != (context.bot.username or "").casefold():
+            return
     if not await admitted(update, services, Attempt.COMMAND):
         return
     forms = forms_of(services)

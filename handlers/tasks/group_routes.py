@@ -4,8 +4,6 @@ message."""
 
 from __future__ import annotations
 
-import re
-
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.kernel.callbacks import matches
@@ -13,9 +11,6 @@ from bot.kernel.context import SERVICES_KEY
 from bot.kernel.stages import HandlerStages, Stage
 from bot.tasks.card_actions import TaskGroupAction
 from handlers.tasks import group_card, group_form
-
-# /tugas or /task (optionally @the_bot) at the start of a caption.
-TUGAS_CAPTION = re.compile(r"^/(?:tugas|task)(?:@\w+)?(?:\s|$)", re.IGNORECASE)
 
 
 def register(stages: HandlerStages) -> None:
@@ -26,7 +21,8 @@ def register(stages: HandlerStages) -> None:
     stages.add(Stage.SUPERVISOR_GROUPS, CommandHandler(["tugas", "task"], group_form.tugas, filters=groups))
     # A photo or document captioned "/tugas <what to do>": the same, with the file as the task's attachment.
     stages.add(Stage.SUPERVISOR_GROUPS, MessageHandler(
-        groups & (filters.PHOTO | filters.Document.ALL) & filters.CaptionRegex(TUGAS_CAPTION), group_form.tugas))
+        groups & (filters.PHOTO | filters.Document.ALL) & ~filters.REPLY & filters.CaptionRegex(group_form.TUGAS_CAPTION),
+        group_form.tugas))
     stages.add(Stage.SUPERVISOR_GROUPS,
                CallbackQueryHandler(group_form.on_form_button, pattern=matches(*group_form.FORM_ACTIONS)))
     stages.add(Stage.SUPERVISOR_GROUPS, CallbackQueryHandler(group_card.on_stop, pattern=matches(TaskGroupAction.STOP)))

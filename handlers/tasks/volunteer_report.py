@@ -91,7 +91,7 @@ def report_back_step(callback: Callback) -> Callback:
             await answer_query(update, t(locale, "button.stale"), alert=True)
         except Refusal as exc:
             text = t(locale, exc.key, **exc.params)
-            if exc.key == "task_reply.not_verified" and await services.task_answers.cancel(user.id):
+            if exc.key == "report_back.volunteer_gone" and await services.task_answers.cancel(user.id):
                 # They left or were suspended with a report-back open: it can no longer be sent, so it is closed
                 # (their messages go back to the other conversations).
                 text = t(locale, "report_back.closed_not_verified")

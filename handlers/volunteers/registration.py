@@ -228,7 +228,7 @@ async def _begin(update: Update, context: PantauContext, link: LinkTarget | None
         await ask(context, existing, locale, "\n\n".join([t(locale, "registration.resumed"), *notes]))
         return
     earlier = await services.volunteers.get(user.id)
-    if earlier is not None and earlier.status == VolunteerStatus.SUSPENDED:  # registering again must not lift it
+    if earlier is not None and await services.volunteers.suspended(earlier):  # registering again must not lift it
         await context.bot.send_message(chat.id, t(locale, "registration.suspended"))
         return
     registration = await registrations.start(user.id, chat.id, update.update_id, link=link, earlier=earlier)

@@ -64,15 +64,14 @@ class VerificationRepository:
 
     # ---- cards --------------------------------------------------------------------------------
 
-    async def pending_without_group_card(self, limit: int = 200) -> list[int]:
+    async def pending_without_group_card(self) -> list[int]:
         """Pending volunteers whose registration (since their status was set) has no card in any group yet:
         no supervisors group covered their region when they registered."""
         rows = await self.db.fetchall(
             "SELECT v.user_id FROM volunteers v WHERE v.status = 'pending' AND NOT EXISTS ("
             " SELECT 1 FROM volunteer_cards c JOIN volunteer_refs r ON r.ref = c.ref"
             " WHERE r.user_id = v.user_id AND c.audience = 'group' AND c.created_at >= v.status_at)"
-            " ORDER BY v.status_at LIMIT ?",
-            (limit,),
+            " ORDER BY v.status_at",
         )
         return [r["user_id"] for r in rows]
 

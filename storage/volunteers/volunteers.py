@@ -156,6 +156,14 @@ class VolunteerRepository:
             )
         return True
 
+    async def left_while_suspended(self, user_id: int) -> bool:
+        """Whether the volunteer's latest status is `left` and the one before it `suspended` (leaving does not
+        lift a suspension: they may not register again until the retention deletes them)."""
+        rows = await self.db.fetchall(
+            "SELECT status FROM volunteer_events WHERE user_id = ? ORDER BY id DESC LIMIT 2", (user_id,)
+        )
+        return [r["status"] for r in rows] == ["left", "suspended"]
+
     async def set_coordinator(self, user_id: int, coordinator: bool) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(
