@@ -18,6 +18,7 @@ from bot.kernel.services import Services
 from bot.reporting.actions import ReportAction
 from bot.reporting.draft import Step
 from bot.reporting.intake import Draft
+from handlers.kernel.files import download
 from handlers.reporting.kit import advance, step_handler
 from handlers.reporting.prompts import answered_line, button
 from locales import t
@@ -46,17 +47,7 @@ async def _download(context: PantauContext, file_id: str, size: int | None) -> t
     """The file's bytes, or None with why: too big for the Bot API (20 MB), or a failed download."""
     if context.services.intake.too_big_to_download(size):
         return None, "too_big"
-    try:
-        telegram_file = await context.bot.get_file(file_id)
-        return bytes(await telegram_file.download_as_bytearray()), "stored"
-    except BadRequest as exc:
-        if "too big" in exc.message.lower():
-            return None, "too_big"
-        log.warning("evidence download refused: %s", exc)
-        return None, "failed"
-    except TelegramError as exc:
-        log.warning("evidence download failed: %s", exc)
-        return None, "failed"
+    return await download(context.bot, file_id, "evidence")
 
 
 def _status_text(locale: str, count: int, oversized: int) -> tuple[str, InlineKeyboardMarkup]:

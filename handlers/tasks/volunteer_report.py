@@ -19,7 +19,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
@@ -32,6 +32,7 @@ from bot.tasks.answer_actions import TaskAnswerAction
 from bot.tasks.answers import COLLECTING, REPORT_BACK_CONVERSATION, ReportBack
 from handlers.kernel.buttons import StaleButton, button, callback_arg
 from handlers.kernel.deep_links import REPORT_LINK
+from handlers.kernel.files import download
 from handlers.kernel.replies import answer_query
 from locales import t
 
@@ -175,17 +176,7 @@ def _file_of(message: Message) -> tuple[str, str, str, int | None, str | None] |
 
 async def _download(context: PantauContext, file_id: str) -> tuple[bytes | None, str]:
     """The file's bytes, or None with why (too big for the Bot API's 20 MB, or a failed download)."""
-    try:
-        telegram_file = await context.bot.get_file(file_id)
-        return bytes(await telegram_file.download_as_bytearray()), "stored"
-    except BadRequest as exc:
-        if "too big" in exc.message.lower():
-            return None, "too_big"
-        log.warning("report-back file download refused: %s", exc)
-        return None, "failed"
-    except TelegramError as exc:
-        log.warning("report-back file download failed: %s", exc)
-        return None, "failed"
+    return await download(context.bot, file_id, "report-back file")
 
 
 @report_back_step
