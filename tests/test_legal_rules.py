@@ -1,0 +1,74 @@
+"""The legal rules table (bot/legal/profile.py) and the day counting behind it (bot/legal/calendar.py):
+working days across a weekend and across the Idul Fitri collective leave, Pilkada's calendar days, TSM reports,
+each deadline, an operator's local days off, and the profile saying when it does not know a figure."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.legal.calendar import LegalCalendar
+from bot.legal.kinds import Counting, ElectionKind
+from bot.legal.profile import PROFILES, deadline, is_stale, profile, reporting_deadline
+
+PEMILU, PILKADA = profile(ElectionKind.PEMILU), profile("pilkada")
+CAL = LegalCalendar()
+
+
+def test_working_days_skip_the_weekend() -> None:
+    # Known on Thursday 6 Nov 2025: Fri 7 is day 1, Sat/Sun skipped, Mon 10 .. Fri 14 are days 2-6, Mon 17 day 7.
+    assert CAL.add(date(2025, 11, 6), 7, Counting.WORKING) == date(2025, 11, 17)
+    assert CAL.elapsed(date(2025, 11, 6), date(2025, 11, 10), Counting.WORKING) == 2
+
+
+def test_working_days_skip_idul_fitri_and_its_collective_leave() -> None:
+    # 2025: Nyepi joint holiday Fri 28 March, Idul Fitri 31 March-1 April, collective leave 2-4 and 7 April.
+    known = date(2025, 3, 27)
+    assert not CAL.is_working_day(date(2025, 3, 28)) and not CAL.is_working_day(date(2025, 4, 7))
+    assert CAL.is_working_day(date(2025, 4, 8))
+    assert reporting_deadline(PEMILU, CAL, known) == date(2025, 4, 16)  # 8, 9, 10, 11, 14, 15, 16 April
+    assert not is_stale(PEMILU, CAL, known, date(2025, 4, 16))
+    assert is_stale(PEMILU, CAL, known, date(2025, 4, 17))
+
+
+def test_pilkada_counts_calendar_days() -> None:
+    known = date(2025, 3, 27)
+    assert reporting_deadline(PILKADA, CAL, known) == date(2025, 4, 3)  # holidays count
+    assert is_stale(PILKADA, CAL, known, date(2025, 4, 4))
+    assert deadline(PILKADA.handling, CAL, date(2024, 11, 25)) == date(2024, 11, 28)  # 3 days after receipt
+    assert deadline(PILKADA.handling_extended, CAL, date(2024, 11, 25)) == date(2024, 11, 30)  # + up to 2
+
+
+def test_each_pemilu_deadline_in_working_days() -> None:
+    registered = date(2026, 12, 1)  # a Tuesday
+    assert deadline(PEMILU.handling, CAL, registered) == date(2026, 12, 10)  # 7 working days
+    assert deadline(PEMILU.handling_extended, CAL, registered) == date(2026, 12, 21)  # 14 working days
+    assert PEMILU.initial_review is not None
+    assert deadline(PEMILU.initial_review, CAL, registered) == date(2026, 12, 3)  # kajian awal: 2 days
+
+
+def test_a_tsm_report_is_not_stale_after_seven_days_where_the_law_says_so() -> None:
+    known = date(2025, 1, 6)
+    assert reporting_deadline(PEMILU, CAL, known, tsm=True) is None
+    assert not is_stale(PEMILU, CAL, known, date(2025, 6, 1), tsm=True)
+    # Pilkada's profile knows no such rule: a TSM report keeps the ordinary limit, nothing is invented.
+    assert PILKADA.tsm_until_voting_day is None
+    assert reporting_deadline(PILKADA, CAL, known, tsm=True) == date(2025, 1, 13)
+
+
+def test_an_operators_local_day_off_is_not_a_working_day() -> None:
+    local = LegalCalendar([date(2025, 11, 10)])  # e.g. a provincial anniversary
+    assert CAL.add(date(2025, 11, 6), 2, Counting.WORKING) == date(2025, 11, 10)
+    assert local.add(date(2025, 11, 6), 2, Counting.WORKING) == date(2025, 11, 11)
+
+
+@pytest.mark.parametrize("kind", list(ElectionKind))
+def test_every_period_cites_its_article_and_unknown_figures_are_none(kind: ElectionKind) -> None:
+    rules = PROFILES[kind]
+    periods = [rules.reporting, rules.handling, rules.handling_extended, rules.initial_review]
+    for period in periods:
+        assert period is None or (period.days > 0 and "Pasal" in period.source)
+    assert rules.handling_extended.days > rules.handling.days
+    assert ("UU No. 7 Tahun 2017" in rules.regulation) == (kind is ElectionKind.PEMILU)
+    assert ("UU No. 10 Tahun 2016" in rules.regulation) == (kind is ElectionKind.PILKADA)
