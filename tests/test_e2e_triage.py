@@ -271,7 +271,7 @@ async def test_claim_register_forward_to_gakkumdu_and_done_with_english_notices(
     press(fake, card, "Teruskan")
     choices = await buttons_edited(fake, card, mark)
     assert labels(choices) == ["Sentra Gakkumdu (pidana pemilu)", "DKPP (kode etik penyelenggara)",
-                               "BKN/KASN (netralitas ASN)", "Instansi lain", "⬅️ Kembali"]
+                               "BKN (netralitas ASN)", "Instansi lain", "⬅️ Kembali"]
     assert choices["text"] == registered["text"]
     mark = fake.cursor()
     press(fake, card, "Kembali")

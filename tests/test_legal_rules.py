@@ -72,3 +72,14 @@ def test_every_period_cites_its_article_and_unknown_figures_are_none(kind: Elect
     assert rules.handling_extended.days > rules.handling.days
     assert ("UU No. 7 Tahun 2017" in rules.regulation) == (kind is ElectionKind.PEMILU)
     assert ("UU No. 10 Tahun 2016" in rules.regulation) == (kind is ElectionKind.PILKADA)
+
+
+def test_the_categories_and_forwarding_targets_follow_the_law() -> None:
+    from bot.reporting.categories import CATEGORIES
+    from locales import LOCALES, t
+
+    assert {"organiser_ethics", "intimidation"} <= set(CATEGORIES)  # → DKPP; intimidation or violence
+    for locale in LOCALES:
+        label = t(locale, "forward.kasn")  # KASN stopped in August 2024: its duties passed to BKN
+        assert "BKN" in label and "KASN" not in label
+        assert "DKPP" in t(locale, "category.organiser_ethics.description")

@@ -15,6 +15,8 @@ CATEGORIES: tuple[str, ...] = (
     "tps",  # kejadian di TPS
     "cyber_sirekap",  # keamanan siber dan integritas Sirekap
     "voter_roll",  # daftar pemilih
+    "organiser_ethics",  # netralitas dan etika penyelenggara pemilu (KPU, Bawaslu, PPK, PPS, KPPS) → DKPP
+    "intimidation",  # intimidasi dan kekerasan terhadap pemilih, peserta atau penyelenggara
     "other",  # lainnya
 )
 

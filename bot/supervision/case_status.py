@@ -44,7 +44,8 @@ class ForwardTarget(StrEnum):
 
     GAKKUMDU = "gakkumdu"
     DKPP = "dkpp"
-    KASN = "kasn"
+    BKN = "kasn"  # BKN, for ASN neutrality (KASN stopped in August 2024; its duties passed to BKN). The stored
+    # value stays "kasn": buttons already sent and cases already forwarded carry it.
     OTHER = "other"
 
 
