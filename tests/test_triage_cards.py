@@ -80,3 +80,21 @@ def test_only_restricts_the_buttons() -> None:
     assert markup is not None
     assert [b.text for row in markup.inline_keyboard for b in row] == ["❓ Minta info"]
     assert card_keyboard(dataclasses.replace(forwarded, status="done"), "id", can_act=True, only=("ask",)) is None
+
+
+@pytest.mark.parametrize(("category", "target"), [("neutrality_asn", "BKN"), ("organiser_ethics", "DKPP"),
+                                                  ("money_politics", "Gakkumdu"), ("intimidation", "Gakkumdu")])
+def test_the_card_suggests_the_body_a_category_points_to(regions: RegionDirectory, category: str, target: str
+                                                         ) -> None:
+    case = dataclasses.replace(CASE, category=category)
+    card = card_text(case, regions, "id", kind="alert", evidence_count=0)
+    (line,) = [line for line in card.splitlines() if "Saran diteruskan ke" in line]
+    assert target in line
+    forwarded = card_text(dataclasses.replace(case, forwarded_to="dkpp"), regions, "id", kind="alert",
+                          evidence_count=0)
+    assert "Saran diteruskan ke" not in forwarded  # once forwarded, the card says where instead
+
+
+def test_a_category_without_a_body_suggests_nothing(regions: RegionDirectory) -> None:
+    card = card_text(dataclasses.replace(CASE, category="voter_roll"), regions, "id", kind="alert", evidence_count=0)
+    assert "Saran diteruskan ke" not in card

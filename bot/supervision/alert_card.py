@@ -14,7 +14,14 @@ from bot.kernel.callbacks import encode
 from bot.regions.directory import RegionDirectory
 from bot.reporting.incident_time import IncidentTime, reporting_deadline
 from bot.supervision.actions import SupervisionAction, TriageVerb
-from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, TRANSITIONS, CaseAction, CaseStatus
+from bot.supervision.case_status import (
+    FORWARD_TARGETS,
+    REJECT_REASONS,
+    SUGGESTED_TARGET,
+    TRANSITIONS,
+    CaseAction,
+    CaseStatus,
+)
 from locales import t
 from storage.supervision.cases import CaseRow, EventRow
 
@@ -82,6 +89,8 @@ def card_text(case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str
     ]
     if case.forwarded_to:
         lines.append(f"<b>{t(locale, 'card.forwarded')}</b>: {t(locale, f'forward.{case.forwarded_to}')}")
+    elif (suggested := SUGGESTED_TARGET.get(case.category)) is not None:
+        lines.append(f"<b>{t(locale, 'card.suggested')}</b>: ➡️ {t(locale, f'forward.{suggested.value}')}")
     if case.duplicate_of:
         lines.append(f"<b>{t(locale, 'card.duplicate_of')}</b>: <code>{escape(case.duplicate_of)}</code>")
     return "\n".join(lines)

@@ -49,6 +49,17 @@ class ForwardTarget(StrEnum):
     OTHER = "other"
 
 
+# The body a category of violation points to, suggested on its card (the category keys of
+# bot/reporting/categories.py): ASN neutrality to BKN, organisers' ethics to DKPP, election crimes (money politics,
+# intimidation and violence: UU 7/2017 Pasal 523, 531) to Sentra Gakkumdu.
+SUGGESTED_TARGET: dict[str, ForwardTarget] = {
+    "neutrality_asn": ForwardTarget.BKN,
+    "organiser_ethics": ForwardTarget.DKPP,
+    "money_politics": ForwardTarget.GAKKUMDU,
+    "intimidation": ForwardTarget.GAKKUMDU,
+}
+
+
 class RejectReason(StrEnum):
     """Why a case can be rejected (the note of its `reject` event)."""
 
