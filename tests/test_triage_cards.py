@@ -88,13 +88,13 @@ def test_the_card_suggests_the_body_a_category_points_to(regions: RegionDirector
                                                          ) -> None:
     case = dataclasses.replace(CASE, category=category)
     card = card_text(case, regions, "id", kind="alert", evidence_count=0)
-    (line,) = [line for line in card.splitlines() if "Saran diteruskan ke" in line]
+    (line,) = [line for line in card.splitlines() if "Saran: teruskan ke" in line]
     assert target in line
     forwarded = card_text(dataclasses.replace(case, forwarded_to="dkpp"), regions, "id", kind="alert",
                           evidence_count=0)
-    assert "Saran diteruskan ke" not in forwarded  # once forwarded, the card says where instead
+    assert "Saran: teruskan ke" not in forwarded  # once forwarded, the card says where instead
 
 
 def test_a_category_without_a_body_suggests_nothing(regions: RegionDirectory) -> None:
     card = card_text(dataclasses.replace(CASE, category="voter_roll"), regions, "id", kind="alert", evidence_count=0)
-    assert "Saran diteruskan ke" not in card
+    assert "Saran: teruskan ke" not in card
