@@ -470,21 +470,14 @@ async def on_button(update: Update, context: PantauContext, registration: Regist
         await advance(update, context, registration, locale, "✓ " + t(locale, f"organisations.kind.{arg}"))
     elif action is A.DECLARE:
         if arg == "no":
-            if step is not Step.DECLARATION:
-                raise Refusal("registration.stale")
-            await close_buttons(update)
-            await registrations.cancel(registration.user_id)
-            await context.bot.send_message(registration.chat_id, t(locale, "registration.declaration.cannot"))
+            await _decline(update, context, registration, step is Step.DECLARATION,
+                           t(locale, "registration.declaration.cannot"))
             return
         registration = await registrations.declare(registration, uid)
         await advance(update, context, registration, locale, "✓ " + t(locale, "registration.button.declare"))
     elif action is A.CONSENT:
         if arg == "no":
-            if step is not Step.CONSENT:
-                raise Refusal("registration.stale")
-            await close_buttons(update)
-            await registrations.cancel(registration.user_id)
-            await context.bot.send_message(registration.chat_id, t(locale, "registration.consent.declined"))
+            await _decline(update, context, registration, step is Step.CONSENT, t(locale, "registration.consent.declined"))
             return
         registration = await registrations.consent(registration, uid)
         await advance(update, context, registration, locale, "✓ " + t(locale, "registration.button.agree"))
@@ -503,6 +496,16 @@ async def on_button(update: Update, context: PantauContext, registration: Regist
         await close_buttons(update)
         await registrations.cancel(registration.user_id)
         await context.bot.send_message(registration.chat_id, t(locale, "registration.cancelled"))
+
+
+async def _decline(update: Update, context: PantauContext, registration: Registration, current: bool, text: str
+                   ) -> None:
+    """"I cannot" to the declaration, or "no" to the consent, on its own step: the registration is discarded."""
+    if not current:
+        raise Refusal("registration.stale")
+    await close_buttons(update)
+    await context.services.registration.cancel(registration.user_id)
+    await context.bot.send_message(registration.chat_id, text)
 
 
 async def _submit(update: Update, context: PantauContext, registration: Registration, locale: str, token: str) -> None:
