@@ -8,12 +8,15 @@ the token (`OperatorSettings`).
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.legal.kinds import ElectionKind
 
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
 _REGION_SHAPE = re.compile(r"^\d{2}(\.\d{2}){0,2}$")
@@ -52,6 +55,15 @@ class OperatorSettings(BaseSettings):
     # Broadcasts (a task to its volunteers) sent as Telegram's paid broadcasts (allow_paid_broadcast): up to 1000
     # messages a second, each beyond the free 30 paid in Telegram Stars from the bot's balance.
     telegram_paid_broadcast: bool = False
+    # The election this deployment serves: it decides the regulation every text cites, how days are counted and
+    # the deadlines (bot/legal/profile.py). Default pilkada: the regional elections.
+    election_kind: ElectionKind = ElectionKind.PILKADA
+    # Local days off (e.g. a regional holiday) that are not working days here, besides weekends and the national
+    # holidays and collective leave days: dates as 2026-12-24, separated by commas or spaces.
+    local_days_off: Annotated[list[date], NoDecode] = Field(default_factory=list)
+    # Reporters' identities (name, address, phone) are erased this many days after their report was submitted,
+    # unless its case is still in legal process; the consent says so. Default: two years.
+    identity_retention_days: int = Field(default=730, ge=30)
 
     @field_validator("region_scope", "boundaries_file", "admin_chat_id", "telegram_bot_username", mode="before")
     @classmethod
@@ -87,6 +99,18 @@ class OperatorSettings(BaseSettings):
         value = value.strip().lower()
         if value not in LOCALES:
             raise ValueError(f"expected one of {', '.join(sorted(LOCALES))}")
+        return value
+
+    @field_validator("election_kind", mode="before")
+    @classmethod
+    def _kind_lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("local_days_off", mode="before")
+    @classmethod
+    def _split_dates(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in re.split(r"[,\s]+", value.strip()) if part]
         return value
 
     @field_validator("admin_user_ids", mode="before")

@@ -47,6 +47,9 @@ class ReportRecord:
     reporter_user_id: int = 0
     location_source: str = "picker"
     route_region: str | None = None
+    known_local: str | None = None  # the local date the reporter learned of it (None: reports before issue 10)
+    reporter_standing: str | None = None  # bot/legal/kinds.py Standing
+    tsm: bool = False
     evidence_count: int = 0
 
 
@@ -64,6 +67,7 @@ def report_record(row: sqlite3.Row) -> ReportRecord:
     values = {name: row[name] for name in (*_COLUMNS, "evidence_count")}
     values["missing"] = json.loads(values["missing"])
     values["anonymous"] = bool(values["anonymous"])
+    values["tsm"] = bool(values["tsm"])
     return ReportRecord(**values)
 
 
@@ -72,6 +76,7 @@ EXPORT_FIELDS = (
     "case_code", "submitted_at", "category", "kind", "missing", "status", "region_code", "incident_local", "timezone",
     "location_source", "latitude", "longitude", "place_description", "reported_party", "witnesses", "chronology",
     "anonymous", "route_level", "route_region", "handler_name", "status_changed_at", "forwarded_to", "duplicate_of",
+    "known_local", "reporter_standing", "tsm",
 )
 
 
@@ -81,5 +86,6 @@ def export_row(record: ReportRecord, files: int) -> dict[str, object]:
     values: dict[str, object] = {name: getattr(record, name) for name in EXPORT_FIELDS}
     values["missing"] = json.dumps(record.missing)
     values["anonymous"] = int(record.anonymous)
+    values["tsm"] = int(record.tsm)
     values["evidence_count"] = files
     return values

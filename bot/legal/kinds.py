@@ -1,4 +1,4 @@
-"""The elections a deployment can serve (the `ELECTION_KIND` a deployment will set; issue 10)."""
+"""The elections a deployment can serve (its `ELECTION_KIND` setting), how days are counted, and who may report."""
 
 from __future__ import annotations
 
@@ -15,3 +15,18 @@ class Counting(StrEnum):
 
     WORKING = "working"  # hari kerja: weekdays that are neither a national holiday nor collective leave
     CALENDAR = "calendar"  # every day
+
+
+class Standing(StrEnum):
+    """Who the reporter is, in the eyes of the law (stored by value: never rename one). Only a voter, an observer
+    or an election participant may file a laporan (Perbawaslu 7/2022 Pasal 8 ayat (2); UU 1/2015 jo. UU 10/2016
+    Pasal 134 ayat (2)); anyone else's report is still taken as informasi awal."""
+
+    VOTER = "voter"  # for Pilkada: a voter of the region holding the election
+    OBSERVER = "observer"  # an accredited election observer
+    PARTICIPANT = "participant"  # an election participant (a party, a candidate pair, a DPD candidate)
+    OTHER = "other"
+
+    @property
+    def may_file_laporan(self) -> bool:
+        return self is not Standing.OTHER

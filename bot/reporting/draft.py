@@ -105,6 +105,11 @@ class Answers(BaseModel):
     # The "received N files" message of the current visit to the evidence step, edited as files arrive.
     status_message_id: int | None = None
     status_message_at: str | None = None  # when it was sent (UTC, ISO)
+    # When the reporter learned of it (a local date, ISO): the reporting window counts from then. None: on the
+    # incident's date (the question's default).
+    known: str | None = None
+    tsm: bool | None = None  # a structured, systematic and massive violation (asked only where the law has a rule)
+    standing: Literal["voter", "observer", "participant", "other"] | None = None  # bot/legal/kinds.py Standing
     token: str | None = None  # names the draft in its review's buttons (8 hex digits, drawn at the start)
     # A draft another feature started with answers (bot/reporting/prefill.py): the fields it gave, whose steps
     # the conversation skips on its first way through, and what it came from (a redelivered start is not redone).

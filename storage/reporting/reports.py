@@ -34,6 +34,9 @@ class NewReport:
     anonymous: bool
     kind: str
     missing: list[str] = field(default_factory=list)
+    known_local: str | None = None
+    reporter_standing: str | None = None
+    tsm: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +84,8 @@ class Submission:
             cur = await conn.execute(
                 "INSERT INTO reports (case_code, reporter_user_id, reporter_chat_id, locale, category, chronology,"
                 " incident_local, timezone, region_code, location_source, latitude, longitude, place_description,"
-                " reported_party, witnesses, anonymous, kind, missing, status, submitted_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?)",
+                " reported_party, witnesses, anonymous, kind, missing, status, submitted_at, known_local, reporter_standing,"
+                " tsm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?)",
                 (
                     report.case_code,
                     report.reporter_user_id,
@@ -103,6 +106,9 @@ class Submission:
                     report.kind,
                     json.dumps(report.missing),
                     now,
+                    report.known_local,
+                    report.reporter_standing,
+                    int(report.tsm),
                 ),
             )
         except sqlite3.IntegrityError as exc:
