@@ -34,5 +34,14 @@ class BotCalls:
         message = await self.bot.send_photo(chat_id, InputFile(photo, filename=filename), caption=caption)
         return message.message_id
 
+    async def send_document(
+        self, chat_id: int, document: bytes, filename: str, caption: str, reply_markup: dict[str, Any] | None = None
+    ) -> int:
+        """Upload a document (a generated PDF or JSON file, a copy of evidence without its metadata)."""
+        message = await self.bot.send_document(
+            chat_id, InputFile(document, filename=filename), caption=caption, reply_markup=_markup(reply_markup)
+        )
+        return message.message_id
+
     def username(self) -> str:
         return self.bot.username
