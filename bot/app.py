@@ -38,6 +38,7 @@ from bot.delivery.update_processor import PerChatUpdateProcessor
 from bot.kernel.context import SERVICES_KEY, PantauContext
 from bot.kernel.services import Services
 from bot.kernel.stages import HandlerStages
+from bot.legal.rules import LegalRules
 from bot.operators.instance_lock import InstanceLock
 from bot.people.menus import set_menus
 from bot.people.users import UserService
@@ -108,6 +109,7 @@ async def create_services(settings: Settings) -> Services:
         boundaries = await asyncio.to_thread(Boundaries.load, settings.boundaries_file)
         log.info("loaded %d kecamatan boundaries from %s", len(boundaries), settings.boundaries_file)
     reports = ReportRepository(db)
+    rules = LegalRules(settings.election_kind, settings.local_days_off)  # the election served: texts and deadlines
     users = UserService(UserRepository(db), settings.default_locale)
     supervision = SupervisionService(
         SupervisionRepository(db),
@@ -115,9 +117,10 @@ async def create_services(settings: Settings) -> Services:
         admin_chat_id=settings.admin_chat_id,
         group_locale=settings.default_locale,
         reporter_locale=users.locale,
+        rules=rules,
     )
     drafts, evidence = DraftRepository(db), EvidenceStore(settings.evidence_dir)
-    intake = IntakeService(drafts, reports, regions, evidence, supervision)
+    intake = IntakeService(drafts, reports, regions, evidence, supervision, rules)
     outbox = OutboxRepository(db)
     organisations = OrganisationRepository(db)
     volunteers = VolunteerService(VolunteerRepository(db), organisations, regions)
@@ -250,7 +253,8 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
-    services.alerts = AlertSender(services.supervision, services.regions, application.bot, settings.default_locale)
+    services.alerts = AlertSender(services.supervision, services.regions, application.bot, settings.default_locale,
+                                  services.intake.rules)
     services.membership.lookup = member_lookup(application.bot)
     register_handlers(application)
     return application

@@ -29,11 +29,12 @@ BREAKS: dict[str, dict[str, Any]] = {
     "time_place": {"has_time_and_place": False},
     "chronology": {"has_chronology": False},
     "evidence": {"evidence_files": 0, "has_witnesses": False},
+    "standing": {"may_file": False},
 }
 
 
-def test_requirements_are_the_six_in_the_explained_order():
-    assert REQUIREMENTS == ("identity", "reported_party", "deadline", "time_place", "chronology", "evidence")
+def test_requirements_are_the_seven_in_the_explained_order():
+    assert REQUIREMENTS == ("identity", "standing", "reported_party", "deadline", "time_place", "chronology", "evidence")
     assert set(BREAKS) == set(REQUIREMENTS)
 
 
@@ -51,7 +52,9 @@ def test_everything_missing_is_listed_in_requirements_order():
     broken: dict[str, Any] = dict(COMPLETE)
     for change in BREAKS.values():
         broken.update(change)
-    assert assess(**broken) == Assessment("informasi_awal", REQUIREMENTS)
+    # without a name and address, the standing is not what is missing: the identity is
+    expected = tuple(r for r in REQUIREMENTS if r != "standing")
+    assert assess(**broken) == Assessment("informasi_awal", expected)
 
 
 def test_every_combination_lists_exactly_the_unmet_requirements_in_order():
@@ -63,12 +66,14 @@ def test_every_combination_lists_exactly_the_unmet_requirements_in_order():
         "has_time_and_place",
         "has_chronology",
         "has_witnesses",
+        "may_file",
     )
     for values in itertools.product((False, True), repeat=len(flags)):
         for files in (0, 1, 5):
             kwargs = dict(zip(flags, values, strict=True), evidence_files=files)
             unmet = {
                 "identity": kwargs["anonymous"] or not kwargs["has_name_and_address"],
+                "standing": not (kwargs["anonymous"] or not kwargs["has_name_and_address"]) and not kwargs["may_file"],
                 "reported_party": not kwargs["has_reported_party"],
                 "deadline": not kwargs["within_deadline"],
                 "time_place": not kwargs["has_time_and_place"],

@@ -110,6 +110,10 @@ async def test_bad_input_at_every_step_is_reprompted_and_the_report_still_goes_t
     await refused(bot, r, "Tanggal itu tidak dapat dibaca.", "Langkah 3 dari 9", "when")
     ten_days_ago = datetime.now(UTC) - timedelta(days=10)
     r.say(ten_days_ago.strftime("%d-%m-%Y"))
+    await r.expect("Kapan Anda mengetahui")
+    r.send("sticker")
+    await refused(bot, r, "Pilih tombol, atau ketik tanggalnya.", "Langkah 3 dari 9", "known")
+    r.tap("Pada hari kejadian")
     accepted = await r.expect("Langkah 4 dari 9")
     assert "lebih dari 7 hari" in accepted and "informasi awal" in accepted
     await r.expect("Pilih provinsi")
@@ -171,6 +175,8 @@ async def test_bad_input_at_every_step_is_reprompted_and_the_report_still_goes_t
     r.send("sticker")
     await refused(bot, r, "Bagikan nomor dengan tombol", "Langkah 8 dari 9", "id_phone")
     r.say("0812-3456-7890")
+    await r.expect("Anda melapor sebagai")
+    r.tap("Pemilih di daerah ini")
     review = await r.expect("Langkah 9 dari 9")
     assert "+6281234567890" in review and "Siti Aminah" in review
 
@@ -237,6 +243,9 @@ async def test_buttons_of_earlier_steps_and_forged_data_are_refused_later_on(fak
     assert step == "when" and answers["category"] == "money_politics" and answers["chronology"] == CHRONOLOGY
 
     r.press(when_message, today_data)
+    await r.expect("Kapan Anda mengetahui")
+    await press_refused(bot, fake, r, when_message, today_data)  # the time's button, at the question after it
+    r.tap("Pada hari kejadian")
     await r.expect("Pilih provinsi")
     # The "today" button of step 3, pressed again at step 4, is refused too.
     await press_refused(bot, fake, r, when_message, today_data)

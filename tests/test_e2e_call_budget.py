@@ -19,7 +19,7 @@ from testing.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import STANDARD_STEPS, TEXT_METHODS, ProcessedUpdates, Reporter, case_codes_sent, run_steps, text_of_call
 
 STALE = "Tombol ini sudah tidak berlaku."
-CALLS_PER_REPORT = 14  # one per update of the standard report (24 before issue 8)
+CALLS_PER_REPORT = 15  # one per update of the standard report (24 before issue 8; one more since issue 10)
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ async def test_buttons_of_answered_questions_are_refused(
     r = Reporter(fake)
     await run_steps(r, "start", "category")
     await press_stale(r, bot, processed, message_with(r, "Langkah 2 dari 9"), encode(ReportAction.CATEGORY, "other"))
-    await run_steps(r, "chronology", "when")
+    await run_steps(r, "chronology", "known")
     await press_stale(r, bot, processed, message_with(r, "Langkah 4 dari 9"), encode(ReportAction.WHEN, "yesterday"))
     await run_steps(r, "province", "kecamatan")
     place = message_with(r, "Langkah 4 dari 9")
@@ -162,7 +162,7 @@ async def test_the_location_keyboard_only_for_those_who_ask(
     """Step 4 offers an inline "📍" button; only pressing it sends the reply keyboard (one call), and only then does
     choosing the region cost a second message, which removes that keyboard. A new report removes it too."""
     r = Reporter(fake)
-    await run_steps(r, "start", "when")
+    await run_steps(r, "start", "known")
     assert not [c for c in fake.calls(chat_id=r.user_id) if "keyboard" in (c.params.get("reply_markup") or {})], \
         "no reply keyboard unless asked for"
     mark = fake.cursor()
@@ -183,7 +183,7 @@ async def test_the_location_keyboard_only_for_those_who_ask(
 
     # Asked for again, then a new report instead: its first message removes the keyboard.
     r2 = Reporter(fake)
-    await run_steps(r2, "start", "when")
+    await run_steps(r2, "start", "known")
     r2.tap("Kirim lokasi saya")
     await fake.wait_for("sendMessage", chat_id=r2.user_id, after=r2.mark,
                         predicate=lambda c: "keyboard" in (c.params.get("reply_markup") or {}))

@@ -90,7 +90,7 @@ def reply_target(call: ApiCall) -> int | None:
 async def fill_report(r: Reporter, *, kecamatan: str = "Pasar Jambi", gps: bool = False, photos: int = 1) -> None:
     """Play a whole report up to the review screen (not submitted yet)."""
     if gps:  # Pasar Jambi by its GPS position (needs BOUNDARIES)
-        await run_steps(r, "start", "when")
+        await run_steps(r, "start", "known")
         r.send("location", -1.5900, 103.6130)
         await r.expect("Pasar Jambi, Kota Jambi, Jambi")
         r.tap("Ya, benar")

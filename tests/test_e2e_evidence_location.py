@@ -80,7 +80,7 @@ async def test_stored_files_and_document_and_wrong_media(fake: FakeTelegram, bot
 async def test_gps_location_is_matched_to_its_kecamatan(fake: FakeTelegram, start_bot: Callable[..., Any]) -> None:
     bot: Pantau = await start_bot(boundaries_file=BOUNDARIES)
     r = Reporter(fake)
-    await run_steps(r, "start", "when")
+    await run_steps(r, "start", "known")
     r.send("location", -1.5900, 103.6130)
     await r.expect("Pasar Jambi, Kota Jambi, Jambi")
     r.tap("Ya, benar")
@@ -96,7 +96,7 @@ async def test_gps_location_is_matched_to_its_kecamatan(fake: FakeTelegram, star
 async def test_gps_rejected_by_reporter_falls_back_to_picker(fake: FakeTelegram, start_bot: Callable[..., Any]) -> None:
     await start_bot(boundaries_file=BOUNDARIES)
     r = Reporter(fake)
-    await run_steps(r, "start", "when")
+    await run_steps(r, "start", "known")
     r.send("location", -1.6200, 103.5800)
     await r.expect("Telanaipura")
     r.tap("Bukan, pilih sendiri")
@@ -110,7 +110,7 @@ async def test_venue_names_the_place_and_skips_the_place_question(
 ) -> None:
     await start_bot(boundaries_file=BOUNDARIES)
     r = Reporter(fake)
-    await run_steps(r, "start", "when")
+    await run_steps(r, "start", "known")
     r.send("venue", -6.1754, 106.8272, "TPS 012 Gambir", "Jl. Medan Merdeka Barat")
     await r.expect("Gambir")
     r.tap("Ya, benar")
@@ -125,6 +125,8 @@ async def test_location_outside_scope_suggests_nearest_in_scope(
     r = Reporter(fake)
     await run_steps(r, "start", "chronology")
     r.tap("Hari ini")
+    await r.expect("Kapan Anda mengetahui")
+    r.tap("Pada hari kejadian")
     await r.expect("Pilih wilayah di")  # scoped picker: Jambi's kabupaten/kota, no province list
     r.send("location", -6.1754, 106.8272)  # Gambir, Jakarta: outside Jambi
     said = await fake.wait_for(TEXT_METHODS, chat_id=r.user_id, after=r.mark,
@@ -145,7 +147,7 @@ async def test_location_outside_scope_suggests_nearest_in_scope(
 async def test_location_in_the_sea_suggests_nearest(fake: FakeTelegram, start_bot: Callable[..., Any]) -> None:
     await start_bot(boundaries_file=BOUNDARIES)
     r = Reporter(fake)
-    await run_steps(r, "start", "when")
+    await run_steps(r, "start", "known")
     r.send("location", -7.9, 106.3)
     said = await fake.wait_for(TEXT_METHODS, chat_id=r.user_id, after=r.mark,
                                predicate=lambda c: c.ok and "tidak cocok dengan kecamatan" in text_of_call(c))
@@ -155,7 +157,7 @@ async def test_location_in_the_sea_suggests_nearest(fake: FakeTelegram, start_bo
 
 async def test_location_without_boundaries_is_kept_and_picker_asked(fake: FakeTelegram, bot: Pantau) -> None:
     r = Reporter(fake)
-    await run_steps(r, "start", "when")
+    await run_steps(r, "start", "known")
     r.send("location", -1.59, 103.613)
     await r.expect("Lokasi dicatat")
     await run_steps(r, "province", "submit")

@@ -49,6 +49,8 @@ async def to_review(r: Reporter) -> str:
     """An anonymous report in Indonesian up to the review, choosing the region with the picker."""
     await to_step_3(r)
     r.tap("Hari ini")
+    await r.expect("Kapan Anda mengetahui")
+    r.tap("Pada hari kejadian")
     await r.expect("Pilih provinsi")
     r.tap("Jambi")
     await r.expect("Pilih wilayah di")
@@ -100,6 +102,8 @@ async def test_whole_report_in_english_anonymous_skipping_optional_steps(fake: F
     r.say(CHRONOLOGY)
     await r.expect("Step 3 of 9")
     r.tap("Today")
+    await r.expect("When did you learn of it")
+    r.tap("On the day it happened")
     await r.expect("Choose a province")
     r.tap("Jambi")
     await r.expect("Choose a region in")
@@ -157,6 +161,8 @@ async def test_switching_language_mid_conversation_reasks_the_current_step(fake:
     await r.expect("Bahasa diganti ke Bahasa Indonesia.")
     assert "Kapan kejadiannya?" in await r.expect("Langkah 3 dari 9")
     r.tap("Hari ini")
+    await r.expect("Kapan Anda mengetahui")
+    r.tap("Pada hari kejadian")
     await r.expect("Pilih provinsi")
     assert (await draft_of(bot, r)).answers.chronology == CHRONOLOGY
 
@@ -194,6 +200,8 @@ async def test_unfinished_draft_offers_continue_or_start_over(fake: FakeTelegram
     assert draft.row.step == "when" and draft.answers.chronology == CHRONOLOGY
     # The continued draft goes on.
     r.tap("Hari ini")
+    await r.expect("Kapan Anda mengetahui")
+    r.tap("Pada hari kejadian")
     await r.expect("Pilih provinsi")
 
     r.say("/lapor")
@@ -248,6 +256,8 @@ async def test_type_to_search_at_the_location_step(fake: FakeTelegram, bot: Pant
     r = Reporter(fake)
     await to_step_3(r)
     r.tap("Hari ini")
+    await r.expect("Kapan Anda mengetahui")
+    r.tap("Pada hari kejadian")
     await r.expect("Pilih provinsi")
     r.say("zzqx")
     none = await r.expect('Tidak ada wilayah bernama "zzqx"')
@@ -270,6 +280,8 @@ async def test_region_scope_limits_picker_and_search(fake: FakeTelegram, start_b
     r = Reporter(fake)
     await to_step_3(r)
     r.tap("Hari ini")
+    await r.expect("Kapan Anda mengetahui")
+    r.tap("Pada hari kejadian")
     picker = await r.expect("Pilih wilayah di Jambi")
     assert "Pilih provinsi" not in "\n".join(r.texts_since_mark()) and "Pilih provinsi" not in picker
     labels = [label for _, label, _ in r.buttons()]
@@ -366,6 +378,8 @@ async def test_idle_conversation_is_closed_and_resumes_at_the_same_step(
     draft = await draft_of(bot, r)
     assert draft.row.status == "active" and draft.row.step == "when" and draft.answers.chronology == CHRONOLOGY
     r.tap("Hari ini")
+    await r.expect("Kapan Anda mengetahui")
+    r.tap("Pada hari kejadian")
     await r.expect("Pilih provinsi")
     assert (await draft_of(bot, r)).row.step == "where"
 

@@ -129,6 +129,8 @@ async def test_an_edit_that_cannot_apply_is_ignored_with_a_hint(fake: FakeTelegr
 
     # The step still waits for its own answer, with the buttons on screen.
     r.tap("Hari ini")
+    await r.expect("Kapan Anda mengetahui")
+    r.tap("Pada hari kejadian")
     await r.expect("Pilih provinsi")
     assert (await draft_of(bot, r)).answers.incident is not None
     assert_never_broke(fake, r)
@@ -138,6 +140,8 @@ async def test_a_typed_time_corrected_by_an_edit(fake: FakeTelegram, bot: Pantau
     r = Reporter(fake)
     await run_steps(r, "start", "chronology")
     when = r.say("kemarin jam 19.00")
+    await r.expect("Kapan Anda mengetahui")
+    r.tap("Pada hari kejadian")
     await r.expect("Pilih provinsi")
     before = (await draft_of(bot, r)).answers.incident
     assert before is not None and before.endswith("19:00")
@@ -157,7 +161,7 @@ async def test_wrong_input_gets_a_short_hint_and_the_buttons_on_screen_stay_usab
     fake: FakeTelegram, bot: Pantau
 ) -> None:
     r = Reporter(fake)
-    await run_steps(r, "start", "when")  # the place prompt and the province picker are on screen
+    await run_steps(r, "start", "known")  # the place prompt and the province picker are on screen
 
     r.send("sticker")
     before = r.mark
@@ -305,6 +309,8 @@ async def test_a_file_over_20_mb_does_not_count_and_must_be_brought_in_person(
     r.say("Jl. Gatot Subroto No. 5, Jambi")
     await r.expect("Nomor telepon")
     r.say("0812-3456-7890")
+    await r.expect("Anda melapor sebagai")
+    r.tap("Pemilih di daerah ini")
     review = await r.expect("Langkah 9 dari 9")
     assert "informasi awal" in review and "belum ada bukti" in review
     assert "bawa berkas aslinya langsung" in review

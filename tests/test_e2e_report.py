@@ -18,6 +18,8 @@ async def test_whole_report_in_indonesian_with_picker(fake: FakeTelegram, bot: P
     r.say(CHRONOLOGY)
     await r.expect("Langkah 3 dari 9")
     r.tap("Hari ini")
+    await r.expect("Kapan Anda mengetahui")
+    r.tap("Pada hari kejadian")
     await r.expect("Pilih provinsi")
     r.tap("Jambi")
     await r.expect("Pilih wilayah di")
@@ -43,6 +45,8 @@ async def test_whole_report_in_indonesian_with_picker(fake: FakeTelegram, bot: P
     r.say("Jl. Gatot Subroto No. 5, Jambi")
     await r.expect("Nomor telepon")
     r.say("0812-3456-7890")
+    await r.expect("Anda melapor sebagai")
+    r.tap("Pemilih di daerah ini")
     review = await r.expect("Langkah 9 dari 9")
     assert "Politik uang" in review and "Pasar Jambi" in review and "Siti Aminah" in review
     assert "laporan" in review
@@ -50,6 +54,6 @@ async def test_whole_report_in_indonesian_with_picker(fake: FakeTelegram, bot: P
     confirmation = await r.expect("Kode kasus")
     code = re.search(r"PTU-[0-9A-Z]{4}-[0-9A-Z]{4}", confirmation)
     assert code is not None
-    assert "memenuhi syarat sebagai laporan" in confirmation
+    assert "cukup lengkap untuk diajukan sebagai laporan" in confirmation
     assert bot.services is not None
     assert await bot.services.reports.count() == 1

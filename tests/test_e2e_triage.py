@@ -87,7 +87,8 @@ EN_STEPS: list[tuple[Callable[[Reporter], Any], str]] = [
     (lambda r: r.say("/report"), "Step 1 of 9"),
     (lambda r: r.tap("Money politics"), "Step 2 of 9"),
     (lambda r: r.say(CHRONOLOGY), "Step 3 of 9"),
-    (lambda r: r.tap("Today"), "Choose a province"),
+    (lambda r: r.tap("Today"), "When did you learn of it"),
+    (lambda r: r.tap("On the day it happened"), "Choose a province"),
     (lambda r: r.tap("Jambi"), "Choose a region in"),
     (lambda r: r.tap("Kota Jambi"), "Kota Jambi, Jambi"),
     (lambda r: r.tap("Pasar Jambi"), "Step 4 of 9"),
@@ -264,7 +265,12 @@ async def test_claim_register_forward_to_gakkumdu_and_done_with_english_notices(
     press(fake, card, "Registrasi")
     registered = await card_edited(fake, card, "diregistrasi", mark)
     assert labels(registered) == ["❓ Minta info", "➡️ Teruskan", "✅ Selesai"]
-    await reporter.expect("the status is now registered")
+    notice = await reporter.expect("the status is now registered")
+    # The decision's deadline under Pilkada (the default): 3 days after receipt, 5 when more information is needed
+    received = (await case_of(bot, code)).submitted_at
+    day = datetime.fromisoformat(received).astimezone(WIB).date()
+    assert (f"decide what follows by {day + timedelta(days=3):%d-%m-%Y} (3 days, UU 1/2015 jo. UU 10/2016 Pasal 134 "
+            f"ayat (5)); when more information is needed, by {day + timedelta(days=5):%d-%m-%Y} (5 days") in notice
 
     # Teruskan opens the choice of where to; "⬅️ Kembali" brings the main buttons back unchanged.
     mark = fake.cursor()
@@ -614,6 +620,8 @@ async def identified_report(fake: FakeTelegram, r: Reporter) -> str:
     await r.expect("Nomor telepon")
     r.mark = fake.cursor()
     fake.send_contact(r.user_id, "+6281234567890", "Rahmat", last_name="Hidayat", contact_user_id=r.user_id)
+    await r.expect("Anda melapor sebagai")
+    r.tap("Pemilih di daerah ini")
     review = await r.expect("Langkah 9 dari 9")
     assert "Rahmat Hidayat" in review  # the reporter sees their own identity in the review
     r.tap("Kirim laporan")
@@ -845,8 +853,9 @@ async def test_antrian_lists_open_cases_oldest_first_with_the_review_deadline(fa
     assert lines[0] == "2 kasus terbuka (terlama dulu):"
     assert [code_in(line) for line in lines[1:]] == [c, a]
     for line, code, status in zip(lines[1:], (c, a), ("diterima", "ditangani"), strict=True):
-        review = (submitted[code] + timedelta(days=2)).astimezone(WIB)
-        assert line.endswith(f"· {status} · kajian awal s.d. {review:%d-%m %H:%M} WIB"), line
+        # Pilkada (the default) has no kajian awal figure in the profile: the decision's, 3 days after receipt
+        decision = submitted[code].astimezone(WIB).date() + timedelta(days=3)
+        assert line.endswith(f"· {status} · keputusan s.d. {decision:%d-%m-%Y}"), line
         assert "Politik uang" in line and "Pasar Jambi" in line
     assert b not in queue and d not in queue
     message = next(m for m in reversed(fake.messages_to(kec.chat_id)) if m.get("text") == queue)

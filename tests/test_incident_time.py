@@ -9,10 +9,7 @@ import pytest
 from bot.reporting.incident_time import (
     IncidentTime,
     IncidentTimeError,
-    days_since,
-    is_past_reporting_window,
     parse_incident_time,
-    reporting_deadline,
     today,
     yesterday,
 )
@@ -381,57 +378,6 @@ def test_today_yesterday_helpers_follow_zone() -> None:
     assert yesterday(NOW_JAKARTA) == IncidentTime(datetime.date(2026, 11, 24))
     assert today(NOW_JAYAPURA).time is None
     assert yesterday(datetime.datetime(2026, 1, 1, 0, 0, tzinfo=WITA)).date == datetime.date(2025, 12, 31)
-
-
-def test_days_since_and_window_differ_by_zone() -> None:
-    incident = IncidentTime(datetime.date(2026, 11, 18))
-    assert days_since(incident, NOW_JAYAPURA) == 8
-    assert days_since(incident, NOW_JAKARTA) == 7
-    assert is_past_reporting_window(incident, NOW_JAYAPURA) is True
-    assert is_past_reporting_window(incident, NOW_JAKARTA) is False
-
-
-# --------------------------------------------------------------------------------------------
-# Reporting window (Perbawaslu 7/2022: 7 days; day 7 is still inside)
-# --------------------------------------------------------------------------------------------
-
-INCIDENT = IncidentTime(datetime.date(2026, 11, 18), datetime.time(23, 50))
-
-
-@pytest.mark.parametrize(
-    ("now", "days", "past"),
-    [
-        (datetime.datetime(2026, 11, 18, 23, 55, tzinfo=WIB), 0, False),
-        (datetime.datetime(2026, 11, 19, 0, 0, tzinfo=WIB), 1, False),
-        (datetime.datetime(2026, 11, 24, 12, 0, tzinfo=WIB), 6, False),
-        (datetime.datetime(2026, 11, 25, 0, 0, tzinfo=WIB), 7, False),  # day 7 starts
-        (datetime.datetime(2026, 11, 25, 23, 59, 59, tzinfo=WIB), 7, False),  # day 7 ends
-        (datetime.datetime(2026, 11, 26, 0, 0, tzinfo=WIB), 8, True),  # day 8
-        (datetime.datetime(2026, 12, 31, 9, 0, tzinfo=WIB), 43, True),
-    ],
-)
-def test_reporting_window_boundary(now: datetime.datetime, days: int, past: bool) -> None:
-    assert days_since(INCIDENT, now) == days
-    assert is_past_reporting_window(INCIDENT, now) is past
-
-
-def test_reporting_deadline_matches_window() -> None:
-    assert reporting_deadline(INCIDENT) == datetime.date(2026, 11, 25)
-    assert reporting_deadline(INCIDENT, window_days=3) == datetime.date(2026, 11, 21)
-    deadline_evening = datetime.datetime.combine(reporting_deadline(INCIDENT), datetime.time(23, 59), WIB)
-    assert not is_past_reporting_window(INCIDENT, deadline_evening)
-    assert is_past_reporting_window(INCIDENT, deadline_evening + datetime.timedelta(minutes=1))
-
-
-@pytest.mark.parametrize(("window", "past"), [(8, False), (7, True), (3, True)])
-def test_custom_window(window: int, past: bool) -> None:
-    now = datetime.datetime(2026, 11, 26, 8, 0, tzinfo=WIB)  # day 8
-    assert is_past_reporting_window(INCIDENT, now, window_days=window) is past
-
-
-def test_days_since_across_year_end() -> None:
-    incident = IncidentTime(datetime.date(2026, 12, 28))
-    assert days_since(incident, datetime.datetime(2027, 1, 4, 1, 0, tzinfo=WIT)) == 7
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,13 +4,15 @@ each deadline, an operator's local days off, and the profile saying when it does
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.legal.calendar import LegalCalendar
 from bot.legal.kinds import Counting, ElectionKind
 from bot.legal.profile import PROFILES, deadline, is_stale, profile, reporting_deadline
+from bot.legal.rules import Deadline, LegalRules
 
 PEMILU, PILKADA = profile(ElectionKind.PEMILU), profile("pilkada")
 CAL = LegalCalendar()
@@ -83,3 +85,32 @@ def test_the_categories_and_forwarding_targets_follow_the_law() -> None:
         label = t(locale, "forward.kasn")  # KASN stopped in August 2024: its duties passed to BKN
         assert "BKN" in label and "KASN" not in label
         assert "DKPP" in t(locale, "category.organiser_ethics.description")
+
+
+def test_pilkada_day_seven_since_known_is_inside_and_day_eight_is_stale() -> None:
+    rules = LegalRules()  # the default: Pilkada
+    known = date(2026, 11, 18)
+    assert not rules.is_stale(known, date(2026, 11, 25))  # day 7
+    assert rules.is_stale(known, date(2026, 11, 26))  # day 8
+
+
+def test_the_day_that_counts_is_the_regions_own() -> None:
+    moment = datetime(2026, 11, 25, 16, 30, tzinfo=UTC)  # 23:30 in Jakarta, already 01:30 the next day in Jayapura
+    known = date(2026, 11, 18)
+    rules = LegalRules()
+    assert not rules.is_stale(known, moment.astimezone(ZoneInfo("Asia/Jakarta")).date())
+    assert rules.is_stale(known, moment.astimezone(ZoneInfo("Asia/Jayapura")).date())
+
+
+def test_working_days_across_the_year_end_skip_christmas_new_year_and_isra_miraj() -> None:
+    # Known Monday 28 Dec 2026: 29, 30, 31 Dec; 1 Jan (New Year), 2-3 (weekend); 4 Jan; 5 Jan (Isra Mi'raj); 6, 7, 8 Jan
+    assert LegalRules("pemilu").reporting_deadline(date(2026, 12, 28)) == Deadline(
+        date(2027, 1, 8), PROFILES[ElectionKind.PEMILU].reporting
+    )
+
+
+def test_the_in_person_follow_up_counts_as_the_election_does() -> None:
+    friday = date(2026, 12, 4)
+    assert LegalRules("pemilu").in_person(friday).day == date(2026, 12, 8)  # Monday 7, Tuesday 8
+    assert LegalRules("pilkada").in_person(friday).day == date(2026, 12, 6)
+    assert LegalRules("pilkada").initial_review(friday) is None  # not in the profile: the texts say so

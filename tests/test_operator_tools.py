@@ -29,6 +29,8 @@ async def _identified_report(fake: FakeTelegram, r: Reporter) -> int:
     await r.expect("Nomor telepon")
     r.mark = fake.cursor()
     fake.send_contact(r.user_id, "+6281234567890", "Rahmat", contact_user_id=r.user_id)
+    await r.expect("Anda melapor sebagai")
+    r.tap("Pemilih di daerah ini")
     await r.expect("Langkah 9 dari 9")
     submit = r.tap("Kirim laporan")
     await r.expect("Kode kasus")

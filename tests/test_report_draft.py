@@ -26,6 +26,7 @@ def test_whole_flow_with_identity():
         Step.CATEGORY,
         Step.CHRONOLOGY,
         Step.WHEN,
+        Step.KNOWN,
         Step.WHERE,
         Step.PLACE,
         Step.PARTY,
@@ -35,6 +36,7 @@ def test_whole_flow_with_identity():
         Step.ID_NAME,
         Step.ID_ADDRESS,
         Step.ID_PHONE,
+        Step.STANDING,
         Step.REVIEW,
     ]
 
@@ -42,7 +44,7 @@ def test_whole_flow_with_identity():
 def test_anonymous_skips_name_address_and_phone():
     path = walk(Step.CATEGORY, ANONYMOUS, editing=False)
     assert path[-2:] == [Step.IDENTITY, Step.REVIEW]
-    assert not {Step.ID_NAME, Step.ID_ADDRESS, Step.ID_PHONE} & set(path)
+    assert not {Step.ID_NAME, Step.ID_ADDRESS, Step.ID_PHONE, Step.STANDING} & set(path)
 
 
 def test_identity_not_yet_chosen_asks_for_the_name():
@@ -58,12 +60,12 @@ def test_where_and_its_gps_confirmation_lead_to_the_place(editing: bool):
 EDIT_PATHS: dict[str, list[Step]] = {
     "category": [Step.CATEGORY, Step.REVIEW],
     "chronology": [Step.CHRONOLOGY, Step.REVIEW],
-    "when": [Step.WHEN, Step.REVIEW],
+    "when": [Step.WHEN, Step.KNOWN, Step.REVIEW],
     "where": [Step.WHERE, Step.PLACE, Step.REVIEW],
     "party": [Step.PARTY, Step.REVIEW],
     "evidence": [Step.EVIDENCE, Step.REVIEW],
     "witnesses": [Step.WITNESSES, Step.REVIEW],
-    "identity": [Step.IDENTITY, Step.ID_NAME, Step.ID_ADDRESS, Step.ID_PHONE, Step.REVIEW],
+    "identity": [Step.IDENTITY, Step.ID_NAME, Step.ID_ADDRESS, Step.ID_PHONE, Step.STANDING, Step.REVIEW],
 }
 
 
@@ -115,6 +117,8 @@ def test_step_values_are_stable():
         "CATEGORY": "category",
         "CHRONOLOGY": "chronology",
         "WHEN": "when",
+        "KNOWN": "known",
+        "TSM": "tsm",
         "WHERE": "where",
         "WHERE_CONFIRM": "where_confirm",
         "PLACE": "place",
@@ -125,6 +129,7 @@ def test_step_values_are_stable():
         "ID_NAME": "id_name",
         "ID_ADDRESS": "id_address",
         "ID_PHONE": "id_phone",
+        "STANDING": "standing",
         "REVIEW": "review",
     }
 
@@ -134,3 +139,15 @@ def test_answers_round_trip_and_ignore_unknown_fields():
     stored = answers.model_dump(exclude_none=True)
     assert Answers.model_validate({**stored, "retired_field": 1}) == answers
     assert Answers.model_validate({}) == Answers()
+
+
+def test_known_too_long_ago_asks_about_tsm_then_goes_on():
+    assert next_step(Step.KNOWN, NAMED, editing=False, ask_tsm=True) is Step.TSM
+    assert next_step(Step.TSM, NAMED, editing=False) is Step.WHERE
+    assert next_step(Step.TSM, NAMED, editing=True) is Step.REVIEW
+    assert next_step(Step.KNOWN, NAMED, editing=False) is Step.WHERE
+
+
+def test_a_prefilled_incident_time_also_answers_when_it_became_known():
+    prefilled = Answers(prefilled=["chronology", "incident"], anonymous=False)
+    assert next_step(Step.CATEGORY, prefilled, editing=False) is Step.WHERE

@@ -139,7 +139,8 @@ async def at_where(service: IntakeService, user_id: int) -> Draft:
     draft = await service.start(user_id, user_id, ids())
     draft = await service.set_category(draft, ids(), "money_politics")
     draft = await service.set_chronology(draft, ids(), "Amplop dibagikan kepada warga di depan TPS 05 pagi ini.")
-    return await service.set_when_button(draft, ids(), "today")
+    draft = await service.set_when_button(draft, ids(), "today")
+    return await service.set_known_same(draft, ids())
 
 
 async def test_a_location_in_one_of_our_kecamatan_is_suggested(db: Database, regions: RegionDirectory, tmp_path: Path):

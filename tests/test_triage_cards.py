@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from bot.kernel.callbacks import MAX_BYTES, parse
+from bot.legal.rules import LegalRules
 from bot.regions.directory import RegionDirectory
 from bot.supervision.actions import SupervisionAction, TriageVerb, triage_parts
 from bot.supervision.alert_card import card_keyboard, card_text, reject_confirm_keyboard, status_text
@@ -98,3 +99,22 @@ def test_the_card_suggests_the_body_a_category_points_to(regions: RegionDirector
 def test_a_category_without_a_body_suggests_nothing(regions: RegionDirectory) -> None:
     card = card_text(dataclasses.replace(CASE, category="voter_roll"), regions, "id", kind="alert", evidence_count=0)
     assert "Saran: teruskan ke" not in card
+
+
+def test_the_cards_deadlines_follow_the_deployments_election(regions: RegionDirectory) -> None:
+    # Received Saturday 10 Feb 2024 (Lunar New Year); 14 Feb 2024 was election day, a national holiday.
+    pilkada = card_text(CASE, regions, "id", kind="alert", evidence_count=0)
+    assert "laporan: 17-02-2024 · kajian awal: tidak diatur · keputusan: 13-02-2024 (bila perlu keterangan " \
+           "tambahan: 15-02-2024)" in pilkada  # calendar days: 7, none known, 3 and 5 days
+    pemilu = LegalRules("pemilu")
+    card = card_text(CASE, regions, "id", kind="alert", evidence_count=0, rules=pemilu)
+    # working days: 12, 13, (14 off), 15, 16, 19, 20, 21 Feb; the decision waits for registration
+    assert "laporan: 21-02-2024 · kajian awal: 13-02-2024 · keputusan: 7 hari kerja sejak registrasi" in card
+    registered = dataclasses.replace(CASE, status="registered")  # registered on 10 Feb (status_changed_at)
+    assert "keputusan: 21-02-2024 (bila perlu keterangan tambahan: 01-03-2024)" in card_text(
+        registered, regions, "id", kind="alert", evidence_count=0, rules=pemilu)
+    tsm = dataclasses.replace(CASE, tsm=True, known_local="2024-01-02")
+    assert "report: until voting day (TSM)" in card_text(tsm, regions, "en", kind="alert", evidence_count=0,
+                                                         rules=pemilu)
+    known_later = dataclasses.replace(CASE, known_local="2024-02-12")  # learned of it on Monday 12 Feb
+    assert "laporan: 19-02-2024" in card_text(known_later, regions, "id", kind="alert", evidence_count=0)

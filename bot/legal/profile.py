@@ -31,6 +31,7 @@ class LegalProfile:
     handling: Period  # the decision, since the report was received (Pilkada) or registered (Pemilu)
     handling_extended: Period  # the same, in all, when more information is needed
     initial_review: Period | None  # kajian awal, since receipt; None: not in the profile
+    who_may_report: str  # the article naming who may file a laporan (a voter, an observer, a participant)
     in_person: Period  # an online report's identity card, signature and evidence are brought in person within this
     tsm_until_voting_day: str | None  # the article letting TSM violations be reported until voting day; None: none known
 
@@ -43,6 +44,7 @@ PROFILES: dict[ElectionKind, LegalProfile] = {
         handling=Period(7, Counting.WORKING, "UU 7/2017 Pasal 454 ayat (7)"),
         handling_extended=Period(14, Counting.WORKING, "UU 7/2017 Pasal 454 ayat (8)"),
         initial_review=Period(2, Counting.WORKING, "Perbawaslu 7/2022 Pasal 15 ayat (1)"),
+        who_may_report="Perbawaslu 7/2022 Pasal 8 ayat (2)",
         in_person=Period(2, Counting.WORKING, "Perbawaslu 7/2022 (laporan melalui daring)"),
         tsm_until_voting_day="Perbawaslu 7/2022 Pasal 8 ayat (4)",
     ),
@@ -54,6 +56,7 @@ PROFILES: dict[ElectionKind, LegalProfile] = {
         handling=Period(3, Counting.CALENDAR, "UU 1/2015 jo. UU 10/2016 Pasal 134 ayat (5)"),
         handling_extended=Period(5, Counting.CALENDAR, "UU 1/2015 jo. UU 10/2016 Pasal 134 ayat (6)"),
         initial_review=None,
+        who_may_report="UU 1/2015 jo. UU 10/2016 Pasal 134 ayat (2)",
         in_person=Period(2, Counting.CALENDAR, "Perbawaslu 8/2020 jo. Perbawaslu 9/2024 (laporan melalui daring)"),
         tsm_until_voting_day=None,
     ),

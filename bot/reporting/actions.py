@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.kernel.callbacks import Action, no_arg, register
+from bot.legal.kinds import Standing
 from bot.reporting.categories import CATEGORIES
 
 
@@ -19,6 +20,9 @@ class ReportAction(Action):
     DISCARD_DRAFT = "fresh"
     CATEGORY = "cat"  # arg: category key
     WHEN = "when"  # arg: today | yesterday
+    KNOWN = "knw"  # arg: same (on the incident's day) | today
+    TSM = "tsm"  # arg: yes | no
+    STANDING = "stand"  # arg: a Standing value
     REGION = "reg"  # arg: region code chosen in the picker
     REGION_UP = "up"  # arg: code whose parent level to show again ("" = top)
     REGION_PAGE = "page"  # arg: "<parent code or ->:<page>"
@@ -59,6 +63,9 @@ register(
         ReportAction.DISCARD_DRAFT: no_arg,
         ReportAction.CATEGORY: lambda a: a in CATEGORIES,
         ReportAction.WHEN: lambda a: a in ("today", "yesterday"),
+        ReportAction.KNOWN: lambda a: a in ("same", "today"),
+        ReportAction.TSM: lambda a: a in ("yes", "no"),
+        ReportAction.STANDING: lambda a: a in {standing.value for standing in Standing},
         ReportAction.REGION: lambda a: bool(_REGION.fullmatch(a)),
         ReportAction.REGION_UP: lambda a: a == "" or bool(_REGION.fullmatch(a)),
         ReportAction.REGION_PAGE: lambda a: bool(_PAGE.fullmatch(a)),

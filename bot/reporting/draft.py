@@ -14,6 +14,8 @@ class Step(StrEnum):
     CATEGORY = "category"
     CHRONOLOGY = "chronology"
     WHEN = "when"
+    KNOWN = "known"  # when the reporter learned of it (the reporting window counts from then)
+    TSM = "tsm"  # known too long ago: is it a structured, systematic and massive violation? (where the law has a rule)
     WHERE = "where"
     WHERE_CONFIRM = "where_confirm"
     PLACE = "place"
@@ -24,6 +26,7 @@ class Step(StrEnum):
     ID_NAME = "id_name"
     ID_ADDRESS = "id_address"
     ID_PHONE = "id_phone"
+    STANDING = "standing"  # voter, observer, election participant or someone else: who may file a laporan
     REVIEW = "review"
 
 
@@ -32,6 +35,8 @@ STEP_NUMBER: dict[Step, int] = {
     Step.CATEGORY: 1,
     Step.CHRONOLOGY: 2,
     Step.WHEN: 3,
+    Step.KNOWN: 3,
+    Step.TSM: 3,
     Step.WHERE: 4,
     Step.WHERE_CONFIRM: 4,
     Step.PLACE: 4,
@@ -42,6 +47,7 @@ STEP_NUMBER: dict[Step, int] = {
     Step.ID_NAME: 8,
     Step.ID_ADDRESS: 8,
     Step.ID_PHONE: 8,
+    Step.STANDING: 8,
     Step.REVIEW: 9,
 }
 
@@ -61,6 +67,7 @@ _ORDER = [
     Step.CATEGORY,
     Step.CHRONOLOGY,
     Step.WHEN,
+    Step.KNOWN,
     Step.WHERE,
     Step.PLACE,
     Step.PARTY,
@@ -70,7 +77,7 @@ _ORDER = [
     Step.REVIEW,
 ]
 # Steps after which a field being edited from the review is complete.
-_GROUP_ENDS = {Step.CATEGORY, Step.CHRONOLOGY, Step.WHEN, Step.PLACE, Step.PARTY, Step.EVIDENCE, Step.WITNESSES}
+_GROUP_ENDS = {Step.CATEGORY, Step.CHRONOLOGY, Step.KNOWN, Step.TSM, Step.PLACE, Step.PARTY, Step.EVIDENCE, Step.WITNESSES}
 
 
 class Answers(BaseModel):
@@ -123,19 +130,26 @@ class Answers(BaseModel):
 
 # The answer each step gives, for a prefilled draft's skips.
 _FIELD_OF: dict[Step, str] = {
-    Step.CHRONOLOGY: "chronology", Step.WHEN: "incident", Step.WHERE: "region_code", Step.PLACE: "place",
+    Step.CHRONOLOGY: "chronology", Step.WHEN: "incident", Step.KNOWN: "incident", Step.WHERE: "region_code",
+    Step.PLACE: "place",
 }
 
 
-def next_step(current: Step, answers: Answers, *, editing: bool) -> Step:
-    """The step after `current` has been answered; in a prefilled draft, the steps it was given are skipped."""
-    step = _next_step(current, answers, editing=editing)
+def next_step(current: Step, answers: Answers, *, editing: bool, ask_tsm: bool = False) -> Step:
+    """The step after `current` has been answered; in a prefilled draft, the steps it was given are skipped (a
+    given incident time is also when it became known). `ask_tsm`: the violation became known too long ago for
+    the reporting window, and the law lets a TSM violation be reported later, so the TSM question follows."""
+    step = _next_step(current, answers, editing=editing, ask_tsm=ask_tsm)
     while not editing and answers.prefilled and _FIELD_OF.get(step) in answers.prefilled:
-        step = _next_step(step, answers, editing=editing)
+        step = _next_step(step, answers, editing=editing, ask_tsm=ask_tsm)
     return step
 
 
-def _next_step(current: Step, answers: Answers, *, editing: bool) -> Step:
+def _next_step(current: Step, answers: Answers, *, editing: bool, ask_tsm: bool) -> Step:
+    if current is Step.KNOWN and ask_tsm:
+        return Step.TSM
+    if current is Step.TSM:
+        return Step.REVIEW if editing else Step.WHERE
     if current is Step.WHERE_CONFIRM or current is Step.WHERE:
         return Step.PLACE
     if current is Step.IDENTITY:
@@ -145,6 +159,8 @@ def _next_step(current: Step, answers: Answers, *, editing: bool) -> Step:
     if current is Step.ID_ADDRESS:
         return Step.ID_PHONE
     if current is Step.ID_PHONE:
+        return Step.STANDING
+    if current is Step.STANDING:
         return Step.REVIEW
     if editing and current in _GROUP_ENDS:
         return Step.REVIEW

@@ -9,8 +9,8 @@ reporter (WIB ``Asia/Jakarta``, WITA ``Asia/Makassar`` or WIT ``Asia/Jayapura``)
 "today"/"yesterday" and "future" decisions are made in that zone, so ``now`` is never
 converted. Zone labels typed after a time ("14:30 WIB") are accepted and ignored.
 
-The reporting-window helpers follow Perbawaslu 7/2022: a report must be submitted within
-7 days of the incident becoming known; day 7 is still inside the window.
+The reporting window is not counted here: it runs from the day the reporter learned of it, as the
+deployment's election counts days (bot/legal/rules.py).
 """
 
 from __future__ import annotations
@@ -24,10 +24,7 @@ __all__ = [
     "IncidentTime",
     "IncidentTimeError",
     "IncidentTimeErrorCode",
-    "days_since",
-    "is_past_reporting_window",
     "parse_incident_time",
-    "reporting_deadline",
     "today",
     "yesterday",
 ]
@@ -235,22 +232,6 @@ def yesterday(now: datetime.datetime) -> IncidentTime:
     """Yesterday's local date (no time), for a "Kemarin" quick-reply button."""
     _require_aware(now)
     return IncidentTime(now.date() - datetime.timedelta(days=1), None)
-
-
-def days_since(incident: IncidentTime, now: datetime.datetime) -> int:
-    """Whole calendar days from the incident date to ``now``'s local date (0 = today)."""
-    _require_aware(now)
-    return (now.date() - incident.date).days
-
-
-def is_past_reporting_window(incident: IncidentTime, now: datetime.datetime, *, window_days: int = 7) -> bool:
-    """True when more than ``window_days`` calendar days have passed (day 7 is still inside)."""
-    return days_since(incident, now) > window_days
-
-
-def reporting_deadline(incident: IncidentTime, *, window_days: int = 7) -> datetime.date:
-    """The last local date on which a formal report can still be submitted."""
-    return incident.date + datetime.timedelta(days=window_days)
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,9 @@ from lokal import normalize_phone
 
 from bot.kernel import case_code
 from bot.kernel.refusal import Refusal
+from bot.legal.kinds import Standing
+from bot.legal.rules import LegalRules
+from bot.legal.texts import LegalTexts
 from bot.regions.directory import RegionDirectory
 from bot.reporting.assessment import Assessment, assess
 from bot.reporting.categories import is_category
@@ -28,9 +31,7 @@ from bot.reporting.evidence_store import TELEGRAM_DOWNLOAD_LIMIT, EvidenceStore
 from bot.reporting.incident_time import (
     IncidentTime,
     IncidentTimeError,
-    is_past_reporting_window,
     parse_incident_time,
-    reporting_deadline,
     today,
     yesterday,
 )
@@ -63,7 +64,7 @@ STATUS_FRESH = timedelta(minutes=10)
 # A submitted report as its reporter may see it (never the identity).
 Report = ReportRecord
 # Free-text answers a reporter can correct by editing the message that gave them ("incident": a typed time).
-EDITABLE_FIELDS = ("chronology", "incident", "place", "party", "witnesses", "name", "address", "phone")
+EDITABLE_FIELDS = ("chronology", "incident", "known", "place", "party", "witnesses", "name", "address", "phone")
 
 
 def clean_text(text: str, field: str) -> str:
@@ -128,12 +129,15 @@ class IntakeService:
         regions: RegionDirectory,
         evidence: EvidenceStore,
         alerts: AlertPlanner | None = None,
+        rules: LegalRules | None = None,
     ) -> None:
         self.drafts = drafts
         self.reports = reports
         self.regions = regions
         self.files = evidence
         self.alerts = alerts  # None: nobody is alerted (unit tests of intake alone)
+        self.rules = rules or LegalRules()  # the deployment's election (default: Pilkada)
+        self.texts = LegalTexts(self.rules, regions)
 
     # ---- drafts -------------------------------------------------------------------------------
 
@@ -171,7 +175,7 @@ class IntakeService:
     async def answer(self, draft: Draft, update_id: int, **changes: Any) -> Draft:
         """Record answers for the current step and move to the next one."""
         draft.answers = draft.answers.model_copy(update=changes)
-        step = next_step(draft.step, draft.answers, editing=draft.row.editing)
+        step = next_step(draft.step, draft.answers, editing=draft.row.editing, ask_tsm=self.asks_tsm(draft.answers))
         return await self.goto(draft, update_id, step)
 
     async def goto(self, draft: Draft, update_id: int, step: Step, *, editing: bool | None = None) -> Draft:
@@ -241,15 +245,22 @@ class IntakeService:
         """A typed date and time: read as local time of the place where it happened."""
         return await self.answer(
             draft, update_id, incident=incident.isoformat(), incident_button=None, incident_pressed_at=None,
-            **self._sourced(draft, "incident", message_id),
+            **self._known_kept(draft.answers, incident.date), **self._sourced(draft, "incident", message_id),
         )
+
+    def _known_kept(self, answers: Answers, incident: date) -> dict[str, Any]:
+        """A new incident date: a day of learning of it before that no longer holds (the question is asked next)."""
+        if answers.known and date.fromisoformat(answers.known) < incident:
+            return {"known": None, "tsm": None}
+        return {}
 
     async def set_when_button(self, draft: Draft, update_id: int, which: str) -> Draft:
         """"Today" or "yesterday": the date in the region's zone (again, if the region is only known later)."""
         pressed = utcnow()
+        day = self._relative_day(which, pressed, draft.answers)
         return await self.answer(
-            draft, update_id, incident=self._relative_day(which, pressed, draft.answers).isoformat(),
-            incident_button=which, incident_pressed_at=pressed.isoformat(), **self._sourced(draft, "incident", None),
+            draft, update_id, incident=day.isoformat(), incident_button=which, incident_pressed_at=pressed.isoformat(),
+            **self._known_kept(draft.answers, day.date), **self._sourced(draft, "incident", None),
         )
 
     def _relative_day(self, which: str, pressed: datetime, answers: Answers) -> IncidentTime:
@@ -259,10 +270,54 @@ class IntakeService:
     def incident(self, answers: Answers) -> IncidentTime | None:
         return IncidentTime.from_iso(answers.incident) if answers.incident else None
 
-    def is_stale(self, answers: Answers) -> bool:
-        """Known more than 7 days ago: it can only be handled as informasi awal."""
+    def known_date(self, answers: Answers) -> date | None:
+        """The day the reporter learned of it: their answer, else the incident's date (the question's default)."""
+        if answers.known:
+            return date.fromisoformat(answers.known)
         incident = self.incident(answers)
-        return incident is not None and is_past_reporting_window(incident, self.now_for(answers))
+        return incident.date if incident is not None else None
+
+    def is_stale(self, answers: Answers, *, tsm: bool | None = None) -> bool:
+        """Known too long ago for the election's reporting window (a TSM violation where the law lets it be
+        reported until voting day is not): it can only be handled as informasi awal."""
+        known = self.known_date(answers)
+        if known is None:
+            return False
+        return self.rules.is_stale(known, self.now_for(answers).date(), tsm=bool(answers.tsm if tsm is None else tsm))
+
+    def asks_tsm(self, answers: Answers) -> bool:
+        """Whether the TSM question is asked: known too long ago, and the law has a later window for TSM."""
+        return self.rules.profile.tsm_until_voting_day is not None and self.is_stale(answers, tsm=False)
+
+    async def set_known_same(self, draft: Draft, update_id: int) -> Draft:
+        """"On that day": the reporter learned of it when it happened."""
+        return await self.answer(draft, update_id, known=None, tsm=None, **self._sourced(draft, "known", None))
+
+    def parse_known(self, answers: Answers, text: str) -> date:
+        """A typed day of learning of it: read like the incident time; not before the incident, not in the future."""
+        try:
+            known = parse_incident_time(text, self.now_for(answers)).date
+        except IncidentTimeError as exc:
+            raise Refusal(f"invalid.when_{exc.code}") from None
+        incident = self.incident(answers)
+        if incident is not None and known < incident.date:
+            raise Refusal("invalid.known_before_incident", date=incident.date.strftime("%d-%m-%Y"))
+        return known
+
+    async def set_known(self, draft: Draft, update_id: int, known: date, message_id: int | None = None) -> Draft:
+        incident = self.incident(draft.answers)
+        value = None if incident is not None and known == incident.date else known.isoformat()
+        return await self.answer(draft, update_id, known=value, tsm=None, **self._sourced(draft, "known", message_id))
+
+    async def set_tsm(self, draft: Draft, update_id: int, tsm: bool) -> Draft:
+        return await self.answer(draft, update_id, tsm=tsm)
+
+    async def set_standing(self, draft: Draft, update_id: int, standing: str) -> Draft:
+        try:
+            value = Standing(standing)
+        except ValueError:
+            raise Refusal("invalid.choice") from None
+        return await self.answer(draft, update_id, standing=value.value)
 
     async def set_region(self, draft: Draft, update_id: int, code: str, source: str) -> Draft:
         region = self.regions.get(code)
@@ -331,7 +386,7 @@ class IntakeService:
     async def set_identity(self, draft: Draft, update_id: int, anonymous: bool) -> Draft:
         changes: dict[str, Any] = {"anonymous": anonymous}
         if anonymous:
-            changes.update(name=None, address=None, phone=None, phone_source=None)
+            changes.update(name=None, address=None, phone=None, phone_source=None, standing=None)
             changes["answered_by"] = draft.answers.forget_sources("name", "address", "phone")
         return await self.answer(draft, update_id, **changes)
 
@@ -370,7 +425,13 @@ class IntakeService:
         """The answers `text` gives for `field`, checked as when it was first answered."""
         if field == "incident":
             incident = self.parse_when(answers, text)
-            return {"incident": incident.isoformat(), "incident_button": None, "incident_pressed_at": None}
+            return {"incident": incident.isoformat(), "incident_button": None, "incident_pressed_at": None,
+                    **self._known_kept(answers, incident.date)}
+        if field == "known":
+            known = self.parse_known(answers, text)
+            happened = self.incident(answers)
+            return {"known": None if happened is not None and known == happened.date else known.isoformat(),
+                    "tsm": None}
         if field == "phone":
             return {"phone": clean_phone(text), "phone_source": "typed"}
         return {field: clean_text(text, field)}
@@ -451,6 +512,7 @@ class IntakeService:
         return assess(
             anonymous=bool(answers.anonymous),
             has_name_and_address=bool(answers.name and answers.address),
+            may_file=answers.standing is None or Standing(answers.standing).may_file_laporan,
             has_reported_party=bool(answers.party),
             within_deadline=not self.is_stale(answers),
             has_time_and_place=bool(answers.incident and answers.region_code),
@@ -467,6 +529,8 @@ class IntakeService:
                 return field
         if answers.anonymous is None or (answers.anonymous is False and not (answers.name and answers.address)):
             return "identity"
+        if answers.anonymous is False and answers.standing is None:
+            return "standing"
         return None
 
     async def submitted(self, user_id: int) -> SubmitResult | None:
@@ -568,23 +632,43 @@ class IntakeService:
             anonymous=bool(a.anonymous),
             kind=assessment.kind,
             missing=list(assessment.missing),
+            known_local=a.known,
+            reporter_standing=None if a.anonymous else a.standing,
+            tsm=bool(a.tsm),
         )
 
     def confirmation_text(self, locale: str, code: str, assessment: Assessment, answers: Answers) -> str:
+        """The reporter's confirmation: what the report is, honestly. A complete report is complete enough to be
+        *filed* as a laporan; what the reporter must still bring in person, where and by when, is spelled out."""
+        texts = self.texts
         lines = [t(locale, "submitted.title", code=code), ""]
-        lines.append(t(locale, f"submitted.kind_{assessment.kind}"))
+        received = self.now_for(answers).date()
+        if assessment.kind == "laporan":
+            lines.append(t(locale, "submitted.kind_laporan"))
+            lines.append(texts.in_person(locale, received, answers.region_code or ""))
+        else:
+            lines.append(t(locale, "submitted.kind_informasi_awal"))
         if assessment.missing:
             lines.append("")
             lines.append(t(locale, "submitted.missing_intro"))
-            lines.extend(f"• {t(locale, f'missing.{key}')}" for key in assessment.missing)
+            lines.extend(f"• {self.missing_text(locale, key)}" for key in assessment.missing)
         if assessment.in_person:
             lines.extend(["", "⚠️ " + t(locale, "missing.in_person", count=assessment.in_person)])
-        incident = self.incident(answers)
-        if incident is not None and "deadline" not in assessment.missing:
-            deadline = reporting_deadline(incident)
-            lines.extend(["", t(locale, "submitted.deadline", date=deadline.strftime("%d-%m-%Y"))])
+        known = self.known_date(answers)
+        if known is not None and "deadline" not in assessment.missing:
+            deadline = texts.reporting_deadline(locale, known, tsm=bool(answers.tsm))
+            lines.extend(["", t(locale, "submitted.deadline", deadline=deadline)])
+        if assessment.kind == "laporan":
+            lines.extend(["", texts.handling(locale)])
         lines.extend(["", t(locale, "submitted.next", code=code)])
         return "\n".join(lines)
+
+    def missing_text(self, locale: str, key: str) -> str:
+        """Why a requirement is not met, in the election's own terms (its window for "deadline")."""
+        if key == "deadline":
+            return t(locale, "missing.deadline", period=self.texts.reporting_period(locale),
+                     source=self.rules.profile.reporting.source)
+        return t(locale, f"missing.{key}")
 
     # ---- housekeeping -------------------------------------------------------------------------
 

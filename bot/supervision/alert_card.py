@@ -5,14 +5,15 @@ Nothing here can show a reporter's identity: CaseRow does not carry it, only whe
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.kernel.callbacks import encode
+from bot.legal.rules import LegalRules
 from bot.regions.directory import RegionDirectory
-from bot.reporting.incident_time import IncidentTime, reporting_deadline
+from bot.reporting.incident_time import IncidentTime
 from bot.supervision.actions import SupervisionAction, TriageVerb
 from bot.supervision.case_status import (
     FORWARD_TARGETS,
@@ -26,7 +27,7 @@ from locales import t
 from storage.supervision.cases import CaseRow, EventRow
 
 CHRONOLOGY_ON_CARD = 1500
-KAJIAN_AWAL = timedelta(days=2)  # initial review (kajian awal) within two days of receipt
+DATE = "%d-%m-%Y"
 
 
 def triage_data(verb: str, report_id: int, detail: str = "") -> str:
@@ -60,15 +61,59 @@ def witness_count(case: CaseRow) -> int:
     return max(1, len([line for line in case.witnesses.splitlines() if line.strip()]))
 
 
-def card_text(case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str, evidence_count: int) -> str:
+def _local_date(moment_iso: str, regions: RegionDirectory, region_code: str) -> date:
+    return datetime.fromisoformat(moment_iso).astimezone(regions.timezone(region_code)).date()
+
+
+def deadlines_text(case: CaseRow, regions: RegionDirectory, locale: str, rules: LegalRules) -> str:
+    """The case's deadlines under the deployment's election: filing (since it became known), kajian awal and the
+    decision (since receipt for Pilkada; since registration for Pemilu), each as the law counts it."""
+    known = date.fromisoformat(case.known_local) if case.known_local else IncidentTime.from_iso(case.incident_local).date
+    filing = rules.reporting_deadline(known, tsm=case.tsm)
+    report = t(locale, "card.until_voting_day") if filing is None else filing.day.strftime(DATE)
+    received = _local_date(case.submitted_at, regions, case.region_code)
+    if rules.kind.value == "pemilu":  # counted from registration
+        if case.status == CaseStatus.REGISTERED and case.status_changed_at:
+            registered = _local_date(case.status_changed_at, regions, case.region_code)
+            handling = t(locale, "card.handling_until", date=rules.handling(registered).day.strftime(DATE),
+                         extended=rules.handling_extended(registered).day.strftime(DATE))
+        else:
+            period = rules.profile.handling
+            handling = t(locale, "card.handling_after_registration",
+                         period=t(locale, "legal.working_days", count=period.days))
+    else:
+        handling = t(locale, "card.handling_until", date=rules.handling(received).day.strftime(DATE),
+                     extended=rules.handling_extended(received).day.strftime(DATE))
+    return t(locale, "card.deadline_values", report=report, review=review_text(case, regions, locale, rules),
+             handling=handling)
+
+
+def next_deadline_text(case: CaseRow, regions: RegionDirectory, locale: str, rules: LegalRules) -> str:
+    """The queue's deadline of a case: its kajian awal where the profile has one, else the decision's."""
+    received = _local_date(case.submitted_at, regions, case.region_code)
+    review = rules.initial_review(received)
+    if review is not None:
+        return t(locale, "card.review_by", date=review.day.strftime(DATE))
+    return t(locale, "card.decision_by", date=rules.handling(received).day.strftime(DATE))
+
+
+def review_text(case: CaseRow, regions: RegionDirectory, locale: str, rules: LegalRules) -> str:
+    """The kajian awal's last day, or that the deployment's profile has none."""
+    review = rules.initial_review(_local_date(case.submitted_at, regions, case.region_code))
+    return review.day.strftime(DATE) if review is not None else t(locale, "card.not_set")
+
+
+def card_text(
+    case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str, evidence_count: int,
+    rules: LegalRules | None = None,
+) -> str:
+    """The alert card; `rules`: the deployment's election (default Pilkada)."""
     chronology = case.chronology
     if len(chronology) > CHRONOLOGY_ON_CARD:
         chronology = chronology[:CHRONOLOGY_ON_CARD] + "…"
     nature = t(locale, f"card.kind_{case.kind}")
     if case.missing:
         nature += " " + t(locale, "card.missing", items=", ".join(t(locale, f"card.req_{m}") for m in case.missing))
-    deadline = reporting_deadline(IncidentTime.from_iso(case.incident_local)).strftime("%d-%m-%Y")
-    review_by = (datetime.fromisoformat(case.submitted_at) + KAJIAN_AWAL).isoformat()
     status = status_text(case, regions, locale)
     header = t(locale, f"card.header_{kind}") if kind != "view" else "📂"
     lines = [
@@ -83,8 +128,7 @@ def card_text(case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str
         + (t(locale, "card.witness_count", count=witness_count(case)) if case.witnesses else t(locale, "card.none")),
         f"<b>{t(locale, 'card.evidence')}</b>: {t(locale, 'card.evidence_count', count=evidence_count)}",
         f"<b>{t(locale, 'card.reporter')}</b>: {t(locale, 'card.anonymous' if case.anonymous else 'card.identified')}",
-        f"<b>{t(locale, 'card.deadlines')}</b>: "
-        + t(locale, "card.deadline_values", report=deadline, review=_local(review_by, regions, case.region_code)),
+        f"<b>{t(locale, 'card.deadlines')}</b>: {deadlines_text(case, regions, locale, rules or LegalRules())}",
         f"<b>{t(locale, 'card.status')}</b>: {status}",
     ]
     if case.forwarded_to:

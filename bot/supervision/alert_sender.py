@@ -23,6 +23,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.legal.rules import LegalRules
 from bot.regions.directory import RegionDirectory
 from bot.supervision.alert_card import card_keyboard, card_text, digest_keyboard, digest_text
 from bot.supervision.case_status import CaseStatus
@@ -36,7 +37,11 @@ log = logging.getLogger(__name__)
 
 
 class AlertSender:
-    def __init__(self, supervision: SupervisionService, regions: RegionDirectory, bot: Bot, locale: str) -> None:
+    def __init__(
+        self, supervision: SupervisionService, regions: RegionDirectory, bot: Bot, locale: str,
+        rules: LegalRules | None = None,
+    ) -> None:
+        self.rules = rules or LegalRules()  # the deployment's election: the card's deadlines
         self.supervision = supervision
         self.repo: SupervisionRepository = supervision.repo
         self.regions = regions
@@ -64,7 +69,7 @@ class AlertSender:
 
     async def render(self, case: CaseRow, chat_id: int, kind: str) -> tuple[str, InlineKeyboardMarkup | None]:
         evidence = await self.repo.evidence_count(case.id)  # a file over 20 MB was never received
-        text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence)
+        text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence, rules=self.rules)
         if kind != "gakkumdu" and await self.supervision.may_act(chat_id, case):
             return text, card_keyboard(case, self.locale, can_act=True)
         can_ask = await self.supervision.may_ask(chat_id, case)  # a Gakkumdu group: only ❓ Minta info

@@ -18,6 +18,8 @@ from typing import Any, TypeAlias
 
 from bot.kernel.case_code import ALPHABET
 from bot.kernel.refusal import Refusal
+from bot.legal.rules import LegalRules
+from bot.legal.texts import LegalTexts
 from bot.regions.directory import Level, RegionDirectory
 from bot.supervision.case_status import (
     FORWARD_TARGETS,
@@ -115,9 +117,11 @@ class SupervisionService:
         admin_chat_id: int | None,
         group_locale: str,
         reporter_locale: Callable[[int], Awaitable[str]],
+        rules: LegalRules | None = None,
     ) -> None:
         self.repo = repo
         self.regions = regions
+        self.legal = LegalTexts(rules or LegalRules(), regions)  # the deployment's election: the decision's deadline
         self.admin_chat_id = admin_chat_id
         self.group_locale = group_locale
         self.reporter_locale = reporter_locale
@@ -368,6 +372,10 @@ class SupervisionService:
             lines.append(t(locale, "notify.forwarded", target=t(locale, f"forward.{detail}")))
         if action == CaseAction.DUPLICATE and detail:
             lines.append(t(locale, "notify.duplicate", code=detail))
+        if action == CaseAction.REGISTER:  # the decision's deadline, counted as the election counts
+            received = datetime.fromisoformat(case.submitted_at).astimezone(self.regions.timezone(case.region_code))
+            today = utcnow().astimezone(self.regions.timezone(case.region_code)).date()
+            lines.append(self.legal.decision(locale, received.date(), today))
         return OutboxMessage(
             f"notify:{case.id}:{action}:{status}", case.reporter_chat_id, "sendMessage", {"text": "\n".join(lines)}
         )

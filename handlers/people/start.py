@@ -48,7 +48,10 @@ async def help_command(update: Update, context: PantauContext) -> None:
         return
     await answer_query(update)
     locale = await context.services.users.locale(user.id)
-    await context.bot.send_message(chat.id, t(locale, "help.text"))
+    texts = context.services.intake.texts  # the deployment's election: its regulation and reporting window
+    await context.bot.send_message(
+        chat.id, t(locale, "help.text", regulation=texts.regulation(), window=texts.window(locale))
+    )
 
 
 async def language_menu(update: Update, context: PantauContext) -> None:

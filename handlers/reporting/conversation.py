@@ -1,5 +1,6 @@
-"""The report conversation (/lapor, /report): category, chronology, time, place, party, evidence,
-witnesses, identity, review and submit. See docs/conversation.md for the diagram."""
+"""The report conversation (/lapor, /report): category, chronology, time and when it became known (and, known
+too long ago where the law allows it, whether it is a TSM violation), place, party, evidence, witnesses,
+identity and standing, review and submit. See docs/conversation.md for the diagram."""
 
 from __future__ import annotations
 
@@ -184,11 +185,62 @@ async def on_text_answer(update: Update, context: PantauContext, draft: Draft, l
 
 
 async def _after_when(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """The next question (step 4 shows the time read, or the review does): edited in after a press, else sent."""
+    """The next question (when it became known, which shows the time read): edited in after a press, else sent."""
+    await advance(update, context, draft, locale)
+    return draft.step
+
+
+async def _after_known(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """The next question; known too long ago (and not asked about TSM), the reporter is told what that means."""
+    intake = context.services.intake
     note = None
-    if context.services.intake.is_stale(draft.answers):
-        note = "⚠️ " + t(locale, "when.stale_warning")
+    if draft.step is not Step.TSM and intake.is_stale(draft.answers):
+        note = "⚠️ " + t(locale, "when.stale_warning", period=intake.texts.reporting_period(locale))
     await advance(update, context, draft, locale, note=note)
+    return draft.step
+
+
+@step_handler()
+async def on_known_button(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 3: learned of it on the incident's day, or today."""
+    intake = context.services.intake
+    if callback_arg(update) == "same":
+        draft = await intake.set_known_same(draft, update.update_id)
+    else:
+        draft = await intake.set_known(draft, update.update_id, intake.now_for(draft.answers).date())
+    return await _after_known(update, context, draft, locale)
+
+
+@step_handler()
+async def on_known_text(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 3: the typed day the reporter learned of it."""
+    intake = context.services.intake
+    known = intake.parse_known(draft.answers, text_of(update))
+    draft = await intake.set_known(draft, update.update_id, known, _message_id(update))
+    return await _after_known(update, context, draft, locale)
+
+
+@step_handler()
+async def on_tsm(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 3: a structured, systematic and massive violation (reportable later), or not."""
+    tsm = callback_arg(update) == "yes"
+    draft = await context.services.intake.set_tsm(draft, update.update_id, tsm)
+    intake = context.services.intake
+    note = "✓ " + t(locale, "button.tsm_yes" if tsm else "button.tsm_no")
+    if not tsm:
+        note += "\n⚠️ " + t(locale, "when.stale_warning", period=intake.texts.reporting_period(locale))
+    await advance(update, context, draft, locale, note=note)
+    return draft.step
+
+
+@step_handler()
+async def on_standing(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 8: who the reporter is (a voter, an observer, a participant, or someone else)."""
+    key = callback_arg(update)
+    services = context.services
+    draft = await services.intake.set_standing(draft, update.update_id, key)
+    await advance(update, context, draft, locale,
+                  note="✓ " + t(locale, f"standing.{services.intake.rules.kind.value}.{key}"))
     return draft.step
 
 
@@ -291,8 +343,11 @@ async def on_submit(update: Update, context: PantauContext, draft: Draft, locale
             draft = await services.intake.edit(draft, update.update_id, "when")
         elif exc.key == "invalid.incomplete":
             missing = services.intake.missing_answer(draft.answers)
-            field = {"incident": "when", "region_code": "where"}.get(missing or "", missing or "identity")
-            draft = await services.intake.edit(draft, update.update_id, field)
+            if missing == "standing":  # a draft at its review before the question existed
+                draft = await services.intake.goto(draft, update.update_id, Step.STANDING, editing=True)
+            else:
+                field = {"incident": "when", "region_code": "where"}.get(missing or "", missing or "identity")
+                draft = await services.intake.edit(draft, update.update_id, field)
         raise
     code = outcome.result.case_code
     if outcome.result.created:
@@ -342,6 +397,8 @@ _EXPECTED = {
     Step.CATEGORY: "invalid.expected_button",
     Step.CHRONOLOGY: "invalid.expected_text",
     Step.WHEN: "invalid.expected_when",
+    Step.KNOWN: "invalid.expected_when",
+    Step.TSM: "invalid.expected_button",
     Step.WHERE: "invalid.expected_location",
     Step.WHERE_CONFIRM: "invalid.expected_button",
     Step.PLACE: "invalid.expected_text",
@@ -352,6 +409,7 @@ _EXPECTED = {
     Step.ID_NAME: "invalid.expected_text",
     Step.ID_ADDRESS: "invalid.expected_text",
     Step.ID_PHONE: "invalid.expected_phone",
+    Step.STANDING: "invalid.expected_button",
     Step.REVIEW: "invalid.expected_button",
 }
 
@@ -406,6 +464,11 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
                 CallbackQueryHandler(on_when_button, pattern=matches(ReportAction.WHEN)),
                 MessageHandler(TEXT, on_when_text),
             ],
+            Step.KNOWN: [
+                CallbackQueryHandler(on_known_button, pattern=matches(ReportAction.KNOWN)),
+                MessageHandler(TEXT, on_known_text),
+            ],
+            Step.TSM: [CallbackQueryHandler(on_tsm, pattern=matches(ReportAction.TSM))],
             Step.WHERE: region_handlers,
             Step.WHERE_CONFIRM: [
                 CallbackQueryHandler(where.on_gps_confirm, pattern=matches(ReportAction.GPS_CONFIRM)),
@@ -432,6 +495,7 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
             Step.ID_NAME: [MessageHandler(TEXT, on_text_answer)],
             Step.ID_ADDRESS: [MessageHandler(TEXT, on_text_answer)],
             Step.ID_PHONE: [MessageHandler(NEW & filters.CONTACT, on_contact), MessageHandler(TEXT, on_phone_text)],
+            Step.STANDING: [CallbackQueryHandler(on_standing, pattern=matches(ReportAction.STANDING))],
             Step.REVIEW: [
                 CallbackQueryHandler(on_edit, pattern=matches(ReportAction.EDIT)),
                 CallbackQueryHandler(on_submit, pattern=matches(ReportAction.SUBMIT)),

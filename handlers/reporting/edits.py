@@ -51,8 +51,8 @@ async def on_edited(update: Update, context: PantauContext) -> None:
         await _reply(context, message, "⚠️ " + t(locale, "conversation.edit_invalid", field=label, reason=reason))
         return
     log.info("user %s corrected %s by editing a message", user.id, field)
-    if field == "incident" and intake.is_stale(draft.answers):
-        done += "\n⚠️ " + t(locale, "when.stale_warning")
+    if field in ("incident", "known") and intake.is_stale(draft.answers):
+        done += "\n⚠️ " + t(locale, "when.stale_warning", period=intake.texts.reporting_period(locale))
     if draft.active and draft.step is Step.REVIEW:
         await ask(context, draft, locale, note=done)  # the summary on screen no longer holds: show it again
     else:

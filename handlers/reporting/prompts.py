@@ -125,6 +125,42 @@ def contact_keyboard(locale: str) -> ReplyKeyboardMarkup:
     )
 
 
+def known_prompt(services: Services, draft: Draft, locale: str) -> Prompt:
+    """Step 3, second question: when the reporter learned of it (default: the incident's day)."""
+    intake = services.intake
+    incident = intake.incident(draft.answers)
+    day = incident.date.strftime("%d-%m-%Y") if incident is not None else "—"
+    rows = [[button(t(locale, "button.known_same", date=day), ReportAction.KNOWN, "same")],
+            [button(t(locale, "button.today"), ReportAction.KNOWN, "today")]]
+    text = f"{header(locale, Step.KNOWN)}\n" + t(locale, "step.known.prompt", window=intake.texts.window(locale))
+    if not draft.row.editing:
+        text = answered_line(locale, t(locale, "review.when"), when_text(services, draft, locale)) + "\n\n" + text
+    return Prompt(text, InlineKeyboardMarkup(rows))
+
+
+STANDINGS = ("voter", "observer", "participant", "other")  # bot/legal/kinds.py Standing, in the order shown
+
+
+def standing_prompt(services: Services, locale: str) -> Prompt:
+    """Step 8, last question of a named report: who the reporter is (only three may file a laporan)."""
+    rules = services.intake.rules
+    kind = rules.kind.value
+    rows = [[button(t(locale, f"standing.{kind}.{key}"), ReportAction.STANDING, key)] for key in STANDINGS]
+    text = t(locale, f"step.standing.prompt_{kind}", source=rules.profile.who_may_report)
+    return Prompt(f"{header(locale, Step.STANDING)}\n{text}", InlineKeyboardMarkup(rows))
+
+
+def known_text(services: Services, draft: Draft, locale: str) -> str:
+    """The day the reporter learned of it, as the review shows it."""
+    known = services.intake.known_date(draft.answers)
+    if known is None:
+        return "—"
+    text = known.strftime("%d-%m-%Y")
+    if draft.answers.tsm:
+        text += " · " + t(locale, "review.tsm")
+    return text
+
+
 def when_text(services: Services, draft: Draft, locale: str) -> str:
     incident = services.intake.incident(draft.answers)
     if incident is None:
@@ -158,6 +194,8 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int, o
         identity = "\n".join(
             escape(v) for v in (a.name or "—", a.address or "—", a.phone or t(locale, "review.no_phone"))
         )
+        if a.standing:
+            identity += "\n" + t(locale, f"standing.{services.intake.rules.kind.value}.{a.standing}")
     none = t(locale, "review.none")
     assessment = services.intake.assess(a, evidence_count, oversized)
     lines = [
@@ -167,6 +205,7 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int, o
         f"<b>{t(locale, 'review.category')}</b>: {t(locale, f'category.{a.category}.name') if a.category else '—'}",
         f"<b>{t(locale, 'review.chronology')}</b>:\n{escape(chronology)}",
         f"<b>{t(locale, 'review.when')}</b>: {when_text(services, draft, locale)}",
+        f"<b>{t(locale, 'review.known')}</b>: {known_text(services, draft, locale)}",
         f"<b>{t(locale, 'review.where')}</b>: {where_text(services, draft, locale)}",
         f"<b>{t(locale, 'review.party')}</b>: {escape(a.party) if a.party else none}",
         f"<b>{t(locale, 'review.evidence')}</b>: {t(locale, 'review.files', count=evidence_count)}",
@@ -178,7 +217,7 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int, o
         lines.append(t(locale, "review.will_be_laporan"))
     else:
         lines.append(t(locale, "review.will_be_informasi_awal"))
-        lines.extend(f"• {t(locale, f'missing.{key}')}" for key in assessment.missing)
+        lines.extend(f"• {services.intake.missing_text(locale, key)}" for key in assessment.missing)
     if assessment.in_person:
         lines.extend(["", "⚠️ " + t(locale, "missing.in_person", count=assessment.in_person)])
     edit = [
@@ -222,6 +261,17 @@ def prompts(
         rows = [[button(t(locale, "button.today"), ReportAction.WHEN, "today"),
                  button(t(locale, "button.yesterday"), ReportAction.WHEN, "yesterday")]]
         return [Prompt(f"{head}\n{t(locale, 'step.when.prompt')}", InlineKeyboardMarkup(rows))]
+    if step is Step.KNOWN:
+        return [known_prompt(services, draft, locale)]
+    if step is Step.TSM:
+        texts = services.intake.texts
+        rows = [[button(t(locale, "button.tsm_yes"), ReportAction.TSM, "yes"),
+                 button(t(locale, "button.tsm_no"), ReportAction.TSM, "no")]]
+        text = t(locale, "step.tsm.prompt", period=texts.reporting_period(locale),
+                 source=services.intake.rules.profile.tsm_until_voting_day or "")
+        return [Prompt(f"{head}\n{text}", InlineKeyboardMarkup(rows))]
+    if step is Step.STANDING:
+        return [standing_prompt(services, locale)]
     if step is Step.WHERE:
         return [where_prompt(services, draft, locale)]
     if step is Step.WHERE_CONFIRM:

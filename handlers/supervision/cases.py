@@ -3,14 +3,12 @@ region's open cases, oldest first, with their deadlines."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from telegram import Chat, Update
 
 from bot.kernel.case_code import normalize_case_code
 from bot.kernel.context import PantauContext
 from bot.kernel.refusal import Refusal
-from bot.supervision.alert_card import KAJIAN_AWAL, digest_keyboard, history_text, place_text
+from bot.supervision.alert_card import digest_keyboard, history_text, next_deadline_text, place_text
 from bot.supervision.membership import Attempt
 from locales import t
 
@@ -64,11 +62,9 @@ async def show_queue(update: Update, context: PantauContext) -> None:
     lines = [t(locale, "cases.queue_title", count=len(cases))]
     regions = services.regions
     for case in cases:
-        review_by = datetime.fromisoformat(case.submitted_at) + KAJIAN_AWAL
-        local = review_by.astimezone(regions.timezone(case.region_code))
         lines.append(
             t(locale, "cases.queue_line", code=case.case_code, category=t(locale, f"category.{case.category}.name"),
               place=place_text(case, regions), status=t(locale, f"status.{case.status}"),
-              review=f"{local:%d-%m %H:%M} {regions.tz_label(case.region_code)}")
+              deadline=next_deadline_text(case, regions, locale, services.intake.rules))
         )
     await services.group_replies.queue(update, "\n".join(lines), markup=digest_keyboard(cases, locale))

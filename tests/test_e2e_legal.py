@@ -1,0 +1,210 @@
+"""The law as the reporter meets it (issue 10), through the fake Bot API against the real Application: when the
+violation became known, the TSM question where the election has that rule, the reporter's standing, and an honest
+confirmation that says what a laporan still needs, where and by when."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.app import Pantau
+from bot.legal.rules import LegalRules
+from testing.fake_telegram import FakeTelegram
+from tests.harness import CHRONOLOGY, Reporter, text_of_call
+
+JAMBI = ZoneInfo("Asia/Jakarta")
+DATE = "%d-%m-%Y"
+
+ID_WORDS = {
+    "report": "/lapor", "category": "Politik uang", "today": "Hari ini", "known_same": "Pada hari kejadian",
+    "known_q": "Kapan Anda mengetahui", "step1": "Langkah 1 dari 9", "step2": "Langkah 2 dari 9",
+    "step3": "Langkah 3 dari 9", "province": "Pilih provinsi", "within": "Pilih wilayah di", "step4": "Langkah 4 dari 9",
+    "step5": "Langkah 5 dari 9", "step6": "Langkah 6 dari 9", "files": "1 berkas", "done": "Selesai",
+    "step7": "Langkah 7 dari 9", "skip": "Lewati", "step8": "Langkah 8 dari 9", "named": "Cantumkan identitas",
+    "name_q": "Nama lengkap", "address_q": "Alamat", "phone_q": "Nomor telepon", "standing_q": "Anda melapor sebagai",
+    "review": "Langkah 9 dari 9", "submit": "Kirim laporan", "code": "Kode kasus", "tsm_q": "pelanggaran TSM?",
+    "tsm_yes": "Ya, pelanggaran TSM",
+}
+EN_WORDS = {
+    "report": "/report", "category": "Money politics", "today": "Today", "known_same": "On the day it happened",
+    "known_q": "When did you learn of it", "step1": "Step 1 of 9", "step2": "Step 2 of 9",
+    "step3": "Step 3 of 9", "province": "Choose a province", "within": "Choose a region in", "step4": "Step 4 of 9",
+    "step5": "Step 5 of 9", "step6": "Step 6 of 9", "files": "1 file", "done": "Done", "step7": "Step 7 of 9",
+    "skip": "Skip", "step8": "Step 8 of 9", "named": "Include my identity", "name_q": "Your full name",
+    "address_q": "Your address", "phone_q": "A phone number", "standing_q": "Who are you reporting as",
+    "review": "Step 9 of 9", "submit": "Send report", "code": "Your case code", "tsm_q": "a TSM violation?",
+    "tsm_yes": "Yes, a TSM violation",
+}
+
+
+def today() -> date:
+    return datetime.now(JAMBI).date()
+
+
+async def english(r: Reporter) -> None:
+    r.say("/bahasa")
+    await r.expect("Pilih bahasa")
+    r.tap("English")
+    await r.expect("Language switched to English.")
+
+
+async def report(
+    r: Reporter, w: dict[str, str], *, incident: str | None = None, known: str | None = None,
+    standing: str | None = None, tsm: bool | None = None,
+) -> tuple[str, str]:
+    """A whole report with a photo and the reported party: `incident`/`known` typed (None: "today" and "on the
+    day it happened"), named with `standing` (the label of its button; None: anonymous), `tsm` the answer to the
+    TSM question if it must be asked. The review's text and the confirmation's."""
+    r.say(w["report"])
+    await r.expect(w["step1"])
+    r.tap(w["category"])
+    await r.expect(w["step2"])
+    r.say(CHRONOLOGY)
+    await r.expect(w["step3"])
+    if incident is None:
+        r.tap(w["today"])
+    else:
+        r.say(incident)
+    await r.expect(w["known_q"])
+    if known is None:
+        r.tap(w["known_same"])
+    else:
+        r.say(known)
+    if tsm is not None:
+        await r.expect(w["tsm_q"])
+        r.tap(w["tsm_yes"] if tsm else ("Bukan" if w is ID_WORDS else "No"))
+    await r.expect(w["province"])
+    r.tap("Jambi")
+    await r.expect(w["within"])
+    r.tap("Kota Jambi")
+    await r.expect("Kota Jambi, Jambi")
+    r.tap("Pasar Jambi")
+    await r.expect(w["step4"])
+    r.say("Depan TPS 05, Jl. Sultan Thaha")
+    await r.expect(w["step5"])
+    r.say("Budi, tim sukses calon nomor 2")
+    await r.expect(w["step6"])
+    r.send("photo", b"\x89PNG evidence " + str(r.user_id).encode())
+    await r.expect(w["files"])
+    r.tap(w["done"])
+    await r.expect(w["step7"])
+    r.tap(w["skip"])
+    await r.expect(w["step8"])
+    if standing is None:
+        r.tap("Anonim" if w is ID_WORDS else "Anonymous")
+    else:
+        r.tap(w["named"])
+        await r.expect(w["name_q"])
+        r.say("Siti Aminah")
+        await r.expect(w["address_q"])
+        r.say("Jl. Gatot Subroto No. 5, Jambi")
+        await r.expect(w["phone_q"])
+        r.say("0812-3456-7890")
+        await r.expect(w["standing_q"])
+        r.tap(standing)
+    review = await r.expect(w["review"])
+    r.tap(w["submit"])
+    return review, await r.expect(w["code"])
+
+
+async def test_seen_a_complete_report_is_complete_enough_to_file_and_says_what_to_bring_where_and_by_when(
+    fake: FakeTelegram, bot: Pantau
+) -> None:
+    r = Reporter(fake)
+    review, confirmation = await report(r, ID_WORDS, standing="Pemilih di daerah ini")
+    # Seen: "memenuhi syarat formal dan material sebagai laporan" over-promised: a laporan also needs the identity
+    # card, a matching signature and the evidence, in person.
+    for text in (review, confirmation):
+        assert "memenuhi syarat formal dan material" not in text and "memenuhi syarat sebagai" not in text
+    assert "cukup lengkap untuk diajukan sebagai laporan" in review
+    assert "cukup lengkap untuk diajukan sebagai laporan" in confirmation
+    assert "kantor Bawaslu Kota Jambi atau Panwaslu Kecamatan Pasar Jambi" in confirmation
+    by = (today() + timedelta(days=2)).strftime(DATE)  # Pilkada, the default: calendar days
+    assert f"paling lambat {by} (2 hari" in confirmation
+    assert "KTP" in confirmation and "tanda tangan" in confirmation and "bukti aslinya" in confirmation
+    assert "paling lama 3 hari, dan paling lama 5 hari seluruhnya" in confirmation  # UU Pilkada Pasal 134 (5)-(6)
+    assert "Pasal 134 ayat (4)" in confirmation  # the filing deadline cites the Pilkada article
+    record = (await bot.services.reports.for_reporter(r.user_id))[0]  # type: ignore[union-attr]
+    assert record.kind == "laporan" and record.reporter_standing == "voter"
+    assert record.known_local is None and not record.tsm
+
+
+async def test_someone_who_may_not_file_a_laporan_is_told_so_and_still_heard(fake: FakeTelegram, bot: Pantau) -> None:
+    r = Reporter(fake)
+    await english(r)
+    review, confirmation = await report(r, EN_WORDS, standing="Someone else")
+    assert "initial information" in review and "initial information" in confirmation
+    assert "only a voter, an observer or a participant may file a formal report" in confirmation
+    assert "complete enough to be filed" not in confirmation
+    record = (await bot.services.reports.for_reporter(r.user_id))[0]  # type: ignore[union-attr]
+    assert record.kind == "informasi_awal" and record.missing == ["standing"] and record.reporter_standing == "other"
+
+
+async def test_the_window_counts_from_when_it_became_known_not_from_the_incident(
+    fake: FakeTelegram, bot: Pantau
+) -> None:
+    r = Reporter(fake)
+    await english(r)
+    incident = (today() - timedelta(days=12)).strftime(DATE)
+    known = today() - timedelta(days=2)
+    review, confirmation = await report(r, EN_WORDS, incident=incident, known=known.strftime(DATE),
+                                        standing="A voter in this region")
+    assert f"Learned of it: {known.strftime(DATE)}" in review
+    assert "complete enough to be filed as a formal report" in confirmation
+    deadline = (known + timedelta(days=7)).strftime(DATE)
+    assert f"Deadline to file the report: {deadline} (7 days, UU 1/2015 jo. UU 10/2016 Pasal 134 ayat (4))" in confirmation
+    record = (await bot.services.reports.for_reporter(r.user_id))[0]  # type: ignore[union-attr]
+    assert record.known_local == known.isoformat() and "deadline" not in record.missing
+
+
+async def test_known_too_long_ago_is_informasi_awal_and_pilkada_asks_no_tsm_question(
+    fake: FakeTelegram, bot: Pantau
+) -> None:
+    r = Reporter(fake)
+    incident = (today() - timedelta(days=12)).strftime(DATE)
+    start = r.mark
+    _review, confirmation = await report(r, ID_WORDS, incident=incident, standing="Pemilih di daerah ini")
+    texts = [text_of_call(c) for c in fake.calls(chat_id=r.user_id) if c.seq > start and c.ok]
+    assert any("lebih dari 7 hari yang lalu" in text and "informasi awal" in text for text in texts)  # the warning
+    assert not any("pelanggaran TSM?" in text for text in texts)
+    assert "lebih dari 7 hari yang lalu (UU 1/2015 jo. UU 10/2016 Pasal 134 ayat (4))" in confirmation
+    assert "informasi awal" in confirmation
+    record = (await bot.services.reports.for_reporter(r.user_id))[0]  # type: ignore[union-attr]
+    assert record.missing == ["deadline"]
+
+
+async def test_a_day_of_learning_before_the_incident_is_refused(fake: FakeTelegram, bot: Pantau) -> None:
+    r = Reporter(fake)
+    r.say("/lapor")
+    await r.expect("Langkah 1 dari 9")
+    r.tap("Politik uang")
+    await r.expect("Langkah 2 dari 9")
+    r.say(CHRONOLOGY)
+    await r.expect("Langkah 3 dari 9")
+    r.say((today() - timedelta(days=3)).strftime(DATE))
+    await r.expect("Kapan Anda mengetahui")
+    r.say((today() - timedelta(days=5)).strftime(DATE))
+    refusal = await r.expect("tidak mungkin mengetahuinya sebelum kejadian")
+    assert (today() - timedelta(days=3)).strftime(DATE) in refusal
+    r.say("hari ini")
+    await r.expect("Pilih provinsi")
+
+
+async def test_pemilu_counts_working_days_and_lets_a_tsm_violation_be_reported_later(
+    fake: FakeTelegram, start_bot: Callable[..., Any]
+) -> None:
+    bot: Pantau = await start_bot(election_kind="pemilu")
+    r = Reporter(fake)
+    incident = today() - timedelta(days=40)
+    review, confirmation = await report(r, ID_WORDS, incident=incident.strftime(DATE), tsm=True,
+                                        standing="Pemilih")
+    assert "dilaporkan sebagai pelanggaran TSM" in review
+    assert "sampai hari pemungutan suara, karena dilaporkan sebagai pelanggaran TSM (Perbawaslu 7/2022 Pasal 8 " \
+           "ayat (4))" in confirmation
+    by = LegalRules("pemilu").in_person(today()).day.strftime(DATE)
+    assert f"paling lambat {by} (2 hari kerja" in confirmation
+    assert "Setelah laporan diregistrasi" in confirmation and "14 hari kerja" in confirmation
+    record = (await bot.services.reports.for_reporter(r.user_id))[0]  # type: ignore[union-attr]
+    assert record.tsm and record.kind == "laporan"
