@@ -207,6 +207,9 @@ async def test_no_file_sent_to_a_group_with_a_task_report_back_or_its_report_car
     a.tap("Kirim laporan")
     await a.expect("Kode kasus")
     (code,) = case_codes_sent(fake, a.user_id)
+    card = await fake.wait_for("sendMessage", chat_id=s.group.chat_id,
+                               predicate=lambda c: c.ok and code in text_of_call(c))
+    assert "📷 EXIF: diambil 21-11-2026 14:30 WIB" in text_of_call(card)  # read from the report-back's file too
     await fake.wait_for("sendDocument", chat_id=s.group.chat_id, predicate=lambda c: c.ok)
     await _idle(s.services)
     sent = assert_no_exif_in_groups(fake)
