@@ -51,6 +51,7 @@ from bot.reporting.prefill import ReportPrefiller
 from bot.settings import Settings
 from bot.supervision import delivery_policy as supervision_delivery
 from bot.supervision.alert_sender import AlertSender
+from bot.supervision.evidence_copies import EvidenceCopies
 from bot.supervision.group_replies import GroupReplies
 from bot.supervision.membership import MemberLookup, MemberLookupFailed, Membership, MembershipService, MemberStatus
 from bot.supervision.reminders import REMIND_CHECK_EVERY, remind_unclaimed
@@ -253,8 +254,12 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
-    services.alerts = AlertSender(services.supervision, services.regions, application.bot, settings.default_locale,
-                                  services.intake.rules)
+    services.alerts = AlertSender(
+        services.supervision, services.regions, application.bot, settings.default_locale,
+        rules=services.intake.rules,  # the deployment's election: the card's deadlines
+        copies=EvidenceCopies(services.intake.files),  # groups get documents only as copies without metadata
+        locate=services.boundaries.locate if services.boundaries is not None else None,  # a photo's EXIF place
+    )
     services.membership.lookup = member_lookup(application.bot)
     register_handlers(application)
     return application

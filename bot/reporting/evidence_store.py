@@ -53,6 +53,19 @@ class EvidenceStore:
         """Store bytes (in a worker thread: hashing and fsync must not block the event loop)."""
         return await asyncio.to_thread(self._write, content)
 
+    async def read(self, sha256: str) -> bytes | None:
+        """A stored file's bytes (in a worker thread), or None if it is not (or no longer) stored."""
+        if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+            return None
+
+        def read() -> bytes | None:
+            try:
+                return self.path_for(sha256).read_bytes()
+            except FileNotFoundError:
+                return None
+
+        return await asyncio.to_thread(read)
+
     def remove_unreferenced(self, referenced: set[str], *, older_than: float) -> int:
         """Delete stored files no draft or report refers to and not modified since the epoch time
         `older_than` (a file being recorded right now is not referenced yet). Returns how many were removed."""

@@ -6,6 +6,7 @@ conversation's state) before anything is answered, and turns a finished draft in
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import re
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from lokal import normalize_phone
 
 from bot.kernel import case_code
+from bot.kernel.metadata import NO_FACTS, read_facts
 from bot.kernel.refusal import Refusal
 from bot.legal.kinds import Standing
 from bot.legal.rules import LegalRules
@@ -479,10 +481,11 @@ class IntakeService:
         stored: str,
     ) -> bool:
         """Keep one file (its bytes content-addressed when we have them). False if already recorded."""
-        sha256 = None
+        sha256, facts = None, NO_FACTS
         if content is not None:
             saved = await self.files.put(content)
             sha256, size = saved.sha256, saved.size
+            facts = await asyncio.to_thread(read_facts, content)  # a picture's EXIF time and place, for the card
         row = EvidenceRow(
             kind=kind,
             telegram_file_id=file_id,
@@ -493,6 +496,7 @@ class IntakeService:
             mime_type=mime_type,
             file_name=file_name,
             media_group_id=media_group_id,
+            exif_taken_at=facts.taken_at, exif_latitude=facts.latitude, exif_longitude=facts.longitude,
         )
         added = await self.drafts.add_evidence(draft.user_id, row, update_id)
         draft.row.last_update_id = max(draft.row.last_update_id, update_id)

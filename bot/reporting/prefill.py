@@ -9,9 +9,11 @@ lets the reporter edit every answer, as in any report.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
+from bot.kernel.metadata import NO_FACTS, read_facts
 from bot.kernel.refusal import Refusal
 from bot.regions.directory import Level, RegionDirectory
 from bot.reporting.draft import Answers, Step
@@ -65,6 +67,12 @@ class ReportPrefiller:
         changes["prefilled"] = given
         return Answers(**changes)
 
+    async def _exif(self, sha256: str | None) -> dict[str, Any]:
+        """What a stored file's EXIF says, for the card (as intake reads it from a file sent to the report)."""
+        content = await self.intake.files.read(sha256) if sha256 is not None else None
+        facts = await asyncio.to_thread(read_facts, content) if content is not None else NO_FACTS
+        return {"exif_taken_at": facts.taken_at, "exif_latitude": facts.latitude, "exif_longitude": facts.longitude}
+
     async def start_prefilled(self, user_id: int, chat_id: int, update_id: int, seed: ReportSeed) -> None:
         """The reporter's draft, prefilled from `seed`, at its first unanswered step. A press delivered again
         finds the draft it started and changes nothing."""
@@ -80,7 +88,8 @@ class ReportPrefiller:
                        answers=answers.model_dump(exclude_none=True), last_update_id=update_id)
         evidence = [
             EvidenceRow(kind=f.kind, telegram_file_id=f.file_id, telegram_unique_id=f.unique_id, stored=f.stored,
-                        sha256=f.sha256, size=f.size, mime_type=f.mime_type, media_group_id=f.media_group_id)
+                        sha256=f.sha256, size=f.size, mime_type=f.mime_type, media_group_id=f.media_group_id,
+                        **await self._exif(f.sha256))
             for f in seed.files
         ]
         await self.drafts.save_with_evidence(row, evidence)

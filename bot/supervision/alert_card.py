@@ -5,12 +5,15 @@ Nothing here can show a reporter's identity: CaseRow does not carry it, only whe
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.kernel.callbacks import encode
+from bot.kernel.metadata import PhotoFacts
 from bot.legal.rules import LegalRules
 from bot.regions.directory import RegionDirectory
 from bot.reporting.incident_time import IncidentTime
@@ -28,6 +31,8 @@ from storage.supervision.cases import CaseRow, EventRow
 
 CHRONOLOGY_ON_CARD = 1500
 DATE = "%d-%m-%Y"
+EXIF_ON_CARD = 3  # evidence files whose EXIF time and place the card shows (the rest are counted)
+EXIF_FAR_KM = 10  # a photo taken farther than this from the reported place is said to be far from it
 
 
 def triage_data(verb: str, report_id: int, detail: str = "") -> str:
@@ -105,9 +110,11 @@ def review_text(case: CaseRow, regions: RegionDirectory, locale: str, rules: Leg
 
 def card_text(
     case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str, evidence_count: int,
+    photos: Sequence[PhotoFacts] = (), locate: Callable[[float, float], str | None] | None = None,
     rules: LegalRules | None = None,
 ) -> str:
-    """The alert card; `rules`: the deployment's election (default Pilkada)."""
+    """The card; `photos`: what the evidence files' EXIF says (one per file), `locate`: GPS -> kecamatan, `rules`:
+    the deployment's election (default Pilkada)."""
     chronology = case.chronology
     if len(chronology) > CHRONOLOGY_ON_CARD:
         chronology = chronology[:CHRONOLOGY_ON_CARD] + "…"
@@ -127,6 +134,7 @@ def card_text(
         f"<b>{t(locale, 'card.witnesses')}</b>: "
         + (t(locale, "card.witness_count", count=witness_count(case)) if case.witnesses else t(locale, "card.none")),
         f"<b>{t(locale, 'card.evidence')}</b>: {t(locale, 'card.evidence_count', count=evidence_count)}",
+        *exif_lines(case, photos, regions, locale, locate),
         f"<b>{t(locale, 'card.reporter')}</b>: {t(locale, 'card.anonymous' if case.anonymous else 'card.identified')}",
         f"<b>{t(locale, 'card.deadlines')}</b>: {deadlines_text(case, regions, locale, rules or LegalRules())}",
         f"<b>{t(locale, 'card.status')}</b>: {status}",
@@ -138,6 +146,55 @@ def card_text(
     if case.duplicate_of:
         lines.append(f"<b>{t(locale, 'card.duplicate_of')}</b>: <code>{escape(case.duplicate_of)}</code>")
     return "\n".join(lines)
+
+
+def exif_lines(
+    case: CaseRow, photos: Sequence[PhotoFacts], regions: RegionDirectory, locale: str,
+    locate: Callable[[float, float], str | None] | None = None,
+) -> list[str]:
+    """Corroboration from the evidence files' EXIF: when each photo was taken (in the region's time) and where,
+    relative to the reported place (never the exact coordinates when a distance or a kecamatan can say it)."""
+    described = [p for p in photos if not p.empty]
+    lines = []
+    for photo in described[:EXIF_ON_CARD]:
+        facts = []
+        if photo.taken_at is not None:
+            facts.append(t(locale, "card.exif.taken", at=_exif_time(photo.taken_at, regions, case.region_code, locale)))
+        if photo.place is not None:
+            facts.append(_exif_place(case, photo.place, regions, locale, locate))
+        lines.append(t(locale, "card.exif.line", facts=" · ".join(facts)))
+    if len(described) > EXIF_ON_CARD:
+        lines.append(t(locale, "card.exif.more", count=len(described) - EXIF_ON_CARD))
+    return lines
+
+
+def _exif_time(taken_at: str, regions: RegionDirectory, region_code: str, locale: str) -> str:
+    moment = datetime.fromisoformat(taken_at)
+    if moment.tzinfo is None:  # the camera's clock, in whatever zone it was set to
+        return f"{moment:%d-%m-%Y %H:%M} {t(locale, 'card.exif.camera_clock')}"
+    return f"{moment.astimezone(regions.timezone(region_code)):%d-%m-%Y %H:%M} {regions.tz_label(region_code)}"
+
+
+def _exif_place(case: CaseRow, place: tuple[float, float], regions: RegionDirectory, locale: str,
+                locate: Callable[[float, float], str | None] | None) -> str:
+    if case.latitude is not None and case.longitude is not None:
+        km = _km(place, (case.latitude, case.longitude))
+        if km < 1:
+            return t(locale, "card.exif.near")
+        return t(locale, "card.exif.far" if km > EXIF_FAR_KM else "card.exif.distance", km=f"{km:.0f}")
+    code = locate(*place) if locate is not None else None
+    region = regions.get(code) if code is not None else None
+    if code is None or region is None:
+        return t(locale, "card.exif.at", latitude=f"{place[0]:.2f}", longitude=f"{place[1]:.2f}")
+    inside = code == case.region_code or code.startswith(case.region_code + ".")
+    return t(locale, "card.exif.in_region" if inside else "card.exif.other_region", region=escape(region.path))
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in km."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def status_text(case: CaseRow, regions: RegionDirectory, locale: str) -> str:

@@ -8,12 +8,15 @@ message (None: to nothing); without it, evidence and pins find their group's ale
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
     Bot,
     ForceReply,
     InlineKeyboardMarkup,
+    InputFile,
     InputMediaDocument,
     InputMediaPhoto,
     InputMediaVideo,
@@ -23,10 +26,12 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.kernel.metadata import PhotoFacts
 from bot.legal.rules import LegalRules
 from bot.regions.directory import RegionDirectory
 from bot.supervision.alert_card import card_keyboard, card_text, digest_keyboard, digest_text
 from bot.supervision.case_status import CaseStatus
+from bot.supervision.evidence_copies import EvidenceCopies, GroupCopy
 from bot.supervision.service import PromptPurpose, SupervisionService
 from locales import t
 from storage.delivery.outbox import OutboxItem
@@ -34,12 +39,35 @@ from storage.supervision.cases import CaseRow
 from storage.supervision.repository import SupervisionRepository
 
 log = logging.getLogger(__name__)
+_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument}
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One item of an evidence message as it is sent: a file id, or a document's copy without metadata."""
+
+    kind: str
+    file_id: str | None
+    copy: GroupCopy | None = None  # a copy to upload (its file id is then remembered)
+
+    def media(self, *, in_album: bool) -> str | InputFile:
+        if self.copy is None or self.copy.content is None:
+            assert self.file_id is not None
+            return self.file_id
+        return InputFile(self.copy.content, filename=self.copy.file_name, attach=in_album)
 
 
 class AlertSender:
     def __init__(
-        self, supervision: SupervisionService, regions: RegionDirectory, bot: Bot, locale: str,
+        self,
+        supervision: SupervisionService,
+        regions: RegionDirectory,
+        bot: Bot,
+        locale: str,
+        *,
         rules: LegalRules | None = None,
+        copies: EvidenceCopies | None = None,
+        locate: Callable[[float, float], str | None] | None = None,
     ) -> None:
         self.rules = rules or LegalRules()  # the deployment's election: the card's deadlines
         self.supervision = supervision
@@ -47,6 +75,8 @@ class AlertSender:
         self.regions = regions
         self.bot = bot
         self.locale = locale
+        self.copies = copies or EvidenceCopies(None)  # documents reach groups only as copies without metadata
+        self.locate = locate  # GPS -> kecamatan, for where a photo's EXIF says it was taken
 
     def methods(self) -> dict[str, Any]:
         return {
@@ -69,7 +99,10 @@ class AlertSender:
 
     async def render(self, case: CaseRow, chat_id: int, kind: str) -> tuple[str, InlineKeyboardMarkup | None]:
         evidence = await self.repo.evidence_count(case.id)  # a file over 20 MB was never received
-        text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence, rules=self.rules)
+        photos = [PhotoFacts(f.exif_taken_at, f.exif_latitude, f.exif_longitude)
+                  for f in await self.repo.evidence_files(case.id)]
+        text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence, photos=photos,
+                         locate=self.locate, rules=self.rules)
         if kind != "gakkumdu" and await self.supervision.may_act(chat_id, case):
             return text, card_keyboard(case, self.locale, can_act=True)
         can_ask = await self.supervision.may_ask(chat_id, case)  # a Gakkumdu group: only ❓ Minta info
@@ -117,23 +150,67 @@ class AlertSender:
         return await self._evidence(item, card or None)
 
     async def _evidence(self, item: OutboxItem, card_message_id: int | None) -> int | None:
+        """An album (or a single file) of a report's evidence. Documents go as copies without metadata; those no
+        copy can be made of are kept from the group, which is told how many."""
         media: list[dict[str, str]] = item.payload["media"]
         reply = _reply(card_message_id)
-        if len(media) == 1:
-            kind, file_id = media[0]["type"], media[0]["media"]
-            if kind == "photo":
-                message = await self.bot.send_photo(item.chat_id, file_id, reply_parameters=reply)
-            elif kind == "video":
-                message = await self.bot.send_video(item.chat_id, file_id, reply_parameters=reply)
-            else:
-                message = await self.bot.send_document(item.chat_id, file_id, reply_parameters=reply)
+        parts, kept, unavailable = await self._parts(item.payload["report_id"], media)
+        notes = [t(self.locale, "card.exif.kept", count=kept)] if kept else []
+        notes += [t(self.locale, "card.exif.unavailable", count=unavailable)] if unavailable else []
+        note = "\n".join(notes) or None
+        if not parts:
+            assert note is not None
+            message = await self.bot.send_message(item.chat_id, note, parse_mode=ParseMode.HTML, reply_parameters=reply)
             return message.message_id
-        inputs: list[Any] = [
-            {"photo": InputMediaPhoto, "video": InputMediaVideo}.get(m["type"], InputMediaDocument)(m["media"])
-            for m in media
-        ]
+        caption: dict[str, Any] = {"caption": note, "parse_mode": ParseMode.HTML} if note else {}
+        if len(parts) == 1:
+            part = parts[0]
+            file = part.media(in_album=False)
+            if part.kind == "photo":
+                message = await self.bot.send_photo(item.chat_id, file, reply_parameters=reply, **caption)
+            elif part.kind == "video":
+                message = await self.bot.send_video(item.chat_id, file, reply_parameters=reply, **caption)
+            else:
+                message = await self.bot.send_document(item.chat_id, file, reply_parameters=reply, **caption)
+            self._remember(part, message)
+            return message.message_id
+        inputs: list[Any] = [_MEDIA[p.kind](p.media(in_album=True)) for p in parts]
+        if caption:
+            inputs[-1] = _MEDIA[parts[-1].kind](parts[-1].media(in_album=True), **caption)
         messages = await self.bot.send_media_group(item.chat_id, inputs, reply_parameters=reply)
+        for part, message in zip(parts, messages, strict=False):
+            self._remember(part, message)
         return messages[0].message_id if messages else None
+
+    async def _parts(self, report_id: int, media: list[dict[str, str]]) -> tuple[list[_Part], int, int]:
+        """What is sent of the items of an evidence row (photos and videos by file id, documents as copies), and
+        how many documents are not: kept for the operator (no copy without metadata can be made of them), and
+        never stored (too big for the bot to download, or the download failed)."""
+        if all(m["type"] != "document" for m in media):
+            return [_Part(m["type"], m["media"]) for m in media], 0, 0
+        files = await self.repo.evidence_files(report_id)
+        case = await self.repo.case(report_id)
+        numbered = {f.telegram_file_id: (n, f) for n, f in enumerate(files, start=1)}
+        parts, kept, unavailable = [], 0, 0
+        for m in media:
+            if m["type"] != "document":
+                parts.append(_Part(m["type"], m["media"]))
+                continue
+            found = numbered.get(m["media"])
+            copy = None
+            if found is not None and case is not None:
+                copy = await self.copies.copy(found[1], f"{case.case_code}-{found[0]}")
+            if copy is not None:
+                parts.append(_Part("document", copy.file_id, copy))
+            elif found is not None and found[1].stored != "stored":
+                unavailable += 1
+            else:
+                kept += 1
+        return parts, kept, unavailable
+
+    def _remember(self, part: _Part, message: Message) -> None:
+        if part.copy is not None and part.copy.content is not None and message.document is not None:
+            self.copies.uploaded(part.copy, message.document.file_id)
 
     async def location(self, item: OutboxItem) -> int | None:
         if "reply_to" in item.payload:

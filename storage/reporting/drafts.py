@@ -39,6 +39,10 @@ class EvidenceRow:
     mime_type: str | None = None
     file_name: str | None = None
     media_group_id: str | None = None
+    # What the picture's EXIF says (bot/kernel/metadata.py PhotoFacts), for the alert card.
+    exif_taken_at: str | None = None
+    exif_latitude: float | None = None
+    exif_longitude: float | None = None
 
 
 def _draft(row: aiosqlite.Row) -> DraftRow:
@@ -109,9 +113,11 @@ class DraftRepository:
             )
             await conn.executemany(
                 "INSERT OR IGNORE INTO draft_evidence (user_id, kind, telegram_file_id, telegram_unique_id, sha256,"
-                " size, mime_type, file_name, stored, media_group_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " size, mime_type, file_name, stored, media_group_id, created_at, exif_taken_at, exif_latitude,"
+                " exif_longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(draft.user_id, e.kind, e.telegram_file_id, e.telegram_unique_id, e.sha256, e.size, e.mime_type,
-                  e.file_name, e.stored, e.media_group_id, now) for e in evidence],
+                  e.file_name, e.stored, e.media_group_id, now, e.exif_taken_at, e.exif_latitude, e.exif_longitude)
+                 for e in evidence],
             )
 
     async def delete(self, user_id: int) -> None:
@@ -124,8 +130,8 @@ class DraftRepository:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO draft_evidence (user_id, kind, telegram_file_id, telegram_unique_id, sha256,"
-                " size, mime_type, file_name, stored, media_group_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " size, mime_type, file_name, stored, media_group_id, created_at, exif_taken_at, exif_latitude,"
+                " exif_longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     user_id,
                     evidence.kind,
@@ -138,6 +144,9 @@ class DraftRepository:
                     evidence.stored,
                     evidence.media_group_id,
                     iso(utcnow()),
+                    evidence.exif_taken_at,
+                    evidence.exif_latitude,
+                    evidence.exif_longitude,
                 ),
             )
             await conn.execute(
@@ -149,7 +158,8 @@ class DraftRepository:
     async def evidence(self, user_id: int) -> list[EvidenceRow]:
         rows = await self.db.fetchall(
             "SELECT kind, telegram_file_id, telegram_unique_id, stored, sha256, size, mime_type, file_name,"
-            " media_group_id FROM draft_evidence WHERE user_id = ? ORDER BY id",
+            " media_group_id, exif_taken_at, exif_latitude, exif_longitude FROM draft_evidence WHERE user_id = ?"
+            " ORDER BY id",
             (user_id,),
         )
         return [EvidenceRow(**dict(r)) for r in rows]

@@ -20,6 +20,20 @@ class EvidenceRef:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceFile:
+    """One evidence file as the group's copy of it is made: its stored bytes' hash, and what its EXIF said."""
+
+    kind: str
+    telegram_file_id: str
+    stored: str  # stored | too_big | failed
+    sha256: str | None
+    mime_type: str | None
+    exif_taken_at: str | None
+    exif_latitude: float | None
+    exif_longitude: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class EventRow:
     action: str
     actor_name: str | None
@@ -57,6 +71,13 @@ class CaseStore:
             "SELECT kind, telegram_file_id FROM evidence WHERE report_id = ? ORDER BY id", (report_id,)
         )
         return [EvidenceRef(r["kind"], r["telegram_file_id"]) for r in rows]
+
+    async def evidence_files(self, report_id: int) -> list[EvidenceFile]:
+        rows = await self.db.fetchall(
+            "SELECT kind, telegram_file_id, stored, sha256, mime_type, exif_taken_at, exif_latitude, exif_longitude"
+            " FROM evidence WHERE report_id = ? ORDER BY id", (report_id,)
+        )
+        return [EvidenceFile(**dict(r)) for r in rows]
 
     async def evidence_count(self, report_id: int) -> int:
         """Files received as evidence (not those recorded but too big for the bot to download)."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import json
 from collections import deque
 from typing import Any
 
 from aiohttp import web
+from PIL import Image
 
 from testing.fake_telegram.limits import TelegramLimits
 from testing.fake_telegram.records import JSON, ApiCall, FakeFile, _Chat, _Fault, _RatioFaults, _Waiter
@@ -27,6 +29,20 @@ _KIND_EXT = {
 
 _PHOTO_W, _PHOTO_H = 1280, 960
 _THUMB_W, _THUMB_H = 90, 68
+
+
+def _as_telegram_photo(content: bytes) -> bytes:
+    """What Telegram keeps of a picture sent as a photo: the picture encoded again as a JPEG, without its EXIF,
+    XMP or comments. Bytes that are no picture (most tests send stand-ins) are kept as they are."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            picture = image.convert("RGB")
+            picture.info = {}  # what Pillow read (a comment, XMP) would otherwise be written again
+            out = io.BytesIO()
+            picture.save(out, format="JPEG", quality=87)
+    except Exception:  # not a picture Pillow reads: a test's stand-in bytes
+        return bytes(content)
+    return out.getvalue()
 
 
 class FakeState:
@@ -183,7 +199,7 @@ class FakeState:
 
     def _new_photo(self, content: bytes, file_size: int | None = None) -> list[JSON]:
         thumb = self._new_file("photo", b"\xff\xd8\xff-thumb-" + str(len(self._files)).encode())
-        big = self._new_file("photo", content, file_size)
+        big = self._new_file("photo", _as_telegram_photo(content), file_size)
         sizes = [
             {
                 "file_id": thumb.file_id,

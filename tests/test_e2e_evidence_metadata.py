@@ -1,0 +1,216 @@
+"""Evidence metadata end to end (docs/evidence-metadata.md): a picture sent as a document reaches supervisor
+groups as an uploaded copy without EXIF, named after the case, and its EXIF time is on the card; a document no
+such copy can be made of is kept from groups, which are told; and no file any group is sent, in a report with
+evidence documents or a task's report-back with a document (and the report made of it), carries EXIF."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from bot.app import Pantau
+from bot.kernel.services import Services
+from testing.fake_telegram import FakeTelegram
+from tests import exif_samples as samples
+from tests.exif_samples import carries_metadata
+from tests.harness import Group, Reporter, case_codes_sent, run_steps, text_of_call
+from tests.test_e2e_task_answers import _setup
+
+FILE_PARAMS = ("photo", "video", "document", "animation", "audio", "voice", "video_note", "sticker", "thumbnail")
+FORWARDS = ("copyMessage", "copyMessages", "forwardMessage", "forwardMessages")  # these carry the original bytes
+
+
+def _services(bot: Pantau) -> Services:
+    assert bot.services is not None
+    return bot.services
+
+
+async def _idle(services: Services) -> None:
+    assert services.outbox_worker is not None
+    await asyncio.wait_for(services.outbox_worker.wait_idle(), 20)
+
+
+async def _report_with(r: Reporter, files: list[tuple[str, bytes, dict[str, Any]]]) -> str:
+    """The standard report with these evidence files ((kind, bytes, send options) each); its case code."""
+    await run_steps(r, "start", "party")
+    for n, (kind, content, options) in enumerate(files, start=1):
+        r.send(kind, content, **options)
+        await r.expect(f"{n} berkas")
+    r.tap("Selesai")
+    await r.expect("Langkah 7 dari 9")
+    await run_steps(r, "witnesses", "submit")
+    (code,) = case_codes_sent(r.fake, r.user_id)
+    return code
+
+
+def files_sent_to_groups(fake: FakeTelegram) -> list[tuple[str, bytes]]:
+    """Every file the bot put into a group: (how, its bytes), an upload's own bytes, a file id's the bytes the fake
+    keeps behind it (a photo's as Telegram re-encodes it). Copying or forwarding a message into a group fails."""
+    sent = []
+    for call in fake.calls():
+        if call.chat_id is None or call.chat_id > 0 or not call.ok:
+            continue
+        assert call.method not in FORWARDS, f"{call.method} into a group carries the original file: {call.short()}"
+        values = [call.params.get(name) for name in FILE_PARAMS]
+        for item in call.params.get("media") or []:
+            values += [item.get("media"), item.get("thumbnail")] if isinstance(item, dict) else []
+        for value in values:
+            if isinstance(value, bytes):
+                sent.append((f"{call.method} upload {getattr(value, 'filename', '')}", bytes(value)))
+            elif isinstance(value, str) and value:
+                sent.append((f"{call.method} {value}", fake.file(value).content))
+    return sent
+
+
+def assert_no_exif_in_groups(fake: FakeTelegram) -> list[tuple[str, bytes]]:
+    sent = files_sent_to_groups(fake)
+    carrying = [(how, found) for how, content in sent if (found := carries_metadata(content))]
+    assert carrying == [], carrying
+    return sent
+
+
+async def test_an_image_sent_as_a_document_reaches_the_group_as_a_copy_without_exif(
+    fake: FakeTelegram, start_bot: Callable[..., Any], tmp_path: Path
+) -> None:
+    services = _services(await start_bot())
+    group = Group(fake, "Panwascam Pasar Jambi")
+    await group.register(services, "15.71.04")
+    original = samples.jpeg((640, 480), quality=75)
+    r = Reporter(fake)
+    code = await _report_with(r, [("document", original, {"file_name": "IMG_20261121_Siti_Rahma.jpg",
+                                                          "mime_type": "image/jpeg"})])
+
+    card = await fake.wait_for("sendMessage", chat_id=group.chat_id, predicate=lambda c: c.ok and code in text_of_call(c))
+    assert "📷 EXIF: diambil 21-11-2026 14:30 WIB" in text_of_call(card)  # the photo's own time, in Jambi's zone
+    upload = await fake.wait_for("sendDocument", chat_id=group.chat_id, predicate=lambda c: c.ok)
+    assert (upload.params.get("reply_parameters") or {}).get("message_id") == card.result["message_id"]
+    document = upload.params["document"]
+    assert isinstance(document, bytes), "the group gets an upload, not the reporter's file by its id"
+    assert carries_metadata(document) == []
+    assert carries_metadata(original)  # (which the original does carry)
+    assert getattr(document, "filename", None) == f"{code}-1.jpg"  # not the reporter's file name
+    with Image.open(io.BytesIO(document)) as copy:
+        assert copy.format == "JPEG" and copy.size == (640, 480)
+    assert upload.result["document"]["file_name"] == f"{code}-1.jpg"
+    # The original bytes are kept as they were, for custody.
+    digest = hashlib.sha256(original).hexdigest()
+    assert (tmp_path / "evidence" / digest[:2] / digest).read_bytes() == original
+    await _idle(services)
+    assert not [c for c in fake.calls(chat_id=group.chat_id) if "IMG_2026" in c.short()]
+    assert_no_exif_in_groups(fake)
+
+
+async def test_a_document_that_cannot_be_cleaned_is_kept_from_the_group_which_is_told(
+    fake: FakeTelegram, start_bot: Callable[..., Any]
+) -> None:
+    services = _services(await start_bot())
+    group = Group(fake, "Panwascam Pasar Jambi")
+    await group.register(services, "15.71.04")
+    pdf = b"%PDF-1.4 /Author (Siti Rahma) minutes of the meeting"
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"Exif\x00\x00 GPS stand-in"
+    r = Reporter(fake)
+    await run_steps(r, "start", "party")
+    r.send("document", pdf, file_name="notulen_siti.pdf")
+    await r.expect("1 berkas")
+    r.send("document", heic, file_name="IMG_0001.HEIC", mime_type="image/heic")
+    await r.expect("2 berkas")
+    r.send("document", b"big stand-in", file_name="rekaman.mov", mime_type="video/quicktime",
+           file_size=25 * 1024 * 1024)
+    await r.expect("lebih dari 20 MB")
+    r.tap("Selesai")
+    await r.expect("Langkah 7 dari 9")
+    await run_steps(r, "witnesses", "submit")
+    (code,) = case_codes_sent(fake, r.user_id)
+
+    card = await fake.wait_for("sendMessage", chat_id=group.chat_id, predicate=lambda c: c.ok and code in text_of_call(c))
+    told = await fake.wait_for("sendMessage", chat_id=group.chat_id, after=card.seq, predicate=lambda c: c.ok)
+    assert (told.params.get("reply_parameters") or {}).get("message_id") == card.result["message_id"]
+    text = text_of_call(told)
+    assert "2 berkas disimpan untuk operator" in text and "1 berkas tidak diterima bot" in text
+    assert "Siti" not in text and "notulen" not in text
+    await _idle(services)
+    group_methods = {c.method for c in fake.calls(chat_id=group.chat_id) if c.ok}
+    assert not group_methods & {"sendDocument", "sendMediaGroup", "sendVideo", "sendPhoto"}, group_methods
+    assert files_sent_to_groups(fake) == []
+
+
+async def test_no_file_sent_to_a_group_with_a_reports_evidence_carries_exif(
+    fake: FakeTelegram, start_bot: Callable[..., Any]
+) -> None:
+    services = _services(await start_bot())
+    kec = Group(fake, "Panwascam Pasar Jambi")
+    await kec.register(services, "15.71.04")
+    r = Reporter(fake)
+    code = await _report_with(r, [
+        ("photo", samples.jpeg((320, 240)), {}),  # a photo sent as a photo: Telegram re-encodes it
+        ("video", b"\x00\x00\x00\x18ftypmp42 video stand-in", {}),
+        ("document", samples.jpeg((320, 240), orientation=6), {"file_name": "a.jpg", "mime_type": "image/jpeg"}),
+        ("document", samples.png(), {"file_name": "b.png", "mime_type": "image/png"}),
+        ("document", samples.webp(), {"file_name": "c.webp", "mime_type": "image/webp"}),
+        ("document", b"%PDF-1.4 owner", {"file_name": "d.pdf"}),
+    ])
+    album = await fake.wait_for("sendMediaGroup", chat_id=kec.chat_id,
+                                predicate=lambda c: c.ok and c.params["media"][0]["type"] == "document")
+    uploads = [item["media"] for item in album.params["media"]]
+    assert all(isinstance(u, bytes) for u in uploads) and len(uploads) == 3  # the PDF is kept from the group
+    assert [getattr(u, "filename", None) for u in uploads] == [f"{code}-3.jpg", f"{code}-4.png", f"{code}-5.webp"]
+    assert "1 berkas disimpan untuk operator" in (album.result[-1].get("caption") or "")
+    with Image.open(io.BytesIO(uploads[0])) as upright:
+        assert upright.size == (240, 320)  # turned as its EXIF said, before the EXIF went
+    await _idle(services)
+    sent = assert_no_exif_in_groups(fake)
+    assert len([how for how, _ in sent if " upload " in how]) == 3
+    assert len([how for how, _ in sent if how.startswith("sendMediaGroup FAKE")]) == 2  # the photo and the video
+
+
+async def test_no_file_sent_to_a_group_with_a_task_report_back_or_its_report_carries_exif(
+    fake: FakeTelegram, bot: Pantau
+) -> None:
+    s = await _setup(fake, bot, 1)
+    await s.group.register(s.services, "15.71.04")  # the task's group also takes the region's reports
+    (a,) = s.volunteers
+    a.tap("Terima")
+    await a.expect("Anda menerima")
+    a.tap("Lapor hasil")
+    await a.expect("Laporan hasil tugas")
+    a.say("Tim sukses calon nomor 2 membagikan amplop kepada petugas PPK saat logistik tiba.")
+    await a.expect("Teks: ✓")
+    a.send("photo", samples.jpeg((320, 240)))
+    await a.expect("Foto: 1")
+    a.send("document", samples.jpeg((320, 240)), file_name="IMG_relawan.jpg", mime_type="image/jpeg")
+    await a.expect("Berkas lain: 1")
+    a.tap("Kirim")
+    await a.expect("sudah dikirim ke pengawas")
+    await _idle(s.services)
+    assert len(assert_no_exif_in_groups(fake)) == 1  # the photo; the document is kept from the group
+
+    a.tap("Jadikan laporan")  # the report made of it carries the document into a report's evidence
+    await a.expect("Langkah 1 dari 9")
+    a.tap("Politik uang")
+    await a.expect("Langkah 4 dari 9")
+    a.say("Halaman kantor PPK Pasar Jambi")
+    await a.expect("Langkah 5 dari 9")
+    a.tap("Lewati")
+    await a.expect("Langkah 6 dari 9")
+    a.tap("Selesai")
+    await a.expect("Langkah 7 dari 9")
+    a.tap("Lewati")
+    await a.expect("Langkah 8 dari 9")
+    a.tap("Anonim")
+    await a.expect("Langkah 9 dari 9")
+    a.tap("Kirim laporan")
+    await a.expect("Kode kasus")
+    (code,) = case_codes_sent(fake, a.user_id)
+    card = await fake.wait_for("sendMessage", chat_id=s.group.chat_id,
+                               predicate=lambda c: c.ok and code in text_of_call(c))
+    assert "📷 EXIF: diambil 21-11-2026 14:30 WIB" in text_of_call(card)  # read from the report-back's file too
+    await fake.wait_for("sendDocument", chat_id=s.group.chat_id, predicate=lambda c: c.ok)
+    await _idle(s.services)
+    sent = assert_no_exif_in_groups(fake)
+    assert [how for how, _ in sent if " upload " in how] == [f"sendDocument upload {code}-2.jpg"]
