@@ -115,6 +115,7 @@ class Answers(BaseModel):
     # When the reporter learned of it (a local date, ISO): the reporting window counts from then. None: on the
     # incident's date (the question's default).
     known: str | None = None
+    known_pressed_at: str | None = None  # "today" pressed before the region was known (UTC): taken again in its zone
     tsm: bool | None = None  # a structured, systematic and massive violation (asked only where the law has a rule)
     standing: Literal["voter", "observer", "participant", "other"] | None = None  # bot/legal/kinds.py Standing
     token: str | None = None  # names the draft in its review's buttons (8 hex digits, drawn at the start)

@@ -293,7 +293,8 @@ class IntakeService:
 
     async def set_known_same(self, draft: Draft, update_id: int) -> Draft:
         """"On that day": the reporter learned of it when it happened."""
-        return await self.answer(draft, update_id, known=None, tsm=None, **self._sourced(draft, "known", None))
+        return await self.answer(draft, update_id, known=None, tsm=None, known_pressed_at=None,
+                                 **self._sourced(draft, "known", None))
 
     def parse_known(self, answers: Answers, text: str) -> date:
         """A typed day of learning of it: read like the incident time; not before the incident, not in the future."""
@@ -307,9 +308,20 @@ class IntakeService:
         return known
 
     async def set_known(self, draft: Draft, update_id: int, known: date, message_id: int | None = None) -> Draft:
-        incident = self.incident(draft.answers)
-        value = None if incident is not None and known == incident.date else known.isoformat()
-        return await self.answer(draft, update_id, known=value, tsm=None, **self._sourced(draft, "known", message_id))
+        return await self.answer(draft, update_id, known=self._known_value(draft.answers, known), tsm=None,
+                                 known_pressed_at=None, **self._sourced(draft, "known", message_id))
+
+    async def set_known_today(self, draft: Draft, update_id: int) -> Draft:
+        """"Today": the date in the region's zone (again, if the region is only known later)."""
+        pressed = utcnow()
+        known = pressed.astimezone(self.timezone_for(draft.answers)).date()
+        return await self.answer(draft, update_id, known=self._known_value(draft.answers, known), tsm=None,
+                                 known_pressed_at=pressed.isoformat(), **self._sourced(draft, "known", None))
+
+    def _known_value(self, answers: Answers, known: date) -> str | None:
+        """The stored answer: None when it is the incident's day (the default)."""
+        incident = self.incident(answers)
+        return None if incident is not None and known == incident.date else known.isoformat()
 
     async def set_tsm(self, draft: Draft, update_id: int, tsm: bool) -> Draft:
         return await self.answer(draft, update_id, tsm=tsm)
@@ -335,6 +347,10 @@ class IntakeService:
             pressed = datetime.fromisoformat(a.incident_pressed_at)
             incident = self._relative_day(a.incident_button, pressed, a)
             draft.answers = a.model_copy(update={"incident": incident.isoformat()})
+        a = draft.answers
+        if a.known_pressed_at is not None:  # "today" for when it became known, in the region's zone too
+            known = datetime.fromisoformat(a.known_pressed_at).astimezone(self.timezone_for(a)).date()
+            draft.answers = a.model_copy(update={"known": self._known_value(a, known)})
         # a venue already named the place (unless the reporter came to change the place from the review)
         named = a.location_source == "venue" and bool(a.place) and not draft.row.editing
         return await self.goto(draft, update_id, Step.PARTY if named else Step.PLACE)
@@ -433,7 +449,7 @@ class IntakeService:
             known = self.parse_known(answers, text)
             happened = self.incident(answers)
             return {"known": None if happened is not None and known == happened.date else known.isoformat(),
-                    "tsm": None}
+                    "tsm": None, "known_pressed_at": None}
         if field == "phone":
             return {"phone": clean_phone(text), "phone_source": "typed"}
         return {field: clean_text(text, field)}

@@ -207,7 +207,7 @@ async def on_known_button(update: Update, context: PantauContext, draft: Draft, 
     if callback_arg(update) == "same":
         draft = await intake.set_known_same(draft, update.update_id)
     else:
-        draft = await intake.set_known(draft, update.update_id, intake.now_for(draft.answers).date())
+        draft = await intake.set_known_today(draft, update.update_id)
     return await _after_known(update, context, draft, locale)
 
 
