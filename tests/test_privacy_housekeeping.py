@@ -4,11 +4,13 @@ for erasure once they are closed. The job is the one bot/app.py runs every hour 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.app import create_services
 from bot.kernel.services import Services
+from bot.operators.tools import show_identity
 from bot.privacy.housekeeping import purge_identities
 from storage.database import iso, utcnow
 from tests.conftest import SettingsFactory
@@ -87,3 +89,21 @@ async def test_after_an_erasure_a_report_loses_its_telegram_id_once_it_is_closed
         assert [action for action, _ in await log_of(services, ALICE)] == ["erase", "unlink"]
     finally:
         await services.db.close()
+
+
+async def test_the_operators_identity_lookup_says_an_erased_identity_was_erased(make_settings: SettingsFactory
+                                                                                ) -> None:
+    settings = make_settings(identity_retention_days=RETENTION)
+    services = await create_services(settings)
+    try:
+        await add_report(services, ALICE, "PTU-CCCC-0001", status="done", days_ago=RETENTION + 1,
+                         closed_days_ago=RETENTION)
+        await add_report(services, ALICE, "PTU-CCCC-0002", days_ago=RETENTION + 1, identity=False)
+        await purge_identities(JobContext(services))
+    finally:
+        await services.db.close()
+    erased, anonymous = io.StringIO(), io.StringIO()
+    await show_identity(settings, "PTU-CCCC-0001", "verifikasi laporan", erased, operator="op")
+    await show_identity(settings, "PTU-CCCC-0002", "verifikasi laporan", anonymous, operator="op")
+    assert "identity was erased" in erased.getvalue() and NAME not in erased.getvalue()
+    assert "chose to stay anonymous" in anonymous.getvalue()
