@@ -42,6 +42,9 @@ from bot.legal.rules import LegalRules
 from bot.operators.instance_lock import InstanceLock
 from bot.people.menus import set_menus
 from bot.people.users import UserService
+from bot.privacy import delivery_policy as privacy_delivery
+from bot.privacy.housekeeping import PURGE_IDENTITIES_EVERY, purge_identities
+from bot.privacy.service import PrivacyService
 from bot.regions.directory import RegionDirectory
 from bot.regions.geo import Boundaries
 from bot.reporting.evidence_store import EvidenceStore
@@ -71,6 +74,7 @@ from bot.volunteers.service import VolunteerService
 from bot.volunteers.verification import VerificationService
 from handlers import errors
 from handlers.people import routes as people_routes
+from handlers.privacy import routes as privacy_routes
 from handlers.reporting import routes as reporting_routes
 from handlers.supervision import routes as supervision_routes
 from handlers.tasks import routes as tasks_routes
@@ -80,6 +84,7 @@ from storage.delivery.broadcasts import BroadcastRepository
 from storage.delivery.inbox import InboxRepository
 from storage.delivery.outbox import OutboxRepository
 from storage.people.users import UserRepository
+from storage.privacy.personal_data import PersonalDataRepository
 from storage.reporting.conversations import ConversationStore
 from storage.reporting.drafts import DraftRepository
 from storage.reporting.reports import ReportRepository
@@ -136,6 +141,10 @@ async def create_services(settings: Settings) -> Services:
         retention_days=settings.volunteer_retention_days, draft_keep_days=settings.draft_keep_days,
     )
     await registration.load()  # who is in the middle of a volunteer registration
+    privacy = PrivacyService(  # /datasaya, /hapusdata, the identities' retention
+        PersonalDataRepository(db, RegistrationDraftRepository(db)), regions, registration,
+        retention_days=settings.identity_retention_days,
+    )
     reachability = Reachability(volunteers)
     await reachability.load()
     return Services(
@@ -162,6 +171,7 @@ async def create_services(settings: Settings) -> Services:
         tasks=await build_tasks(settings, db, regions, volunteers, broadcasts, outbox, supervision),
         task_answers=task_answers,
         registration=registration,
+        privacy=privacy,
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
         reachability=reachability,
@@ -188,9 +198,10 @@ def register_handlers(application: PantauApplication) -> None:
       group -1  supervision: replies to the bot's own prompts in groups, then in private chats
       group 0   supervision: /daftar, the bot or a member joining or leaving, migration, triage buttons, /kasus
                 /antrian; people then reporting: commands that work at any moment (/start /bantuan /bahasa,
-                then /status /laporansaya); the same as menu buttons (help, language, then my reports,
-                status); reporting: the report conversation; then what is left: /batal with no report
-                (reporting), a button nobody took (errors), a private message outside any report (people)
+                then /status /laporansaya), privacy's /datasaya /hapusdata; the same as menu buttons (help,
+                language, privacy's erasure buttons, then my reports, status); reporting: the report
+                conversation; then what is left: /batal with no report (reporting), a button nobody took
+                (errors), a private message outside any report (people)
       errors raised by any handler: errors.on_error
     """
     stages = HandlerStages(application)
@@ -198,6 +209,7 @@ def register_handlers(application: PantauApplication) -> None:
     volunteers_routes.register(stages)  # /relawan and recruitment links, verification cards, /undang /organisasi
     tasks_routes.register(stages)  # /tugas in groups; a task's buttons and report-backs in private chats
     people_routes.register(stages)  # before reporting: /start, help and language ahead of /status in each stage
+    privacy_routes.register(stages)  # /datasaya /hapusdata at any moment (refused in groups), the erasure's buttons
     reporting_routes.register(stages)
     errors.register(stages)  # the leftover button and the error handler
     stages.install()
@@ -276,6 +288,8 @@ async def start_background(application: PantauApplication) -> None:
     report_back_delivery.register(policy, application.bot)  # a task's report-back album, under the task's card
     volunteers_delivery.register(policy, volunteers_delivery.VolunteerSender(  # verification cards, QR codes
         services.verification, services.recruitment, BotCalls(application.bot)))
+    privacy_delivery.register(policy, privacy_delivery.PrivacySender(  # /datasaya's summary and JSON document
+        services.privacy, BotCalls(application.bot)))
     worker = OutboxWorker(
         services.outbox,
         application.bot,
@@ -297,6 +311,7 @@ async def start_background(application: PantauApplication) -> None:
         register_task_jobs(application.job_queue, services.settings)  # task cards' counts, task reminders
         application.job_queue.run_repeating(purge_volunteers, PURGE_VOLUNTEERS_EVERY, first=90.0, name="volunteers")
         application.job_queue.run_repeating(post_waiting_cards, WAITING_CARDS_EVERY, first=60.0, name="waiting-cards")
+        application.job_queue.run_repeating(purge_identities, PURGE_IDENTITIES_EVERY, first=120.0, name="identities")
     # Menus and descriptions in the background: polling need not wait for them, and a refusal is only logged.
     application.bot_data[MENUS_TASK] = asyncio.create_task(
         set_menus(application.bot, services.settings.default_locale), name="pantau-menus"

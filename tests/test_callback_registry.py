@@ -7,6 +7,7 @@ import pytest
 
 from bot.kernel.callbacks import CODEC, Action, Callback, CallbackCodec, encode, no_arg, parse
 from bot.people.actions import PeopleAction
+from bot.privacy.actions import PrivacyAction
 from bot.reporting.actions import ReportAction
 from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
@@ -82,11 +83,13 @@ WIRE_NAMES = {
     RecruitmentAction.REVOKE_ASK: "rlra",
     RecruitmentAction.REVOKE_CONFIRM: "rlry",
     RecruitmentAction.REVOKE_CANCEL: "rlrn",
+    PrivacyAction.ERASE: "pdy",
+    PrivacyAction.KEEP: "pdx",
 }
 # Every feature's actions (a new feature's enum goes here, its members above).
 FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction,
                                      TaskAnswerAction, TaskGroupAction, RegistrationAction, VerificationAction,
-                                     RecruitmentAction)
+                                     RecruitmentAction, PrivacyAction)
 
 
 def test_every_features_actions_keep_their_wire_names():

@@ -12,6 +12,7 @@ from bot.kernel import callbacks
 from bot.kernel.callbacks import CODEC, MAX_BYTES, VERSION, Action, Callback, encode, matches, parse
 from bot.kernel.case_code import new_case_code
 from bot.people.actions import PeopleAction
+from bot.privacy.actions import PrivacyAction
 from bot.reporting.actions import ReportAction
 from bot.reporting.categories import CATEGORIES
 from bot.reporting.draft import EDIT_ENTRY
@@ -85,10 +86,11 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     RegistrationAction.LEAVE: ("yes", "no"),
     **dict.fromkeys(VerificationAction, ("1", "42", "9999999999")),  # a card's reference, never a Telegram id
     **dict.fromkeys(RecruitmentAction, ("1", "1234567890")),  # an organisation's or a link's id
+    **dict.fromkeys(PrivacyAction, ("",)),  # /hapusdata's confirmation: the pressed message says which request
 }
 EVERY_ACTION: list[Action] = [  # every feature's
     *ReportAction, *PeopleAction, *SupervisionAction, *VolunteerTaskAction, *TaskAnswerAction, *TaskGroupAction,
-    *RegistrationAction, *VerificationAction, *RecruitmentAction,
+    *RegistrationAction, *VerificationAction, *RecruitmentAction, *PrivacyAction,
 ]
 VALID = [(action, arg) for action, args in VALID_ARGS.items() for arg in args]
 

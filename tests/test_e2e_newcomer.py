@@ -119,9 +119,9 @@ def names(fake: FakeTelegram, scope: dict[str, str], language_code: str = "") ->
 async def test_command_menus_per_scope_and_language(fake: FakeTelegram, bot: Pantau) -> None:
     await _menus_set(fake)
     assert names(fake, PRIVATE) == ["lapor", "status", "laporansaya", "bahasa", "relawan", "relawansaya", "tugassaya",
-                                    "bantuan", "batal"]
+                                    "datasaya", "hapusdata", "bantuan", "batal"]
     assert names(fake, PRIVATE, "en") == ["report", "status", "myreports", "language", "volunteer", "myvolunteer",
-                                          "mytasks", "help", "cancel"]
+                                          "mytasks", "mydata", "erasemydata", "help", "cancel"]
     assert names(fake, GROUPS) == ["kasus", "antrian", "tugas", "undang", "organisasi"]
     assert names(fake, GROUPS, "en") == ["case", "queue", "task", "invite", "organisations"]
     assert names(fake, ADMINS) == ["kasus", "antrian", "tugas", "undang", "organisasi", "daftar"]

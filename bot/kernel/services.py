@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.delivery.outbox_worker import OutboxWorker
 from bot.delivery.pacing import GroupPacer
 from bot.people.users import UserService
+from bot.privacy.service import PrivacyService
 from bot.regions.directory import RegionDirectory
 from bot.regions.geo import Boundaries
 from bot.reporting.intake import IntakeService
@@ -53,6 +54,7 @@ class Services:
     tasks: TaskService
     task_answers: TaskAnswerService
     registration: RegistrationService
+    privacy: PrivacyService
     boundaries: Boundaries | None = None
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)

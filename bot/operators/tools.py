@@ -41,8 +41,12 @@ async def show_identity(
             raise OperatorError(f"no report {normalized}")
         accessor = operator or getpass.getuser()
         identity = await reports.identity(report.id, accessor=accessor, purpose=purpose.strip())
-        if identity is None:
+        if identity is None and report.anonymous:
             print(f"{normalized}: the reporter chose to stay anonymous (access logged)", file=out)
+            return
+        if identity is None:  # docs/privacy.md
+            print(f"{normalized}: the reporter's identity was erased, after its retention or at their request"
+                  " (access logged)", file=out)
             return
         print(f"case:    {normalized}", file=out)
         print(f"name:    {identity.name}", file=out)

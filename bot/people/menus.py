@@ -33,6 +33,8 @@ REPORTER_MENU: list[MenuEntry] = [
     ("relawan", {"id": "relawan", "en": "volunteer"}),
     ("relawansaya", {"id": "relawansaya", "en": "myvolunteer"}),
     ("tugassaya", {"id": "tugassaya", "en": "mytasks"}),
+    ("datasaya", {"id": "datasaya", "en": "mydata"}),
+    ("hapusdata", {"id": "hapusdata", "en": "erasemydata"}),
     ("bantuan", {"id": "bantuan", "en": "help"}),
     ("batal", {"id": "batal", "en": "cancel"}),
 ]

@@ -17,7 +17,7 @@ from typing import Any
 from bot.kernel.refusal import Refusal
 
 # The consent statement the volunteer agreed to (stored with the registration; a new text gets a new version).
-CONSENT_VERSION = "pdp-2026-12"  # the text of registration.consent.prompt; change both together
+CONSENT_VERSION = "pdp-2026-12b"  # the text of registration.consent.prompt; change both together
 
 NAME_MIN, NAME_MAX = 3, 100
 SEARCH_MAX = 60

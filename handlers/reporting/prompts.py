@@ -14,6 +14,7 @@ from telegram import (
 )
 
 from bot.kernel.services import Services
+from bot.privacy.texts import identity_prompt
 from bot.regions.directory import Region
 from bot.reporting.actions import ReportAction
 from bot.reporting.categories import CATEGORIES
@@ -299,7 +300,7 @@ def prompts(
     if step is Step.IDENTITY:
         rows = [[button(t(locale, "button.anonymous"), ReportAction.IDENTITY, "anon")],
                 [button(t(locale, "button.identified"), ReportAction.IDENTITY, "named")]]
-        return [Prompt(f"{head}\n{t(locale, 'step.identity.prompt')}", InlineKeyboardMarkup(rows))]
+        return [Prompt(f"{head}\n{identity_prompt(services, locale)}", InlineKeyboardMarkup(rows))]
     if step is Step.ID_NAME:
         return [Prompt(f"{head}\n{t(locale, 'step.identity.name')}")]
     if step is Step.ID_ADDRESS:

@@ -13,6 +13,7 @@ from telegram import (
 )
 
 from bot.kernel.services import Services
+from bot.privacy.texts import controller, years_text
 from bot.regions.directory import Region
 from bot.volunteers.kinds import OrganisationKind
 from bot.volunteers.registration import ORGANISATIONS_PER_PAGE, Registration
@@ -45,14 +46,8 @@ def back_button(locale: str, step: Step) -> InlineKeyboardButton:
 
 
 def holder(services: Services, locale: str) -> str:
-    """Who holds the volunteers' data: the Bawaslu of the deployment's region."""
-    scope = services.regions.scope
-    if scope is None:
-        return t(locale, "registration.holder_national")
-    if scope.level == 1:
-        return t(locale, "registration.holder_province", region=escape(scope.name))
-    kabupaten = services.regions.get(scope.code[:5])
-    return t(locale, "registration.holder_regency", region=escape(kabupaten.name if kabupaten else scope.name))
+    """Who holds the volunteers' data: the Bawaslu of the deployment's region (bot/privacy/texts.py)."""
+    return controller(services.regions, locale)
 
 
 def region_path(services: Services, answers: Answers) -> str:
@@ -198,8 +193,9 @@ async def prompt(services: Services, registration: Registration, locale: str) ->
         return Prompt(f"{top}\n{t(locale, 'registration.declaration.prompt')}", InlineKeyboardMarkup(rows))
     if step is Step.CONSENT:
         agree = t(locale, "registration.button.agree")
-        text = t(locale, "registration.consent.prompt", holder=holder(services, locale),
-                 days=services.settings.volunteer_retention_days, agree=agree)
+        days = services.settings.volunteer_retention_days
+        text = t(locale, "registration.consent.prompt", holder=holder(services, locale), days=days,
+                 years=years_text(days, locale), agree=agree)
         rows = [[button(agree, A.CONSENT, "yes")], [button(t(locale, "registration.button.disagree"), A.CONSENT, "no")],
                 [back_button(locale, Step.CONSENT)]]
         return Prompt(f"{top}\n{text}", InlineKeyboardMarkup(rows))

@@ -123,34 +123,51 @@ class RegistrationDraftRepository:
 
     async def purge_volunteers(self, cutoff: str) -> list[int]:
         """Delete the volunteers who left or were rejected before `cutoff` (ISO time), and in the same transaction
-        everything else that holds their data: status history, the draft of their old registration, task answers,
-        report-backs and their files' records (the files, unreferenced then, go with the evidence purge), cards,
-        decisions, and the messages to their private chat that went (or will never go). A volunteer who registered
-        again since is not gone. Their reference keeps its number, unlinked from them, so that an old card's
-        button never points at somebody else. The identity access log stays: who looked, not what was shown.
-        Their user ids."""
+        everything else that holds their data (`delete_volunteers`) and the draft of their old registration. A
+        volunteer who registered again since is not gone. Their user ids."""
         gone = "SELECT user_id FROM volunteers WHERE status IN ('left', 'rejected') AND status_at < ?"
         async with self.db.transaction() as tx:
             async with tx.execute(gone, (cutoff,)) as cur:
                 ids = [r["user_id"] for r in await cur.fetchall()]
             if not ids:
                 return ids
-            for statement in (
-                f"DELETE FROM volunteer_events WHERE user_id IN ({gone})",
-                # A registration in progress started after they left is a new one: it stays.
+            # A registration in progress started after they left is a new one: it stays.
+            await tx.execute(
                 "DELETE FROM volunteer_drafts WHERE user_id IN (SELECT v.user_id FROM volunteers v WHERE"
-                " v.status IN ('left', 'rejected') AND v.status_at < ?"
-                " AND volunteer_drafts.updated_at <= v.status_at)",
-                f"DELETE FROM task_report_evidence WHERE task_report_id IN"
-                f" (SELECT id FROM task_reports WHERE user_id IN ({gone}))",
-                f"DELETE FROM task_reports WHERE user_id IN ({gone})",
-                f"DELETE FROM task_assignments WHERE user_id IN ({gone})",
-                f"DELETE FROM volunteer_cards WHERE ref IN (SELECT ref FROM volunteer_refs WHERE user_id IN ({gone}))",
-                f"DELETE FROM volunteer_decisions WHERE user_id IN ({gone})",
-                "DELETE FROM outbox WHERE status NOT IN ('pending', 'sending') AND chat_id IN"
-                " (SELECT chat_id FROM volunteers WHERE status IN ('left', 'rejected') AND status_at < ?)",
-                f"UPDATE volunteer_refs SET user_id = -ref WHERE user_id IN ({gone})",
-                "DELETE FROM volunteers WHERE status IN ('left', 'rejected') AND status_at < ?",
-            ):
-                await tx.execute(statement, (cutoff,))
+                " v.status IN ('left', 'rejected') AND v.status_at < ? AND volunteer_drafts.updated_at <= v.status_at)",
+                (cutoff,),
+            )
+            await delete_volunteers(tx, gone, (cutoff,))
         return ids
+
+    async def erase(self, tx: Tx, user_id: int) -> bool:
+        """Inside a transaction: delete one volunteer at once, at their own request (/hapusdata), the way the
+        retention does, and their registration in progress. True if they had a registration (either)."""
+        draft = await self.delete(user_id, tx)
+        cur = await tx.execute("SELECT 1 FROM volunteers WHERE user_id = ?", (user_id,))
+        if await cur.fetchone() is None:
+            return draft
+        await delete_volunteers(tx, "SELECT user_id FROM volunteers WHERE user_id = ?", (user_id,))
+        return True
+
+
+async def delete_volunteers(tx: Tx, gone: str, params: tuple[object, ...]) -> None:
+    """Inside a transaction: delete the volunteers `gone` selects (SQL giving user ids, with `params`) with
+    everything else that holds their data: status history, task answers, report-backs and their files' records
+    (the files, unreferenced then, go with the evidence purge), cards, decisions, and the messages to their private
+    chat that went (or will never go). Their reference keeps its number, unlinked from them, so that an old card's
+    button never points at somebody else. The identity access log stays: who looked, not what was shown."""
+    for statement in (
+        f"DELETE FROM volunteer_events WHERE user_id IN ({gone})",
+        f"DELETE FROM task_report_evidence WHERE task_report_id IN"
+        f" (SELECT id FROM task_reports WHERE user_id IN ({gone}))",
+        f"DELETE FROM task_reports WHERE user_id IN ({gone})",
+        f"DELETE FROM task_assignments WHERE user_id IN ({gone})",
+        f"DELETE FROM volunteer_cards WHERE ref IN (SELECT ref FROM volunteer_refs WHERE user_id IN ({gone}))",
+        f"DELETE FROM volunteer_decisions WHERE user_id IN ({gone})",
+        "DELETE FROM outbox WHERE status NOT IN ('pending', 'sending') AND chat_id IN"
+        f" (SELECT chat_id FROM volunteers WHERE user_id IN ({gone}))",
+        f"UPDATE volunteer_refs SET user_id = -ref WHERE user_id IN ({gone})",
+        f"DELETE FROM volunteers WHERE user_id IN ({gone})",
+    ):
+        await tx.execute(statement, params)

@@ -1,0 +1,1 @@
+"""Privacy: /datasaya (/mydata) and /hapusdata (/erasemydata) with its confirmation. Handlers: routes.register."""
