@@ -38,12 +38,15 @@ from bot.delivery.update_processor import PerChatUpdateProcessor
 from bot.kernel.context import SERVICES_KEY, PantauContext
 from bot.kernel.services import Services
 from bot.kernel.stages import HandlerStages
+from bot.legal.rules import LegalRules
 from bot.operators.instance_lock import InstanceLock
 from bot.people.menus import set_menus
 from bot.people.users import UserService
 from bot.regions.directory import RegionDirectory
 from bot.regions.geo import Boundaries
+from bot.reporting import form_delivery
 from bot.reporting.evidence_store import EvidenceStore
+from bot.reporting.form_document import unicode_font
 from bot.reporting.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
 from bot.reporting.intake import CONVERSATION_NAME, IntakeService
 from bot.reporting.prefill import ReportPrefiller
@@ -158,6 +161,7 @@ async def create_services(settings: Settings) -> Services:
         tasks=await build_tasks(settings, db, regions, volunteers, broadcasts, outbox, supervision),
         task_answers=task_answers,
         registration=registration,
+        forms=form_delivery.FormService(reports, outbox),
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
         reachability=reachability,
@@ -267,6 +271,9 @@ async def start_background(application: PantauApplication) -> None:
     report_back_delivery.register(policy, application.bot)  # a task's report-back album, under the task's card
     volunteers_delivery.register(policy, volunteers_delivery.VolunteerSender(  # verification cards, QR codes
         services.verification, services.recruitment, BotCalls(application.bot)))
+    form_delivery.register(policy, form_delivery.FormSender(  # the reporter's report form, a PDF rendered when sent
+        services.reports, services.regions, LegalRules(services.settings.election_kind, services.settings.local_days_off),
+        BotCalls(application.bot), unicode_font()))
     worker = OutboxWorker(
         services.outbox,
         application.bot,

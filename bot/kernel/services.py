@@ -9,6 +9,7 @@ from bot.delivery.pacing import GroupPacer
 from bot.people.users import UserService
 from bot.regions.directory import RegionDirectory
 from bot.regions.geo import Boundaries
+from bot.reporting.form_delivery import FormService
 from bot.reporting.intake import IntakeService
 from bot.settings import Settings
 from bot.supervision.alert_sender import AlertSender
@@ -53,6 +54,7 @@ class Services:
     tasks: TaskService
     task_answers: TaskAnswerService
     registration: RegistrationService
+    forms: FormService  # the reporter's pre-filled report form (PDF)
     boundaries: Boundaries | None = None
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)
