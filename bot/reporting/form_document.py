@@ -125,7 +125,8 @@ def drawable(text: str, covers: Callable[[str], bool]) -> str:
     """`text` with every character the font cannot draw replaced: by its plain equivalent, by its letter without
     accents, by nothing (a combining mark or an invisible format character) or else by "?"."""
     out: list[str] = []
-    for char in text.replace("\r\n", "\n").replace("\r", "\n"):
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))  # e + ́ is é
+    for char in text:
         if char == "\n" or (char.isprintable() and covers(char)):
             out.append(char)
             continue
