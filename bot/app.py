@@ -47,7 +47,9 @@ from bot.privacy.housekeeping import PURGE_IDENTITIES_EVERY, purge_identities
 from bot.privacy.service import PrivacyService
 from bot.regions.directory import RegionDirectory
 from bot.regions.geo import Boundaries
+from bot.reporting import form_delivery
 from bot.reporting.evidence_store import EvidenceStore
+from bot.reporting.form_document import unicode_font
 from bot.reporting.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
 from bot.reporting.intake import CONVERSATION_NAME, IntakeService
 from bot.reporting.prefill import ReportPrefiller
@@ -172,6 +174,7 @@ async def create_services(settings: Settings) -> Services:
         task_answers=task_answers,
         registration=registration,
         privacy=privacy,
+        forms=form_delivery.FormService(reports, outbox),
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
         reachability=reachability,
@@ -290,6 +293,9 @@ async def start_background(application: PantauApplication) -> None:
         services.verification, services.recruitment, BotCalls(application.bot)))
     privacy_delivery.register(policy, privacy_delivery.PrivacySender(  # /datasaya's summary and JSON document
         services.privacy, BotCalls(application.bot)))
+    form_delivery.register(policy, form_delivery.FormSender(  # the reporter's report form, a PDF rendered when sent
+        services.reports, services.regions, services.intake.rules,
+        BotCalls(application.bot), unicode_font()))
     worker = OutboxWorker(
         services.outbox,
         application.bot,

@@ -9,6 +9,7 @@ from bot.kernel.callbacks import CODEC, Action, Callback, CallbackCodec, encode,
 from bot.people.actions import PeopleAction
 from bot.privacy.actions import PrivacyAction
 from bot.reporting.actions import ReportAction
+from bot.reporting.form_actions import FormAction
 from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
 from bot.tasks.answer_actions import TaskAnswerAction
@@ -39,6 +40,7 @@ WIRE_NAMES = {
     ReportAction.SUBMIT: "send",
     ReportAction.CANCEL: "cancel",
     ReportAction.STATUS: "st",
+    FormAction.FORM: "frm",
     PeopleAction.HELP: "help",
     PeopleAction.LANGUAGE: "lang",
     SupervisionAction.TRIAGE: "tri",
@@ -89,7 +91,7 @@ WIRE_NAMES = {
 # Every feature's actions (a new feature's enum goes here, its members above).
 FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction,
                                      TaskAnswerAction, TaskGroupAction, RegistrationAction, VerificationAction,
-                                     RecruitmentAction, PrivacyAction)
+                                     RecruitmentAction, PrivacyAction, FormAction)
 
 
 def test_every_features_actions_keep_their_wire_names():

@@ -16,6 +16,7 @@ from bot.privacy.actions import PrivacyAction
 from bot.reporting.actions import ReportAction
 from bot.reporting.categories import CATEGORIES
 from bot.reporting.draft import EDIT_ENTRY
+from bot.reporting.form_actions import FormAction
 from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
 from bot.tasks.answer_actions import TaskAnswerAction
@@ -53,6 +54,7 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     ReportAction.SUBMIT: ("", "0a1b2c3d"),
     ReportAction.CANCEL: ("", "ffffffff"),
     ReportAction.STATUS: ("PTU-ABCD-EF23", "ABCDEF", "0123456789ABCDEF"),
+    FormAction.FORM: ("PTU-ABCD-EF23", "PTU-0000-ZZZZ"),  # a case code, in its canonical form only
     SupervisionAction.TRIAGE: (
         "claim::1", "ask::42", "fwd:gakkumdu:7", "rej:not_election:123456789012", "open::9", "back::3"
     ),
@@ -90,7 +92,7 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
 }
 EVERY_ACTION: list[Action] = [  # every feature's
     *ReportAction, *PeopleAction, *SupervisionAction, *VolunteerTaskAction, *TaskAnswerAction, *TaskGroupAction,
-    *RegistrationAction, *VerificationAction, *RecruitmentAction, *PrivacyAction,
+    *RegistrationAction, *VerificationAction, *RecruitmentAction, *PrivacyAction, *FormAction,
 ]
 VALID = [(action, arg) for action, args in VALID_ARGS.items() for arg in args]
 
@@ -182,6 +184,13 @@ BAD_ARG = [
     "1|st|0123456789ABCDEFG",
     "1|st|ptu-abcd-ef23",
     "1|st|PTU_ABCD_EF23",
+    "1|frm|",
+    "1|frm|ptu-abcd-ef23",
+    "1|frm|ABCDEF23",
+    "1|frm|PTU-ABCD-EF2",
+    "1|frm|PTU-ABCD-EFU3",
+    "1|frm|PTU-ABCD-EF23 ",
+    "1|frm|PTU-ABCD-EF23\n",
 ]
 EXTRA_SEPARATORS = [
     "1|new||",

@@ -10,6 +10,7 @@ from bot.people.users import UserService
 from bot.privacy.service import PrivacyService
 from bot.regions.directory import RegionDirectory
 from bot.regions.geo import Boundaries
+from bot.reporting.form_delivery import FormService
 from bot.reporting.intake import IntakeService
 from bot.settings import Settings
 from bot.supervision.alert_sender import AlertSender
@@ -55,6 +56,7 @@ class Services:
     task_answers: TaskAnswerService
     registration: RegistrationService
     privacy: PrivacyService
+    forms: FormService  # the reporter's pre-filled report form (PDF)
     boundaries: Boundaries | None = None
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)

@@ -30,6 +30,7 @@ from bot.reporting.assessment import Assessment, assess
 from bot.reporting.categories import is_category
 from bot.reporting.draft import EDIT_ENTRY, Answers, Step, next_step
 from bot.reporting.evidence_store import TELEGRAM_DOWNLOAD_LIMIT, EvidenceStore
+from bot.reporting.form_actions import form_markup
 from bot.reporting.incident_time import (
     IncidentTime,
     IncidentTimeError,
@@ -599,7 +600,8 @@ class IntakeService:
                 dedup_key=f"report-received:{draft.user_id}:{draft.row.created_at}",
                 chat_id=draft.row.chat_id,
                 method="sendMessage",
-                payload={"text": self.confirmation_text(locale, code, assessment, answers), "parse_mode": "HTML"},
+                payload={"text": self.confirmation_text(locale, code, assessment, answers), "parse_mode": "HTML",
+                         "reply_markup": form_markup(locale, code)},  # 📄 the pre-filled report form (PDF)
                 priority=REPLY,  # the answer to the reporter's press: before alerts in the 30 messages a second
             )
             scrubbed = answers.model_copy(update={"name": None, "address": None, "phone": None})

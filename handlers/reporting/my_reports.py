@@ -10,6 +10,7 @@ from bot.reporting.actions import ReportAction
 from bot.reporting.intake import Report
 from handlers.kernel.buttons import button, callback_arg
 from handlers.kernel.replies import answer_query
+from handlers.reporting.form import form_keyboard
 from locales import t
 
 
@@ -56,7 +57,8 @@ async def status(update: Update, context: PantauContext) -> None:
     if report is None:
         await context.bot.send_message(chat.id, t(locale, "status.unknown"))
         return
-    await context.bot.send_message(chat.id, _details(context, locale, report))
+    await context.bot.send_message(chat.id, _details(context, locale, report),
+                                   reply_markup=form_keyboard(locale, report.case_code))  # 📄 the report form
 
 
 async def my_reports(update: Update, context: PantauContext) -> None:

@@ -7,8 +7,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.kernel.callbacks import matches
 from bot.kernel.stages import HandlerStages, Stage
 from bot.reporting.actions import ReportAction
+from bot.reporting.form_actions import FormAction
 from handlers.kernel.language import after_language_change
-from handlers.reporting import conversation, kit, my_reports
+from handlers.reporting import conversation, form, kit, my_reports
 
 
 def register(stages: HandlerStages) -> None:
@@ -23,6 +24,7 @@ def register(stages: HandlerStages) -> None:
     )
     stages.add(Stage.MENU_BUTTONS, CallbackQueryHandler(my_reports.my_reports, pattern=matches(ReportAction.MY_REPORTS)))
     stages.add(Stage.MENU_BUTTONS, CallbackQueryHandler(my_reports.status, pattern=matches(ReportAction.STATUS)))
+    stages.add(Stage.MENU_BUTTONS, CallbackQueryHandler(form.on_form, pattern=matches(FormAction.FORM)))  # 📄 the form
     # The report conversation (entry: /lapor, /report, /start lapor, the menu's buttons).
     stages.add(Stage.CONVERSATION, conversation.build_report_conversation())
     # /batal with no report running: it may still discard a kept draft.

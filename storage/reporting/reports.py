@@ -47,6 +47,17 @@ class Identity:
     phone_source: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class EvidenceFile:
+    """One evidence file of a report, as the reporter's form lists it (no Telegram file id)."""
+
+    kind: str
+    file_name: str | None
+    size: int | None
+    sha256: str | None  # None: the bot never had the bytes (too big to download, or the download failed)
+    stored: str  # stored | too_big | failed
+
+
 class CaseCodeTaken(Exception):
     """The generated case code already exists; generate another."""
 
@@ -214,8 +225,16 @@ class ReportRepository:
         )
         return [dict(r) for r in rows]
 
+    async def evidence_files(self, report_id: int) -> list[EvidenceFile]:
+        """A report's evidence files, in the order they were sent."""
+        rows = await self.db.fetchall(
+            "SELECT kind, file_name, size, sha256, stored FROM evidence WHERE report_id = ? ORDER BY id", (report_id,)
+        )
+        return [EvidenceFile(**dict(r)) for r in rows]
+
     async def identity(self, report_id: int, *, accessor: str, purpose: str) -> Identity | None:
-        """The reporter's identity, for operators only; every access is logged first."""
+        """The reporter's identity, for operators (and for the reporter's own form, accessor "reporter"); every
+        access is logged first."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO identity_access_log (report_id, accessor, purpose, at) VALUES (?, ?, ?, ?)",
