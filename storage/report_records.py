@@ -13,6 +13,9 @@ from dataclasses import dataclass, fields
 
 # Evidence that counts: every file recorded but those too big for the bot to download.
 _EVIDENCE_COUNT = "(SELECT COUNT(*) FROM evidence e WHERE e.report_id = {alias}.id AND e.stored != 'too_big')"
+# Whether the reporter's identity is still held (an identified report's is erased on request or past retention).
+_HAS_IDENTITY = "EXISTS (SELECT 1 FROM reporter_identities i WHERE i.report_id = {alias}.id)"
+_COMPUTED = ("evidence_count", "has_identity")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,23 +54,26 @@ class ReportRecord:
     reporter_standing: str | None = None  # bot/legal/kinds.py Standing
     tsm: bool = False
     evidence_count: int = 0
+    has_identity: bool = False  # never the identity itself: only whether reporter_identities still has it
 
 
-_COLUMNS = tuple(f.name for f in fields(ReportRecord) if f.name != "evidence_count")
+_COLUMNS = tuple(f.name for f in fields(ReportRecord) if f.name not in _COMPUTED)
 
 
 def report_columns(alias: str = "r") -> str:
     """The SELECT list of a `ReportRecord`, for `FROM reports {alias}`."""
     columns = ", ".join(f"{alias}.{name}" for name in _COLUMNS)
-    return f"{columns}, {_EVIDENCE_COUNT.format(alias=alias)} AS evidence_count"
+    return (f"{columns}, {_EVIDENCE_COUNT.format(alias=alias)} AS evidence_count, "
+            f"{_HAS_IDENTITY.format(alias=alias)} AS has_identity")
 
 
 def report_record(row: sqlite3.Row) -> ReportRecord:
     """A row selected with `report_columns()` as a record."""
-    values = {name: row[name] for name in (*_COLUMNS, "evidence_count")}
+    values = {name: row[name] for name in (*_COLUMNS, *_COMPUTED)}
     values["missing"] = json.loads(values["missing"])
     values["anonymous"] = bool(values["anonymous"])
     values["tsm"] = bool(values["tsm"])
+    values["has_identity"] = bool(values["has_identity"])
     return ReportRecord(**values)
 
 

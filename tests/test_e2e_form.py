@@ -73,6 +73,8 @@ async def named_report(r: Reporter) -> str:
     r.say("Jl. Gatot Subroto No. 5, Jambi")
     await r.expect("Nomor telepon")
     r.say("0812-3456-7890")
+    await r.expect("Anda melapor sebagai")
+    r.tap("Pemantau pemilihan")
     await r.expect("Langkah 9 dari 9")
     r.tap("Kirim laporan")
     code = re.search(r"PTU-[0-9A-Z]{4}-[0-9A-Z]{4}", await r.expect("Kode kasus"))
@@ -106,6 +108,7 @@ async def test_the_reporter_gets_the_form_once_per_press_and_a_stranger_gets_non
         assert f"SHA-256: {sha256}" in text
     assert "undangan.pdf" in text and "rekaman.mp4" in text and "lebih dari 20 MB" in text
     assert "Tempat, tanggal lahir" in text and "Tanda tangan pelapor" in text
+    assert "Pemantau pemilu" in text  # the standing the reporter chose
     log = await services.reports.access_log(report.id)
     assert [(entry["accessor"], entry["purpose"]) for entry in log] == [("reporter", "form")]
 

@@ -90,6 +90,8 @@ async def test_mydata_in_indonesian_after_a_real_report_sends_a_summary_and_the_
     r.say(ADDRESS)
     await r.expect("Nomor telepon")
     r.say("0812-3456-7890")
+    await r.expect("Anda melapor sebagai")
+    r.tap("Pemilih di daerah ini")
     await r.expect("Langkah 9 dari 9")
     r.tap("Kirim laporan")
     match = CODE.search(await r.expect("Kode kasus"))

@@ -118,3 +118,11 @@ def test_the_cards_deadlines_follow_the_deployments_election(regions: RegionDire
                                                          rules=pemilu)
     known_later = dataclasses.replace(CASE, known_local="2024-02-12")  # learned of it on Monday 12 Feb
     assert "laporan: 19-02-2024" in card_text(known_later, regions, "id", kind="alert", evidence_count=0)
+
+
+def test_an_identity_erased_since_is_said_so_on_the_card(regions: RegionDirectory) -> None:
+    identified = dataclasses.replace(CASE, anonymous=False, has_identity=True)
+    assert "Pelapor</b>: beridentitas" in card_text(identified, regions, "id", kind="alert", evidence_count=0)
+    erased = dataclasses.replace(CASE, anonymous=False, has_identity=False)  # /hapusdata, or past retention
+    assert "Pelapor</b>: identitas pelapor sudah dihapus" in card_text(erased, regions, "id", kind="alert",
+                                                                        evidence_count=0)

@@ -93,6 +93,13 @@ def deadlines_text(case: CaseRow, regions: RegionDirectory, locale: str, rules: 
              handling=handling)
 
 
+def reporter_key(case: CaseRow) -> str:
+    """Anonymous, identified, or identified but its identity since erased (on request, or past retention)."""
+    if case.anonymous:
+        return "card.anonymous"
+    return "card.identified" if case.has_identity else "card.identity_erased"
+
+
 def next_deadline_text(case: CaseRow, regions: RegionDirectory, locale: str, rules: LegalRules) -> str:
     """The queue's deadline of a case: its kajian awal where the profile has one, else the decision's."""
     received = _local_date(case.submitted_at, regions, case.region_code)
@@ -135,7 +142,7 @@ def card_text(
         + (t(locale, "card.witness_count", count=witness_count(case)) if case.witnesses else t(locale, "card.none")),
         f"<b>{t(locale, 'card.evidence')}</b>: {t(locale, 'card.evidence_count', count=evidence_count)}",
         *exif_lines(case, photos, regions, locale, locate),
-        f"<b>{t(locale, 'card.reporter')}</b>: {t(locale, 'card.anonymous' if case.anonymous else 'card.identified')}",
+        f"<b>{t(locale, 'card.reporter')}</b>: {t(locale, reporter_key(case))}",
         f"<b>{t(locale, 'card.deadlines')}</b>: {deadlines_text(case, regions, locale, rules or LegalRules())}",
         f"<b>{t(locale, 'card.status')}</b>: {status}",
     ]
