@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.app import Pantau
 from bot.legal.rules import LegalRules
 from testing.fake_telegram import FakeTelegram
-from tests.harness import CHRONOLOGY, Reporter, text_of_call
+from tests.harness import CHRONOLOGY, Reporter, run_steps, text_of_call
 
 JAMBI = ZoneInfo("Asia/Jakarta")
 DATE = "%d-%m-%Y"
@@ -208,3 +208,23 @@ async def test_pemilu_counts_working_days_and_lets_a_tsm_violation_be_reported_l
     assert "Setelah laporan diregistrasi" in confirmation and "14 hari kerja" in confirmation
     record = (await bot.services.reports.for_reporter(r.user_id))[0]  # type: ignore[union-attr]
     assert record.tsm and record.kind == "laporan"
+
+
+async def test_the_day_to_come_in_person_is_never_after_the_filing_deadline(fake: FakeTelegram, bot: Pantau) -> None:
+    r = Reporter(fake)
+    await english(r)
+    known = today() - timedelta(days=6)  # the 7 days since known end tomorrow, before the 2-day follow-up would
+    _review, confirmation = await report(r, EN_WORDS, incident=known.strftime(DATE), standing="A voter in this region")
+    tomorrow = (today() + timedelta(days=1)).strftime(DATE)
+    assert f"by {tomorrow} (7 days, UU 1/2015 jo. UU 10/2016 Pasal 134 ayat (4))" in confirmation
+    assert "(2 days" not in confirmation
+
+
+async def test_the_identity_step_cites_the_deployments_regulation(
+    fake: FakeTelegram, start_bot: Callable[..., Any]
+) -> None:
+    await start_bot()  # Pilkada, the default
+    r = Reporter(fake)
+    prompt = await run_steps(r, last="witnesses")  # the identity step's question
+    assert "laporan resmi (UU No. 1 Tahun 2015 jo. UU No. 10 Tahun 2016" in prompt
+    assert "Perbawaslu 7/2022" not in prompt and "Perbawaslu No. 7" not in prompt

@@ -114,3 +114,14 @@ def test_the_in_person_follow_up_counts_as_the_election_does() -> None:
     assert LegalRules("pemilu").in_person(friday).day == date(2026, 12, 8)  # Monday 7, Tuesday 8
     assert LegalRules("pilkada").in_person(friday).day == date(2026, 12, 6)
     assert LegalRules("pilkada").initial_review(friday) is None  # not in the profile: the texts say so
+
+
+def test_the_day_to_come_in_person_is_never_after_the_filing_window() -> None:
+    rules = LegalRules()  # Pilkada: the follow-up is 2 days, the filing window 7 days since known
+    received = date(2026, 11, 20)
+    assert rules.bring_by(received, known=date(2026, 11, 19)).day == date(2026, 11, 22)  # the follow-up
+    # learned of it six days before: the window ends on 21 November, before the follow-up's 22nd
+    ends = rules.bring_by(received, known=date(2026, 11, 14))
+    assert ends.day == date(2026, 11, 21) and ends.period is rules.profile.reporting
+    pemilu = LegalRules("pemilu")
+    assert pemilu.bring_by(received, known=date(2026, 10, 1), tsm=True).day == date(2026, 11, 24)  # TSM: no window

@@ -61,3 +61,11 @@ class LegalRules:
         """The last day an online reporter can bring the identity card, signature and evidence in person."""
         period = self.profile.in_person
         return Deadline(deadline(period, self.calendar, received), period)
+
+    def bring_by(self, received: date, known: date, *, tsm: bool = False) -> Deadline:
+        """The day to come in person by: the in-person follow-up of an online report, but never later than the
+        window for filing a laporan (whether a report through the bot already counts as filed is not settled:
+        the earlier of the two is the one that cannot be missed)."""
+        follow_up = self.in_person(received)
+        filing = self.reporting_deadline(known, tsm=tsm)
+        return filing if filing is not None and filing.day < follow_up.day else follow_up

@@ -62,9 +62,10 @@ class LegalTexts:
             return t(locale, "legal.until_voting_day", source=self.rules.profile.tsm_until_voting_day or "")
         return self.deadline(locale, deadline)
 
-    def in_person(self, locale: str, received: date, region_code: str) -> str:
-        """What an online reporter still has to bring, where and by when, for the report to become a laporan."""
-        deadline = self.rules.in_person(received)
+    def in_person(self, locale: str, received: date, region_code: str, known: date, *, tsm: bool) -> str:
+        """What an online reporter still has to bring, where and by when (`LegalRules.bring_by`), for the report
+        to become a laporan."""
+        deadline = self.rules.bring_by(received, known, tsm=tsm)
         return t(locale, "legal.in_person", office=self.office(locale, region_code),
                  deadline=self.deadline(locale, deadline))
 

@@ -11,6 +11,8 @@ from html import escape
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.legal.kinds import ElectionKind
+from bot.legal.profile import profile
 from bot.privacy.retention import Hold, years
 from bot.regions.directory import Level, RegionDirectory
 from locales import has, t
@@ -20,6 +22,9 @@ from storage.privacy.personal_data import Erased, EvidenceItem, PersonalData, Re
 class _Retention(Protocol):
     @property
     def identity_retention_days(self) -> int: ...
+
+    @property
+    def election_kind(self) -> ElectionKind: ...
 
 
 class _Deployment(Protocol):  # the services (bot/kernel/services.py) as far as the consent needs them
@@ -63,7 +68,8 @@ def identity_prompt(services: _Deployment, locale: str) -> str:
     """The report's identity step (reporting.toml step.identity.prompt): what anonymous means, and the consent to
     the identity's processing, with this deployment's controller and IDENTITY_RETENTION_DAYS."""
     terms = consent_terms(services.regions, services.settings.identity_retention_days, locale)
-    return t(locale, "step.identity.prompt", **terms, agree=t(locale, "button.identified"))
+    return t(locale, "step.identity.prompt", **terms, agree=t(locale, "button.identified"),
+             regulation=profile(services.settings.election_kind).regulation)
 
 
 def _zone(regions: RegionDirectory, code: str | None) -> ZoneInfo:

@@ -109,7 +109,8 @@ def form_content(
         identity=identity,
         standing=standing,
         evidence=tuple(EvidenceLine(e.kind, e.file_name, e.size, e.sha256, e.stored) for e in evidence),
-        bring_by=rules.in_person(received.date()).day,
+        bring_by=rules.bring_by(received.date(), date.fromisoformat(report.known_local) if report.known_local
+                                else incident.date, tsm=report.tsm).day,
         kecamatan=region.name if region is not None else report.region_code,
         kabupaten=parent.name if parent is not None else "",
     )

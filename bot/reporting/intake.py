@@ -667,7 +667,8 @@ class IntakeService:
         received = self.now_for(answers).date()
         if assessment.kind == "laporan":
             lines.append(t(locale, "submitted.kind_laporan"))
-            lines.append(texts.in_person(locale, received, answers.region_code or ""))
+            learned = self.known_date(answers) or received
+            lines.append(texts.in_person(locale, received, answers.region_code or "", learned, tsm=bool(answers.tsm)))
         else:
             lines.append(t(locale, "submitted.kind_informasi_awal"))
         if assessment.missing:
