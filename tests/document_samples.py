@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
+    ByteStringObject,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
@@ -49,18 +51,19 @@ def _metadata_stream(writer: PdfWriter, mark: str) -> object:
     return writer._add_object(stream)
 
 
-def pdf(pages: int = 2, *, jpeg: bytes | None = None, encrypt: bool = False) -> bytes:
-    """A PDF of `pages` pages, each with a line of text and the same JPEG picture (with EXIF GPS), and with
-    every kind of metadata the copy drops."""
+def pdf(pages: int = 2, *, jpeg: bytes | None = None, flate: bool = False, encrypt: bool = False) -> bytes:
+    """A PDF of `pages` pages, each with a line of text and the same JPEG picture (with EXIF GPS; `flate`: the
+    JPEG compressed again with Flate), and with every kind of metadata the copy drops."""
     writer = PdfWriter()
     picture = jpeg if jpeg is not None else exif_samples.jpeg((160, 120))
     image = StreamObject()
-    image._data = picture
+    image._data = zlib.compress(picture) if flate else picture
     image.update({
         NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
         NameObject("/Width"): NumberObject(160), NameObject("/Height"): NumberObject(120),
         NameObject("/ColorSpace"): NameObject("/DeviceRGB"), NameObject("/BitsPerComponent"): NumberObject(8),
-        NameObject("/Filter"): NameObject("/DCTDecode"),
+        NameObject("/Filter"): ArrayObject([NameObject("/FlateDecode"), NameObject("/DCTDecode")]) if flate
+        else NameObject("/DCTDecode"),
         NameObject("/Metadata"): _metadata_stream(writer, "XMP-IMAGE-SECRET"),
     })
     image_ref = writer._add_object(image)
@@ -114,6 +117,17 @@ def pdf(pages: int = 2, *, jpeg: bytes | None = None, encrypt: bool = False) -> 
     return out.getvalue()
 
 
+def _strings(obj: object) -> list[str]:
+    """Every string and name in an object, and in the direct objects inside it, as text (the file escapes them)."""
+    if isinstance(obj, dict):
+        return [text for key, value in obj.items() for text in (str(key), *_strings(value))]
+    if isinstance(obj, list):
+        return [text for value in obj for text in _strings(value)]
+    if isinstance(obj, (TextStringObject, ByteStringObject, NameObject)):
+        return [str(obj) if not isinstance(obj, ByteStringObject) else bytes(obj).decode("latin-1")]
+    return []
+
+
 def pdf_carries(content: bytes) -> list[str]:
     """What a PDF still carries, found without the code under test: a planted string or an XMP or EXIF mark in
     the file or any decoded stream, document information, attachments, scripts, or a picture with EXIF."""
@@ -126,7 +140,9 @@ def pdf_carries(content: bytes) -> list[str]:
     if reader.attachments:
         found.add("attachments")
     root = reader.trailer["/Root"]
-    found |= {f"catalog:{key}" for key in ("/OpenAction", "/Names", "/Metadata", "/AcroForm") if key in root}
+    found |= {f"catalog:{key}" for key in ("/OpenAction", "/Metadata", "/AcroForm", "/AA") if key in root}
+    names = root.get("/Names")
+    found |= {f"catalog:names:{key}" for key in ("/EmbeddedFiles", "/JavaScript") if key in (names or {})}
     for number, page in enumerate(reader.pages, start=1):
         found |= {f"page{number}:{key}" for key in ("/Metadata", "/PieceInfo", "/AA") if key in page}
         for annotation in page.get("/Annots") or []:
@@ -137,13 +153,16 @@ def pdf_carries(content: bytes) -> list[str]:
                 found.add(f"page{number}:annotation-author-or-script")
         for image in page.images:
             found |= {f"page{number}:image:{mark}" for mark in carries_metadata(image.data)}
+    strings: list[str] = []
     for number in {n for table in reader.xref.values() for n in table}:
         obj = reader.get_object(number)
+        strings += _strings(obj)
         if hasattr(obj, "get_data"):
             data = obj.get_data()
             found |= {f"stream:{mark}" for mark in carries_metadata(data)}
             found |= {f"stream:planted:{mark}" for mark in PDF_PLANTED if mark.encode() in data}
     found |= {f"planted:{mark}" for mark in PDF_PLANTED if mark.encode() in content}
+    found |= {f"string:{mark}" for mark in PDF_PLANTED if any(mark in text for text in strings)}
     return sorted(found)
 
 
@@ -175,6 +194,65 @@ def _content_types(overrides: dict[str, str]) -> str:
                 '<Default Extension="jpeg" ContentType="image/jpeg"/>')
     parts = "".join(f'<Override PartName="/{name}" ContentType="{kind}"/>' for name, kind in overrides.items())
     return f'{_DECLARATION}<Types xmlns="{_CT}">{defaults}{parts}</Types>'
+
+
+def package(main: tuple[str, str], parts: dict[str, str | bytes], *, comment: str = "") -> bytes:
+    """An Office package: `main` (its main part's name and content type), `parts` (name -> content; the content
+    types and package relationships are made here)."""
+    name, kind = main
+    files = {
+        "[Content_Types].xml": _content_types({name: kind}).encode(),
+        "_rels/.rels": _relationships((f"{_OFFICE}/relationships/officeDocument", name, "")).encode(),
+        **{part: content.encode() if isinstance(content, str) else content for part, content in parts.items()},
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.comment = comment.encode()
+        for part, data in files.items():
+            zipped.writestr(part, data)
+    return out.getvalue()
+
+
+def xlsx() -> bytes:
+    """An Excel workbook with a comment's author, a threaded comment's person, the folder it was saved in (with
+    its owner's user name), a shared workbook's user, a table, printer settings naming a computer, and a media
+    JPEG with EXIF."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    devmode = ("\\\\SITIRAHMA-PC\\HP".encode("utf-16-le").ljust(64, b"\x00") + b"\x01\x04\x00\x05"
+               + (72 + 8).to_bytes(2, "little") + (4).to_bytes(2, "little") + b"A4-FORM-" + b"DRIVERDATA-SITI"[:4])
+    return package(("xl/workbook.xml", f"{_TYPES}.spreadsheetml.sheet.main+xml"), {
+        "xl/workbook.xml": (
+            f'{_DECLARATION}<workbook {ns} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+            'xmlns:x15ac="http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac">'
+            f'<fileSharing userName="{AUTHOR}"/><mc:AlternateContent><mc:Choice Requires="x15">'
+            r'<x15ac:absPath url="C:\Users\sitirahma\Documents\"/></mc:Choice></mc:AlternateContent>'
+            '<sheets><sheet name="Rekap" sheetId="1"/></sheets></workbook>'),
+        "xl/comments1.xml": (f'{_DECLARATION}<comments {ns}><authors><author>{REVIEWER}</author></authors>'
+                             '<commentList><comment ref="A1" authorId="0"><text><t>cek</t></text></comment>'
+                             "</commentList></comments>"),
+        "xl/persons/person.xml": (
+            f'{_DECLARATION}<personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">'
+            f'<person displayName="{REVIEWER}" id="{{0A}}" userId="siti@example.org" providerId="AD"/></personList>'),
+        "xl/tables/table1.xml": (f'{_DECLARATION}<table {ns} id="1" name="Suara" displayName="Suara" ref="A1:B2">'
+                                 "</table>"),
+        "xl/printerSettings/printerSettings1.bin": devmode,
+        "xl/media/image1.jpeg": exif_samples.jpeg(),
+    })
+
+
+def pptx() -> bytes:
+    """A PowerPoint presentation with its commenters, a modern comment's author and a media PNG with EXIF."""
+    p = 'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"'
+    return package(("ppt/presentation.xml", f"{_TYPES}.presentationml.presentation.main+xml"), {
+        "ppt/presentation.xml": f"{_DECLARATION}<p:presentation {p}/>",
+        "ppt/commentAuthors.xml": (f'{_DECLARATION}<p:cmAuthorLst {p}><p:cmAuthor id="0" name="{REVIEWER}" '
+                                   'initials="SR" lastIdx="1" clrIdx="0"/></p:cmAuthorLst>'),
+        "ppt/authors.xml": (
+            f'{_DECLARATION}<p188:authorLst xmlns:p188="http://schemas.microsoft.com/office/powerpoint/2018/8/main">'
+            f'<p188:author id="{{0B}}" name="{REVIEWER}" initials="SR" userId="siti@example.org" providerId="AD"/>'
+            "</p188:authorLst>"),
+        "ppt/media/image1.png": exif_samples.png(),
+    })
 
 
 def docx(*, media: bytes | None = None, extra: dict[str, bytes] | None = None) -> bytes:
