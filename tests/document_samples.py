@@ -147,9 +147,12 @@ def pdf_carries(content: bytes) -> list[str]:
         found |= {f"page{number}:{key}" for key in ("/Metadata", "/PieceInfo", "/AA") if key in page}
         for annotation in page.get("/Annots") or []:
             annotation = annotation.get_object()
+            if "/V" in annotation and annotation.get("/FT") == "/Sig":
+                found.add(f"page{number}:signature")
             if annotation.get("/Subtype") == "/FileAttachment":
                 found.add(f"page{number}:attachment")
-            if "/T" in annotation or "/AA" in annotation:
+            author = "/T" in annotation and annotation.get("/Subtype") != "/Widget"  # a form field's /T: its name
+            if author or "/AA" in annotation:
                 found.add(f"page{number}:annotation-author-or-script")
         for image in page.images:
             found |= {f"page{number}:image:{mark}" for mark in carries_metadata(image.data)}

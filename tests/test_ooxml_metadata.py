@@ -69,6 +69,14 @@ def test_excel_and_powerpoint_copies_lose_their_peoples_names_and_folders() -> N
     assert ooxml_carries(copy.content, (*samples.DOCX_PLANTED, "siti@example.org")) == []
 
 
+def test_an_svg_icon_is_kept_and_its_metadata_searched() -> None:
+    icon = b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>'
+    copy = clean_copy(samples.docx(extra={"word/media/image2.svg": icon}))
+    assert copy is not None and _parts(copy.content)["word/media/image2.svg"] == icon
+    tagged = icon.replace(b"<circle", b'<metadata><x:xmpmeta xmlns:x="adobe:ns:meta"/></metadata><circle')
+    assert clean_copy(samples.docx(extra={"word/media/image2.svg": tagged})) is None
+
+
 def test_an_office_document_embedded_in_one_is_cleaned_too() -> None:
     original = samples.docx(extra={"word/embeddings/Microsoft_Excel_Worksheet.xlsx": samples.xlsx()})
     assert any(item.startswith("word/embeddings/") for item in metadata_left(original))
@@ -83,6 +91,7 @@ def test_an_office_document_embedded_in_one_is_cleaned_too() -> None:
     ("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0 an OLE object"),
     ("word/media/video1.mp4", b"\x00\x00\x00\x18ftypmp42 with a \xa9xyz location"),
     ("word/media/image2.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 broken"),  # a picture that cannot be copied
+    ("_xmlsignatures/sig1.xml", b"<Signature><X509Certificate>MIIB...</X509Certificate></Signature>"),
 ])
 def test_a_document_holding_what_cannot_be_cleaned_gets_no_copy(part: tuple[str, bytes]) -> None:
     assert clean_copy(samples.docx(extra=dict([part]))) is None

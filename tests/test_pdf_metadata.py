@@ -102,6 +102,31 @@ def test_a_web_link_is_kept_and_a_launch_action_is_not() -> None:
     assert b"sitirahma" not in copy.content
 
 
+def test_a_signature_field_loses_its_value_and_keeps_its_place() -> None:
+    reader = PdfReader(io.BytesIO(samples.pdf(pages=1)))
+    writer = PdfWriter(clone_from=reader)
+    signature = DictionaryObject({
+        NameObject("/Type"): NameObject("/Sig"), NameObject("/Name"): TextStringObject(samples.AUTHOR),
+        NameObject("/Location"): TextStringObject("Jambi"),
+        NameObject("/ByteRange"): ArrayObject([FloatObject(0), FloatObject(10)]),
+    })
+    field = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/FT"): NameObject("/Sig"), NameObject("/T"): TextStringObject("Tanda tangan"),
+        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (72, 100, 200, 140)]),
+        NameObject("/V"): writer._add_object(signature),
+    })
+    writer.pages[0]["/Annots"].append(writer._add_object(field))
+    out = io.BytesIO()
+    writer.write(out)
+    assert "type:Sig" in metadata_left(out.getvalue())
+    copy = clean_copy(out.getvalue())
+    assert copy is not None and pdf_carries(copy.content) == [] and metadata_left(copy.content) == []
+    (kept,) = [a.get_object() for a in PdfReader(io.BytesIO(copy.content)).pages[0]["/Annots"]
+               if a.get_object()["/Subtype"] == "/Widget"]
+    assert kept["/T"] == "Tanda tangan" and "/V" not in kept
+
+
 def test_the_read_back_sees_an_object_nothing_refers_to() -> None:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(clean_copy(samples.pdf(pages=1)).content)))  # type: ignore[union-attr]
     orphan = DecodedStreamObject()

@@ -15,8 +15,8 @@ never by its file name. The zip is rewritten part by part (stdlib zipfile), its 
   same way (two levels at most);
 - the zip's comment, its members' times and extra fields go.
 
-A document holding anything else (macros, embedded OLE objects or ActiveX controls, sounds and videos, fonts
-are fine), a macro-enabled or template document, an encrypted one (which is no zip), or one over the limits
+A document holding anything else (macros, embedded OLE objects or ActiveX controls, sounds and videos, digital
+signatures; fonts are fine), a macro-enabled or template document, an encrypted one (which is no zip), or one over the limits
 (`MAX_MEMBERS`, `MAX_UNCOMPRESSED`: a zip bomb) has no copy. Every copy is read back on its own
 (`metadata_left`) and refused when anything is left. No Telegram, no I/O.
 """
@@ -64,7 +64,8 @@ _EMPTY_PROPERTIES = {
              'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>',
 }
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-_XML_PARTS = (".xml", ".rels", ".vml")
+_XML_PARTS = (".xml", ".rels", ".vml", ".svg")  # (Office's icons are SVG pictures)
+_SIGNATURES = "_xmlsignatures/"  # a signed document's signatures: the signer's certificate
 _CUSTOM_XML_DATA = re.compile(r"customXml/item\d+\.xml", re.IGNORECASE)
 _FONTS = (".odttf", ".fntdata", ".ttf", ".otf")
 
@@ -195,6 +196,8 @@ def _copy(content: bytes, budget: _Budget, depth: int) -> tuple[bytes, tuple[str
 
 def _clean_part(name: str, data: bytes, properties: dict[str, str], budget: _Budget, depth: int) -> bytes:
     lower = name.lower()
+    if lower.startswith(_SIGNATURES):
+        raise NoCopy("signed")  # (a copy's signature would not hold anyway)
     if name in properties:
         return (_XML_DECLARATION + _EMPTY_PROPERTIES[properties[name]]).encode()
     if _CUSTOM_XML_DATA.fullmatch(name):
@@ -316,6 +319,8 @@ def metadata_left(content: bytes, depth: int = 0) -> list[str]:
 
 def _part_left(name: str, data: bytes, role: str | None, depth: int) -> list[str]:
     lower = name.lower()
+    if lower.startswith(_SIGNATURES):
+        return ["signature"]
     if role is not None or _CUSTOM_XML_DATA.fullmatch(name):
         root = _parse(data)
         return [f"properties:{child.tag.rsplit('}', 1)[-1]}" for child in root] + [

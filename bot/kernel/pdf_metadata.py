@@ -11,7 +11,8 @@ camera's own files, EXIF and GPS included. The copy is a new PDF (pypdf) with th
   as it was), /AA (automatic actions), embedded files (/EF, /RF), article beads (/B) and external references
   (/OPI, /Ref) are removed, and actions other than going to a place in the document or a web address;
 - annotations that hold a file or media (file attachments, sound, movie, screen, rich media, 3D) are removed, and
-  the others lose their author (/T, except a form field's name), dates and ids;
+  the others lose their author (/T, except a form field's name), dates and ids; a signature field loses its
+  value (the signer's name, place, reason and certificate; the signature would not hold for a copy anyway);
 - the JPEG pictures (DCTDecode streams) lose their EXIF, XMP, IPTC and comment segments, without being encoded
   again (bot/kernel/jpeg_segments.py).
 
@@ -116,6 +117,8 @@ def _clean(start: PdfObject, seen: set[int]) -> None:
         for key in _action_keys(obj):
             if _unsafe_action(obj[key]):
                 del obj[key]
+        if obj.get("/FT") == "/Sig" and "/V" in obj:
+            del obj["/V"]  # a signature's value: the signer's name, place, reason and certificate
         if isinstance(obj, StreamObject) and _is_jpeg(obj):
             _strip_jpeg(obj)
         todo.extend(obj.values())
@@ -234,8 +237,8 @@ def _inspect(start: Any, found: set[str], budget: list[int]) -> None:
         subtype, kind = obj.get("/Subtype"), obj.get("/Type")
         if subtype in _FILE_ANNOTATIONS:
             found.add(f"annotation:{str(subtype)[1:]}")
-        if kind in ("/EmbeddedFile", "/Metadata") or subtype == "/XML":
-            found.add(f"type:{str(kind or subtype)[1:]}")
+        if kind in ("/EmbeddedFile", "/Metadata", "/Sig") or subtype == "/XML" or "/ByteRange" in obj:
+            found.add(f"type:{str(kind or subtype or 'Sig')[1:]}")
         if any(_unsafe_action(obj[key]) for key in _action_keys(obj)):
             found.add("action")
         annotation = kind == "/Annot" or ("/Rect" in obj and subtype is not None)
