@@ -128,7 +128,9 @@ def test_a_signature_field_loses_its_value_and_keeps_its_place() -> None:
 
 
 def test_the_read_back_sees_an_object_nothing_refers_to() -> None:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(clean_copy(samples.pdf(pages=1)).content)))  # type: ignore[union-attr]
+    copy = clean_copy(samples.pdf(pages=1))
+    assert copy is not None
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(copy.content)))
     orphan = DecodedStreamObject()
     orphan.set_data(exif_samples.XMP.encode())
     writer._add_object(orphan)
@@ -180,7 +182,7 @@ def test_progressive_restart_and_colour_profile_jpegs_are_cut_too(options: dict[
     out = io.BytesIO()
     profile = b"\x00" * 128 + b"acsp-stand-in-profile"
     exif_samples.picture((200, 150)).save(out, format="JPEG", exif=exif_samples.exif(), icc_profile=profile,
-                                          comment=exif_samples.COMMENT_MARK.encode(), **options)  # type: ignore[arg-type]
+                                          comment=exif_samples.COMMENT_MARK.encode(), **options)
     original = out.getvalue()
     cleaned = jpeg_segments.without_metadata(original)
     assert cleaned is not None and carries_metadata(cleaned) == []
