@@ -1,7 +1,9 @@
 """Evidence metadata end to end (docs/evidence-metadata.md): a picture sent as a document reaches supervisor
-groups as an uploaded copy without EXIF, named after the case, and its EXIF time is on the card; a document no
-such copy can be made of is kept from groups, which are told; and no file any group is sent, in a report with
-evidence documents or a task's report-back with a document (and the report made of it), carries EXIF."""
+groups as an uploaded copy without EXIF, named after the case, and its EXIF time is on the card; a PDF reaches
+them as a copy without its author, XMP, attachments and the EXIF of its pictures; a document no such copy can be
+made of is kept from groups, which are told; and no file any group is sent, in a report with evidence documents
+(pictures, a PDF, a Word document) or a task's report-back with a document (and the report made of it), carries
+metadata."""
 
 from __future__ import annotations
 
@@ -13,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from pypdf import PdfReader
 
 from bot.app import Pantau
+from bot.kernel import ooxml_metadata, pdf_metadata
 from bot.kernel.services import Services
 from testing.fake_telegram import FakeTelegram
+from tests import document_samples
 from tests import exif_samples as samples
+from tests.document_samples import ooxml_carries, pdf_carries
 from tests.exif_samples import carries_metadata
 from tests.harness import Group, Reporter, case_codes_sent, run_steps, text_of_call
 from tests.test_e2e_task_answers import _setup
@@ -68,9 +74,21 @@ def files_sent_to_groups(fake: FakeTelegram) -> list[tuple[str, bytes]]:
     return sent
 
 
+def metadata_of(content: bytes) -> list[str]:
+    """What a file sent to a group still carries, by the tests' own oracles: EXIF and the like in any file, and
+    what a PDF or an Office document says of its author (their streams and parts are compressed, so a search of
+    the bytes alone would not find it)."""
+    found = carries_metadata(content)
+    if pdf_metadata.is_pdf(content):
+        found += pdf_carries(content)
+    elif ooxml_metadata.is_ooxml(content):
+        found += ooxml_carries(content, (*document_samples.DOCX_PLANTED, *document_samples.PDF_PLANTED))
+    return found
+
+
 def assert_no_exif_in_groups(fake: FakeTelegram) -> list[tuple[str, bytes]]:
     sent = files_sent_to_groups(fake)
-    carrying = [(how, found) for how, content in sent if (found := carries_metadata(content))]
+    carrying = [(how, found) for how, content in sent if (found := metadata_of(content))]
     assert carrying == [], carrying
     return sent
 
@@ -106,13 +124,43 @@ async def test_an_image_sent_as_a_document_reaches_the_group_as_a_copy_without_e
     assert_no_exif_in_groups(fake)
 
 
+async def test_a_pdf_sent_as_a_document_reaches_the_group_as_a_copy_without_metadata(
+    fake: FakeTelegram, start_bot: Callable[..., Any], tmp_path: Path
+) -> None:
+    services = _services(await start_bot())
+    group = Group(fake, "Panwascam Pasar Jambi")
+    await group.register(services, "15.71.04")
+    original = document_samples.pdf(pages=2)
+    assert pdf_carries(original)  # its author, XMP, an attached photo, a JPEG with EXIF GPS...
+    r = Reporter(fake)
+    code = await _report_with(r, [("document", original, {"file_name": "notulen_Siti_Rahma.pdf",
+                                                          "mime_type": "application/pdf"})])
+
+    card = await fake.wait_for("sendMessage", chat_id=group.chat_id, predicate=lambda c: c.ok and code in text_of_call(c))
+    upload = await fake.wait_for("sendDocument", chat_id=group.chat_id, predicate=lambda c: c.ok)
+    assert (upload.params.get("reply_parameters") or {}).get("message_id") == card.result["message_id"]
+    document = upload.params["document"]
+    assert isinstance(document, bytes), "the group gets an upload, not the reporter's file by its id"
+    assert getattr(document, "filename", None) == f"{code}-1.pdf"
+    assert upload.result["document"]["file_name"] == f"{code}-1.pdf"
+    assert pdf_carries(bytes(document)) == [] and carries_metadata(bytes(document)) == []
+    pages = PdfReader(io.BytesIO(bytes(document))).pages
+    assert [page.extract_text().strip() for page in pages] == [f"{document_samples.TEXT} halaman {n}" for n in (1, 2)]
+    digest = hashlib.sha256(original).hexdigest()
+    assert (tmp_path / "evidence" / digest[:2] / digest).read_bytes() == original  # the original, for custody
+    await _idle(services)
+    assert not [c for c in fake.calls(chat_id=group.chat_id) if "Siti" in c.short() or "notulen" in c.short()]
+    assert not [c for c in fake.calls(chat_id=group.chat_id) if c.ok and "disimpan untuk operator" in text_of_call(c)]
+    assert_no_exif_in_groups(fake)
+
+
 async def test_a_document_that_cannot_be_cleaned_is_kept_from_the_group_which_is_told(
     fake: FakeTelegram, start_bot: Callable[..., Any]
 ) -> None:
     services = _services(await start_bot())
     group = Group(fake, "Panwascam Pasar Jambi")
     await group.register(services, "15.71.04")
-    pdf = b"%PDF-1.4 /Author (Siti Rahma) minutes of the meeting"
+    pdf = document_samples.pdf(pages=1, encrypt=True)  # a PDF with a password: pypdf cannot copy it
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"Exif\x00\x00 GPS stand-in"
     r = Reporter(fake)
     await run_steps(r, "start", "party")
@@ -153,19 +201,22 @@ async def test_no_file_sent_to_a_group_with_a_reports_evidence_carries_exif(
         ("document", samples.jpeg((320, 240), orientation=6), {"file_name": "a.jpg", "mime_type": "image/jpeg"}),
         ("document", samples.png(), {"file_name": "b.png", "mime_type": "image/png"}),
         ("document", samples.webp(), {"file_name": "c.webp", "mime_type": "image/webp"}),
-        ("document", b"%PDF-1.4 owner", {"file_name": "d.pdf"}),
+        ("document", b"%PDF-1.4 owner", {"file_name": "d.pdf"}),  # no PDF pypdf can read: kept from the group
+        ("document", document_samples.pdf(pages=1), {"file_name": "e.pdf", "mime_type": "application/pdf"}),
+        ("document", document_samples.docx(), {"file_name": "f.docx", "mime_type": "application/msword"}),
     ])
     album = await fake.wait_for("sendMediaGroup", chat_id=kec.chat_id,
                                 predicate=lambda c: c.ok and c.params["media"][0]["type"] == "document")
     uploads = [item["media"] for item in album.params["media"]]
-    assert all(isinstance(u, bytes) for u in uploads) and len(uploads) == 3  # the PDF is kept from the group
-    assert [getattr(u, "filename", None) for u in uploads] == [f"{code}-3.jpg", f"{code}-4.png", f"{code}-5.webp"]
+    assert all(isinstance(u, bytes) for u in uploads) and len(uploads) == 5  # the unreadable PDF is kept
+    assert [getattr(u, "filename", None) for u in uploads] == [
+        f"{code}-3.jpg", f"{code}-4.png", f"{code}-5.webp", f"{code}-7.pdf", f"{code}-8.docx"]  # by content
     assert "1 berkas disimpan untuk operator" in (album.result[-1].get("caption") or "")
     with Image.open(io.BytesIO(uploads[0])) as upright:
         assert upright.size == (240, 320)  # turned as its EXIF said, before the EXIF went
     await _idle(services)
     sent = assert_no_exif_in_groups(fake)
-    assert len([how for how, _ in sent if " upload " in how]) == 3
+    assert len([how for how, _ in sent if " upload " in how]) == 5
     assert len([how for how, _ in sent if how.startswith("sendMediaGroup FAKE")]) == 2  # the photo and the video
 
 

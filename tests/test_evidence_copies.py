@@ -10,7 +10,9 @@ from PIL import Image
 
 from bot.supervision.evidence_copies import EvidenceCopies
 from storage.supervision.cases import EvidenceFile
+from tests import document_samples
 from tests import exif_samples as samples
+from tests.document_samples import pdf_carries
 from tests.exif_samples import carries_metadata
 
 
@@ -45,8 +47,15 @@ async def test_a_stored_picture_gets_a_copy_named_after_the_case_then_goes_by_it
     assert len(store.reads) == 1  # neither read nor copied again
 
 
-async def test_no_copy_of_what_is_not_a_picture_or_was_never_stored() -> None:
-    pdf = b"%PDF-1.4 /Author (Siti)"
+async def test_a_stored_pdf_gets_a_pdf_copy_named_after_the_case() -> None:
+    original = document_samples.pdf(pages=1)
+    copy = await EvidenceCopies(Store(original)).copy(_file(original), "PTU-ABCD-EF23-2")
+    assert copy is not None and copy.file_name == "PTU-ABCD-EF23-2.pdf"
+    assert copy.content is not None and pdf_carries(copy.content) == []
+
+
+async def test_no_copy_of_what_cannot_be_cleaned_or_was_never_stored() -> None:
+    pdf = b"%PDF-1.4 /Author (Siti)"  # not a PDF pypdf can read
     copies = EvidenceCopies(Store(pdf))
     assert await copies.copy(_file(pdf), "x") is None
     assert await copies.copy(_file(b"", stored="too_big"), "x") is None

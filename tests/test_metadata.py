@@ -7,8 +7,9 @@ import io
 import pytest
 from PIL import Image, ImageChops
 
-from bot.kernel import metadata
+from bot.kernel import document_copy, metadata
 from bot.kernel.metadata import NO_FACTS, PhotoFacts, clean_copy, metadata_left, read_facts
+from tests import document_samples
 from tests import exif_samples as samples
 from tests.exif_samples import carries_metadata
 
@@ -129,3 +130,33 @@ def test_an_animation_a_gif_and_a_huge_picture_get_no_copy(monkeypatch: pytest.M
 def test_a_copy_that_would_still_say_something_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(metadata, "_KEPT_INFO", ("icc_profile", "transparency", "comment"))  # a bug letting one in
     assert clean_copy(samples.jpeg()) is None
+
+
+# ---- any document ------------------------------------------------------------------------------------
+
+
+def test_a_documents_copy_is_made_by_what_its_bytes_are() -> None:
+    """Pictures, PDFs and Office documents each get their own copy, with the extension and MIME type of what the
+    bytes are; whatever a file is called or said to be plays no part (the caller does not even pass it)."""
+    cases = [
+        (samples.jpeg(), "jpg", "image/jpeg"),
+        (samples.png(), "png", "image/png"),
+        (document_samples.pdf(pages=1), "pdf", "application/pdf"),
+        (document_samples.docx(), "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (document_samples.xlsx(), "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (document_samples.pptx(), "pptx",
+         "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    ]
+    for content, extension, mime_type in cases:
+        assert document_copy.metadata_left(content), extension
+        copy = document_copy.clean_document(content)
+        assert copy is not None and (copy.extension, copy.mime_type) == (extension, mime_type)
+        assert document_copy.metadata_left(copy.content) == [], extension
+        assert carries_metadata(copy.content) == [], extension
+
+
+def test_a_picture_gets_no_pdf_or_office_copy_and_the_other_way_round() -> None:
+    assert clean_copy(document_samples.pdf(pages=1)) is None  # metadata.clean_copy copies pictures only
+    assert clean_copy(document_samples.docx()) is None
+    for content in (b"%PDF-1.4 minutes", b"PK\x03\x04 not a zip", b"\x00\x00\x00\x18ftypheic", b"GIF89a"):
+        assert document_copy.clean_document(content) is None

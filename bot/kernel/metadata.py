@@ -10,8 +10,9 @@ further pictures after it: the first one is kept), PNG, WebP and TIFF, one frame
 chunks, and everything a TIFF says beyond how its pixels are laid out. A JPEG is encoded again with its own
 quantisation tables and chroma subsampling (Pillow's quality="keep"), a PNG or lossless WebP losslessly, a lossy
 WebP at quality 90. Anything else (HEIC/HEIF, GIF, BMP, animated pictures, PDF, videos, pictures over
-`MAX_PIXELS`, files Pillow cannot decode) has no copy: `clean_copy` returns None, and the caller keeps the file
-from groups. Every copy is read back and checked (`metadata_left`) before it is returned.
+`MAX_PIXELS`, files Pillow cannot decode) has no copy here: `clean_copy` returns None. (PDFs and Office documents
+have copies of their own, bot/kernel/pdf_metadata.py and ooxml_metadata.py; bot/kernel/document_copy.py picks
+the one a document needs.) Every copy is read back and checked (`metadata_left`) before it is returned.
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """What a supervisor group gets of a report's evidence documents: a copy without metadata, never the original.
 
-A document (a picture sent uncompressed, a PDF, a video sent as a file) reaches Telegram byte for byte, with its
-EXIF (device, owner, GPS) and its file name. Groups are sent instead a copy made from the bytes the bot stored,
-without metadata (bot/kernel/metadata.py), named after the case (`<case code>-<n>.<ext>`), and uploaded. A
-document no copy can be made of (not a supported picture, or its bytes were never stored: the download failed or
-it was over 20 MB) is not sent to groups at all: the group is told that it is kept for the operator. Photos and
-videos sent as such keep going by file id (Telegram re-encodes photos, which drops their EXIF).
+A document (a picture sent uncompressed, a PDF, an office document, a video sent as a file) reaches Telegram byte
+for byte, with its metadata (EXIF: device, owner, GPS; a PDF's or a Word file's author) and its file name. Groups
+are sent instead a copy made from the bytes the bot stored, without metadata (bot/kernel/document_copy.py: a
+picture, a PDF, a Word, Excel or PowerPoint document), named after the case (`<case code>-<n>.<ext>`), and
+uploaded. A document no copy can be made of (another kind, one the copy refuses, or its bytes were never stored:
+the download failed or it was over 20 MB) is not sent to groups at all: the group is told that it is kept for the
+operator. Photos and videos sent as such keep going by file id (Telegram re-encodes photos, which drops their
+EXIF).
 
 Uploading costs more than a file id, so the Telegram file id of each copy uploaded is remembered (in memory, by
 the original's SHA-256): the same document sent again (a second group, an escalation, /kasus) goes by that id.
@@ -19,7 +21,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.kernel.metadata import clean_copy
+from bot.kernel.document_copy import clean_document
 from storage.supervision.cases import EvidenceFile
 
 # The Bot API's upload limit for documents (a copy can be larger than its original, e.g. a lossless WebP).
@@ -60,7 +62,7 @@ class EvidenceCopies:
         original = await self.files.read(evidence.sha256)
         if original is None:
             return None
-        made = await asyncio.to_thread(clean_copy, original)
+        made = await asyncio.to_thread(clean_document, original)
         if made is None or len(made.content) > UPLOAD_LIMIT:
             return None
         return GroupCopy(evidence.sha256, f"{name}.{made.extension}", content=made.content)
