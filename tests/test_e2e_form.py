@@ -108,7 +108,7 @@ async def test_the_reporter_gets_the_form_once_per_press_and_a_stranger_gets_non
         assert f"SHA-256: {sha256}" in text
     assert "undangan.pdf" in text and "rekaman.mp4" in text and "lebih dari 20 MB" in text
     assert "Tempat, tanggal lahir" in text and "Tanda tangan pelapor" in text
-    assert "Pemantau pemilu" in text  # the standing the reporter chose
+    assert "Pemantau pemilihan" in text and "Pemantau pemilu" not in text  # the standing chosen, in Pilkada's words
     log = await services.reports.access_log(report.id)
     assert [(entry["accessor"], entry["purpose"]) for entry in log] == [("reporter", "form")]
 

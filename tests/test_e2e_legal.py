@@ -52,11 +52,12 @@ async def english(r: Reporter) -> None:
 
 async def report(
     r: Reporter, w: dict[str, str], *, incident: str | None = None, known: str | None = None,
-    standing: str | None = None, tsm: bool | None = None,
+    standing: str | None = None, tsm: bool | None = None, sent: dict[str, Any] | None = None, submit: bool = True,
 ) -> tuple[str, str]:
     """A whole report with a photo and the reported party: `incident`/`known` typed (None: "today" and "on the
     day it happened"), named with `standing` (the label of its button; None: anonymous), `tsm` the answer to the
-    TSM question if it must be asked. The review's text and the confirmation's."""
+    TSM question if it must be asked. The review's text and the confirmation's ("" when not `submit`); `sent`
+    receives the update that typed the incident time, as "incident"."""
     r.say(w["report"])
     await r.expect(w["step1"])
     r.tap(w["category"])
@@ -66,7 +67,9 @@ async def report(
     if incident is None:
         r.tap(w["today"])
     else:
-        r.say(incident)
+        typed = r.say(incident)
+        if sent is not None:
+            sent["incident"] = typed
     await r.expect(w["known_q"])
     if known is None:
         r.tap(w["known_same"])
@@ -105,6 +108,8 @@ async def report(
         await r.expect(w["standing_q"])
         r.tap(standing)
     review = await r.expect(w["review"])
+    if not submit:
+        return review, ""
     r.tap(w["submit"])
     return review, await r.expect(w["code"])
 
@@ -228,3 +233,28 @@ async def test_the_identity_step_cites_the_deployments_regulation(
     prompt = await run_steps(r, last="witnesses")  # the identity step's question
     assert "laporan resmi (UU No. 1 Tahun 2015 jo. UU No. 10 Tahun 2016" in prompt
     assert "Perbawaslu 7/2022" not in prompt and "Perbawaslu No. 7" not in prompt
+
+
+async def test_a_date_corrected_by_editing_its_message_asks_the_tsm_question_again(
+    fake: FakeTelegram, start_bot: Callable[..., Any]
+) -> None:
+    await start_bot(election_kind="pemilu")
+    r = Reporter(fake)
+    sent: dict[str, Any] = {}
+    old = (today() - timedelta(days=40)).strftime(DATE)
+    review, _ = await report(r, ID_WORDS, incident=old, tsm=True, standing="Pemilih", sent=sent, submit=False)
+    assert "dilaporkan sebagai pelanggaran TSM" in review
+    # Corrected to yesterday: no longer stale, and no longer marked TSM.
+    r.mark = fake.cursor()
+    fake.edit_user_message(sent["incident"]["message"], "kemarin")
+    review = await r.expect("Langkah 9 dari 9")
+    assert "TSM" not in review and "cukup lengkap untuk diajukan" in review
+    # Corrected back to long ago: the TSM question comes again, before the review.
+    r.mark = fake.cursor()
+    fake.edit_user_message(sent["incident"]["message"], old)
+    await r.expect("pelanggaran TSM?")
+    r.tap("Ya, pelanggaran TSM")
+    review = await r.expect("Langkah 9 dari 9")
+    assert "dilaporkan sebagai pelanggaran TSM" in review
+    r.tap("Kirim laporan")
+    assert "sampai hari pemungutan suara" in await r.expect("Kode kasus")

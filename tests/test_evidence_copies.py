@@ -45,6 +45,11 @@ async def test_a_stored_picture_gets_a_copy_named_after_the_case_then_goes_by_it
     assert again is not None and (again.file_id, again.content, again.file_name) == (
         "UPLOADED-ID", None, "PTU-ABCD-EF23-1.jpg")
     assert len(store.reads) == 1  # neither read nor copied again
+    # The same bytes as another case's evidence: uploaded anew under that case's name (a file id keeps the name it
+    # was uploaded under, which would link the two cases)
+    other = await copies.copy(_file(original), "PTU-WXYZ-2345-1")
+    assert other is not None and other.file_id is None and other.file_name == "PTU-WXYZ-2345-1.jpg"
+    assert other.content is not None and carries_metadata(other.content) == []
 
 
 async def test_a_stored_pdf_gets_a_pdf_copy_named_after_the_case() -> None:

@@ -103,7 +103,7 @@ def test_the_form_carries_the_answers_the_case_code_and_every_hash(locale: str, 
     assert "Budi, tim sukses calon nomor 2" in text and WITNESSES in text
     for answer in ("Siti Aminah", "Jl. Gatot Subroto No. 5, Jambi", "+6281234567890"):
         assert answer in text
-    assert f"{label(locale, 'field.standing')} {label(locale, 'standing.voter')}" in text
+    assert f"{label(locale, 'field.standing')} {label(locale, 'standing.pilkada.voter')}" in text
     for sha256 in HASHES:
         assert f"SHA-256: {sha256}" in text
     assert "surat-undangan.pdf" in text and "rekaman.mp4" in text
@@ -197,7 +197,10 @@ def test_without_witnesses_or_evidence_it_says_so_and_leaves_room() -> None:
 def test_every_standing_and_evidence_kind_has_its_label(locale: str, standing: Standing) -> None:
     evidence = tuple(EvidenceLine(kind, None, 10, "ab" * 32, "stored") for kind in ("photo", "video", "document"))
     text = body(render_form(content(standing=standing, evidence=evidence), locale, None), locale)
-    assert label(locale, f"standing.{standing.value}") in text
+    assert label(locale, f"standing.pilkada.{standing.value}") in text
+    pemilu = body(render_form(content(standing=standing, evidence=evidence, election=ElectionKind.PEMILU), locale,
+                              None), locale)
+    assert label(locale, f"standing.pemilu.{standing.value}") in pemilu
     for kind in ("photo", "video", "document"):
         assert label(locale, f"evidence.{kind}") in text
 

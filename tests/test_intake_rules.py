@@ -664,3 +664,15 @@ async def test_cancel_forgets_the_draft(service: IntakeService, db: Database):
 def test_draft_row_defaults_are_an_active_draft():
     row = DraftRow(user_id=1, chat_id=1, step="category")
     assert row.status == "active" and not row.editing and row.answers == {}
+
+
+async def test_a_named_draft_without_a_standing_is_no_laporan_and_is_sent_to_the_question(service: IntakeService):
+    draft = await fill(service, 81)
+    # as a draft that reached its review before the standing question existed
+    draft.answers = draft.answers.model_copy(update={"standing": None})
+    assert service.assess(draft.answers, 1).missing == ("standing",)
+    assert service.missing_answer(draft.answers) == "standing"
+    with pytest.raises(Refusal) as err:
+        await service.submit(draft, 5000, "id")
+    assert err.value.key == "invalid.incomplete"
+    assert await service.reports.count() == 0

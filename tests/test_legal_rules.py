@@ -72,6 +72,10 @@ def test_every_period_cites_its_article_and_unknown_figures_are_none(kind: Elect
     for period in periods:
         assert period is None or (period.days > 0 and "Pasal" in period.source)
     assert rules.handling_extended.days > rules.handling.days
+    assert "Pasal" in rules.who_may_report and (rules.tsm_until_voting_day is None or "Pasal" in rules.tsm_until_voting_day)
+    # The in-person follow-up names its regulation; its article is for a lawyer to add (docs/legal.md says so).
+    assert rules.in_person.days == 2 and "Perbawaslu" in rules.in_person.source
+    assert rules.in_person.counting is rules.reporting.counting
     assert ("UU No. 7 Tahun 2017" in rules.regulation) == (kind is ElectionKind.PEMILU)
     assert ("UU No. 10 Tahun 2016" in rules.regulation) == (kind is ElectionKind.PILKADA)
 

@@ -10,7 +10,13 @@ from bot.kernel.callbacks import MAX_BYTES, parse
 from bot.legal.rules import LegalRules
 from bot.regions.directory import RegionDirectory
 from bot.supervision.actions import SupervisionAction, TriageVerb, triage_parts
-from bot.supervision.alert_card import card_keyboard, card_text, reject_confirm_keyboard, status_text
+from bot.supervision.alert_card import (
+    card_keyboard,
+    card_text,
+    next_deadline_text,
+    reject_confirm_keyboard,
+    status_text,
+)
 from bot.supervision.case_status import REJECT_REASONS
 from storage.supervision.cases import CaseRow
 
@@ -104,8 +110,8 @@ def test_a_category_without_a_body_suggests_nothing(regions: RegionDirectory) ->
 def test_the_cards_deadlines_follow_the_deployments_election(regions: RegionDirectory) -> None:
     # Received Saturday 10 Feb 2024 (Lunar New Year); 14 Feb 2024 was election day, a national holiday.
     pilkada = card_text(CASE, regions, "id", kind="alert", evidence_count=0)
-    assert "laporan: 17-02-2024 · kajian awal: tidak diatur · keputusan: 13-02-2024 (bila perlu keterangan " \
-           "tambahan: 15-02-2024)" in pilkada  # calendar days: 7, none known, 3 and 5 days
+    assert "laporan: 17-02-2024 · kajian awal: tidak ada dalam profil hukum bot · keputusan: 13-02-2024 (bila " \
+           "perlu keterangan tambahan: 15-02-2024)" in pilkada  # calendar days: 7, none known, 3 and 5 days
     pemilu = LegalRules("pemilu")
     card = card_text(CASE, regions, "id", kind="alert", evidence_count=0, rules=pemilu)
     # working days: 12, 13, (14 off), 15, 16, 19, 20, 21 Feb; the decision waits for registration
@@ -126,3 +132,11 @@ def test_an_identity_erased_since_is_said_so_on_the_card(regions: RegionDirector
     erased = dataclasses.replace(CASE, anonymous=False, has_identity=False)  # /hapusdata, or past retention
     assert "Pelapor</b>: identitas pelapor sudah dihapus" in card_text(erased, regions, "id", kind="alert",
                                                                         evidence_count=0)
+
+
+def test_the_queue_shows_the_next_deadline_that_still_applies(regions: RegionDirectory) -> None:
+    pemilu = LegalRules("pemilu")
+    assert next_deadline_text(CASE, regions, "id", pemilu) == "kajian awal s.d. 13-02-2024"  # claimed: kajian awal
+    registered = dataclasses.replace(CASE, status="registered")  # registered on 10 Feb: 7 working days from then
+    assert next_deadline_text(registered, regions, "id", pemilu) == "keputusan s.d. 21-02-2024"
+    assert next_deadline_text(CASE, regions, "en", LegalRules()) == "decision by 13-02-2024"  # Pilkada: since receipt

@@ -82,7 +82,3 @@ class LegalTexts:
         start = registered if self.rules.kind.value == "pemilu" else received
         return t(locale, "legal.decision", deadline=self.deadline(locale, self.rules.handling(start)),
                  extended=self.deadline(locale, self.rules.handling_extended(start)))
-
-    def initial_review(self, locale: str, received: date) -> str:
-        deadline = self.rules.initial_review(received)
-        return self.deadline(locale, deadline) if deadline is not None else t(locale, "legal.not_in_profile")

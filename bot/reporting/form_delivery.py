@@ -113,6 +113,7 @@ def form_content(
                                 else incident.date, tsm=report.tsm).day,
         kecamatan=region.name if region is not None else report.region_code,
         kabupaten=parent.name if parent is not None else "",
+        election=rules.kind,
     )
 
 

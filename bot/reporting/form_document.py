@@ -24,7 +24,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import TTFFont
 
-from bot.legal.kinds import Standing
+from bot.legal.kinds import ElectionKind, Standing
 from bot.reporting.incident_time import IncidentTime
 from locales import t
 from storage.reporting.reports import Identity
@@ -108,6 +108,7 @@ class FormContent:
     bring_by: date  # the last day to complete an online report in person
     kecamatan: str
     kabupaten: str
+    election: ElectionKind = ElectionKind.PILKADA  # whose words name the standing (a voter of the region, for Pilkada)
 
 
 def file_size(size: int | None, locale: str) -> str:
@@ -263,7 +264,7 @@ def _reporter(w: _Writer, content: FormContent) -> None:
         w.blank(f"field.{key}")
     w.field("field.address", identity.address if identity else None)
     w.field("field.phone", identity.phone if identity else None)
-    standing = None if content.standing is None else w.label(f"standing.{content.standing.value}")
+    standing = None if content.standing is None else w.label(f"standing.{content.election.value}.{content.standing.value}")
     w.field("field.standing", standing)
 
 

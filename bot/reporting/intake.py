@@ -445,7 +445,7 @@ class IntakeService:
         if field == "incident":
             incident = self.parse_when(answers, text)
             return {"incident": incident.isoformat(), "incident_button": None, "incident_pressed_at": None,
-                    **self._known_kept(answers, incident.date)}
+                    "tsm": None, **self._known_kept(answers, incident.date)}
         if field == "known":
             known = self.parse_known(answers, text)
             happened = self.incident(answers)
@@ -463,7 +463,10 @@ class IntakeService:
         if field is None:
             return None
         draft.answers = draft.answers.model_copy(update=self._text_changes(draft.answers, field, text))
-        await self._save(draft, update_id)
+        if draft.step is Step.REVIEW and field in ("incident", "known") and self.asks_tsm(draft.answers):
+            await self.goto(draft, update_id, Step.TSM, editing=True)  # a new date: the TSM answer is asked again
+        else:
+            await self._save(draft, update_id)
         return field
 
     # ---- evidence -----------------------------------------------------------------------------
@@ -533,7 +536,8 @@ class IntakeService:
         return assess(
             anonymous=bool(answers.anonymous),
             has_name_and_address=bool(answers.name and answers.address),
-            may_file=answers.standing is None or Standing(answers.standing).may_file_laporan,
+            # a named draft that reached its review before the question existed has no standing yet: not a laporan
+            may_file=answers.standing is not None and Standing(answers.standing).may_file_laporan,
             has_reported_party=bool(answers.party),
             within_deadline=not self.is_stale(answers),
             has_time_and_place=bool(answers.incident and answers.region_code),

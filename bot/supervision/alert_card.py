@@ -101,9 +101,13 @@ def reporter_key(case: CaseRow) -> str:
 
 
 def next_deadline_text(case: CaseRow, regions: RegionDirectory, locale: str, rules: LegalRules) -> str:
-    """The queue's deadline of a case: its kajian awal where the profile has one, else the decision's."""
+    """The queue's deadline of a case: once registered, the decision's (Pemilu counts it from registration);
+    before, its kajian awal where the profile has one, else the decision's."""
     received = _local_date(case.submitted_at, regions, case.region_code)
-    review = rules.initial_review(received)
+    if case.status == CaseStatus.REGISTERED and rules.kind.value == "pemilu" and case.status_changed_at:
+        registered = _local_date(case.status_changed_at, regions, case.region_code)
+        return t(locale, "card.decision_by", date=rules.handling(registered).day.strftime(DATE))
+    review = rules.initial_review(received) if case.status != CaseStatus.REGISTERED else None
     if review is not None:
         return t(locale, "card.review_by", date=review.day.strftime(DATE))
     return t(locale, "card.decision_by", date=rules.handling(received).day.strftime(DATE))

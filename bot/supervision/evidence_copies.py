@@ -48,15 +48,18 @@ class GroupCopy:
 class EvidenceCopies:
     def __init__(self, files: StoredEvidence | None) -> None:
         self.files = files  # None: nothing is stored, so no document reaches a group
-        self._uploaded: OrderedDict[str, tuple[str, str]] = OrderedDict()  # original -> (extension, file id)
+        # (original, name) -> (extension, file id): a file id keeps the name it was uploaded under, so only the same
+        # case's copy is sent again by id (the same bytes in another case, e.g. another report of one person, are
+        # uploaded anew: a shared name would link the two cases)
+        self._uploaded: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
 
     async def copy(self, evidence: EvidenceFile, name: str) -> GroupCopy | None:
         """The copy of one document for groups (`name`: its file name without extension), or None: the document
         is kept for the operator."""
         if evidence.stored != "stored" or evidence.sha256 is None or self.files is None:
             return None
-        if (known := self._uploaded.get(evidence.sha256)) is not None:
-            self._uploaded.move_to_end(evidence.sha256)
+        if (known := self._uploaded.get((evidence.sha256, name))) is not None:
+            self._uploaded.move_to_end((evidence.sha256, name))
             extension, file_id = known
             return GroupCopy(evidence.sha256, f"{name}.{extension}", file_id=file_id)
         original = await self.files.read(evidence.sha256)
@@ -69,7 +72,8 @@ class EvidenceCopies:
 
     def uploaded(self, copy: GroupCopy, file_id: str) -> None:
         """Telegram's file id of a copy just uploaded: the next group gets it by that id."""
-        self._uploaded[copy.original] = (copy.file_name.rsplit(".", 1)[-1], file_id)
-        self._uploaded.move_to_end(copy.original)
+        name, _, extension = copy.file_name.rpartition(".")
+        self._uploaded[(copy.original, name)] = (extension, file_id)
+        self._uploaded.move_to_end((copy.original, name))
         while len(self._uploaded) > REMEMBERED:
             self._uploaded.popitem(last=False)

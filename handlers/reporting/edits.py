@@ -22,12 +22,13 @@ async def _reply(context: PantauContext, message: Message, text: str) -> None:
     await context.bot.send_message(message.chat.id, text, reply_parameters=reply)
 
 
-async def on_edited(update: Update, context: PantauContext) -> None:
+async def on_edited(update: Update, context: PantauContext) -> object:
     """An edited message: if it gave one of the draft's text answers, its new text replaces that answer
-    (checked like a first answer, committed, and said briefly); otherwise a short hint. The step stays."""
+    (checked like a first answer, committed, and said briefly); otherwise a short hint. The step stays, but for
+    a date edited at the review that now needs the TSM question."""
     message, user = update.edited_message, update.effective_user
     if message is None or user is None or message.location is not None:
-        return  # a live location moving is an edit too: nothing to say about it
+        return None  # a live location moving is an edit too: nothing to say about it
     services = context.services
     intake = services.intake
     locale = await services.users.locale(user.id)
@@ -35,28 +36,32 @@ async def on_edited(update: Update, context: PantauContext) -> None:
     field = intake.answered_field(draft, message.message_id) if draft is not None else None
     if draft is None or field is None or message.text is None:
         await _reply(context, message, t(locale, "conversation.edit_not_answer"))
-        return
+        return None
     if draft.row.status == "submitted":
         await _reply(context, message, t(locale, "conversation.edit_submitted"))
-        return
+        return None
     label = t(locale, f"conversation.field_{field}")
     done = t(locale, "conversation.edit_applied", field=label)
     if draft.is_redelivery(update.update_id):  # applied before a restart: only say so again
         await _reply(context, message, done)
-        return
+        return None
     try:
         await intake.amend(draft, update.update_id, message.message_id, message.text)
     except Refusal as exc:
         reason = t(locale, exc.key, **exc.params)
         await _reply(context, message, "⚠️ " + t(locale, "conversation.edit_invalid", field=label, reason=reason))
-        return
+        return None
     log.info("user %s corrected %s by editing a message", user.id, field)
+    if draft.active and draft.step is Step.TSM:  # the date edited at the review: the TSM question, again
+        await ask(context, draft, locale, note=done)
+        return draft.step
     if field in ("incident", "known") and intake.is_stale(draft.answers):
         done += "\n⚠️ " + t(locale, "when.stale_warning", period=intake.texts.reporting_period(locale))
     if draft.active and draft.step is Step.REVIEW:
         await ask(context, draft, locale, note=done)  # the summary on screen no longer holds: show it again
     else:
         await _reply(context, message, done)
+    return None
 
 
 def handler() -> BaseHandler[Update, PantauContext, object]:
