@@ -285,7 +285,9 @@ async def test_a_report_back_becomes_a_report_with_its_photos_and_place(fake: Fa
     a.tap("Selesai")
     await a.expect("Langkah 7 dari 9")
     a.tap("Lewati")
-    await a.expect("Langkah 8 dari 9")
+    identity_step = await a.expect("Langkah 8 dari 9")
+    # the report-back was seen by the task's group: "anonymous" cannot hide where this report comes from
+    assert "tidak dapat menyembunyikan bahwa laporan ini berasal dari laporan tugas" in identity_step
     a.tap("Anonim")
     review = await a.expect("Langkah 9 dari 9")
     assert "Pasar Jambi" in review and "amplop" in review

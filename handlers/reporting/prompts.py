@@ -300,7 +300,10 @@ def prompts(
     if step is Step.IDENTITY:
         rows = [[button(t(locale, "button.anonymous"), ReportAction.IDENTITY, "anon")],
                 [button(t(locale, "button.identified"), ReportAction.IDENTITY, "named")]]
-        return [Prompt(f"{head}\n{identity_prompt(services, locale)}", InlineKeyboardMarkup(rows))]
+        text = identity_prompt(services, locale)
+        if a.prefilled_from:  # made of a task report-back its group already saw: anonymity cannot hide that
+            text += "\n\n⚠️ " + t(locale, "step.identity.prefilled_note")
+        return [Prompt(f"{head}\n{text}", InlineKeyboardMarkup(rows))]
     if step is Step.ID_NAME:
         return [Prompt(f"{head}\n{t(locale, 'step.identity.name')}")]
     if step is Step.ID_ADDRESS:
