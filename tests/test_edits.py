@@ -131,7 +131,8 @@ async def test_a_file_over_the_limit_is_recorded_but_does_not_count(service: Int
     )
     assert [e.stored for e in await service.evidence(7)] == ["too_big"]
     assert await service.evidence_counts(7) == (0, 1)
-    answers = draft.answers.model_copy(update={"anonymous": False, "name": "Siti", "address": "Jl. Sultan Thaha"})
+    answers = draft.answers.model_copy(update={"anonymous": False, "name": "Siti", "address": "Jl. Sultan Thaha",
+                                                 "standing": "voter"})
     assessment = service.assess(answers, *await service.evidence_counts(7))
     assert assessment.kind == "informasi_awal" and assessment.missing == ("evidence",)
     assert assessment.in_person == 1
