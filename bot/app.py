@@ -145,7 +145,7 @@ async def create_services(settings: Settings) -> Services:
     await registration.load()  # who is in the middle of a volunteer registration
     privacy = PrivacyService(  # /datasaya, /hapusdata, the identities' retention
         PersonalDataRepository(db, RegistrationDraftRepository(db)), regions, registration,
-        retention_days=settings.identity_retention_days,
+        retention_days=settings.identity_retention_days, cards=supervision,  # an erased identity: cards refreshed
     )
     reachability = Reachability(volunteers)
     await reachability.load()

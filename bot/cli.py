@@ -1,6 +1,6 @@
 """Command line: `./scripts/run` (or `python -m bot`) runs the bot with long polling; `group-code`,
-`identity`, `export`, `org-add` and `org-list` are operators' tools, which never talk to Telegram and need
-no token."""
+`identity`, `evidence`, `export`, `org-add`, `org-list`, `org-link` and `link-revoke` are operators' tools, which
+never talk to Telegram and need no token."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.operators.tools import (
     OperatorError,
+    export_evidence,
     export_reports,
     group_code,
     link_revoke,
@@ -27,7 +28,7 @@ from bot.volunteers.kinds import OrganisationKind
 
 PROG = "./scripts/run"  # how the README runs it; `python -m bot` takes the same arguments
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-OPERATOR_COMMANDS = ("group-code", "identity", "export", "org-add", "org-list", "org-link", "link-revoke")
+OPERATOR_COMMANDS = ("group-code", "identity", "evidence", "export", "org-add", "org-list", "org-link", "link-revoke")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     identity.add_argument("--purpose", required=True,
                           help="why you need it (at least 5 characters); written to the access log")
     identity.add_argument("--operator", metavar="NAME", help="your name for the access log (default: your login name)")
+    evidence = sub.add_parser("evidence", parents=[common], help="copy a case's original evidence files (logged)",
+                              description="Copy the evidence files of a case as the bot stored them (metadata and "
+                              "all) into a folder, named after the case (CASE-CODE-1.jpg, …), with manifest.json "
+                              "giving each file's original name, SHA-256, size, kind, MIME type and time. The access "
+                              "is logged first.")
+    evidence.add_argument("code", help="case code, e.g. PTU-7KQ2-M9XD")
+    evidence.add_argument("--out", required=True, type=Path, metavar="DIR",
+                          help="the folder to copy them into (created if need be; no file there is overwritten)")
+    evidence.add_argument("--operator", metavar="NAME", help="your name for the access log (default: your login name)")
     export = sub.add_parser("export", parents=[common], help="export all reports to CSV (without reporters' identities)",
                             description="Write every report to a CSV file with its evidence count, never with "
                             "identities. Times are in the zone of the report's region.")
@@ -130,6 +140,8 @@ def _operator_command(args: argparse.Namespace) -> int:
         return 2
     if args.command == "identity":
         return _run(show_identity(settings, args.code, args.purpose, sys.stdout, args.operator))
+    if args.command == "evidence":
+        return _run(export_evidence(settings, args.code, args.out, sys.stdout, args.operator))
     if args.command == "group-code":
         return _run(group_code(settings, args.region, args.role, sys.stdout))
     if args.command == "org-add":

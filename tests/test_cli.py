@@ -54,7 +54,16 @@ def test_identity_and_export_need_no_token(no_token: Path, capsys: pytest.Captur
     assert "no report PTU-7KQ2-M9XD" in err and "TELEGRAM_BOT_TOKEN" not in err
 
 
-@pytest.mark.parametrize("command", ["group-code", "identity", "export", "org-add", "org-list", "run"])
+def test_evidence_needs_no_token_and_refuses_an_unknown_case_in_one_line(
+    no_token: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = no_token.parent / "evidence-out"
+    assert cli.main(["evidence", "PTU-7KQ2-M9XD", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "no report PTU-7KQ2-M9XD" and not out.exists()
+
+
+@pytest.mark.parametrize("command", ["group-code", "identity", "evidence", "export", "org-add", "org-list", "run"])
 def test_usage_shows_the_command_as_the_readme_runs_it(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         cli.parse_args([command, "--help"])
@@ -68,7 +77,8 @@ def test_every_option_has_help() -> None:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             parsers += list(action.choices.values())
-    assert len(parsers) == 9  # the bot, run, group-code, identity, export, org-add, org-list, org-link, link-revoke
+    assert len(parsers) == 10  # the bot, run, group-code, identity, evidence, export, org-add, org-list, org-link,
+    # link-revoke
     for p in parsers:
         for action in p._actions:
             assert action.help not in (None, "", argparse.SUPPRESS), f"{p.prog}: {action.option_strings or action.dest}"

@@ -6,19 +6,24 @@ nothing stored, and groups, refused."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import Pantau
 from bot.kernel.services import Services
+from bot.operators.tools import export_evidence, show_identity
+from bot.supervision.service import Actor
 from bot.volunteers.registration_steps import CONSENT_VERSION
 from bot.volunteers.status import VolunteerStatus
 from storage.database import utcnow
-from storage.tasks.answers import TaskAnswerRepository
+from storage.tasks.answers import TaskAnswerRepository, TaskEvidenceRow
 from storage.tasks.tasks import NewTask
+from storage.volunteers.verification import VerificationRepository
 from storage.volunteers.volunteers import NewVolunteer
 from testing.fake_telegram import ApiCall, FakeTelegram
 from tests.harness import Group, Reporter, run_steps, text_of_call
@@ -26,6 +31,7 @@ from tests.privacy_seed import ADDRESS, NAME, PHONE, add_report, identity_of, lo
 
 WIB = ZoneInfo("Asia/Jakarta")
 ADMIN = -100_777_000_001
+SUPERVISOR, SUPERVISOR_NAME, OPERATOR = 910_001, "Dewi Lestari", "budi.santoso"
 CODE = re.compile(r"PTU-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
@@ -120,7 +126,7 @@ async def test_mydata_in_indonesian_after_a_real_report_sends_a_summary_and_the_
     [evidence] = report["evidence"]
     assert evidence["kind"] == "photo" and (evidence["sha256"], evidence["size"]) == (stored["sha256"], stored["size"])
     assert data["volunteer"]["full_name"] == NAME and data["volunteer"]["phone"] == PHONE
-    assert data["volunteer"]["status"] == "verified" and data["volunteer"]["task_answers"] == {}
+    assert data["volunteer"]["status"] == "verified" and data["tasks"] == [] and data["task_report_backs"] == []
     assert data["report_draft"]["status"] == "submitted" and "name" not in data["report_draft"]["answers"]
     assert data["requests_log"][-1]["action"] == "access"
     # Logged; and the outbox never held the data (the rows say only whose, in which language).
@@ -157,10 +163,12 @@ async def test_mydata_in_english_lists_reports_evidence_draft_and_task_answers(
     assert [e["file_name"] for e in first["evidence"]] == ["bukti-0.pdf", "bukti-1.pdf"]
     assert first["evidence"][1] == {"kind": "document", "file_name": "bukti-1.pdf", "size": 4096, "sha256": f"{1:064x}",
                                    "mime_type": "application/pdf", "stored": "stored",
-                                   "created_at": first["evidence"][1]["created_at"]}
+                                   "created_at": first["evidence"][1]["created_at"], "exif_taken_at": None,
+                                   "exif_latitude": None, "exif_longitude": None}
     assert second["identity"] is None and second["anonymous"] is True and second["status"] == "claimed"
     assert data["report_draft"]["status"] == "active" and data["report_draft"]["answers"]["category"] == "money_politics"
-    assert data["volunteer"]["task_answers"] == {"accepted": 1}
+    [task] = data["tasks"]
+    assert task["answer"] == "accepted" and task["task"] == "Pantau logistik di PPK" and task["answered_at"]
     assert data["language"]["client_locale"] == "en"
     assert await log_of(services, r.user_id) == [("access", "/datasaya")]
 
@@ -178,6 +186,108 @@ async def test_mydata_of_many_reports_fits_in_one_message_and_the_document_has_t
     assert re.search(r"… dan \d+ laporan lain: lihat berkas JSON\.", summary)
     _, data = await document_to(fake, r)
     assert len(data["reports"]) == 60 and all(len(report["evidence"]) == 4 for report in data["reports"])
+
+
+async def identified_report(r: Reporter) -> str:
+    """The standard report with the reporter's name, address and phone; its case code."""
+    await run_steps(r, last="witnesses")
+    r.tap("Cantumkan identitas")
+    await r.expect("Nama lengkap")
+    r.say(NAME)
+    await r.expect("Alamat")
+    r.say(ADDRESS)
+    await r.expect("Nomor telepon")
+    r.say("0812-3456-7890")
+    await r.expect("Anda melapor sebagai")
+    r.tap("Pemilih di daerah ini")
+    await r.expect("Langkah 9 dari 9")
+    r.tap("Kirim laporan")
+    match = CODE.search(await r.expect("Kode kasus"))
+    assert match is not None
+    return match.group(0)
+
+
+def admin_chat(fake: FakeTelegram) -> None:
+    """ADMIN_CHAT_ID as a supergroup the supervisor is a member of: every report's card goes there."""
+    fake.ensure_chat(ADMIN, "supergroup", title="Admin Pantau")
+    fake.member_status(ADMIN, SUPERVISOR, "member", announce=False)
+
+
+async def test_mydata_has_report_backs_task_answers_questions_and_who_accessed_the_identity_never_by_name(
+    fake: FakeTelegram, start_bot: Any, tmp_path: Path
+) -> None:
+    admin_chat(fake)
+    bot: Pantau = await start_bot(admin_chat_id=ADMIN)
+    services = services_of(bot)
+    r = Reporter(fake)
+    code = await identified_report(r)
+    case = await services.supervision.repo.case_by_code(code)
+    assert case is not None
+
+    # A supervisor's question, relayed to the reporter, answered by replying to it (HTML-like text kept as typed).
+    question, answer = "Jam berapa tepatnya amplop dibagikan?", "Sekitar jam 10 <pagi> & di depan TPS 05"
+    r.mark = fake.cursor()
+    await services.supervision.ask(case, Actor(SUPERVISOR, SUPERVISOR_NAME, ADMIN), question, None)
+    asked = await fake.wait_for("sendMessage", chat_id=r.user_id, after=r.mark,
+                                predicate=lambda c: c.ok and "Pengawas menanyakan" in text_of_call(c))
+    r.mark = fake.cursor()
+    fake.send_text(r.user_id, answer, reply_to_message_id=asked.result["message_id"])
+    await r.expect("jawaban Anda sudah diteruskan")
+    # The identity read by an operator (with a purpose naming a supervisor), by the reporter's own form, and the
+    # original evidence copied by an operator.
+    await show_identity(bot.settings, code, f"diminta {SUPERVISOR_NAME} untuk klarifikasi", io.StringIO(),
+                        operator=OPERATOR)
+    r.say(f"/status {code}")
+    await r.expect(f"Laporan {code}")
+    r.tap("Formulir laporan (PDF)")
+    await fake.wait_for("sendDocument", chat_id=r.user_id, after=r.mark, predicate=lambda c: c.ok)
+    await export_evidence(bot.settings, code, tmp_path / "bukti", io.StringIO(), operator=OPERATOR)
+    # As a volunteer: a task accepted and reported back on (text, GPS, a photo), and their name and phone looked at.
+    await volunteer(services, r.user_id, task=True)
+    tasks = TaskAnswerRepository(services.db)
+    [accepted] = await tasks.accepted(r.user_id)
+    back = await tasks.start_report(accepted.task.id, r.user_id)
+    await tasks.set_text(back.id, "Logistik tiba pukul 09.00, segel utuh.")
+    await tasks.set_location(back.id, -1.6101, 103.6131)
+    assert await tasks.add_evidence(back.id, TaskEvidenceRow("photo", "task-file", "task-uniq", "stored", "ab" * 32, 4096,
+                                                            "image/jpeg"))
+    assert await tasks.submit(back.id, [])
+    views = VerificationRepository(services.db)
+    await views.identity_outcome(await views.log_identity(SUPERVISOR, r.user_id, ADMIN, "card"), "sent")
+    await views.log_identity(SUPERVISOR + 1, r.user_id, ADMIN, "coordinator_card")
+
+    r.say("/datasaya")
+    summary = await r.expect("Data Anda di Pantau")
+    assert "Pertanyaan pengawas: 1, 1 sudah Anda jawab" in summary
+    assert "Identitas atau bukti laporan ini diakses 3 kali" in summary
+    assert "1 diterima" in summary and "1 laporan balik" in summary
+    assert "Laporan balik tugas: 1 (berkas: 1; lokasi GPS: 1)" in summary
+    assert "Nama dan telepon Anda sebagai relawan dilihat 2 kali" in summary
+    call, data = await document_to(fake, r)
+    [report] = data["reports"]
+    [asked_row] = report["supervisors_questions"]
+    assert asked_row["question"] == question and asked_row["answer"] == answer and asked_row["answered_at"]
+    assert [(a["kind"], a["description"]) for a in report["identity_access"]] == [
+        ("operator_identity", "operator Bawaslu melihat identitas Anda (nama, alamat, telepon)"),
+        ("own_form", "Anda sendiri: formulir laporan (PDF) yang memuat identitas Anda"),
+        ("operator_evidence", "operator Bawaslu menyalin berkas bukti asli laporan ini"),
+    ]
+    [task] = data["tasks"]
+    assert (task["task_id"], task["task"], task["answer"]) == (accepted.task.id, "Pantau logistik di PPK", "accepted")
+    assert task["first_report_back_at"]
+    [report_back] = data["task_report_backs"]
+    assert report_back["text"] == "Logistik tiba pukul 09.00, segel utuh." and report_back["status"] == "submitted"
+    assert (report_back["latitude"], report_back["longitude"]) == (-1.6101, 103.6131)
+    assert [(f["kind"], f["sha256"], f["size"], f["mime_type"]) for f in report_back["files"]] == [
+        ("photo", "ab" * 32, 4096, "image/jpeg")]
+    assert [(v["kind"], v["reached_viewer"]) for v in data["volunteer_identity_views"]] == [
+        ("supervisors_card", True), ("coordinator_card", None)]
+    # Nobody who handled the data is named: no supervisor's name or Telegram id, no operator, no group, no purpose.
+    upload = call.params["document"]
+    assert isinstance(upload, bytes)
+    for said in (summary, upload.decode("utf-8")):
+        for who in (SUPERVISOR_NAME, str(SUPERVISOR), str(SUPERVISOR + 1), OPERATOR, str(ADMIN), "klarifikasi"):
+            assert who not in said, who
 
 
 # ---- /hapusdata -----------------------------------------------------------------------------------------
@@ -269,6 +379,50 @@ async def test_erasure_in_english_cancelled_erases_nothing_then_confirmed_erases
     assert "on 1 report" in done and "stays on 1 report" in done and "Kept" not in done
     assert await identity_of(services, report) is None and await reporter_of(services, report) == r.user_id
     assert [action for action, _ in await log_of(services, r.user_id)] == ["erase"]
+
+
+async def test_after_the_erasure_status_says_informasi_awal_and_the_open_case_card_says_the_identity_went(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    admin_chat(fake)
+    bot: Pantau = await start_bot(admin_chat_id=ADMIN)
+    services = services_of(bot)
+    r = Reporter(fake)
+    code = await identified_report(r)
+    card_call = await fake.wait_for("sendMessage", chat_id=ADMIN, after=0,
+                                    predicate=lambda c: c.ok and code in text_of_call(c))
+    assert "beridentitas" in text_of_call(card_call)
+    closed = await add_report(services, r.user_id, "PTU-TUTP-0001", status="done", days_ago=40, closed_days_ago=30)
+    async with services.db.transaction() as tx:  # a card of the closed case, still standing in the group
+        await tx.execute("INSERT INTO tracked_messages (chat_id, message_id, purpose, report_id, card_kind, created_at)"
+                         " VALUES (?, 999, 'card', ?, 'alert', '2026-01-01T00:00:00+00:00')", (ADMIN, closed))
+    r.say(f"/status {code}")
+    before = await r.expect(f"Laporan {code}")
+    assert "cukup lengkap untuk diajukan sebagai laporan" in before
+
+    r.say("/hapusdata")
+    await r.expect("Hapus data saya")
+    message, erase, _ = erase_prompt_buttons(r)
+    r.press(message, erase)
+    await r.expect("Data Anda sudah dihapus")
+    edited = await fake.wait_for(
+        "editMessageText", chat_id=ADMIN, after=r.mark,
+        predicate=lambda c: c.ok and c.params.get("message_id") == card_call.result["message_id"])
+    assert "identitas pelapor sudah dihapus" in text_of_call(edited) and "beridentitas" not in text_of_call(edited)
+    assert NAME not in text_of_call(edited)
+    refreshes = await services.db.fetchall("SELECT dedup_key, chat_id FROM outbox WHERE method = 'pantau.refresh'")
+    assert [(row["dedup_key"], row["chat_id"]) for row in refreshes] == [
+        (f"refresh:{(await services.reports.by_code(code)).id}:{ADMIN}:{card_call.result['message_id']}:identity_erased",
+         ADMIN)]  # the open case's card only: the closed one's stays as it was
+
+    r.say(f"/status {code}")
+    after = await r.expect(f"Laporan {code}")
+    assert "cukup lengkap" not in after
+    assert "Identitas Anda pada laporan ini sudah dihapus" in after and "ditangani sebagai informasi awal" in after
+    r.mark = fake.cursor()
+    fake.send_text(r.user_id, f"/status {code}", language_code="en")  # the same, in English
+    english = await r.expect("Your identity on this report has been erased")
+    assert "handled as initial information" in english and "complete enough" not in english
 
 
 # ---- refusals ---------------------------------------------------------------------------------------------

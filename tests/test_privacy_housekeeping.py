@@ -107,3 +107,33 @@ async def test_the_operators_identity_lookup_says_an_erased_identity_was_erased(
     await show_identity(settings, "PTU-CCCC-0002", "verifikasi laporan", anonymous, operator="op")
     assert "identity was erased" in erased.getvalue() and NAME not in erased.getvalue()
     assert "chose to stay anonymous" in anonymous.getvalue()
+
+
+async def test_an_open_case_whose_identity_expires_gets_its_cards_refreshed_a_closed_one_does_not(
+    make_settings: SettingsFactory,
+) -> None:
+    services = await create_services(make_settings(identity_retention_days=RETENTION))
+    try:
+        old = RETENTION + 5
+        open_old = await add_report(services, ALICE, "PTU-DDDD-0001", status="claimed", days_ago=old)
+        done_old = await add_report(services, ALICE, "PTU-DDDD-0002", status="done", days_ago=old,
+                                    closed_days_ago=old - 1)
+        recent = await add_report(services, BUDI, "PTU-DDDD-0003", days_ago=3)
+        group = -100_555_000_001
+        async with services.db.transaction() as tx:  # each case's card in a group, and a second one of the open case
+            for message_id, report_id in ((11, open_old), (12, done_old), (13, recent), (14, open_old)):
+                await tx.execute(
+                    "INSERT INTO tracked_messages (chat_id, message_id, purpose, report_id, card_kind, created_at)"
+                    " VALUES (?, ?, 'card', ?, 'alert', ?)", (group, message_id, report_id, iso(utcnow())))
+
+        await purge_identities(JobContext(services))
+        await purge_identities(JobContext(services))  # the next hour: nothing queued twice
+
+        rows = await services.db.fetchall("SELECT dedup_key, chat_id, payload FROM outbox WHERE method = 'pantau.refresh'"
+                                          " ORDER BY id")
+        assert [row["dedup_key"] for row in rows] == [f"refresh:{open_old}:{group}:11:identity_erased",
+                                                      f"refresh:{open_old}:{group}:14:identity_erased"]
+        assert {row["chat_id"] for row in rows} == {group}
+        assert await identity_of(services, open_old) is None and await identity_of(services, done_old) is None
+    finally:
+        await services.db.close()

@@ -1,21 +1,29 @@
-"""Operator tasks from the command line: a group's registration code, a reporter's identity (logged) and
-the export of reports. They never talk to Telegram, and print times in the zone of the region concerned."""
+"""Operator tasks from the command line: a group's registration code, a reporter's identity (logged), a case's
+original evidence files (logged), the export of reports, organisations and their recruitment links. They never talk
+to Telegram, and print times in the zone of the region concerned."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
 import getpass
+import hashlib
+import json
+import mimetypes
+import os
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.kernel.case_code import normalize_case_code
+from bot.privacy.access import EVIDENCE_EXPORT_PURPOSE, evidence_accessor
+from bot.reporting.evidence_store import EvidenceStore
 from bot.settings import OperatorSettings
 from locales import t
-from storage.database import Database
-from storage.reporting.reports import ReportRepository
+from storage.database import Database, utcnow
+from storage.reporting.reports import EvidenceFile, ReportRepository
 
 if TYPE_CHECKING:  # bot.regions.directory loads the region table (~0.5 s): imported only by the commands that need it
     from bot.regions.directory import RegionDirectory
@@ -53,6 +61,123 @@ async def show_identity(
         print(f"address: {identity.address}", file=out)
         print(f"phone:   {identity.phone or '-'} ({identity.phone_source or 'none'})", file=out)
         print(f"(access logged for {accessor}: {purpose.strip()})", file=out)
+
+
+MANIFEST = "manifest.json"
+# File extensions by MIME type, for the evidence a reporter sends most; others from Python's own table (never the
+# system's, so that every machine names a file alike), else by kind.
+_EXTENSIONS = {
+    "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/tiff": "tiff", "image/gif": "gif",
+    "image/heic": "heic", "image/heif": "heif", "video/mp4": "mp4", "video/quicktime": "mov", "audio/mpeg": "mp3",
+    "audio/ogg": "ogg", "application/pdf": "pdf", "application/zip": "zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+}
+_KIND_EXTENSIONS = {"photo": "jpg", "video": "mp4"}  # Telegram's photos are JPEG; a video without a type
+_PYTHON_TYPES = mimetypes.MimeTypes(filenames=())
+_SAFE_EXTENSION = re.compile(r"[a-z0-9]{1,8}")
+
+
+def evidence_extension(mime_type: str | None, kind: str) -> str:
+    """A copied file's extension: from its MIME type (as the reporter's app gave it), else its kind, else `bin`;
+    only lower-case letters and digits."""
+    mime = (mime_type or "").split(";", 1)[0].strip().lower()
+    extension = ""
+    if mime:
+        extension = _EXTENSIONS.get(mime) or (_PYTHON_TYPES.guess_extension(mime) or "").lstrip(".")
+    if _SAFE_EXTENSION.fullmatch(extension):
+        return extension
+    return _KIND_EXTENSIONS.get(kind, "bin")
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    index: int  # its place among the case's evidence, 1 first (the number of its copy in the groups too)
+    evidence: EvidenceFile
+    name: str | None  # the copy's file name; None: the bot never had the bytes
+
+
+async def export_evidence(
+    settings: OperatorSettings, code: str, out_dir: Path, out: TextIO, operator: str | None = None
+) -> None:
+    """Copy a case's original evidence files (as stored, metadata and all) into `out_dir`, named after the case
+    (`<case code>-<n>.<ext>`, never the reporter's file name), with a manifest.json of the original names, SHA-256,
+    sizes, kinds, MIME types and times. The access is logged in identity_access_log before a file is read."""
+    normalized = normalize_case_code(code)
+    if normalized is None:
+        raise OperatorError(f"{code!r} is not a case code (expected e.g. PTU-7KQ2-M9XD)")
+    if await asyncio.to_thread(_not_a_folder, out_dir):
+        raise OperatorError(f"{out_dir} is not a folder")
+    async with Database(settings.database_path) as db:
+        reports = ReportRepository(db)
+        report = await reports.by_code(normalized)
+        if report is None:
+            raise OperatorError(f"no report {normalized}")
+        files = await reports.evidence_files(report.id)
+        planned = [
+            _Planned(n, f, f"{normalized}-{n}.{evidence_extension(f.mime_type, f.kind)}"
+                     if f.stored == "stored" and f.sha256 else None)
+            for n, f in enumerate(files, start=1)
+        ]
+        taken = await asyncio.to_thread(_taken, out_dir, [MANIFEST, *(p.name for p in planned if p.name)])
+        if taken:
+            raise OperatorError(f"{out_dir / taken} exists already: give --out an empty or new folder")
+        accessor = evidence_accessor(operator or getpass.getuser())
+        await reports.log_access(report.id, accessor=accessor, purpose=EVIDENCE_EXPORT_PURPOSE)
+    from bot.regions.directory import RegionDirectory
+
+    regions = RegionDirectory()
+    store = EvidenceStore(settings.evidence_dir)
+    await asyncio.to_thread(out_dir.mkdir, mode=0o700, parents=True, exist_ok=True)
+    entries: list[dict[str, Any]] = []
+    print(f"{normalized}: {len(files)} evidence file{'' if len(files) == 1 else 's'}", file=out)
+    for p in planned:
+        f = p.evidence
+        note = {"too_big": "too big for the bot to download: never stored",
+                "failed": "its download failed: never stored"}.get(f.stored, "never stored")
+        written = None
+        if p.name is not None and f.sha256 is not None:
+            content = await store.read(f.sha256)
+            if content is None:
+                note = f"missing from EVIDENCE_DIR ({settings.evidence_dir})"
+            elif hashlib.sha256(content).hexdigest() != f.sha256:
+                note = "the stored bytes do not match its SHA-256: not copied"
+            else:
+                await asyncio.to_thread(_write_new, out_dir / p.name, content)
+                written = p.name
+        entries.append({
+            "index": p.index, "file": written, "original_name": f.file_name, "sha256": f.sha256, "size": f.size,
+            "kind": f.kind, "mime_type": f.mime_type,
+            "received_at": _local_time(regions, f.created_at, report.region_code), "stored": f.stored,
+            **({} if written else {"note": note}),
+        })
+        size = f"{f.size} bytes" if f.size is not None else "size unknown"
+        print(f"  {written or f'({p.index})'}  {f.kind}, {size}" + (f", sha256 {f.sha256}" if written else f": {note}"),
+              file=out)
+    manifest = {"case_code": normalized, "exported_at": _local_time(regions, utcnow().isoformat(), report.region_code),
+                "exported_by": accessor, "files": entries}
+    await asyncio.to_thread(_write_new, out_dir / MANIFEST,
+                            json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+    copied = sum(1 for entry in entries if entry["file"])
+    print(f"{copied} copied to {out_dir}, with {MANIFEST} (original names, SHA-256, sizes, kinds, times).", file=out)
+    print(f"(access logged for {accessor}: {EVIDENCE_EXPORT_PURPOSE})", file=out)
+
+
+def _not_a_folder(path: Path) -> bool:
+    return path.exists() and not path.is_dir()
+
+
+def _taken(folder: Path, names: list[str]) -> str | None:
+    """The first of `names` already in `folder`."""
+    return next((name for name in names if (folder / name).exists()), None)
+
+
+def _write_new(path: Path, content: bytes) -> None:
+    """Write a new file readable by its owner only (evidence is personal data); never over an existing one."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
 
 
 # Export columns holding a UTC timestamp, written in the zone of the report's region (with its offset).

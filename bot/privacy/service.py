@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.privacy.outbox_kinds import METHOD_MYDATA_DOCUMENT, METHOD_MYDATA_SUMMARY
+from bot.privacy.ports import CaseCards
 from bot.privacy.retention import CLOSED, CaseFacts, Hold, due_for_erasure, hold
 from bot.privacy.texts import WIB, erased
 from bot.regions.directory import RegionDirectory
 from bot.volunteers.registration import RegistrationService
-from storage.database import iso, utcnow
+from storage.database import Tx, iso, utcnow
 from storage.delivery.outbox import REPLY, OutboxMessage
 from storage.privacy.personal_data import CaseRow, Erased, ErasurePlan, PersonalData, PersonalDataRepository
 
@@ -67,11 +68,18 @@ class ErasurePreview:
 
 class PrivacyService:
     def __init__(self, repo: PersonalDataRepository, regions: RegionDirectory, registration: RegistrationService, *,
-                 retention_days: int) -> None:
+                 retention_days: int, cards: CaseCards | None = None) -> None:
         self.repo = repo
         self.regions = regions
         self.registration = registration  # its in-memory focus, after a registration in progress is erased
         self.retention_days = retention_days
+        self.cards = cards  # the cases' cards in the groups, refreshed when an open case's identity is erased
+
+    async def _refreshes(self, tx: Tx, gone: list[CaseRow]) -> list[OutboxMessage]:
+        """The refreshes of the cards of the open cases among those whose identity was just erased: the groups
+        read "identity erased" instead of "identified" (a closed case's card is left as it was)."""
+        still_open = [case.report_id for case in gone if facts(case).is_open]
+        return await self.cards.identity_erased(tx, still_open) if self.cards is not None and still_open else []
 
     @property
     def zone(self) -> ZoneInfo:
@@ -117,7 +125,7 @@ class PrivacyService:
                                  priority=REPLY)
 
         result = await self.repo.erase(user_id, dedup_key, lambda cases: erasure_plan(cases, now, self.retention_days),
-                                      answer)
+                                      answer, self._refreshes)
         if result is not None and result.volunteer:
             await self.registration.load()  # a registration in progress no longer takes their messages
         return result
@@ -130,7 +138,8 @@ class PrivacyService:
         now = now or utcnow()
         days = self.retention_days
         cutoff = iso(now - timedelta(days=days))
-        gone = await self.repo.purge_identities(cutoff, lambda case: due_for_erasure(facts(case), now, days))
+        gone = await self.repo.purge_identities(cutoff, lambda case: due_for_erasure(facts(case), now, days),
+                                                self._refreshes)
         unlinked = await self.repo.unlink_after_erasure(
             lambda case: not facts(case).is_open and hold(facts(case), now, days) is None)
         return len(gone), unlinked

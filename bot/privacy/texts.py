@@ -5,18 +5,28 @@ sender (bot/privacy/delivery_policy.py) send it."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from datetime import datetime
-from html import escape
+from html import escape, unescape
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.legal.kinds import ElectionKind
 from bot.legal.profile import profile
+from bot.privacy.access import access_kind, view_kind
 from bot.privacy.retention import Hold, years
 from bot.regions.directory import Level, RegionDirectory
-from locales import has, t
-from storage.privacy.personal_data import Erased, EvidenceItem, PersonalData, ReportData
+from locales import LOCALES, has, t
+from storage.privacy.personal_data import (
+    Erased,
+    EvidenceItem,
+    PersonalData,
+    QuestionData,
+    ReportBackData,
+    ReportData,
+    TaskAnswerData,
+)
 
 
 class _Retention(Protocol):
@@ -136,6 +146,11 @@ def _report_lines(regions: RegionDirectory, locale: str, report: ReportData) -> 
         if len(report.evidence) > FILES_SHOWN:
             files += ", …"
         lines.append(t(locale, "privacy.mydata.evidence_line", count=len(report.evidence), files=files))
+    if report.questions:
+        answered = sum(1 for question in report.questions if question.answered_at)
+        lines.append(t(locale, "privacy.mydata.questions_line", count=len(report.questions), answered=answered))
+    if report.accesses:
+        lines.append(t(locale, "privacy.mydata.access_line", count=len(report.accesses)))
     return lines
 
 
@@ -158,10 +173,17 @@ def summary(data: PersonalData, regions: RegionDirectory, locale: str) -> str:
         tail += ["", t(locale, "privacy.mydata.volunteer_title"),
                  t(locale, "privacy.mydata.volunteer_line", name=escape(v["full_name"]), phone=escape(v["phone"]),
                    status=t(locale, f"my_volunteer.status.{v['status']}"),
-                   region=escape(_region(regions, v["region_code"])), organisation=organisation),
-                 t(locale, "privacy.mydata.tasks", offered=volunteer.tasks.get("offered", 0),
-                   accepted=volunteer.tasks.get("accepted", 0), declined=volunteer.tasks.get("declined", 0),
-                   report_backs=volunteer.report_backs)]
+                   region=escape(_region(regions, v["region_code"])), organisation=organisation)]
+    if volunteer is not None or data.tasks or data.report_backs:
+        tasks = data.task_counts()
+        tail.append(t(locale, "privacy.mydata.tasks", offered=tasks.get("offered", 0), accepted=tasks.get("accepted", 0),
+                      declined=tasks.get("declined", 0), report_backs=len(data.report_backs)))
+    if data.report_backs:
+        tail.append(t(locale, "privacy.mydata.report_backs_line", count=len(data.report_backs),
+                      files=sum(len(back.files) for back in data.report_backs),
+                      places=sum(1 for back in data.report_backs if back.latitude is not None)))
+    if data.volunteer_views:
+        tail.append(t(locale, "privacy.mydata.views_line", count=len(data.volunteer_views)))
     if data.volunteer_draft is not None:
         tail += ["", t(locale, "privacy.mydata.volunteer_draft",
                        date=local_date(data.volunteer_draft["updated_at"], _zone(regions, None)))]
@@ -183,10 +205,46 @@ def summary(data: PersonalData, regions: RegionDirectory, locale: str) -> str:
     return "\n".join(lines + tail)
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
+def relayed_answer(relayed: str) -> str:
+    """The reporter's answer out of the message that relayed it to the group (supervision.toml relay.answer, in the
+    group's language), as plain text; the whole message as plain text if it is not of that form."""
+    for locale in LOCALES:
+        head, _, tail = t(locale, "relay.answer", code="\0", question="\0", answer="\0").rpartition("\0")
+        head = head.rsplit("\0", 1)[-1]  # what follows the question, up to the answer: "\n<i>Jawaban:</i> "
+        if head and head in relayed and relayed.endswith(tail):
+            return unescape(relayed[relayed.rindex(head) + len(head):len(relayed) - len(tail)])
+    return unescape(_TAG.sub("", relayed))
+
+
+def _question(question: QuestionData) -> dict[str, Any]:
+    return {"question": question.question, "asked_at": question.asked_at, "answered_at": question.answered_at,
+            "answer": relayed_answer(question.relayed) if question.relayed else None}
+
+
+def _task(task: TaskAnswerData) -> dict[str, Any]:
+    return {"task_id": task.task_id, "task": task.task, "region_code": task.region_code, "due_at": task.due_at,
+            "sent_at": task.sent_at, "answer": task.answer, "answered_at": task.answered_at,
+            "first_report_back_at": task.first_report_back_at}
+
+
+def _report_back(back: ReportBackData) -> dict[str, Any]:
+    files = [{key: value for key, value in asdict(item).items() if key != "file_name" and not key.startswith("exif")}
+             for item in back.files]
+    return {"task_id": back.task_id, "text": back.text, "latitude": back.latitude, "longitude": back.longitude,
+            "status": back.status, "started_at": back.started_at, "submitted_at": back.submitted_at,
+            "became_report": back.case_code, "files": files}
+
+
 def document(data: PersonalData, regions: RegionDirectory, locale: str, generated_at: datetime) -> bytes:
-    """/datasaya's JSON document: everything stored about the person, in full."""
+    """/datasaya's JSON document: everything stored about the person, in full. Who read their identity or evidence,
+    who asked them questions, who sent them tasks and who looked at their volunteer registration are given only as
+    kinds (bot/privacy/access.py): never a supervisor's or an operator's name or Telegram id."""
     reports: list[dict[str, Any]] = []
     for report in data.reports:
+        accesses = [access_kind(row.accessor, row.purpose) for row in report.accesses]
         reports.append({
             **report.fields,
             "category_name": _category(locale, report.fields["category"]),
@@ -194,12 +252,19 @@ def document(data: PersonalData, regions: RegionDirectory, locale: str, generate
             "in_legal_process": report.legal,
             "identity": report.identity,
             "evidence": [asdict(item) for item in report.evidence],
+            "supervisors_questions": [_question(question) for question in report.questions],
+            "identity_access": [{"kind": kind.value, "description": t(locale, f"privacy.access.{kind.value}"),
+                                 "at": row.at} for kind, row in zip(accesses, report.accesses, strict=True)],
         })
     volunteer = None
     if data.volunteer is not None:
         volunteer = {**data.volunteer.fields, "region": _region(regions, data.volunteer.fields["region_code"]),
-                     "organisation": data.volunteer.organisation, "status_history": data.volunteer.events,
-                     "task_answers": data.volunteer.tasks, "report_backs": data.volunteer.report_backs}
+                     "organisation": data.volunteer.organisation, "status_history": data.volunteer.events}
+    views = []
+    for view in data.volunteer_views:
+        kind = view_kind(view.via)
+        views.append({"kind": kind.value, "description": t(locale, f"privacy.view.{kind.value}"),
+                      "reached_viewer": None if view.outcome is None else view.outcome == "sent", "at": view.at})
     draft = asdict(data.draft) if data.draft is not None else None
     content = {
         "generated_at": generated_at.isoformat(timespec="seconds"),
@@ -210,6 +275,9 @@ def document(data: PersonalData, regions: RegionDirectory, locale: str, generate
         "report_draft": draft,
         "volunteer": volunteer,
         "volunteer_registration_draft": data.volunteer_draft,
+        "tasks": [_task(task) for task in data.tasks],
+        "task_report_backs": [_report_back(back) for back in data.report_backs],
+        "volunteer_identity_views": views,
         "requests_log": data.log,
     }
     return json.dumps(content, ensure_ascii=False, indent=2).encode("utf-8")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -30,14 +30,16 @@ from bot.supervision.case_status import (
     next_status,
 )
 from locales import t
-from storage.database import utcnow
+from storage.database import Tx, utcnow
 from storage.delivery.outbox import BULK, OutboxMessage
-from storage.supervision.alerts import PendingReply
+from storage.supervision.alerts import CardRef, PendingReply
 from storage.supervision.cases import CaseRow, EventRow, EvidenceRef, TransitionConflict
 from storage.supervision.groups import GroupRow
 from storage.supervision.repository import SupervisionRepository
 
 log = logging.getLogger(__name__)
+
+IDENTITY_ERASED = "identity_erased"  # why a card is refreshed when no triage action changed it (its dedup key)
 
 # The case record supervision hands out: a report as supervisors may see it, without the reporter's identity.
 Case: TypeAlias = CaseRow
@@ -341,13 +343,8 @@ class SupervisionService:
         elif action == CaseAction.DUPLICATE:
             changes["duplicate_of"] = detail
         notices = [await self._reporter_notice(case, target, action, detail)]
-        notices += [
-            OutboxMessage(f"refresh:{case.id}:{chat_id}:{message_id}:{action}", chat_id, "pantau.refresh",
-                          {"report_id": case.id, "message_id": message_id, "kind": card_kind}, kind="refresh",
-                          report_id=case.id)
-            for chat_id, message_id, card_kind in await self.repo.cards_of(case.id)
-            if (chat_id, message_id) != pressed
-        ]
+        notices += [_refresh(case.id, card, action) for card in await self.repo.cards_of(case.id)
+                    if (card.chat_id, card.message_id) != pressed]
         if action == CaseAction.FORWARD and detail == ForwardTarget.GAKKUMDU:
             chats = await self.gakkumdu_groups(case.region_code)
             evidence = await self.repo.evidence(case.id)
@@ -362,6 +359,11 @@ class SupervisionService:
         updated = await self.repo.case(case.id)
         assert updated is not None
         return updated
+
+    async def identity_erased(self, tx: Tx, report_ids: Collection[int]) -> list[OutboxMessage]:
+        """The refreshes of every card of these cases, whose reporter's identity was just erased (bot/privacy, in
+        its transaction: `tx`), so that the groups read "identity erased" where the card said "identified"."""
+        return [_refresh(report_id, card, IDENTITY_ERASED) for report_id, card in await self.repo.cards_in(tx, report_ids)]
 
     async def _reporter_notice(self, case: Case, status: str, action: CaseAction, detail: str | None) -> OutboxMessage:
         locale = await self.reporter_locale(case.reporter_chat_id)
@@ -463,6 +465,14 @@ class SupervisionService:
         evidence = await self.repo.evidence(report_id)
         messages = self.alert_messages(report_id, chats, evidence, _location(case), kind="escalation")
         return await self.repo.mark(report_id, "escalated_at", messages)
+
+
+def _refresh(report_id: int, card: CardRef, why: str) -> OutboxMessage:
+    """An edit of a posted card to the case as it is when the row is sent; `why` (the action, or IDENTITY_ERASED)
+    makes its dedup key."""
+    return OutboxMessage(f"refresh:{report_id}:{card.chat_id}:{card.message_id}:{why}", card.chat_id, "pantau.refresh",
+                         {"report_id": report_id, "message_id": card.message_id, "kind": card.kind}, kind="refresh",
+                         report_id=report_id)
 
 
 def _location(case: Case) -> tuple[float, float] | None:

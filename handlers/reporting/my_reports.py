@@ -6,6 +6,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.kernel.case_code import normalize_case_code
 from bot.kernel.context import PantauContext
+from bot.privacy.report_kind import kind_key
 from bot.reporting.actions import ReportAction
 from bot.reporting.intake import Report
 from handlers.kernel.buttons import button, callback_arg
@@ -30,7 +31,7 @@ def _details(context: PantauContext, locale: str, report: Report) -> str:
     lines = [
         t(locale, "status.title", code=report.case_code),
         t(locale, "status.current", status=t(locale, f"status.{report.status}")),
-        t(locale, f"submitted.kind_{report.kind}"),
+        t(locale, kind_key(report)),  # an identity erased since: informasi awal now
         t(locale, "status.category", category=t(locale, f"category.{report.category}.name")),
         t(locale, "status.region", region=region.path if region else report.region_code),
         t(locale, "status.evidence", count=report.evidence_count),

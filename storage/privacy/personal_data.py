@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -44,7 +44,21 @@ _CASE_COLUMNS = (
     "r.id, r.case_code, r.status, r.submitted_at, r.status_changed_at, r.forwarded_to, r.reporter_user_id,"
     f" {_LEGAL} AS legal, EXISTS (SELECT 1 FROM reporter_identities i WHERE i.report_id = r.id) AS has_identity"
 )
-_EVIDENCE_COLUMNS = "kind, file_name, size, sha256, mime_type, stored, created_at"
+_EVIDENCE_COLUMNS = (
+    "kind, file_name, size, sha256, mime_type, stored, created_at, exif_taken_at, exif_latitude, exif_longitude"
+)
+# A report-back's files have no file name and no EXIF read (docs/task-answers.md).
+_TASK_FILE_COLUMNS = (
+    "kind, NULL AS file_name, size, sha256, mime_type, stored, created_at, NULL AS exif_taken_at,"
+    " NULL AS exif_latitude, NULL AS exif_longitude"
+)
+# A supervisors' question about a report, and the reporter's answer as the bot relayed it to the group (the answer
+# is kept nowhere else: `report_events` has only its length). Never who asked, nor in which group.
+_QUESTIONS = (
+    "SELECT q.question, q.asked_at, q.answered_at, json_extract(o.payload, '$.text') AS relayed"
+    " FROM info_requests q LEFT JOIN outbox o ON o.dedup_key = 'answer:' || q.id"
+    " WHERE q.report_id = ? ORDER BY q.id"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +70,43 @@ class EvidenceItem:
     mime_type: str | None
     stored: str
     created_at: str
+    exif_taken_at: str | None = None  # what the file's EXIF says of when and where it was taken (migration 0014)
+    exif_latitude: float | None = None
+    exif_longitude: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionData:
+    """A question the supervisors relayed to the reporter about one of their reports, and the answer: `relayed` is
+    the message that took it to the group (HTML, as sent), None while it is unanswered."""
+
+    question: str
+    asked_at: str
+    answered_at: str | None
+    relayed: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRow:
+    """A read of a report's identity or evidence (`identity_access_log`), as stored: `accessor` may be an
+    operator's name and `purpose` their free text, so neither is shown; bot/privacy/access.py makes a kind of them."""
+
+    accessor: str
+    purpose: str
+    at: str
 
 
 @dataclass(frozen=True, slots=True)
 class ReportData:
-    """One of the person's reports: its columns (`fields`, as stored), its identity (None: anonymous, or erased)
-    and its evidence."""
+    """One of the person's reports: its columns (`fields`, as stored), its identity (None: anonymous, or erased),
+    its evidence, the supervisors' questions with the answers, and the reads of its identity and evidence."""
 
     fields: dict[str, Any]
     identity: dict[str, Any] | None
     evidence: list[EvidenceItem]
     legal: bool
+    questions: list[QuestionData] = field(default_factory=list)
+    accesses: list[AccessRow] = field(default_factory=list)
 
     @property
     def case_code(self) -> str:
@@ -87,14 +127,51 @@ class DraftData:
 
 @dataclass(frozen=True, slots=True)
 class VolunteerData:
-    """The volunteer registration: its columns, its organisation's name, its status history (who decided only as
-    a kind: self, group, coordinator), and the task answers counted."""
+    """The volunteer registration: its columns, its organisation's name, and its status history (who decided only
+    as a kind: self, group, coordinator)."""
 
     fields: dict[str, Any]
     organisation: str | None
     events: list[dict[str, Any]]
-    tasks: dict[str, int]  # assignments by status: offered, accepted, declined
-    report_backs: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaskAnswerData:
+    """A task sent to the volunteer, and what they answered (`task_assignments`). Never who sent it."""
+
+    task_id: int
+    task: str  # the task's text, as they received it
+    region_code: str
+    due_at: str | None
+    sent_at: str
+    answer: str  # offered (not answered), accepted, declined
+    answered_at: str | None
+    first_report_back_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportBackData:
+    """A report-back on a task (`task_reports`): the volunteer's text, GPS position and files."""
+
+    task_id: int
+    text: str | None
+    latitude: float | None
+    longitude: float | None
+    status: str  # open (being written) | submitted
+    started_at: str
+    submitted_at: str | None
+    case_code: str | None  # the report it was turned into
+    files: list[EvidenceItem]
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteerView:
+    """A look at the volunteer's name and phone (`volunteer_identity_log`): only from where (`via`: card,
+    coordinator_card) and whether it reached the viewer (`outcome`), never who looked."""
+
+    via: str
+    outcome: str | None
+    at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +183,22 @@ class PersonalData:
     volunteer: VolunteerData | None = None
     volunteer_draft: dict[str, Any] | None = None
     log: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[TaskAnswerData] = field(default_factory=list)
+    report_backs: list[ReportBackData] = field(default_factory=list)
+    volunteer_views: list[VolunteerView] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """Nothing but a language (and this log) is stored."""
-        return not self.reports and self.draft is None and self.volunteer is None and self.volunteer_draft is None
+        return not (self.reports or self.draft or self.volunteer or self.volunteer_draft or self.tasks
+                    or self.report_backs or self.volunteer_views)
+
+    def task_counts(self) -> dict[str, int]:
+        """The tasks by answer: offered (not answered), accepted, declined."""
+        counts: dict[str, int] = {}
+        for task in self.tasks:
+            counts[task.answer] = counts.get(task.answer, 0) + 1
+        return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,13 +241,19 @@ class Erased:
         return bool(self.identities or self.unlinked or self.draft or self.volunteer)
 
 
+# What an erasure of identities queues with it, made inside its transaction from the reports erased: the refreshes
+# of their cards in the groups (bot/privacy/ports.py CaseCards).
+Refreshes = Callable[[Tx, list[CaseRow]], Awaitable[list[OutboxMessage]]]
+
+
 def _case(r: sqlite3.Row) -> CaseRow:
     return CaseRow(r["id"], r["case_code"], r["status"], r["submitted_at"], r["status_changed_at"], r["forwarded_to"],
                    r["reporter_user_id"], bool(r["legal"]), bool(r["has_identity"]))
 
 
 def _evidence(r: sqlite3.Row) -> EvidenceItem:
-    return EvidenceItem(r["kind"], r["file_name"], r["size"], r["sha256"], r["mime_type"], r["stored"], r["created_at"])
+    return EvidenceItem(r["kind"], r["file_name"], r["size"], r["sha256"], r["mime_type"], r["stored"], r["created_at"],
+                        r["exif_taken_at"], r["exif_latitude"], r["exif_longitude"])
 
 
 def _marks(ids: Collection[int]) -> str:
@@ -189,8 +283,13 @@ class PersonalDataRepository:
                 "SELECT name, address, phone, phone_source FROM reporter_identities WHERE report_id = ?", (r["id"],))
             evidence = await db.fetchall(
                 f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE report_id = ? ORDER BY id", (r["id"],))
+            questions = [QuestionData(q["question"], q["asked_at"], q["answered_at"],
+                                      q["relayed"] if q["answered_at"] else None)
+                         for q in await db.fetchall(_QUESTIONS, (r["id"],))]
+            accesses = [AccessRow(a["accessor"], a["purpose"], a["at"]) for a in await db.fetchall(
+                "SELECT accessor, purpose, at FROM identity_access_log WHERE report_id = ? ORDER BY id", (r["id"],))]
             reports.append(ReportData(values, dict(identity) if identity else None, [_evidence(e) for e in evidence],
-                                      bool(r["legal"])))
+                                      bool(r["legal"]), questions, accesses))
         draft_row = await db.fetchone(
             "SELECT status, step, created_at, updated_at, answers FROM drafts WHERE user_id = ?", (user_id,))
         draft = None
@@ -207,8 +306,11 @@ class PersonalDataRepository:
             volunteer_draft["answers"] = json.loads(volunteer_draft["answers"])
         log = await db.fetchall(
             "SELECT action, detail, at FROM personal_data_log WHERE user_id = ? ORDER BY id", (user_id,))
+        views = [VolunteerView(v["via"], v["outcome"], v["at"]) for v in await db.fetchall(
+            "SELECT via, outcome, at FROM volunteer_identity_log WHERE volunteer_user_id = ? ORDER BY id", (user_id,))]
         return PersonalData(user_id, dict(user) if user else None, reports, draft, await self._volunteer(user_id),
-                            volunteer_draft, [dict(row) for row in log])
+                            volunteer_draft, [dict(row) for row in log], await self._tasks(user_id),
+                            await self._report_backs(user_id), views)
 
     async def _volunteer(self, user_id: int) -> VolunteerData | None:
         db = self.db
@@ -228,10 +330,30 @@ class PersonalDataRepository:
             for e in await db.fetchall(
                 "SELECT status, actor, reason, at FROM volunteer_events WHERE user_id = ? ORDER BY id", (user_id,))
         ]
-        tasks = {r["status"]: int(r["n"]) for r in await db.fetchall(
-            "SELECT status, COUNT(*) AS n FROM task_assignments WHERE user_id = ? GROUP BY status", (user_id,))}
-        backs = await db.fetchone("SELECT COUNT(*) AS n FROM task_reports WHERE user_id = ?", (user_id,))
-        return VolunteerData(values, row["organisation"], events, tasks, int(backs["n"]) if backs else 0)
+        return VolunteerData(values, row["organisation"], events)
+
+    async def _tasks(self, user_id: int) -> list[TaskAnswerData]:
+        rows = await self.db.fetchall(
+            "SELECT a.task_id, t.text, t.region_code, t.due_at, t.created_at, a.status, a.responded_at, a.reported_at"
+            " FROM task_assignments a JOIN tasks t ON t.id = a.task_id WHERE a.user_id = ? ORDER BY a.task_id",
+            (user_id,),
+        )
+        return [TaskAnswerData(r["task_id"], r["text"], r["region_code"], r["due_at"], r["created_at"], r["status"],
+                               r["responded_at"], r["reported_at"]) for r in rows]
+
+    async def _report_backs(self, user_id: int) -> list[ReportBackData]:
+        found = []
+        for r in await self.db.fetchall(
+            "SELECT b.id, b.task_id, b.text, b.latitude, b.longitude, b.status, b.created_at, b.submitted_at,"
+            " p.case_code FROM task_reports b LEFT JOIN reports p ON p.id = b.report_id WHERE b.user_id = ?"
+            " ORDER BY b.id", (user_id,),
+        ):
+            files = await self.db.fetchall(
+                f"SELECT {_TASK_FILE_COLUMNS} FROM task_report_evidence WHERE task_report_id = ? ORDER BY id",
+                (r["id"],))
+            found.append(ReportBackData(r["task_id"], r["text"], r["latitude"], r["longitude"], r["status"],
+                                        r["created_at"], r["submitted_at"], r["case_code"], [_evidence(f) for f in files]))
+        return found
 
     async def cases(self, user_id: int) -> list[CaseRow]:
         """The person's reports as the retention rules see them."""
@@ -261,13 +383,14 @@ class PersonalDataRepository:
     # ---- /hapusdata ---------------------------------------------------------------------------------------------
 
     async def erase(self, user_id: int, dedup_key: str, plan: Callable[[list[CaseRow]], ErasurePlan],
-                    answer: Callable[[Erased], OutboxMessage]) -> Erased | None:
+                    answer: Callable[[Erased], OutboxMessage], refreshes: Refreshes | None = None) -> Erased | None:
         """Erase the person's identity and contact data, in one transaction with the answer (`answer` makes it of
-        what was erased; its dedup_key is `dedup_key`) and the log: the identities and Telegram ids `plan`
-        chooses from their reports, the report being written, the volunteer registration (everywhere, as the
-        volunteers' retention deletes it) and one in progress, broadcasts to them not sent yet, and the messages
-        to their private chat that went. None if this request was answered already (a double tap, a re-delivered
-        press): nothing happens then."""
+        what was erased; its dedup_key is `dedup_key`), the log and the messages `refreshes` makes of the cases
+        whose identity went (their cards in the groups): the identities and Telegram ids `plan` chooses from their
+        reports, the report being written, the volunteer registration (everywhere, as the volunteers' retention
+        deletes it) and one in progress, broadcasts to them not sent yet, and the messages to their private chat
+        that went. None if this request was answered already (a double tap, a re-delivered press): nothing happens
+        then."""
         async with self.db.transaction() as tx:
             cur = await tx.execute("SELECT 1 FROM outbox WHERE dedup_key = ?", (dedup_key,))
             if await cur.fetchone() is not None:
@@ -278,8 +401,9 @@ class PersonalDataRepository:
             )
             cases = [_case(r) for r in await cur.fetchall()]
             chosen = plan(cases)
-            identities = await _erase_identities(tx, [c.report_id for c in cases if c.report_id in chosen.identities
-                                                      and c.has_identity])
+            gone = [c for c in cases if c.report_id in chosen.identities and c.has_identity]
+            identities = await _erase_identities(tx, [c.report_id for c in gone])
+            await _queue(tx, refreshes, gone)
             unlink = [c.report_id for c in cases if c.report_id in chosen.unlink]
             await _unlink(tx, unlink)
             cur = await tx.execute("DELETE FROM draft_evidence WHERE user_id = ?", (user_id,))
@@ -303,9 +427,11 @@ class PersonalDataRepository:
 
     # ---- housekeeping ------------------------------------------------------------------------------------------
 
-    async def purge_identities(self, submitted_before: str, due: Callable[[CaseRow], bool]) -> list[CaseRow]:
+    async def purge_identities(self, submitted_before: str, due: Callable[[CaseRow], bool],
+                               refreshes: Refreshes | None = None) -> list[CaseRow]:
         """Erase the identities of reports submitted before `submitted_before` that `due` says are past their
-        retention, each logged, in one transaction. The reports erased."""
+        retention, each logged, in one transaction with the messages `refreshes` makes of them. The reports
+        erased."""
         async with self.db.transaction() as tx:
             cur = await tx.execute(
                 f"SELECT {_CASE_COLUMNS} FROM reporter_identities i JOIN reports r ON r.id = i.report_id"
@@ -313,6 +439,7 @@ class PersonalDataRepository:
             )
             gone = [case for case in map(_case, await cur.fetchall()) if due(case)]
             await _erase_identities(tx, [c.report_id for c in gone])
+            await _queue(tx, refreshes, gone)
             for case in gone:
                 await _log(tx, case.reporter_user_id, LogAction.RETENTION, case.case_code)
         return gone
@@ -335,6 +462,12 @@ class PersonalDataRepository:
             for user_id, count in people.items():
                 await _log(tx, user_id, LogAction.UNLINK, json.dumps({"reports": count}))
         return len(chosen)
+
+
+async def _queue(tx: Tx, refreshes: Refreshes | None, gone: list[CaseRow]) -> None:
+    if refreshes is not None and gone:
+        for message in await refreshes(tx, gone):
+            await enqueue(tx, message)
 
 
 async def _log(tx: Tx, user_id: int, action: LogAction, detail: str) -> None:

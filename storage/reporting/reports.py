@@ -56,6 +56,8 @@ class EvidenceFile:
     size: int | None
     sha256: str | None  # None: the bot never had the bytes (too big to download, or the download failed)
     stored: str  # stored | too_big | failed
+    mime_type: str | None = None  # as the reporter's app said
+    created_at: str = ""  # when the bot received it (UTC)
 
 
 class CaseCodeTaken(Exception):
@@ -228,9 +230,19 @@ class ReportRepository:
     async def evidence_files(self, report_id: int) -> list[EvidenceFile]:
         """A report's evidence files, in the order they were sent."""
         rows = await self.db.fetchall(
-            "SELECT kind, file_name, size, sha256, stored FROM evidence WHERE report_id = ? ORDER BY id", (report_id,)
+            "SELECT kind, file_name, size, sha256, stored, mime_type, created_at FROM evidence WHERE report_id = ?"
+            " ORDER BY id", (report_id,)
         )
         return [EvidenceFile(**dict(r)) for r in rows]
+
+    async def log_access(self, report_id: int, *, accessor: str, purpose: str) -> None:
+        """Record a read of a report's personal data other than its identity (`python -m bot evidence`: the original
+        evidence files) in the identity access log, before it is made."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO identity_access_log (report_id, accessor, purpose, at) VALUES (?, ?, ?, ?)",
+                (report_id, accessor, purpose, iso(utcnow())),
+            )
 
     async def identity(self, report_id: int, *, accessor: str, purpose: str) -> Identity | None:
         """The reporter's identity, for operators (and for the reporter's own form, accessor "reporter"); every

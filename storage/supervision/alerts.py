@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from storage.database import Database, iso, utcnow
+from storage.database import Database, Tx, iso, utcnow
 from storage.delivery.outbox import OutboxMessage, enqueue
 
 
@@ -101,6 +102,19 @@ class AlertStore:
             (report_id,),
         )
         return [CardRef(r["chat_id"], r["message_id"], r["card_kind"] or "alert") for r in rows]
+
+    @staticmethod
+    async def cards_in(tx: Tx, report_ids: Collection[int]) -> list[tuple[int, CardRef]]:
+        """Inside a transaction: every card of these reports, as (report id, card)."""
+        if not report_ids:
+            return []
+        async with tx.execute(
+            "SELECT report_id, chat_id, message_id, card_kind FROM tracked_messages WHERE purpose = 'card' AND"
+            f" report_id IN ({','.join('?' * len(report_ids))}) ORDER BY report_id, created_at, message_id",
+            list(report_ids),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [(r["report_id"], CardRef(r["chat_id"], r["message_id"], r["card_kind"] or "alert")) for r in rows]
 
     async def unclaimed_alerts(self, created_before: datetime) -> list[UnclaimedAlert]:
         """The alerts of unclaimed reports made before then, by report."""
