@@ -56,6 +56,12 @@ class ReportRecord:
     evidence_count: int = 0
     has_identity: bool = False  # never the identity itself: only whether reporter_identities still has it
 
+    @property
+    def identity_erased(self) -> bool:
+        """The reporter gave their identity, and it is no longer held (/hapusdata, or past retention): from then on
+        the report is handled as informasi awal, whatever it was assessed as."""
+        return not self.anonymous and not self.has_identity
+
 
 _COLUMNS = tuple(f.name for f in fields(ReportRecord) if f.name not in _COMPUTED)
 

@@ -130,8 +130,9 @@ def test_an_identity_erased_since_is_said_so_on_the_card(regions: RegionDirector
     identified = dataclasses.replace(CASE, anonymous=False, has_identity=True)
     assert "Pelapor</b>: beridentitas" in card_text(identified, regions, "id", kind="alert", evidence_count=0)
     erased = dataclasses.replace(CASE, anonymous=False, has_identity=False)  # /hapusdata, or past retention
-    assert "Pelapor</b>: identitas pelapor sudah dihapus" in card_text(erased, regions, "id", kind="alert",
-                                                                        evidence_count=0)
+    card = card_text(erased, regions, "id", kind="alert", evidence_count=0)
+    assert "Pelapor</b>: identitas pelapor sudah dihapus" in card
+    assert "informasi awal" in card and "identitas pelapor" in card.split("Sifat")[1].split("\n")[0]
 
 
 def test_the_queue_shows_the_next_deadline_that_still_applies(regions: RegionDirectory) -> None:

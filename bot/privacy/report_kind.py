@@ -8,13 +8,8 @@ from __future__ import annotations
 from storage.report_records import ReportRecord
 
 
-def identity_erased(report: ReportRecord) -> bool:
-    """The reporter gave their identity, and it is no longer held."""
-    return not report.anonymous and not report.has_identity
-
-
 def kind_key(report: ReportRecord) -> str:
     """The locale key of the /status line saying what the report is handled as."""
-    if report.kind == "laporan" and identity_erased(report):
+    if report.kind == "laporan" and report.identity_erased:
         return "privacy.status.identity_erased"
     return f"submitted.kind_{report.kind}"

@@ -97,7 +97,7 @@ def reporter_key(case: CaseRow) -> str:
     """Anonymous, identified, or identified but its identity since erased (on request, or past retention)."""
     if case.anonymous:
         return "card.anonymous"
-    return "card.identified" if case.has_identity else "card.identity_erased"
+    return "card.identity_erased" if case.identity_erased else "card.identified"
 
 
 def next_deadline_text(case: CaseRow, regions: RegionDirectory, locale: str, rules: LegalRules) -> str:
@@ -129,9 +129,12 @@ def card_text(
     chronology = case.chronology
     if len(chronology) > CHRONOLOGY_ON_CARD:
         chronology = chronology[:CHRONOLOGY_ON_CARD] + "…"
-    nature = t(locale, f"card.kind_{case.kind}")
-    if case.missing:
-        nature += " " + t(locale, "card.missing", items=", ".join(t(locale, f"card.req_{m}") for m in case.missing))
+    missing = list(case.missing)
+    if case.identity_erased and "identity" not in missing:  # erased since: informasi awal from then on
+        missing.insert(0, "identity")
+    nature = t(locale, f"card.kind_{'informasi_awal' if missing else case.kind}")
+    if missing:
+        nature += " " + t(locale, "card.missing", items=", ".join(t(locale, f"card.req_{m}") for m in missing))
     status = status_text(case, regions, locale)
     header = t(locale, f"card.header_{kind}") if kind != "view" else "📂"
     lines = [
