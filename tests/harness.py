@@ -149,6 +149,24 @@ async def run_steps(r: Reporter, first: str = "start", last: str = "submit") -> 
     return answer
 
 
+async def give_identity(
+    r: Reporter, name: str = "Siti Aminah", address: str = "Jl. Gatot Subroto No. 5, Jambi",
+    phone: str = "0812-3456-7890", standing: str = "Pemilih di daerah ini",
+) -> str:
+    """From the identity step (8) of an Indonesian report: identified, with a name, an address, a typed phone and a
+    standing (the label of its button); the review's text."""
+    r.tap("Cantumkan identitas")
+    await r.expect("Nama lengkap")
+    r.say(name)
+    await r.expect("Alamat")
+    r.say(address)
+    await r.expect("Nomor telepon")
+    r.say(phone)
+    await r.expect("Anda melapor sebagai")
+    r.tap(standing)
+    return await r.expect("Langkah 9 dari 9")
+
+
 def case_codes_sent(fake: FakeTelegram, chat_id: int) -> list[str]:
     """Case codes in the confirmations the bot sent to a chat (one per confirmation message)."""
     import re

@@ -16,7 +16,7 @@ from bot.reporting.intake import Draft
 from handlers.reporting import evidence
 from storage.database import utcnow
 from testing.fake_telegram import ApiCall, FakeTelegram
-from tests.harness import CHRONOLOGY, Group, Reporter, case_codes_sent, run_steps, text_of_call
+from tests.harness import CHRONOLOGY, Group, Reporter, case_codes_sent, give_identity, run_steps, text_of_call
 
 STALE = "Tombol ini sudah tidak berlaku."
 GENERIC_ERROR = "terjadi kesalahan di sistem kami"
@@ -302,16 +302,7 @@ async def test_a_file_over_20_mb_does_not_count_and_must_be_brought_in_person(
     await r.expect("Langkah 7 dari 9")
     r.tap("Lewati")  # no witnesses: the oversized file would be the only evidence
     await r.expect("Langkah 8 dari 9")
-    r.tap("Cantumkan identitas")
-    await r.expect("Nama lengkap")
-    r.say("Siti Aminah")
-    await r.expect("Alamat")
-    r.say("Jl. Gatot Subroto No. 5, Jambi")
-    await r.expect("Nomor telepon")
-    r.say("0812-3456-7890")
-    await r.expect("Anda melapor sebagai")
-    r.tap("Pemilih di daerah ini")
-    review = await r.expect("Langkah 9 dari 9")
+    review = await give_identity(r)
     assert "informasi awal" in review and "belum ada bukti" in review
     assert "bawa berkas aslinya langsung" in review
 

@@ -20,7 +20,7 @@ from bot.reporting.form_actions import FormAction
 from storage.database import Database
 from storage.delivery.inbox import InboxRepository
 from testing.fake_telegram import ApiCall, FakeTelegram
-from tests.harness import CHRONOLOGY, ProcessedUpdates, Reporter, run_steps
+from tests.harness import CHRONOLOGY, ProcessedUpdates, Reporter, give_identity, run_steps
 
 PHOTO = b"\x89PNG evidence of the envelopes"
 LETTER = b"%PDF-1.4 the invitation letter"
@@ -66,16 +66,7 @@ async def named_report(r: Reporter) -> str:
     r.send("document", b"", file_name="rekaman.mp4", mime_type="video/mp4", file_size=BIG)
     await r.expect("20 MB")
     await run_steps(r, first="done", last="witnesses")
-    r.tap("Cantumkan identitas")
-    await r.expect("Nama lengkap")
-    r.say("Siti Aminah")
-    await r.expect("Alamat")
-    r.say("Jl. Gatot Subroto No. 5, Jambi")
-    await r.expect("Nomor telepon")
-    r.say("0812-3456-7890")
-    await r.expect("Anda melapor sebagai")
-    r.tap("Pemantau pemilihan")
-    await r.expect("Langkah 9 dari 9")
+    await give_identity(r, standing="Pemantau pemilihan")
     r.tap("Kirim laporan")
     code = re.search(r"PTU-[0-9A-Z]{4}-[0-9A-Z]{4}", await r.expect("Kode kasus"))
     assert code is not None

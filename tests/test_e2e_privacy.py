@@ -26,7 +26,7 @@ from storage.tasks.tasks import NewTask
 from storage.volunteers.verification import VerificationRepository
 from storage.volunteers.volunteers import NewVolunteer
 from testing.fake_telegram import ApiCall, FakeTelegram
-from tests.harness import Group, Reporter, run_steps, text_of_call
+from tests.harness import Group, Reporter, give_identity, run_steps, text_of_call
 from tests.privacy_seed import ADDRESS, NAME, PHONE, add_report, identity_of, log_of, reporter_of
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -89,16 +89,7 @@ async def test_mydata_in_indonesian_after_a_real_report_sends_a_summary_and_the_
     assert "/datasaya" in consent and "/hapusdata" in consent and "✏️" in consent
     assert "«🪪 Cantumkan identitas saya»" in consent
     assert len(consent) < 4096
-    r.tap("Cantumkan identitas")
-    await r.expect("Nama lengkap")
-    r.say(NAME)
-    await r.expect("Alamat")
-    r.say(ADDRESS)
-    await r.expect("Nomor telepon")
-    r.say("0812-3456-7890")
-    await r.expect("Anda melapor sebagai")
-    r.tap("Pemilih di daerah ini")
-    await r.expect("Langkah 9 dari 9")
+    await give_identity(r, name=NAME, address=ADDRESS)
     r.tap("Kirim laporan")
     match = CODE.search(await r.expect("Kode kasus"))
     assert match is not None
@@ -191,16 +182,7 @@ async def test_mydata_of_many_reports_fits_in_one_message_and_the_document_has_t
 async def identified_report(r: Reporter) -> str:
     """The standard report with the reporter's name, address and phone; its case code."""
     await run_steps(r, last="witnesses")
-    r.tap("Cantumkan identitas")
-    await r.expect("Nama lengkap")
-    r.say(NAME)
-    await r.expect("Alamat")
-    r.say(ADDRESS)
-    await r.expect("Nomor telepon")
-    r.say("0812-3456-7890")
-    await r.expect("Anda melapor sebagai")
-    r.tap("Pemilih di daerah ini")
-    await r.expect("Langkah 9 dari 9")
+    await give_identity(r, name=NAME, address=ADDRESS)
     r.tap("Kirim laporan")
     match = CODE.search(await r.expect("Kode kasus"))
     assert match is not None

@@ -6,7 +6,7 @@ import re
 
 from bot.app import Pantau
 from testing.fake_telegram import FakeTelegram
-from tests.harness import CHRONOLOGY, Reporter
+from tests.harness import CHRONOLOGY, Reporter, give_identity
 
 
 async def test_whole_report_in_indonesian_with_picker(fake: FakeTelegram, bot: Pantau) -> None:
@@ -38,16 +38,7 @@ async def test_whole_report_in_indonesian_with_picker(fake: FakeTelegram, bot: P
     await r.expect("Langkah 7 dari 9")
     r.tap("Lewati")
     await r.expect("Langkah 8 dari 9")
-    r.tap("Cantumkan identitas")
-    await r.expect("Nama lengkap")
-    r.say("Siti Aminah")
-    await r.expect("Alamat")
-    r.say("Jl. Gatot Subroto No. 5, Jambi")
-    await r.expect("Nomor telepon")
-    r.say("0812-3456-7890")
-    await r.expect("Anda melapor sebagai")
-    r.tap("Pemilih di daerah ini")
-    review = await r.expect("Langkah 9 dari 9")
+    review = await give_identity(r)
     assert "Politik uang" in review and "Pasar Jambi" in review and "Siti Aminah" in review
     assert "laporan" in review
     r.tap("Kirim laporan")
