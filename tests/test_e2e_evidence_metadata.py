@@ -27,8 +27,8 @@ from tests import document_samples, mp4_samples
 from tests import exif_samples as samples
 from tests.document_samples import ooxml_carries, pdf_carries
 from tests.exif_samples import carries_metadata
-from tests.mp4_samples import mp4_carries
 from tests.harness import Group, Reporter, case_codes_sent, run_steps, text_of_call
+from tests.mp4_samples import mp4_carries
 from tests.test_e2e_task_answers import _setup
 
 FILE_PARAMS = ("photo", "video", "document", "animation", "audio", "voice", "video_note", "sticker", "thumbnail")
