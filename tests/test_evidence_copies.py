@@ -3,6 +3,7 @@ videos go by their own file id, and that a copy uploaded once goes by its file i
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 
@@ -122,3 +123,35 @@ async def test_a_video_never_downloaded_goes_by_its_file_id_and_one_without_a_co
         assert sent is not None and sent.as_sent and sent.file_id == "VIDEO-ID"
     assert await copies.video(_video(b"\x00\x00\x00\x18ftypmp42 not a movie"), "x") is None  # unreadable: kept
     assert await copies.video(_video(mp4_samples.video().content), "x") is None  # recorded, but its bytes are gone
+
+
+async def test_one_cases_files_go_to_one_group_at_a_time_and_other_cases_do_not_wait() -> None:
+    """The outbox sends to chats in parallel: a case's second group waits for the first's upload (to get its id)."""
+    copies = EvidenceCopies(None)
+    order: list[str] = []
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with copies.one_at_a_time(1):
+            order.append("first group")
+            entered.set()
+            await release.wait()
+            order.append("first group sent")
+
+    async def second() -> None:
+        async with copies.one_at_a_time(1):
+            order.append("second group")
+
+    async def other_case() -> None:
+        async with copies.one_at_a_time(2):
+            order.append("another case")
+
+    sending = asyncio.create_task(first())
+    await entered.wait()
+    waiting = asyncio.create_task(second())
+    await other_case()  # not held up by case 1
+    assert order == ["first group", "another case"]
+    release.set()
+    await asyncio.gather(sending, waiting)
+    assert order == ["first group", "another case", "first group sent", "second group"]
+    assert copies._sending == {}  # nothing kept of cases no longer being sent

@@ -152,7 +152,12 @@ class AlertSender:
 
     async def _evidence(self, item: OutboxItem, card_message_id: int | None) -> int | None:
         """An album (or a single file) of a report's evidence. Documents, and videos that carry metadata, go as
-        copies without it; those no copy can be made of are kept from the group, which is told how many."""
+        copies without it; those no copy can be made of are kept from the group, which is told how many. One case's
+        files go to one group at a time (chats are sent to in parallel), so a copy is uploaded once."""
+        async with self.copies.one_at_a_time(item.payload["report_id"]):
+            return await self._send_evidence(item, card_message_id)
+
+    async def _send_evidence(self, item: OutboxItem, card_message_id: int | None) -> int | None:
         media: list[dict[str, str]] = item.payload["media"]
         reply = _reply(card_message_id)
         parts, kept, unavailable = await self._parts(item.payload["report_id"], media)

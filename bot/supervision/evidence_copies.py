@@ -24,8 +24,10 @@ the original's SHA-256 and the copy's name), and so is each video found to carry
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.kernel import mp4_metadata
@@ -57,6 +59,12 @@ class GroupCopy:
     as_sent: bool = False
 
 
+@dataclass(slots=True)
+class _Turns:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0  # holding or waiting for the lock
+
+
 class EvidenceCopies:
     def __init__(self, files: StoredEvidence | None) -> None:
         self.files = files  # None: nothing is stored, so no document reaches a group
@@ -65,6 +73,22 @@ class EvidenceCopies:
         # uploaded anew: a shared name would link the two cases)
         self._uploaded: OrderedDict[tuple[str, str], tuple[str, str, str]] = OrderedDict()
         self._clean_videos: OrderedDict[str, None] = OrderedDict()  # originals of videos found to carry nothing
+        self._sending: dict[int, _Turns] = {}  # report id -> whose turn it is to send its files
+
+    @contextlib.asynccontextmanager
+    async def one_at_a_time(self, report_id: int) -> AsyncIterator[None]:
+        """Around making a case's copies, sending them and `uploaded`: the outbox sends to chats in parallel, and a
+        second group of the case then gets a copy by the file id the first upload got, rather than uploading it
+        again (copies are named after their case, so only the same case's sends share them)."""
+        turns = self._sending.setdefault(report_id, _Turns())
+        turns.users += 1
+        try:
+            async with turns.lock:
+                yield
+        finally:
+            turns.users -= 1
+            if not turns.users:
+                del self._sending[report_id]
 
     async def copy(self, evidence: EvidenceFile, name: str) -> GroupCopy | None:
         """The copy of one document for groups (`name`: its file name without extension), or None: the document
