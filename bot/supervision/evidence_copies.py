@@ -48,7 +48,7 @@ class StoredEvidence(Protocol):
 @dataclass(frozen=True, slots=True)
 class GroupCopy:
     """A file's copy for groups: its bytes to upload (None: `file_id`, uploaded before), under `file_name`; sent as
-    `kind` (a document, or a video sent as one). A video that needs no copy is sent as it came: `file_id` is its own
+    `kind` ("document", or "video": as a video). A video that needs no copy is sent as it came: `file_id` is its own
     (`as_sent`)."""
 
     original: str  # SHA-256 of the stored original ("" when none was stored)
