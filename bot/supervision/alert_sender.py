@@ -44,7 +44,8 @@ _MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputM
 
 @dataclass(frozen=True, slots=True)
 class _Part:
-    """One item of an evidence message as it is sent: a file id, or a document's copy without metadata."""
+    """One item of an evidence message as it is sent: a file id, or a copy without metadata (a document's, a
+    video's)."""
 
     kind: str
     file_id: str | None
@@ -150,8 +151,13 @@ class AlertSender:
         return await self._evidence(item, card or None)
 
     async def _evidence(self, item: OutboxItem, card_message_id: int | None) -> int | None:
-        """An album (or a single file) of a report's evidence. Documents go as copies without metadata; those no
-        copy can be made of are kept from the group, which is told how many."""
+        """An album (or a single file) of a report's evidence. Documents, and videos that carry metadata, go as
+        copies without it; those no copy can be made of are kept from the group, which is told how many. One case's
+        files go to one group at a time (chats are sent to in parallel), so a copy is uploaded once."""
+        async with self.copies.one_at_a_time(item.payload["report_id"]):
+            return await self._send_evidence(item, card_message_id)
+
+    async def _send_evidence(self, item: OutboxItem, card_message_id: int | None) -> int | None:
         media: list[dict[str, str]] = item.payload["media"]
         reply = _reply(card_message_id)
         parts, kept, unavailable = await self._parts(item.payload["report_id"], media)
@@ -183,25 +189,27 @@ class AlertSender:
         return messages[0].message_id if messages else None
 
     async def _parts(self, report_id: int, media: list[dict[str, str]]) -> tuple[list[_Part], int, int]:
-        """What is sent of the items of an evidence row (photos and videos by file id, documents as copies), and
-        how many documents are not: kept for the operator (no copy without metadata can be made of them), and
-        never stored (too big for the bot to download, or the download failed)."""
-        if all(m["type"] != "document" for m in media):
+        """What is sent of the items of an evidence row (photos by file id; videos by file id or, when they carry
+        metadata, as copies; documents as copies), and how many documents and videos are not: kept for the operator
+        (no copy without metadata can be made of them), and documents never stored (too big for the bot to
+        download, or the download failed)."""
+        if all(m["type"] == "photo" for m in media):
             return [_Part(m["type"], m["media"]) for m in media], 0, 0
         files = await self.repo.evidence_files(report_id)
         case = await self.repo.case(report_id)
         numbered = {f.telegram_file_id: (n, f) for n, f in enumerate(files, start=1)}
         parts, kept, unavailable = [], 0, 0
         for m in media:
-            if m["type"] != "document":
-                parts.append(_Part(m["type"], m["media"]))
+            if m["type"] == "photo":
+                parts.append(_Part("photo", m["media"]))
                 continue
             found = numbered.get(m["media"])
             copy = None
             if found is not None and case is not None:
-                copy = await self.copies.copy(found[1], f"{case.case_code}-{found[0]}")
+                name = f"{case.case_code}-{found[0]}"
+                copy = await (self.copies.video if m["type"] == "video" else self.copies.copy)(found[1], name)
             if copy is not None:
-                parts.append(_Part("document", copy.file_id, copy))
+                parts.append(_Part(copy.kind, copy.file_id, copy))
             elif found is not None and found[1].stored != "stored":
                 unavailable += 1
             else:
@@ -209,8 +217,11 @@ class AlertSender:
         return parts, kept, unavailable
 
     def _remember(self, part: _Part, message: Message) -> None:
-        if part.copy is not None and part.copy.content is not None and message.document is not None:
-            self.copies.uploaded(part.copy, message.document.file_id)
+        if part.copy is None or part.copy.content is None:
+            return
+        sent = message.video if part.copy.kind == "video" else message.document
+        if sent is not None:
+            self.copies.uploaded(part.copy, sent.file_id)
 
     async def location(self, item: OutboxItem) -> int | None:
         if "reply_to" in item.payload:

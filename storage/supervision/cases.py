@@ -31,6 +31,7 @@ class EvidenceFile:
     exif_taken_at: str | None
     exif_latitude: float | None
     exif_longitude: float | None
+    file_name: str | None = None  # the name the sender's app gave (a video sent by file id would carry it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,8 @@ class CaseStore:
 
     async def evidence_files(self, report_id: int) -> list[EvidenceFile]:
         rows = await self.db.fetchall(
-            "SELECT kind, telegram_file_id, stored, sha256, mime_type, exif_taken_at, exif_latitude, exif_longitude"
-            " FROM evidence WHERE report_id = ? ORDER BY id", (report_id,)
+            "SELECT kind, telegram_file_id, stored, sha256, mime_type, exif_taken_at, exif_latitude, exif_longitude,"
+            " file_name FROM evidence WHERE report_id = ? ORDER BY id", (report_id,)
         )
         return [EvidenceFile(**dict(r)) for r in rows]
 

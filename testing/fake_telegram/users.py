@@ -219,11 +219,12 @@ class SimulatedUsers(FakeState):
         *,
         duration: int = 3,
         file_size: int | None = None,
+        file_name: str | None = None,
         caption: str | None = None,
         media_group_id: str | None = None,
         **kw: Any,
     ) -> JSON:
-        video = self._new_media("video", content, file_size, duration=duration)
+        video = self._new_media("video", content, file_size, duration=duration, file_name=file_name)
         msg = self._user_message(user_id, video=video, caption=caption, media_group_id=media_group_id, **kw)
         return self._message_update(msg)
 
