@@ -13,6 +13,9 @@ from testing.fake_telegram import ApiCall, FakeTelegram
 if TYPE_CHECKING:  # the benchmarks import this module without pytest
     import pytest
 
+    from bot.app import Pantau
+    from bot.kernel.services import Services
+
 ROOT = Path(__file__).resolve().parents[1]
 BOUNDARIES = ROOT.parent / "shared" / "data" / "kecamatan_boundaries.geojson.gz"
 TEXT_METHODS = ("sendMessage", "editMessageText")
@@ -147,6 +150,18 @@ async def run_steps(r: Reporter, first: str = "start", last: str = "submit") -> 
         act(r)
         answer = await r.expect(expected)
     return answer
+
+
+def services_of(pantau: Pantau) -> Services:
+    """The running bot's services."""
+    assert pantau.services is not None
+    return pantau.services
+
+
+async def outbox_idle(services: Services, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+    """Wait until the outbox worker has nothing left to send."""
+    assert services.outbox_worker is not None
+    await asyncio.wait_for(services.outbox_worker.wait_idle(), timeout)
 
 
 async def give_identity(

@@ -9,7 +9,6 @@ metadata."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 from collections.abc import Callable
@@ -21,13 +20,12 @@ from pypdf import PdfReader
 
 from bot.app import Pantau
 from bot.kernel import mp4_metadata, ooxml_metadata, pdf_metadata
-from bot.kernel.services import Services
 from testing.fake_telegram import FakeTelegram
 from tests import document_samples, mp4_samples
 from tests import exif_samples as samples
 from tests.document_samples import ooxml_carries, pdf_carries
 from tests.exif_samples import carries_metadata
-from tests.harness import Group, Reporter, case_codes_sent, run_steps, text_of_call
+from tests.harness import Group, Reporter, case_codes_sent, outbox_idle, run_steps, services_of, text_of_call
 from tests.mp4_samples import mp4_carries
 from tests.test_e2e_task_answers import _setup
 
@@ -35,14 +33,6 @@ FILE_PARAMS = ("photo", "video", "document", "animation", "audio", "voice", "vid
 FORWARDS = ("copyMessage", "copyMessages", "forwardMessage", "forwardMessages")  # these carry the original bytes
 
 
-def _services(bot: Pantau) -> Services:
-    assert bot.services is not None
-    return bot.services
-
-
-async def _idle(services: Services) -> None:
-    assert services.outbox_worker is not None
-    await asyncio.wait_for(services.outbox_worker.wait_idle(), 20)
 
 
 async def _report_with(r: Reporter, files: list[tuple[str, bytes, dict[str, Any]]]) -> str:
@@ -101,7 +91,7 @@ def assert_no_exif_in_groups(fake: FakeTelegram) -> list[tuple[str, bytes]]:
 async def test_an_image_sent_as_a_document_reaches_the_group_as_a_copy_without_exif(
     fake: FakeTelegram, start_bot: Callable[..., Any], tmp_path: Path
 ) -> None:
-    services = _services(await start_bot())
+    services = services_of(await start_bot())
     group = Group(fake, "Panwascam Pasar Jambi")
     await group.register(services, "15.71.04")
     original = samples.jpeg((640, 480), quality=75)
@@ -124,7 +114,7 @@ async def test_an_image_sent_as_a_document_reaches_the_group_as_a_copy_without_e
     # The original bytes are kept as they were, for custody.
     digest = hashlib.sha256(original).hexdigest()
     assert (tmp_path / "evidence" / digest[:2] / digest).read_bytes() == original
-    await _idle(services)
+    await outbox_idle(services)
     assert not [c for c in fake.calls(chat_id=group.chat_id) if "IMG_2026" in c.short()]
     assert_no_exif_in_groups(fake)
 
@@ -132,7 +122,7 @@ async def test_an_image_sent_as_a_document_reaches_the_group_as_a_copy_without_e
 async def test_a_pdf_sent_as_a_document_reaches_the_group_as_a_copy_without_metadata(
     fake: FakeTelegram, start_bot: Callable[..., Any], tmp_path: Path
 ) -> None:
-    services = _services(await start_bot())
+    services = services_of(await start_bot())
     group = Group(fake, "Panwascam Pasar Jambi")
     await group.register(services, "15.71.04")
     original = document_samples.pdf(pages=2)
@@ -153,7 +143,7 @@ async def test_a_pdf_sent_as_a_document_reaches_the_group_as_a_copy_without_meta
     assert [page.extract_text().strip() for page in pages] == [f"{document_samples.TEXT} halaman {n}" for n in (1, 2)]
     digest = hashlib.sha256(original).hexdigest()
     assert (tmp_path / "evidence" / digest[:2] / digest).read_bytes() == original  # the original, for custody
-    await _idle(services)
+    await outbox_idle(services)
     assert not [c for c in fake.calls(chat_id=group.chat_id) if "Siti" in c.short() or "notulen" in c.short()]
     assert not [c for c in fake.calls(chat_id=group.chat_id) if c.ok and "disimpan untuk operator" in text_of_call(c)]
     assert_no_exif_in_groups(fake)
@@ -162,7 +152,7 @@ async def test_a_pdf_sent_as_a_document_reaches_the_group_as_a_copy_without_meta
 async def test_a_document_that_cannot_be_cleaned_is_kept_from_the_group_which_is_told(
     fake: FakeTelegram, start_bot: Callable[..., Any]
 ) -> None:
-    services = _services(await start_bot())
+    services = services_of(await start_bot())
     group = Group(fake, "Panwascam Pasar Jambi")
     await group.register(services, "15.71.04")
     pdf = document_samples.pdf(pages=1, encrypt=True)  # a PDF with a password: pypdf cannot copy it
@@ -187,7 +177,7 @@ async def test_a_document_that_cannot_be_cleaned_is_kept_from_the_group_which_is
     text = text_of_call(told)
     assert "2 berkas disimpan untuk operator" in text and "1 berkas tidak diterima bot" in text
     assert "Siti" not in text and "notulen" not in text
-    await _idle(services)
+    await outbox_idle(services)
     group_methods = {c.method for c in fake.calls(chat_id=group.chat_id) if c.ok}
     assert not group_methods & {"sendDocument", "sendMediaGroup", "sendVideo", "sendPhoto"}, group_methods
     assert files_sent_to_groups(fake) == []
@@ -196,7 +186,7 @@ async def test_a_document_that_cannot_be_cleaned_is_kept_from_the_group_which_is
 async def test_a_video_with_metadata_reaches_groups_as_a_copy_without_it_uploaded_once(
     fake: FakeTelegram, start_bot: Callable[..., Any], tmp_path: Path
 ) -> None:
-    services = _services(await start_bot())
+    services = services_of(await start_bot())
     groups = [Group(fake, "Panwascam Pasar Jambi"), Group(fake, "Panwascam Pasar Jambi 2")]
     for group in groups:
         await group.register(services, "15.71.04")
@@ -223,14 +213,14 @@ async def test_a_video_with_metadata_reaches_groups_as_a_copy_without_it_uploade
     assert again.params["video"] == upload.result["video"]["file_id"]
     digest = hashlib.sha256(original).hexdigest()
     assert (tmp_path / "evidence" / digest[:2] / digest).read_bytes() == original  # the original, for custody
-    await _idle(services)
+    await outbox_idle(services)
     assert_no_exif_in_groups(fake)
 
 
 async def test_a_video_without_metadata_or_too_big_for_the_bot_goes_to_the_group_by_its_file_id(
     fake: FakeTelegram, start_bot: Callable[..., Any]
 ) -> None:
-    services = _services(await start_bot())
+    services = services_of(await start_bot())
     group = Group(fake, "Panwascam Pasar Jambi")
     await group.register(services, "15.71.04")
     plain = mp4_samples.video(metadata=False).content
@@ -248,7 +238,7 @@ async def test_a_video_without_metadata_or_too_big_for_the_bot_goes_to_the_group
 
     album = await fake.wait_for("sendMediaGroup", chat_id=group.chat_id, predicate=lambda c: c.ok)
     assert [item["media"] for item in album.params["media"]] == received  # by the reporter's own file ids
-    await _idle(services)
+    await outbox_idle(services)
     assert [how for how, _ in assert_no_exif_in_groups(fake) if " upload " in how] == []
 
 
@@ -256,7 +246,7 @@ async def test_a_video_sent_with_its_file_name_reaches_the_group_under_the_cases
     fake: FakeTelegram, start_bot: Callable[..., Any]
 ) -> None:
     """A video's file id carries the name the sender's app gave it: even one without metadata is uploaded."""
-    services = _services(await start_bot())
+    services = services_of(await start_bot())
     group = Group(fake, "Panwascam Pasar Jambi")
     await group.register(services, "15.71.04")
     plain = mp4_samples.video(metadata=False).content
@@ -267,14 +257,14 @@ async def test_a_video_sent_with_its_file_name_reaches_the_group_under_the_cases
     video = upload.params["video"]
     assert isinstance(video, bytes) and bytes(video) == plain  # nothing else to remove
     assert getattr(video, "filename", None) == f"{code}-1.mp4"
-    await _idle(services)
+    await outbox_idle(services)
     assert not [c for c in fake.calls(chat_id=group.chat_id) if "Siti" in c.short()]
 
 
 async def test_no_file_sent_to_a_group_with_a_reports_evidence_carries_exif(
     fake: FakeTelegram, start_bot: Callable[..., Any]
 ) -> None:
-    services = _services(await start_bot())
+    services = services_of(await start_bot())
     kec = Group(fake, "Panwascam Pasar Jambi")
     await kec.register(services, "15.71.04")
     r = Reporter(fake)
@@ -299,7 +289,7 @@ async def test_no_file_sent_to_a_group_with_a_reports_evidence_carries_exif(
     assert "1 berkas disimpan untuk operator" in (album.result[-1].get("caption") or "")
     with Image.open(io.BytesIO(uploads[0])) as upright:
         assert upright.size == (240, 320)  # turned as its EXIF said, before the EXIF went
-    await _idle(services)
+    await outbox_idle(services)
     sent = assert_no_exif_in_groups(fake)
     assert len([how for how, _ in sent if " upload " in how]) == 7  # the documents' copies and the video's
     assert len([how for how, _ in sent if how.startswith("sendMediaGroup FAKE")]) == 1  # the photo
@@ -324,7 +314,7 @@ async def test_no_file_sent_to_a_group_with_a_task_report_back_or_its_report_car
     await a.expect("Berkas lain: 1")
     a.tap("Kirim")
     await a.expect("sudah dikirim ke pengawas")
-    await _idle(s.services)
+    await outbox_idle(s.services)
     assert len(assert_no_exif_in_groups(fake)) == 1  # the photo; the document is kept from the group
 
     a.tap("Jadikan laporan")  # the report made of it carries the document into a report's evidence
@@ -348,6 +338,6 @@ async def test_no_file_sent_to_a_group_with_a_task_report_back_or_its_report_car
                                predicate=lambda c: c.ok and code in text_of_call(c))
     assert "📷 EXIF: diambil 21-11-2026 14:30 WIB" in text_of_call(card)  # read from the report-back's file too
     await fake.wait_for("sendDocument", chat_id=s.group.chat_id, predicate=lambda c: c.ok)
-    await _idle(s.services)
+    await outbox_idle(s.services)
     sent = assert_no_exif_in_groups(fake)
     assert [how for how, _ in sent if " upload " in how] == [f"sendDocument upload {code}-2.jpg"]

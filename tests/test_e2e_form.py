@@ -3,7 +3,6 @@ the PDF uploaded (rendered when sent, from the database), once per press, and no
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from collections.abc import Callable
@@ -15,12 +14,11 @@ from pypdf import PdfReader
 
 from bot.app import Pantau
 from bot.kernel.callbacks import encode
-from bot.kernel.services import Services
 from bot.reporting.form_actions import FormAction
 from storage.database import Database
 from storage.delivery.inbox import InboxRepository
 from testing.fake_telegram import ApiCall, FakeTelegram
-from tests.harness import CHRONOLOGY, ProcessedUpdates, Reporter, give_identity, run_steps
+from tests.harness import CHRONOLOGY, ProcessedUpdates, Reporter, give_identity, outbox_idle, run_steps, services_of
 
 PHOTO = b"\x89PNG evidence of the envelopes"
 LETTER = b"%PDF-1.4 the invitation letter"
@@ -32,14 +30,6 @@ def processed(monkeypatch: pytest.MonkeyPatch) -> ProcessedUpdates:
     return ProcessedUpdates(monkeypatch)
 
 
-def services_of(pantau: Pantau) -> Services:
-    assert pantau.services is not None
-    return pantau.services
-
-
-async def idle(services: Services) -> None:
-    assert services.outbox_worker is not None
-    await asyncio.wait_for(services.outbox_worker.wait_idle(), 20)
 
 
 def pdf_text(call: ApiCall) -> str:
@@ -115,7 +105,7 @@ async def test_the_reporter_gets_the_form_once_per_press_and_a_stranger_gets_non
     pantau = await start_bot()
     services = services_of(pantau)
     await processed.wait(press["update_id"])
-    await idle(services)
+    await outbox_idle(services)
     assert len(documents_to(fake, r.user_id)) == 1
 
     # A stranger forging the button with the reporter's code is told the code is unknown, and gets nothing.
@@ -126,7 +116,7 @@ async def test_the_reporter_gets_the_form_once_per_press_and_a_stranger_gets_non
     forged = stranger.press(message, encode(FormAction.FORM, code))
     await stranger.expect("tidak ditemukan di antara laporan Anda")
     await processed.wait(forged["update_id"])
-    await idle(services)
+    await outbox_idle(services)
     assert documents_to(fake, stranger.user_id) == []
     assert len(documents_to(fake, r.user_id)) == 1
     assert len(await services.reports.access_log(report.id)) == 1

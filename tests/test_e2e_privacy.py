@@ -26,7 +26,7 @@ from storage.tasks.tasks import NewTask
 from storage.volunteers.verification import VerificationRepository
 from storage.volunteers.volunteers import NewVolunteer
 from testing.fake_telegram import ApiCall, FakeTelegram
-from tests.harness import Group, Reporter, give_identity, run_steps, text_of_call
+from tests.harness import Group, Reporter, give_identity, run_steps, services_of, text_of_call
 from tests.privacy_seed import ADDRESS, NAME, PHONE, add_report, identity_of, log_of, reporter_of
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -34,10 +34,6 @@ ADMIN = -100_777_000_001
 SUPERVISOR, SUPERVISOR_NAME, OPERATOR = 910_001, "Dewi Lestari", "budi.santoso"
 CODE = re.compile(r"PTU-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
-
-def services_of(bot: Pantau) -> Services:
-    assert bot.services is not None
-    return bot.services
 
 
 async def document_to(fake: FakeTelegram, r: Reporter) -> tuple[ApiCall, dict[str, Any]]:
