@@ -13,6 +13,7 @@ from bot.kernel.services import Services
 from bot.operators.tools import show_identity
 from bot.privacy.housekeeping import purge_identities
 from storage.database import iso, utcnow
+from storage.delivery.outbox import enqueue
 from tests.conftest import SettingsFactory
 from tests.privacy_seed import ADDRESS, NAME, PHONE, add_report, identity_of, log_of, reporter_of
 
@@ -127,7 +128,10 @@ async def test_an_open_case_whose_identity_expires_gets_its_cards_refreshed_a_cl
                     " VALUES (?, ?, 'card', ?, 'alert', ?)", (group, message_id, report_id, iso(utcnow())))
 
         await purge_identities(JobContext(services))
-        await purge_identities(JobContext(services))  # the next hour: nothing queued twice
+        await purge_identities(JobContext(services))  # the next hour: nothing left to erase
+        async with services.db.transaction() as tx:  # the same refreshes queued again: still one row a card
+            for message in await services.supervision.identity_erased(tx, [open_old]):
+                await enqueue(tx, message)
 
         rows = await services.db.fetchall("SELECT dedup_key, chat_id, payload FROM outbox WHERE method = 'pantau.refresh'"
                                           " ORDER BY id")
