@@ -129,3 +129,10 @@ def test_the_day_to_come_in_person_is_never_after_the_filing_window() -> None:
     assert ends.day == date(2026, 11, 21) and ends.period is rules.profile.reporting
     pemilu = LegalRules("pemilu")
     assert pemilu.bring_by(received, known=date(2026, 10, 1), tsm=True).day == date(2026, 11, 24)  # TSM: no window
+
+
+def test_the_day_to_come_in_person_is_never_before_the_report_was_received() -> None:
+    rules = LegalRules()  # Pilkada: learned of it 1 November, the window closed on 8 November
+    received = date(2026, 11, 20)
+    day = rules.bring_by(received, known=date(2026, 11, 1)).day
+    assert day >= received and day == date(2026, 11, 22)  # the follow-up, not a day already past

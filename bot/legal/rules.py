@@ -65,7 +65,8 @@ class LegalRules:
     def bring_by(self, received: date, known: date, *, tsm: bool = False) -> Deadline:
         """The day to come in person by: the in-person follow-up of an online report, but never later than the
         window for filing a laporan (whether a report through the bot already counts as filed is not settled:
-        the earlier of the two is the one that cannot be missed)."""
+        the earlier of the two is the one that cannot be missed). A window that had closed before the report was
+        received is no day to come by: the follow-up is."""
         follow_up = self.in_person(received)
         filing = self.reporting_deadline(known, tsm=tsm)
-        return filing if filing is not None and filing.day < follow_up.day else follow_up
+        return filing if filing is not None and received <= filing.day < follow_up.day else follow_up
