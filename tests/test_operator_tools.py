@@ -151,6 +151,12 @@ async def test_evidence_export_copies_the_originals_under_the_case_name_with_a_m
         await export_evidence(settings, code, target, io.StringIO(), operator="operator-jambi")
     assert len(await pantau.services.reports.access_log(report.id)) == 1
 
+    # A folder that cannot be made (under a file): a one-line refusal, and no access logged for nothing copied.
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(OperatorError, match="cannot create"):
+        await export_evidence(settings, code, tmp_path / "a-file" / "out", io.StringIO(), operator="operator-jambi")
+    assert len(await pantau.services.reports.access_log(report.id)) == 1
+
 
 async def test_evidence_export_refuses_an_unknown_or_malformed_code_and_a_file_for_a_folder(
     start_bot: Callable[..., Any], tmp_path: Path

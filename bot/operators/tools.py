@@ -123,13 +123,13 @@ async def export_evidence(
         taken = await asyncio.to_thread(_taken, out_dir, [MANIFEST, *(p.name for p in planned if p.name)])
         if taken:
             raise OperatorError(f"{out_dir / taken} exists already: give --out an empty or new folder")
+        await asyncio.to_thread(_ready_folder, out_dir)  # before the access is logged: nothing copied, nothing logged
         accessor = evidence_accessor(operator or getpass.getuser())
         await reports.log_access(report.id, accessor=accessor, purpose=EVIDENCE_EXPORT_PURPOSE)
     from bot.regions.directory import RegionDirectory
 
     regions = RegionDirectory()
     store = EvidenceStore(settings.evidence_dir)
-    await asyncio.to_thread(out_dir.mkdir, mode=0o700, parents=True, exist_ok=True)
     entries: list[dict[str, Any]] = []
     print(f"{normalized}: {len(files)} evidence file{'' if len(files) == 1 else 's'}", file=out)
     for p in planned:
@@ -162,6 +162,16 @@ async def export_evidence(
     copied = sum(1 for entry in entries if entry["file"])
     print(f"{copied} copied to {out_dir}, with {MANIFEST} (original names, SHA-256, sizes, kinds, times).", file=out)
     print(f"(access logged for {accessor}: {EVIDENCE_EXPORT_PURPOSE})", file=out)
+
+
+def _ready_folder(out_dir: Path) -> None:
+    """Create the output folder (owner only) and check it can be written to, or say why not."""
+    try:
+        out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OperatorError(f"cannot create {out_dir}: {exc.strerror or exc}") from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise OperatorError(f"cannot write to {out_dir}")
 
 
 def _not_a_folder(path: Path) -> bool:
