@@ -121,6 +121,8 @@ async def test_a_video_never_downloaded_goes_by_its_file_id_and_one_without_a_co
     for stored in ("too_big", "failed"):
         sent = await copies.video(_video(b"", stored=stored), "x")
         assert sent is not None and sent.as_sent and sent.file_id == "VIDEO-ID"
+        # with the name the reporter's app gave it, which its file id would carry to the groups: kept
+        assert await copies.video(_video(b"", stored=stored, file_name="VID_Siti_Rahma.mp4"), "x") is None
     assert await copies.video(_video(b"\x00\x00\x00\x18ftypmp42 not a movie"), "x") is None  # unreadable: kept
     assert await copies.video(_video(mp4_samples.video().content), "x") is None  # recorded, but its bytes are gone
 

@@ -108,10 +108,13 @@ class EvidenceCopies:
     async def video(self, evidence: EvidenceFile, name: str) -> GroupCopy | None:
         """What groups get of a video sent as a video (`name`: a copy's file name without extension): itself by its
         file id (`as_sent`) when its stored bytes carry no metadata and it came without a file name, or when its
-        bytes never reached the bot; else a copy without metadata; None: it is kept for the operator."""
+        bytes never reached the bot and it has no file name; else a copy without metadata; None: it is kept for the
+        operator."""
         as_sent = GroupCopy(evidence.sha256 or "", "", file_id=evidence.telegram_file_id, kind="video", as_sent=True)
         if evidence.stored != "stored" or evidence.sha256 is None or self.files is None:
-            return as_sent  # never downloaded (over 20 MB) or failed: nothing to examine, as it always went
+            # never downloaded (over 20 MB) or failed: nothing to examine, so it goes as it always went, unless
+            # it has the file name the reporter's app gave it, which its file id would carry: then it is kept
+            return None if evidence.file_name else as_sent
         if not evidence.file_name and evidence.sha256 in self._clean_videos:
             self._clean_videos.move_to_end(evidence.sha256)
             return as_sent
