@@ -4,7 +4,7 @@ Each feature's handlers are registered below, in an explicit order (`register_ha
 first handler that accepts an update handles it, so the order is part of the behaviour. The background work
 (inbox replay, outbox worker, housekeeping jobs, menus) starts in the Application's `post_init` and stops in
 its `post_stop`, and `Pantau.open()` builds everything needed before that, so the same Application runs by long
-polling (`Pantau.start`) or by PTB's own `run_polling`/`run_webhook` (its `post_shutdown` closes the database).
+polling or webhook (`Pantau.start`) or by PTB's own `run_polling`/`run_webhook` (its `post_shutdown` closes the database).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from bot.delivery.policy import DeliveryPolicy
 from bot.delivery.rate_limiter import PacedRateLimiter
 from bot.delivery.transport import AiohttpRequest
 from bot.delivery.update_processor import PerChatUpdateProcessor
+from bot.delivery.webhook import WebhookConfig, start_webhook
 from bot.kernel.context import SERVICES_KEY, PantauContext
 from bot.kernel.services import Services
 from bot.kernel.stages import HandlerStages
@@ -360,14 +361,31 @@ class Pantau:
         return self.application
 
     async def start(self, *, poll_timeout: int = 30) -> None:
+        """Open, initialise and start the Application, then receive updates: by webhook when WEBHOOK_URL is set
+        (PTB's webhook server, bot/delivery/webhook.py), else by long polling."""
         application = await self.open()
         await application.initialize()
         await application.start()
         assert application.post_init is not None
         await application.post_init(application)  # the inbox replay and the background work
         assert application.updater is not None
+        settings = self.settings
+        if settings.webhook_url:
+            config = WebhookConfig.create(
+                settings.webhook_url, settings.webhook_listen, settings.webhook_port, settings.webhook_listen_path,
+                settings.webhook_secret, settings.health_path)
+            await start_webhook(application, config, self.health)
+            return
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=poll_timeout)
         log.info("Pantau is running (long polling)")
+
+    async def health(self) -> tuple[bool, list[str]]:
+        """The webhook server's health path: whether the bot runs (and receives updates)."""
+        application = self.application
+        running = application is not None and application.running
+        receiving = application is not None and application.updater is not None and application.updater.running
+        return running and receiving, [f"running: {'yes' if running else 'no'}",
+                                       f"receiving updates: {'yes' if receiving else 'no'}"]
 
     async def stop(self) -> None:
         application = self.application
@@ -392,8 +410,8 @@ class Pantau:
         self.lock.release()
 
 
-async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run the bot with long polling until SIGINT/SIGTERM (or `stop` is set)."""
+async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run the bot (long polling, or by webhook when WEBHOOK_URL is set) until SIGINT/SIGTERM (or `stop` is set)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,6 +1,6 @@
-"""Command line: `./scripts/run` (or `python -m bot`) runs the bot with long polling; `group-code`,
-`identity`, `evidence`, `export`, `org-add`, `org-list`, `org-link` and `link-revoke` are operators' tools, which
-never talk to Telegram and need no token."""
+"""Command line: `./scripts/run` (or `python -m bot`) runs the bot (long polling, or by webhook with
+WEBHOOK_URL); `group-code`, `identity`, `evidence`, `export`, `org-add`, `org-list`, `org-link` and
+`link-revoke` are operators' tools, which never talk to Telegram and need no token."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.logs import configure_logging
 from bot.operators.tools import (
     OperatorError,
     export_evidence,
@@ -23,7 +24,7 @@ from bot.operators.tools import (
     org_list,
     show_identity,
 )
-from bot.settings import SettingsError, load_operator_settings, load_settings
+from bot.settings import SettingsError, load_logging_settings, load_operator_settings, load_settings
 from bot.volunteers.kinds import OrganisationKind
 
 PROG = "./scripts/run"  # how the README runs it; `python -m bot` takes the same arguments
@@ -42,8 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Settings come from the environment or .env (see .env.example). With no command, the bot runs.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", help="what to do (default: run)")
-    sub.add_parser("run", parents=[common], help="run the bot with long polling (the default)",
-                   description="Run the bot with long polling until SIGINT or SIGTERM. Needs TELEGRAM_BOT_TOKEN.")
+    sub.add_parser("run", parents=[common], help="run the bot (the default)",
+                   description="Run the bot until SIGINT or SIGTERM: long polling, or a webhook server when "
+                   "WEBHOOK_URL is set. Needs TELEGRAM_BOT_TOKEN.")
     code = sub.add_parser("group-code", parents=[common], help="print a one-time code to register a supervisors' group",
                           description="Print a one-time code (valid 24 hours) that registers a Telegram group "
                           "for a region, with /daftar CODE in the group.")
@@ -112,8 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if level not in LOG_LEVELS:
         print(f"{PROG}: --log-level must be one of {', '.join(LOG_LEVELS)}, not {args.log_level!r}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=getattr(logging, level), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        log_format = load_logging_settings().log_format
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    configure_logging(getattr(logging, level), log_format)
     if args.command in OPERATOR_COMMANDS:
         return _operator_command(args)
     try:
@@ -121,11 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    from bot.app import run_polling  # imported late: a settings error needs none of the bot's machinery
+    from bot.app import run_bot  # imported late: a settings error needs none of the bot's machinery
     from bot.operators.instance_lock import AlreadyRunning
 
     try:
-        asyncio.run(run_polling(settings))
+        asyncio.run(run_bot(settings))
     except AlreadyRunning as exc:
         print(exc, file=sys.stderr)
         return 2

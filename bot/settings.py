@@ -11,21 +11,37 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.legal.kinds import ElectionKind
+from bot.logs import LogFormat
 
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
 _REGION_SHAPE = re.compile(r"^\d{2}(\.\d{2}){0,2}$")
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a webhook's secret_token
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-class OperatorSettings(BaseSettings):
-    """Everything a deployment can set but the token. Field names map to upper-case environment variables."""
+class LoggingSettings(BaseSettings):
+    """How the bot and the operator commands log, read before anything else (bot/logs.py)."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # text (one line per event, the default) or json (one JSON object per line, for a log collector).
+    log_format: LogFormat = LogFormat.TEXT
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class OperatorSettings(LoggingSettings):
+    """Everything a deployment can set but the token. Field names map to upper-case environment variables."""
 
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
@@ -124,9 +140,63 @@ class OperatorSettings(BaseSettings):
 
 
 class Settings(OperatorSettings):
-    """Everything the running bot needs: the operator settings and the bot's token."""
+    """Everything the running bot needs: the operator settings, the bot's token and how updates arrive."""
 
     telegram_bot_token: str = Field(description="Token from @BotFather")
+    # Webhook mode (bot/delivery/webhook.py): set WEBHOOK_URL, the public HTTPS address Telegram posts updates to,
+    # and the bot serves python-telegram-bot's webhook server instead of long polling. It listens on
+    # WEBHOOK_LISTEN:WEBHOOK_PORT at WEBHOOK_PATH (default: the URL's own path), behind a reverse proxy that ends
+    # TLS; HEALTH_PATH on the same server answers health checks. Telegram sends WEBHOOK_SECRET with every update
+    # and a request without it is refused; unset, a new random secret is set with the webhook at each start.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str | None = None
+    webhook_secret: str | None = None
+    health_path: str = "/healthz"
+
+    @field_validator("webhook_url", "webhook_path", "webhook_secret", mode="before")
+    @classmethod
+    def _webhook_empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError("expected the public address Telegram posts updates to, e.g. https://pantau.example.id/telegram")
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+            raise ValueError("Telegram only posts updates to an https:// address")
+        return value
+
+    @field_validator("webhook_path", "health_path")
+    @classmethod
+    def _path_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value.startswith("/") or any(c.isspace() or c in "?#" for c in value):
+            raise ValueError("expected a path such as /telegram")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _SECRET_SHAPE.match(value.strip()):
+            raise ValueError("expected 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value.strip() if value is not None else None
+
+    @property
+    def webhook_listen_path(self) -> str:
+        """The path the webhook server serves updates on: WEBHOOK_PATH, or else the path of WEBHOOK_URL."""
+        if self.webhook_path:
+            return self.webhook_path
+        path = urlsplit(self.webhook_url or "").path.rstrip("/")
+        return path or "/telegram"
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -143,12 +213,17 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message is one paragraph meant for the operator."""
 
 
-S = TypeVar("S", bound=OperatorSettings)
+S = TypeVar("S", bound=LoggingSettings)
 
 
 def load_settings(env_file: str | Path | None = ".env") -> Settings:
     """Read and validate the bot's settings, or raise SettingsError with a readable explanation."""
     return _load(Settings, env_file, "Pantau cannot start")
+
+
+def load_logging_settings(env_file: str | Path | None = ".env") -> LoggingSettings:
+    """LOG_FORMAT alone, which every command needs first."""
+    return _load(LoggingSettings, env_file, "Pantau cannot start")
 
 
 def load_operator_settings(env_file: str | Path | None = ".env") -> OperatorSettings:

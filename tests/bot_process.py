@@ -16,8 +16,9 @@ from tests.harness import ROOT
 
 
 class BotProcess:
-    def __init__(self, fake: FakeTelegram, workdir: Path, **settings: Any) -> None:
+    def __init__(self, fake: FakeTelegram, workdir: Path, *args: str, **settings: Any) -> None:
         self.fake = fake
+        self.args = args  # for `python -m bot`, e.g. "--log-level", "DEBUG"
         self.workdir = workdir
         self.database = workdir / "pantau.sqlite3"
         self.log = workdir / "bot.log"
@@ -35,16 +36,16 @@ class BotProcess:
         self.starts = 0
 
     async def start(self) -> None:
-        """Start the bot and return once it is long-polling the fake."""
+        """Start the bot and return once it is long-polling the fake (or has set its webhook)."""
         mark = self.fake.cursor()
         with self.log.open("a") as log:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=self.workdir, env=self.env, stdout=log, stderr=log,
+                sys.executable, "-m", "bot", *self.args, cwd=self.workdir, env=self.env, stdout=log, stderr=log,
             )
         self.starts += 1
         try:
             await self.fake.wait_for("getMe", after=mark, timeout=30)
-            await self.fake.wait_for("deleteWebhook", after=mark, timeout=30)
+            await self.fake.wait_for(("deleteWebhook", "setWebhook"), after=mark, timeout=30)  # polling, or webhook
         except AssertionError:
             raise AssertionError(f"bot did not start; log:\n{self.log.read_text()[-3000:]}") from None
 

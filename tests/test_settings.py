@@ -26,6 +26,13 @@ ENV_NAMES = (
     "ADMIN_CHAT_ID",
     "CONVERSATION_IDLE_HOURS",
     "DRAFT_KEEP_DAYS",
+    "WEBHOOK_URL",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_PORT",
+    "WEBHOOK_PATH",
+    "WEBHOOK_SECRET",
+    "HEALTH_PATH",
+    "LOG_FORMAT",
 )
 
 
@@ -205,7 +212,9 @@ def test_operator_commands_need_no_token(monkeypatch: pytest.MonkeyPatch, token:
     s = load_operator_settings(env_file=None)
     assert s.default_locale == "en" and s.database_path == Path("data/pantau.sqlite3")
     assert not hasattr(s, "telegram_bot_token")
-    assert set(OperatorSettings.model_fields) == set(Settings.model_fields) - {"telegram_bot_token"}
+    bot_only = {"telegram_bot_token", "webhook_url", "webhook_listen", "webhook_port", "webhook_path", "webhook_secret",
+                "health_path"}  # how the running bot talks to Telegram
+    assert set(OperatorSettings.model_fields) == set(Settings.model_fields) - bot_only
 
 
 def test_operator_settings_are_still_checked(monkeypatch: pytest.MonkeyPatch):
@@ -236,3 +245,50 @@ def _importable_without_path() -> bool:
         [sys.executable, "-c", "import bot.cli"], cwd="/", env={}, capture_output=True, timeout=60, check=False
     )
     return check.returncode == 0
+
+
+def test_webhook_settings_default_to_polling(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    s = load_settings(env_file=None)
+    assert s.webhook_url is None and s.webhook_secret is None
+    assert (s.webhook_listen, s.webhook_port, s.health_path) == ("127.0.0.1", 8080, "/healthz")
+
+
+def test_webhook_path_defaults_to_the_urls_path(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("WEBHOOK_URL", "https://pantau.example.id/jambi/telegram/")
+    assert load_settings(env_file=None).webhook_listen_path == "/jambi/telegram"
+    monkeypatch.setenv("WEBHOOK_PATH", "/telegram")
+    assert load_settings(env_file=None).webhook_listen_path == "/telegram"
+    monkeypatch.setenv("WEBHOOK_URL", "https://pantau.example.id")
+    monkeypatch.delenv("WEBHOOK_PATH")
+    assert load_settings(env_file=None).webhook_listen_path == "/telegram"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WEBHOOK_URL", "pantau.example.id/telegram"),
+        ("WEBHOOK_URL", "http://pantau.example.id/telegram"),  # Telegram posts only to https
+        ("WEBHOOK_SECRET", "has spaces"),
+        ("WEBHOOK_SECRET", "x" * 257),
+        ("WEBHOOK_PORT", "70000"),
+        ("WEBHOOK_PATH", "telegram"),
+        ("HEALTH_PATH", "/sehat?x=1"),
+        ("LOG_FORMAT", "xml"),
+    ],
+)
+def test_malformed_webhook_or_log_setting_is_named(monkeypatch: pytest.MonkeyPatch, name: str, value: str):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as err:
+        load_settings(env_file=None)
+    assert name in str(err.value) and "not valid" in str(err.value)
+
+
+def test_log_format_is_read_alone_and_case_blind(monkeypatch: pytest.MonkeyPatch):
+    from bot.logs import LogFormat
+    from bot.settings import load_logging_settings
+
+    monkeypatch.setenv("LOG_FORMAT", " JSON ")
+    assert load_logging_settings(env_file=None).log_format is LogFormat.JSON

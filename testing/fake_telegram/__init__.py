@@ -18,6 +18,7 @@ The parts, one module each; ``FakeTelegram`` (server.py) is composed of the mixi
 - waiting.py: inspecting the calls and waiting for them (``calls``, ``wait_for``, ``wait_for_reply`` ...)
 - faults.py: injected faults (``fail_next``, ``fail_ratio``)
 - methods.py: the Bot API methods (sendMessage, editMessageText, getChatMember ...)
+- webhook.py: updates posted to the bot's webhook once it calls setWebhook (``webhook_posts``)
 - server.py: HTTP, the method table, getUpdates long polling, start/stop
 """
 
@@ -37,6 +38,7 @@ from testing.fake_telegram.records import (
 )
 from testing.fake_telegram.server import FakeTelegram
 from testing.fake_telegram.waiting import REPLY_METHODS
+from testing.fake_telegram.webhook import WebhookPost
 
 __all__ = [
     "DEFAULT_FAULT_METHODS",
@@ -52,5 +54,6 @@ __all__ = [
     "FakeTelegram",
     "TelegramLimits",
     "Upload",
+    "WebhookPost",
     "format_text",
 ]

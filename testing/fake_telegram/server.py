@@ -17,6 +17,7 @@ from testing.fake_telegram.params import read_params
 from testing.fake_telegram.records import JSON, MAX_DOWNLOAD_SIZE, ApiCall, ApiError, _bad
 from testing.fake_telegram.users import SimulatedUsers
 from testing.fake_telegram.waiting import Inspection
+from testing.fake_telegram.webhook import WebhookDelivery
 
 # Methods answered with plain ``True`` (after chat checks when they have a chat_id).
 _TRUE_METHODS = (
@@ -54,7 +55,7 @@ _MEDIA_METHODS: dict[str, str] = {
 }
 
 
-class FakeTelegram(SimulatedUsers, Inspection, Faults, BotApiMethods):
+class FakeTelegram(SimulatedUsers, Inspection, Faults, WebhookDelivery, BotApiMethods):
     """Fake Telegram Bot API server.  See the package docstring (testing/fake_telegram/__init__.py)."""
 
     def __init__(self, token: str = "123456:TEST-TOKEN", bot_username: str = "pantau_test_bot") -> None:
@@ -82,6 +83,7 @@ class FakeTelegram(SimulatedUsers, Inspection, Faults, BotApiMethods):
         self._stopping.set()
         if self._poll_waiter is not None and not self._poll_waiter.done():
             self._poll_waiter.set_result("stop")
+        await self._stop_webhook()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -344,16 +346,3 @@ class FakeTelegram(SimulatedUsers, Inspection, Faults, BotApiMethods):
             )
         return self._take(limit)
 
-    def _delete_webhook(self, p: JSON) -> bool:
-        self._webhook_url = ""
-        if p.get("drop_pending_updates"):
-            self._pending.clear()
-            self._acked.set()
-        return True
-
-    def _set_webhook(self, p: JSON) -> bool:
-        self._webhook_url = str(p.get("url") or "")
-        if p.get("drop_pending_updates"):
-            self._pending.clear()
-            self._acked.set()
-        return True

@@ -88,6 +88,11 @@ class FakeState:
         self._acked = asyncio.Event()
         self._acked.set()
         self._webhook_url = ""
+        self.webhook_posts: list[Any] = []  # WebhookPost (webhook.py): every attempt to post an update
+        self.webhook_secret: str | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_changed = asyncio.Event()
+        self._injected = asyncio.Event()  # set by every injected update: the webhook pusher waits for it
 
         self._users: dict[int, JSON] = {}
         self._chats: dict[int, _Chat] = {}

@@ -83,6 +83,7 @@ class SimulatedUsers(FakeState):
         self._pending.append(update)
         self._last_inject_seq = len(self.requests)
         self._acked.clear()
+        self._injected.set()
         waiter = self._poll_waiter
         if waiter is not None and not waiter.done():
             waiter.set_result("update")
