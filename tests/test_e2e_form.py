@@ -147,6 +147,6 @@ async def test_status_offers_the_form_rendered_as_the_report_is_when_sent(fake: 
     assert "Name" in text and "Address" in text and "Place and date of birth" in text
     # Without its identity it is handled as informasi awal from now on (as /status says): the form tells how to
     # make it a laporan.
-    assert "received as preliminary information (informasi awal), not as a formal report (laporan)" in text
+    assert "received as initial information (informasi awal), not as a formal report (laporan)" in text
     assert "cannot itself become a formal report" in text and "with your identity card (KTP)" in text
     assert await services.reports.access_log(report.id) != []  # the read was logged, though it found nothing
