@@ -17,7 +17,11 @@ MAKE, MODEL, OWNER = exif_samples.MAKE, exif_samples.MODEL, exif_samples.ARTIST
 SOFTWARE, PLACE = "PantauCam OS 17.4-SECRET", "-01.5900+103.6130+012.000/"
 GPS_SAMPLE = b"GPS-TRACK-SECRET $GPRMC,143005,A,0135.40,S,10336.78,E"
 STALE, HIDDEN = b"old moov of Siti Rahma Owner", b"HIDDEN-IN-MDAT-SECRET"
-PLANTED = (MAKE, MODEL, OWNER, SOFTWARE, PLACE, GPS_SAMPLE.decode(), exif_samples.XMP_MARK, HIDDEN.decode())
+# The names the recording app and the device write in the handler boxes and the video's sample description.
+VIDEO_HANDLER, SOUND_HANDLER, DATA_HANDLER = "Core Media Video", "Samsung SoundHandler", "Core Media Data Handler"
+COMPRESSOR = "SM-S911B-SECRET AVC Encoder"  # (at most 31 bytes)
+NAMES = (VIDEO_HANDLER, SOUND_HANDLER, DATA_HANDLER, COMPRESSOR)
+PLANTED = (MAKE, MODEL, OWNER, SOFTWARE, PLACE, GPS_SAMPLE.decode(), exif_samples.XMP_MARK, HIDDEN.decode(), *NAMES)
 MARKERS = (b"\xa9xyz", b"ISO6709", b"com.apple.quicktime", b"xmpmeta", b"loci", b"\xa9mak", b"\xa9mod", b"\xa9swr")
 # The media: video samples (two chunks) and sound samples (one chunk), known bytes with no planted string.
 VIDEO_SAMPLES = (b"\x00\x00\x00\x05\x65VIDEO-FRAME-1", b"\x00\x00\x00\x03\x41VIDEO-2", b"\x00\x00\x00\x07\x41VIDEO-FRAME-3")
@@ -62,8 +66,9 @@ def tkhd(track_id: int, *, video: bool) -> bytes:
                 u32(640 << 16 if video else 0), u32(360 << 16 if video else 0), flags=3)
 
 
-def hdlr(handler: bytes, name: bytes) -> bytes:
-    return full(b"hdlr", u32(0), handler, b"\x00" * 12, name + b"\x00")
+def hdlr(handler: bytes, name: bytes, *, component: bytes = b"\x00" * 4, pascal: bool = False) -> bytes:
+    """A handler box; its name a C string (ISO), or a Pascal string after a component type (QuickTime)."""
+    return full(b"hdlr", component, handler, b"\x00" * 12, u8(len(name)) + name if pascal else name + b"\x00")
 
 
 def stbl(entry: bytes, sizes: list[int], chunks: list[tuple[int, int]], *, co64: bool = False) -> bytes:
@@ -78,8 +83,8 @@ def stbl(entry: bytes, sizes: list[int], chunks: list[tuple[int, int]], *, co64:
                full(b"co64" if co64 else b"stco", u32(len(chunks)), offsets))
 
 
-def avc1() -> bytes:
-    compressor = b"\x0aAVC Coding".ljust(32, b"\x00")
+def avc1(name: bytes = b"") -> bytes:
+    compressor = (u8(len(name)) + name).ljust(32, b"\x00")
     return box(b"avc1", b"\x00" * 6, u16(1), b"\x00" * 16, u16(640), u16(360), u32(0x480000), u32(0x480000),
                u32(0), u16(1), compressor, u16(0x18), u16(0xFFFF),
                box(b"avcC", b"\x01\x64\x00\x1f\xff\xe1\x00\x04\x67\x64\x00\x1f\x01\x00\x02\x68\xee"))
@@ -142,13 +147,21 @@ class Sample:
 
 def video(*, metadata: bool = True, in_media: bool = True, moov_last: bool = False, large: bool = False,
           co64: bool = False, brand: bytes = b"isom", constant_sound: bool = False, moov_extra: tuple[bytes, ...] = (),
-          top_extra: tuple[bytes, ...] = ()) -> Sample:
+          top_extra: tuple[bytes, ...] = (), names: bool | None = None) -> Sample:
     """A movie of a video and a sound track; with `metadata`, user data, Apple's keys, XMP and an old movie in a free
     box, and (`in_media`) in the media data a GPS track's sample and bytes no sample is in. `moov_last`: the movie
     after the media data; `large`: a 64-bit size for the media data; `co64`: 64-bit chunk offsets;
     `constant_sound`: the sound's sample sizes as one constant (as QuickTime writes uncompressed sound);
-    `moov_extra`, `top_extra`: more boxes at the end of the movie, of the file."""
+    `moov_extra`, `top_extra`: more boxes at the end of the movie, of the file; `names` (as `metadata` unless
+    given): `NAMES` in the handler boxes (as Pascal strings in a QuickTime movie) and the video's compressor name,
+    else empty ones."""
     in_media = metadata and in_media
+    names = metadata if names is None else names
+    qt = brand == b"qt  "
+
+    def handler(kind: bytes, name: str, component: bytes = b"mhlr") -> bytes:
+        return hdlr(kind, name.encode() if names else b"", component=component if qt else b"\x00" * 4, pascal=qt)
+
     ftyp = box(b"ftyp", brand, u32(0x200), brand, b"mp42")
     video_chunks = [VIDEO_SAMPLES[0] + VIDEO_SAMPLES[1], VIDEO_SAMPLES[2]]
     sound = b"".join(SOUND_SAMPLES) if not constant_sound else b"\x21SND" * 3
@@ -163,13 +176,14 @@ def video(*, metadata: bool = True, in_media: bool = True, moov_last: bool = Fal
         tracks = [
             box(b"trak", tkhd(1, video=True), box(b"edts", full(b"elst", u32(1), u32(3000), u32(0), u32(0x10000))),
                 box(b"mdia", full(b"mdhd", u32(0), u32(0), u32(1000), u32(3000), u16(0x15C7), u16(0)),
-                    hdlr(b"vide", b"VideoHandler"),
-                    box(b"minf", full(b"vmhd", b"\x00" * 8, flags=1), dinf(),
-                        stbl(avc1(), [len(x) for x in VIDEO_SAMPLES], [(v[0], 2), (v[1], 1)], co64=co64))),
+                    handler(b"vide", VIDEO_HANDLER),
+                    box(b"minf", full(b"vmhd", b"\x00" * 8, flags=1), handler(b"alis", DATA_HANDLER, b"dhlr"), dinf(),
+                        stbl(avc1(COMPRESSOR.encode() if names else b""), [len(x) for x in VIDEO_SAMPLES],
+                             [(v[0], 2), (v[1], 1)], co64=co64))),
                 *([udta(track=True)] if metadata else [])),
             box(b"trak", tkhd(2, video=False),
                 box(b"mdia", full(b"mdhd", u32(0), u32(0), u32(44100), u32(3000), u16(0x15C7), u16(0)),
-                    hdlr(b"soun", b"SoundHandler"),
+                    handler(b"soun", SOUND_HANDLER),
                     box(b"minf", full(b"smhd", u32(0)), dinf(),
                         _sound_stbl(s, constant_sound, co64)))),
         ]

@@ -90,6 +90,7 @@ async def test_the_reporter_gets_the_form_once_per_press_and_a_stranger_gets_non
     assert "undangan.pdf" in text and "rekaman.mp4" in text and "lebih dari 20 MB" in text
     assert "Tempat, tanggal lahir" in text and "Tanda tangan pelapor" in text
     assert "Pemantau pemilihan" in text and "Pemantau pemilu" not in text  # the standing chosen, in Pilkada's words
+    assert "informasi awal" not in text  # a laporan
     log = await services.reports.access_log(report.id)
     assert [(entry["accessor"], entry["purpose"]) for entry in log] == [("reporter", "form")]
 
@@ -144,4 +145,8 @@ async def test_status_offers_the_form_rendered_as_the_report_is_when_sent(fake: 
     assert "REPORT OF A SUSPECTED ELECTION VIOLATION" in text and code in text and CHRONOLOGY in text
     assert "Siti Aminah" not in text and "Gatot Subroto" not in text
     assert "Name" in text and "Address" in text and "Place and date of birth" in text
+    # Without its identity it is handled as informasi awal from now on (as /status says): the form tells how to
+    # make it a laporan.
+    assert "received as initial information (informasi awal), not as a formal report (laporan)" in text
+    assert "cannot itself become a formal report" in text and "with your identity card (KTP)" in text
     assert await services.reports.access_log(report.id) != []  # the read was logged, though it found nothing

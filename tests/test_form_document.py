@@ -183,6 +183,21 @@ def test_without_an_identity_its_fields_are_blank_lines(anonymous: bool) -> None
     assert label("en", "sign.name") in text
 
 
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("informasi_awal", [True, False], ids=["informasi-awal", "laporan"])
+def test_informasi_awal_is_told_it_is_a_lead_not_a_laporan_and_how_to_make_one(locale: str, informasi_awal: bool) -> None:
+    """The form of a report handled as informasi awal says so, that it cannot itself become a laporan, and how to make
+    one: in person, with an identity card, by the day and at the office the form names; a laporan's form does not."""
+    form = content(anonymous=informasi_awal, identity=None if informasi_awal else content().identity,
+                   informasi_awal=informasi_awal)
+    text = body(render_form(form, locale, None), locale)
+    office = t(locale, "form.pdf.bring.office", kecamatan="Pasar Jambi", kabupaten="Kota Jambi")
+    note = flat(t(locale, "form.pdf.bring.informasi_awal", date="23-11-2026", office=office))
+    assert (note in text) is informasi_awal
+    assert ("informasi awal" in text) is informasi_awal
+    assert flat(t(locale, "form.pdf.bring.intro", date="23-11-2026", office=office)) in text
+
+
 def test_without_witnesses_or_evidence_it_says_so_and_leaves_room() -> None:
     text = body(render_form(content(witnesses=None, evidence=(), place=None, gps=None), "id", None), "id")
     assert label("id", "note.no_witnesses") in text and label("id", "field.witness_name") in text

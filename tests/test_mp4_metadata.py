@@ -90,14 +90,51 @@ def test_sound_sizes_that_are_not_bytes_leave_the_rest_of_the_media_data_but_not
     assert not mp4_metadata.plan(sample.content).trusted
 
 
+@pytest.mark.parametrize("brand", [b"isom", b"qt  "], ids=["iso-c-strings", "quicktime-pascal-strings"])
+def test_the_handler_names_and_the_compressor_name_are_blanked_and_nothing_else_changes(brand: bytes) -> None:
+    """The recording app's and the device's names in the handler boxes (of the media and of the data) and in the
+    video's sample description become empty names of the same size; every other byte is as it was."""
+    original = mp4_samples.video(metadata=False, names=True, brand=brand).content
+    assert all(name.encode() in original for name in mp4_samples.NAMES)
+    copy = _copy(original)
+    assert len(copy) == len(original)
+    assert [name for name in mp4_samples.NAMES if name.encode() in copy] == []
+    expected = bytearray(original)
+    for name in mp4_samples.NAMES:  # (a Pascal string's length byte too; what follows a name is zeros already)
+        at = original.index(name.encode())
+        start = at - 1 if name == mp4_samples.COMPRESSOR or brand == b"qt  " else at
+        expected[start:at + len(name)] = bytes(at + len(name) - start)
+    assert copy == bytes(expected)
+    assert mp4_metadata.metadata_left(copy) == []
+    assert mp4_metadata.clean_copy(copy) is not None and _copy(copy) == copy  # nothing left to blank
+
+
+def test_a_video_description_too_short_for_its_compressor_name_gets_no_copy() -> None:
+    plain = mp4_samples.video(metadata=False).content
+    at = plain.index(b"avc1") - 4
+    size, cut = struct.unpack_from(">I", plain, at)[0], 60  # cut through its resolutions; the rest a second entry
+    short = bytearray(plain)
+    struct.pack_into(">I", short, at, cut)
+    struct.pack_into(">I4s", short, at + cut, size - cut, b"mp4v")
+    struct.pack_into(">I", short, at - 4, 2)  # the sample description's count of entries
+    assert mp4_metadata.clean_copy(bytes(short)) is None
+    assert any("avc1 truncated" in left for left in mp4_metadata.metadata_left(bytes(short))), \
+        mp4_metadata.metadata_left(bytes(short))
+
+
 def test_the_read_back_finds_each_kind_of_metadata() -> None:
     original = mp4_samples.video().content
     left = mp4_metadata.metadata_left(original)
     for expected in ("moov/udta", "moov/meta", "uuid", "moov/trak/udta", "moov/trak (meta track)", "free contents",
                      "mdat bytes no sample is in", "marker b'\\xa9xyz'", "marker b'ISO6709'"):
         assert expected in left, left
-    # A marker where the copy keeps the bytes (the video's sample description): no copy.
-    marked = mp4_samples.video(metadata=False).content.replace(b"AVC Coding", b"\xa9xyz+01.5+")
+    for expected in ("moov/trak/mdia/hdlr name", "moov/trak/mdia/minf/hdlr name",
+                     "moov/trak/mdia/minf/stbl/stsd/avc1 compressor name"):
+        assert expected in left, left
+    # A marker where the copy keeps the bytes (the video's codec settings, avcC): no copy.
+    plain = mp4_samples.video(metadata=False).content
+    marked = plain.replace(b"\x67\x64\x00\x1f\x01\x00\x02\x68\xee", b"\xa9xyz+01.5")
+    assert marked != plain
     assert mp4_metadata.metadata_left(marked) == ["marker b'\\xa9xyz'"]
     assert mp4_metadata.clean_copy(marked) is None
 

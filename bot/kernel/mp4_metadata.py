@@ -16,8 +16,11 @@ changes (whether the movie comes before or after the media data), and:
   `©xyz` and anything unknown, wherever they are;
 - turns each track that is neither video nor sound into a `free` box the same way, and zeroes its samples;
 - zeroes the bytes of `mdat` that no kept track's sample refers to (where something else may have been written),
-  the contents of `free`/`skip` boxes (an old copy of the movie may have been left there), and the data of data
-  references (a path).
+  the contents of `free`/`skip` boxes (an old copy of the movie may have been left there), the data of data
+  references (a path), the name in every handler box (`hdlr`: the recording app's or the device's words, e.g.
+  "Core Media Video", a phone maker's) and the 32-byte compressor name of every video sample description (`avc1`,
+  `hvc1`, `hev1`, `mp4v`... in `stsd`: an encoder's, often the device's, name); each keeps its size, an empty
+  name in its place.
 
 The bytes of the video and sound samples are not touched. When a sound track's sample sizes cannot be trusted to
 give the sample's bytes (a constant sample size: QuickTime's uncompressed sound counts frames, not bytes), or a
@@ -28,8 +31,8 @@ Strict and bounded: a file over `MAX_SIZE`, one whose boxes do not nest exactly,
 `mvex`), a compressed or reference movie, a track whose media is in another file, a file without a video track, or
 one whose sample tables are inconsistent has no copy. Every copy is read back (`metadata_left`): no box but those
 kept, no track but video and sound, no bytes outside the samples, and none of `MARKERS` outside the media data.
-What the copy keeps: the tracks' times (`mvhd`, `tkhd`, `mdhd`: when it was recorded, not by whom) and the names of
-the tracks' handlers (software's words, e.g. "Core Media Video").
+What the copy keeps: the tracks' times (`mvhd`, `tkhd`, `mdhd`: when it was recorded, not by whom) and the codecs'
+own settings (`avcC`, `esds`...).
 
 No Telegram, no I/O: callers pass bytes (and run this in a thread).
 """
@@ -54,19 +57,27 @@ MARKERS = (b"\xa9xyz", b"ISO6709", b"com.apple.quicktime", b"<x:xmpmeta", b"adob
 FREE = b"free"
 _MEDIA_HANDLERS = frozenset({b"vide", b"soun"})
 _EMPTY = frozenset({b"free", b"skip", b"wide"})  # ignored by players: kept, their contents zeroed
+# A handler box's name follows version and flags, (QuickTime's) component type, the handler type and 12 reserved
+# bytes: a C string (ISO) or a Pascal string (QuickTime); all zeros is an empty one in both.
+_HANDLER_NAME_AT = 24
+# A visual sample entry's compressor name (a Pascal string in 32 bytes) follows 6 reserved bytes, the data reference
+# index, 16 bytes of version, vendor and qualities, width, height, both resolutions, the data size and frame count.
+_COMPRESSOR_AT, _COMPRESSOR_SIZE = 42, 32
+_VISUAL_ENTRY_SIZE = 78  # ... then the depth and the colour table id
 # Children kept (None: as they are; a name: walked by that method) in each box walked; any other child is blanked.
 _KEPT: dict[bytes, dict[bytes, str | None]] = {
     b"": {b"ftyp": None, b"moov": "_moov", b"mdat": None},
     b"moov": {b"mvhd": None, b"iods": None, b"trak": "_trak"},
     b"trak": {b"tkhd": None, b"edts": "_walk", b"tref": None, b"trgr": None, b"tapt": None, b"mdia": "_walk"},
     b"edts": {b"elst": None},
-    b"mdia": {b"mdhd": None, b"hdlr": None, b"elng": None, b"minf": "_walk"},
+    b"mdia": {b"mdhd": None, b"hdlr": "_hdlr", b"elng": None, b"minf": "_walk"},
     b"minf": {b"vmhd": None, b"smhd": None, b"hmhd": None, b"nmhd": None, b"sthd": None, b"gmhd": None,
-              b"hdlr": None, b"dinf": "_walk", b"stbl": "_stbl"},
+              b"hdlr": "_hdlr", b"dinf": "_walk", b"stbl": "_stbl"},
     b"dinf": {b"dref": "_dref"},
-    b"stbl": {kind: None for kind in (b"stsd", b"stts", b"ctts", b"cslg", b"stsc", b"stsz", b"stz2", b"stco",
-                                      b"co64", b"stss", b"stsh", b"padb", b"stdp", b"sdtp", b"sbgp", b"sgpd",
-                                      b"subs", b"saiz", b"saio", b"stps")},
+    b"stbl": {b"stsd": "_stsd"} | {kind: None for kind in (b"stts", b"ctts", b"cslg", b"stsc", b"stsz", b"stz2",
+                                                           b"stco", b"co64", b"stss", b"stsh", b"padb", b"stdp",
+                                                           b"sdtp", b"sbgp", b"sgpd", b"subs", b"saiz", b"saio",
+                                                           b"stps")},
 }
 # Boxes that mean the file is not one plain movie (fragments, a compressed or reference movie): no copy.
 _REFUSED = frozenset({b"moof", b"mfra", b"mvex", b"cmov", b"rmra", b"styp", b"sidx", b"ssix"})
@@ -304,6 +315,24 @@ class _Planner:
             if not self.data[entry.body + 3] & 1:  # not "self-contained": the media is where the entry says
                 self.track.external = True
             self._zero(f"{path}/{_name(entry.kind)} data", entry.body + 4, entry.end)  # (a path, a name)
+
+    def _hdlr(self, box: Box, path: str, depth: int) -> None:
+        self._zero(f"{path} name", box.body + _HANDLER_NAME_AT, box.end)
+
+    def _stsd(self, box: Box, path: str, depth: int) -> None:
+        if self.track.handler != b"vide":  # (a sound entry has no name)
+            return
+        if box.end - box.body < 8:
+            raise Unusable("stsd truncated")
+        (count,) = struct.unpack_from(">I", self.data, box.body + 4)
+        entries = self._boxes(box.body + 8, box.end)
+        if len(entries) != count:
+            raise Unusable("stsd: entries do not match")
+        for entry in entries:  # every description of a video track is a visual sample entry
+            if entry.end - entry.body < _VISUAL_ENTRY_SIZE:
+                raise Unusable(f"{path}/{_name(entry.kind)} truncated")
+            at = entry.body + _COMPRESSOR_AT
+            self._zero(f"{path}/{_name(entry.kind)} compressor name", at, at + _COMPRESSOR_SIZE)
 
     def _stbl(self, box: Box, path: str, depth: int) -> None:
         children = self._boxes(box.body, box.end)

@@ -114,6 +114,7 @@ def form_content(
         kecamatan=region.name if region is not None else report.region_code,
         kabupaten=parent.name if parent is not None else "",
         election=rules.kind,
+        informasi_awal=report.kind != "laporan" or report.identity_erased,  # as /status says (privacy/report_kind)
     )
 
 

@@ -109,6 +109,7 @@ class FormContent:
     kecamatan: str
     kabupaten: str
     election: ElectionKind = ElectionKind.PILKADA  # whose words name the standing (a voter of the region, for Pilkada)
+    informasi_awal: bool = False  # handled as informasi awal (assessed so, or its identity erased since), not a laporan
 
 
 def file_size(size: int | None, locale: str) -> str:
@@ -317,6 +318,10 @@ def _evidence(w: _Writer, content: FormContent) -> None:
 def _in_person(w: _Writer, content: FormContent) -> None:
     w.heading("in_person")
     office = t(w.locale, "form.pdf.bring.office", kecamatan=content.kecamatan, kabupaten=content.kabupaten)
+    if content.informasi_awal:
+        w.paragraph(t(w.locale, "form.pdf.bring.informasi_awal", date=content.bring_by.strftime("%d-%m-%Y"),
+                      office=office), bold=True)
+        w.pdf.ln(1.5)
     w.paragraph(t(w.locale, "form.pdf.bring.intro", date=content.bring_by.strftime("%d-%m-%Y"), office=office))
     items = [w.label("bring.id_card"), w.label("bring.form"), w.label("bring.originals")]
     if any(item.in_person for item in content.evidence):
