@@ -39,6 +39,7 @@ from bot.kernel.context import SERVICES_KEY, PantauContext
 from bot.kernel.services import Services
 from bot.kernel.stages import HandlerStages
 from bot.legal.rules import LegalRules
+from bot.operators.health import register_heartbeat
 from bot.operators.instance_lock import InstanceLock
 from bot.people.menus import set_menus
 from bot.people.users import UserService
@@ -318,6 +319,7 @@ async def start_background(application: PantauApplication) -> None:
         application.job_queue.run_repeating(purge_volunteers, PURGE_VOLUNTEERS_EVERY, first=90.0, name="volunteers")
         application.job_queue.run_repeating(post_waiting_cards, WAITING_CARDS_EVERY, first=60.0, name="waiting-cards")
         application.job_queue.run_repeating(purge_identities, PURGE_IDENTITIES_EVERY, first=120.0, name="identities")
+        register_heartbeat(application, services)  # the heartbeat `python -m bot health` reads
     # Menus and descriptions in the background: polling need not wait for them, and a refusal is only logged.
     application.bot_data[MENUS_TASK] = asyncio.create_task(
         set_menus(application.bot, services.settings.default_locale), name="pantau-menus"
