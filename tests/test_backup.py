@@ -1,7 +1,7 @@
-"""Backups taken while the bot writes are consistent (the online backup, never a file copy of a WAL database); the
-manifest lists every evidence file by SHA-256 and size, never a reporter's file name; a restore checks everything
-before it replaces anything, refuses while the bot runs, and keeps the database it replaces; verify-evidence finds
-missing and corrupted files."""
+"""Backups taken while the bot writes (and while it runs, end to end) are consistent (the online backup, never a
+file copy of a WAL database); the manifest lists every evidence file by SHA-256 and size, never a reporter's file
+name; a restore checks everything before it replaces anything, refuses while the bot runs, and keeps the database it
+replaces; verify-evidence finds missing and corrupted files."""
 
 from __future__ import annotations
 
@@ -12,13 +12,19 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot import cli
+from bot.app import Pantau
 from bot.operators.instance_lock import InstanceLock
 from storage.database import Database
+from storage.reporting.reports import ReportRepository
+from testing.fake_telegram import FakeTelegram
+from tests.harness import Reporter, case_codes_sent, run_steps
 
 REPORTER_FILE_NAME = "KTP_Rahmat_Hidayat.jpg"  # a reporter's own file name: personal data
 
@@ -283,3 +289,31 @@ def test_verify_evidence_counts_missing_corrupted_and_orphans(env: Path, capsys:
     _store(env.parent / "evidence", b"%PDF-1.4 the letter")  # the corrupted one repaired
     assert cli.main(["verify-evidence"]) == 0
     assert "3 intact, 0 missing, 0 corrupted" in capsys.readouterr().out
+
+
+async def test_a_backup_of_the_running_bot_restores_its_report_and_evidence(
+    fake: FakeTelegram, start_bot: Callable[..., Any], no_token: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("EVIDENCE_DIR", str(no_token.parent / "evidence"))
+    pantau: Pantau = await start_bot()
+    assert pantau.settings.database_path == no_token
+    r = Reporter(fake)
+    await run_steps(r)
+    (code,) = case_codes_sent(fake, r.user_id)
+    folder = no_token.parent / "backup"
+    assert await asyncio.to_thread(cli.main, ["backup", str(folder), "--with-evidence"]) == 0  # while it runs
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert [f["status"] for f in manifest["evidence"]["files"]] == ["copied"]
+    assert await asyncio.to_thread(cli.main, ["restore", str(folder), "--force"]) == 2  # refused: the bot runs
+    assert "restore refused: Pantau is already running" in capsys.readouterr().err
+    await pantau.stop()
+
+    for suffix in ("", "-wal", "-shm"):
+        no_token.with_name(no_token.name + suffix).unlink(missing_ok=True)
+    shutil.rmtree(no_token.parent / "evidence")
+    assert await asyncio.to_thread(cli.main, ["restore", str(folder)]) == 0
+    assert await asyncio.to_thread(cli.main, ["verify-evidence"]) == 0
+    assert "1 intact, 0 missing, 0 corrupted" in capsys.readouterr().out
+    async with Database(no_token) as db:
+        assert await ReportRepository(db).by_code(code) is not None
