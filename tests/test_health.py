@@ -4,6 +4,7 @@ when one of them is off; and the running bot writes the heartbeat it reads."""
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
@@ -36,25 +37,27 @@ async def _seed(path: Path, beats: list[tuple[str, float, float | None]], unsent
             await db.write([("UPDATE outbox SET created_at = ?", (iso(now - timedelta(seconds=unsent_age)),))])
 
 
+# Each expected line is a regular expression matched at the line's start; times are stored to the second, so an age
+# of 10 s reads 10 or 11 s.
 SCENARIOS: list[tuple[str, list[tuple[str, float, float | None]], float | None, list[str], int, list[str]]] = [
     ("healthy", [("host-a", 5, 10)], None, [], 0,
-     ["ok: running, process 4242 on host-a (bot), heartbeat 5 s ago", "ok: polling, the last getUpdates call returned"
-      " 10 s ago", "ok: outbox draining, nothing unsent"]),
+     [r"ok: running, process 4242 on host-a \(bot\), heartbeat \d s ago", r"ok: polling, the last getUpdates call returned"
+      r" 1\d s ago", "ok: outbox draining, nothing unsent"]),
     ("stale heartbeat", [("host-a", 200, 200)], None, [], 1,
-     ["problem: not running, the last heartbeat (process 4242 on host-a) was 3 min ago (limit 90 s)"]),
+     [r"problem: not running, the last heartbeat \(process 4242 on host-a\) was 3 min ago \(limit 90 s\)"]),
     ("a longer heartbeat limit", [("host-a", 200, 20)], None, ["--max-heartbeat-age", "300"], 0, ["ok: running"]),
     ("never polled", [("host-a", 5, None)], None, [], 1,
      ["problem: not polling, no getUpdates call has returned since the start 60 min ago"]),
     ("webhook mode", [("host-a", 5, None)], None, ["--webhook"], 0, ["ok: running", "ok: outbox draining"]),
     ("polled long ago", [("host-a", 5, 100)], None, [], 1,
-     ["problem: not polling, the last getUpdates call returned 100 s ago (limit 90 s)"]),
+     [r"problem: not polling, the last getUpdates call returned 10\d s ago \(limit 90 s\)"]),
     ("a longer poll limit", [("host-a", 5, 100)], None, ["--max-poll-age", "120"], 0, ["ok: polling"]),
     ("outbox stuck", [("host-a", 5, 10)], 1200, [], 1,
-     ["problem: outbox not draining, 1 unsent, the oldest queued 20 min ago (limit 10 min)"]),
+     [r"problem: outbox not draining, 1 unsent, the oldest queued 20 min ago \(limit 10 min\)"]),
     ("outbox slow but within its limit", [("host-a", 5, 10)], 1200, ["--max-unsent-age", "3600"], 0,
      ["ok: outbox draining, 1 unsent, the oldest queued 20 min ago"]),
     ("a dead process beside a live one", [("host-b", 5, 10), ("host-a", 3000, 3000)], None, [], 0,
-     ["ok: running, process 4242 on host-b"]),
+     [r"ok: running, process 4242 on host-b "]),
     ("no process ever", [], None, [], 1, ["problem: not running, no bot process has written a heartbeat"]),
 ]
 
@@ -71,7 +74,7 @@ def test_health_exit_code_and_reasons(
     lines = out.splitlines()
     assert err == "" and all(line.startswith(("ok: ", "problem: ")) for line in lines)
     for wanted in expected:
-        assert any(line.startswith(wanted) for line in lines), (wanted, lines)
+        assert any(re.match(wanted, line) for line in lines), (wanted, lines)
     assert (code == 0) == all(line.startswith("ok: ") for line in lines)
     if "--webhook" in options:
         assert not any("polling" in line for line in lines)

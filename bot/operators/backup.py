@@ -131,15 +131,17 @@ def _backup(settings: OperatorSettings, dest: Path, out: TextIO, with_evidence: 
     entries: list[dict[str, Any]] = []
     # The files the copy refers to, not the live database: the manifest describes exactly the snapshot.
     for evidence in stored_evidence(dest / DATABASE_FILE):
-        path = store.path_for(evidence.sha256)
-        if with_evidence:
-            status = _copy_checked(path, dest / EVIDENCE_FOLDER / evidence.sha256[:2] / evidence.sha256, evidence.sha256)
-        else:
-            status = FileStatus.PRESENT if path.is_file() else FileStatus.MISSING
+        path, copy = store.path_for(evidence.sha256), dest / EVIDENCE_FOLDER / evidence.sha256[:2] / evidence.sha256
         size = evidence.size
-        if status in (FileStatus.PRESENT, FileStatus.COPIED):
-            size = path.stat().st_size if status is FileStatus.PRESENT else (
-                dest / EVIDENCE_FOLDER / evidence.sha256[:2] / evidence.sha256).stat().st_size
+        if with_evidence:
+            status = _copy_checked(path, copy, evidence.sha256)
+            if status is FileStatus.COPIED:
+                size = copy.stat().st_size
+        else:
+            try:
+                size, status = path.stat().st_size, FileStatus.PRESENT
+            except FileNotFoundError:
+                status = FileStatus.MISSING
         entries.append({"sha256": evidence.sha256, "size": size, "status": status.value})
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "created_at": iso(utcnow()),
