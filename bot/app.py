@@ -40,6 +40,7 @@ from bot.kernel.context import SERVICES_KEY, PantauContext
 from bot.kernel.services import Services
 from bot.kernel.stages import HandlerStages
 from bot.legal.rules import LegalRules
+from bot.operators.health import HeartbeatRole, health_report, register_heartbeat
 from bot.operators.instance_lock import InstanceLock
 from bot.people.menus import set_menus
 from bot.people.users import UserService
@@ -319,6 +320,9 @@ async def start_background(application: PantauApplication) -> None:
         application.job_queue.run_repeating(purge_volunteers, PURGE_VOLUNTEERS_EVERY, first=90.0, name="volunteers")
         application.job_queue.run_repeating(post_waiting_cards, WAITING_CARDS_EVERY, first=60.0, name="waiting-cards")
         application.job_queue.run_repeating(purge_identities, PURGE_IDENTITIES_EVERY, first=120.0, name="identities")
+        heartbeat = register_heartbeat(application, services, role=HeartbeatRole.WEBHOOK if services.settings.webhook_url
+                                       else HeartbeatRole.BOT)  # the heartbeat `python -m bot health` reads
+        await heartbeat.job(None)  # the first one now: a health check right after the start sees this process
     # Menus and descriptions in the background: polling need not wait for them, and a refusal is only logged.
     application.bot_data[MENUS_TASK] = asyncio.create_task(
         set_menus(application.bot, services.settings.default_locale), name="pantau-menus"
@@ -380,12 +384,15 @@ class Pantau:
         log.info("Pantau is running (long polling)")
 
     async def health(self) -> tuple[bool, list[str]]:
-        """The webhook server's health path: whether the bot runs (and receives updates)."""
+        """The webhook server's health path: what `python -m bot health` says (bot/operators/health.py), and
+        whether this process's Application and webhook server still run."""
         application = self.application
-        running = application is not None and application.running
-        receiving = application is not None and application.updater is not None and application.updater.running
-        return running and receiving, [f"running: {'yes' if running else 'no'}",
-                                       f"receiving updates: {'yes' if receiving else 'no'}"]
+        receiving = application is not None and application.running and application.updater is not None and (
+            application.updater.running)
+        ok, lines = await health_report(self.settings, polling=False)
+        if not receiving:
+            lines.insert(0, "problem: this process is not receiving updates")
+        return ok and receiving, lines
 
     async def stop(self) -> None:
         application = self.application

@@ -1,6 +1,9 @@
 """Command line: `./scripts/run` (or `python -m bot`) runs the bot (long polling, or by webhook with
 WEBHOOK_URL); `group-code`, `identity`, `evidence`, `export`, `org-add`, `org-list`, `org-link` and
-`link-revoke` are operators' tools, which never talk to Telegram and need no token."""
+`link-revoke` are operators' tools, which never talk to Telegram and need no token. So are the operations
+tools: `backup` (a consistent copy of the database while the bot runs, with a manifest of the evidence
+files), `restore` (only while no bot runs), `verify-evidence` (exit 1 if a file is missing or corrupted) and
+`health` (exit 0 healthy, 1 not: a health check's command)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.logs import configure_logging
+from bot.operators.backup import backup, restore, verify_evidence
+from bot.operators.health import DEFAULT_LIMITS, HealthLimits, health_report
 from bot.operators.tools import (
     OperatorError,
     export_evidence,
@@ -24,12 +29,13 @@ from bot.operators.tools import (
     org_list,
     show_identity,
 )
-from bot.settings import SettingsError, load_logging_settings, load_operator_settings, load_settings
+from bot.settings import OperatorSettings, SettingsError, load_logging_settings, load_operator_settings, load_settings
 from bot.volunteers.kinds import OrganisationKind
 
 PROG = "./scripts/run"  # how the README runs it; `python -m bot` takes the same arguments
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-OPERATOR_COMMANDS = ("group-code", "identity", "evidence", "export", "org-add", "org-list", "org-link", "link-revoke")
+OPERATOR_COMMANDS = ("group-code", "identity", "evidence", "export", "org-add", "org-list", "org-link", "link-revoke",
+                     "backup", "restore", "verify-evidence", "health")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,7 +107,48 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = sub.add_parser("link-revoke", parents=[common], help="revoke a recruitment link",
                             description="Revoke a recruitment link: it registers nobody from then on.")
     revoke.add_argument("payload", help="the link's payload (rel_…, the part after ?start=) or the whole link")
+    _operations_commands(sub, common)
     return parser
+
+
+def _operations_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    backup = sub.add_parser("backup", parents=[common], help="back up the database (while the bot runs) and evidence",
+                            description="Copy the database as one consistent snapshot (SQLite's online backup, safe "
+                            "while the bot runs) into DEST, a new or empty folder, with manifest.json listing every "
+                            "evidence file it refers to (SHA-256 and size, no reporter's file name).")
+    backup.add_argument("dest", type=Path, metavar="DEST", help="the folder to write the backup into (created)")
+    backup.add_argument("--with-evidence", action="store_true",
+                        help="copy the evidence files too (byte for byte, each checked against its SHA-256)")
+    restore = sub.add_parser("restore", parents=[common], help="restore a backup (the bot must be stopped)",
+                             description="Put a backup folder back as DATABASE_PATH (and its evidence files into "
+                             "EVIDENCE_DIR). Refused while the bot runs. The backup's integrity and every SHA-256 "
+                             "are checked before anything is replaced.")
+    restore.add_argument("src", type=Path, metavar="SRC", help="the folder `backup` wrote")
+    restore.add_argument("--force", action="store_true",
+                         help="replace an existing database (kept as <db>.before-restore-<time>.bak)")
+    sub.add_parser("verify-evidence", parents=[common], help="check every evidence file against its SHA-256",
+                   description="Check every evidence file the database refers to against its SHA-256. Exit 1 if one "
+                   "is missing or corrupted; files the database does not refer to are counted, not an error.")
+    health = sub.add_parser("health", parents=[common], help="exit 0 if the running bot is healthy, 1 if not",
+                            description="Say whether the bot is running and polling and its outbox draining, one "
+                            "line each, from the heartbeat the running bot writes. Exit 0 healthy, 1 not.")
+    health.add_argument("--max-heartbeat-age", type=_seconds, default=DEFAULT_LIMITS.heartbeat, metavar="SECONDS",
+                        help=f"older heartbeat: not running (default {DEFAULT_LIMITS.heartbeat:g})")
+    health.add_argument("--max-poll-age", type=_seconds, default=DEFAULT_LIMITS.polled, metavar="SECONDS",
+                        help=f"older last getUpdates answer: not polling (default {DEFAULT_LIMITS.polled:g})")
+    health.add_argument("--max-unsent-age", type=_seconds, default=DEFAULT_LIMITS.unsent, metavar="SECONDS",
+                        help=f"older oldest unsent message: outbox not draining (default {DEFAULT_LIMITS.unsent:g})")
+    health.add_argument("--webhook", action="store_true", help="the bot runs by webhook: no getUpdates to check")
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {value!r}") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {value!r}")
+    return seconds
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -159,15 +206,32 @@ def _operator_command(args: argparse.Namespace) -> int:
                              bot_username=args.bot_username, operator=args.operator))
     if args.command == "link-revoke":
         return _run(link_revoke(settings, args.payload, sys.stdout))
+    if args.command == "backup":
+        return _run(backup(settings, args.dest, sys.stdout, with_evidence=args.with_evidence))
+    if args.command == "restore":
+        return _run(restore(settings, args.src, sys.stdout, force=args.force))
+    if args.command == "verify-evidence":
+        return _run(verify_evidence(settings, sys.stdout))
+    if args.command == "health":
+        return _run(_health(settings, args))
     count = asyncio.run(export_reports(settings, args.output))
     print(f"exported {count} reports to {args.output}")
     return 0
 
 
-def _run(task: Coroutine[Any, Any, None]) -> int:
+async def _health(settings: OperatorSettings, args: argparse.Namespace) -> int:
+    limits = HealthLimits(heartbeat=args.max_heartbeat_age, polled=args.max_poll_age, unsent=args.max_unsent_age)
+    ok, lines = await health_report(settings, limits=limits, polling=not args.webhook)
+    for line in lines:
+        print(line)
+    return 0 if ok else 1
+
+
+def _run(task: Coroutine[Any, Any, int | None]) -> int:
+    """Run an operator's task: its exit code (0 if it gives none), or 2 with its one line if it was refused."""
     try:
-        asyncio.run(task)
+        code = asyncio.run(task)
     except OperatorError as exc:
         print(exc, file=sys.stderr)
         return 2
-    return 0
+    return code or 0

@@ -63,7 +63,8 @@ def test_evidence_needs_no_token_and_refuses_an_unknown_case_in_one_line(
     assert err.strip() == "no report PTU-7KQ2-M9XD" and not out.exists()
 
 
-@pytest.mark.parametrize("command", ["group-code", "identity", "evidence", "export", "org-add", "org-list", "run"])
+@pytest.mark.parametrize("command", ["group-code", "identity", "evidence", "export", "org-add", "org-list", "run",
+                                     "backup", "restore", "verify-evidence", "health"])
 def test_usage_shows_the_command_as_the_readme_runs_it(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         cli.parse_args([command, "--help"])
@@ -77,8 +78,8 @@ def test_every_option_has_help() -> None:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             parsers += list(action.choices.values())
-    assert len(parsers) == 10  # the bot, run, group-code, identity, evidence, export, org-add, org-list, org-link,
-    # link-revoke
+    assert len(parsers) == 14  # the bot, run, group-code, identity, evidence, export, org-add, org-list, org-link,
+    # link-revoke, backup, restore, verify-evidence, health
     for p in parsers:
         for action in p._actions:
             assert action.help not in (None, "", argparse.SUPPRESS), f"{p.prog}: {action.option_strings or action.dest}"

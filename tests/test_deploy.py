@@ -95,7 +95,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_the_images_entrypoint_runs_the_bot_by_webhook_and_stops_on_sigterm(
+async def test_the_images_entrypoint_runs_the_bot_by_webhook_passes_its_health_check_and_stops_on_sigterm(
         fake: FakeTelegram, tmp_path: Path) -> None:
     port = free_port()
     env = {key: value.replace("/data", str(tmp_path / "data")) for key, value in image_env().items()}
@@ -115,6 +115,14 @@ async def test_the_images_entrypoint_runs_the_bot_by_webhook_and_stops_on_sigter
         r = Reporter(fake)
         r.say("/lapor")
         await r.expect("Langkah 1 dari 9", timeout=20)
+        (health,) = instructions("HEALTHCHECK")
+        check = exec_form(health[health.index("CMD") + 3:].strip())
+        check[0] = sys.executable
+        probe = await asyncio.create_subprocess_exec(*check, cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
+                                                     stderr=asyncio.subprocess.STDOUT)
+        said, _ = await probe.communicate()
+        assert probe.returncode == 0, said.decode()  # the image's health check, on the running bot
+        assert "ok: receiving updates by webhook" in said.decode()
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 30) == 0
     finally:

@@ -4,6 +4,7 @@ secret is refused, and an update is committed to the inbox before the 200 that a
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -12,9 +13,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot import cli
 from bot.app import Pantau
 from storage.database import Database
 from storage.delivery.inbox import InboxRepository
+from storage.operators.heartbeats import Beat, HeartbeatRepository
 from testing.fake_telegram import FakeTelegram
 from tests.bot_process import BotProcess
 from tests.harness import Reporter, run_steps
@@ -112,12 +115,42 @@ async def test_an_update_whose_commit_fails_is_not_acknowledged_and_comes_again(
     assert len(r.texts_since_mark()) == 1  # asked once
 
 
-async def test_the_health_path_answers_on_the_webhook_server(fake: FakeTelegram, webhook_bot: Any) -> None:
+def heartbeats_written(monkeypatch: pytest.MonkeyPatch) -> list[Beat]:
+    """Every heartbeat the bot writes, from now on."""
+    written: list[Beat] = []
+    original = HeartbeatRepository.beat
+
+    async def beat(repo: HeartbeatRepository, row: Beat, now: Any) -> None:
+        await original(repo, row, now)
+        written.append(row)
+
+    monkeypatch.setattr(HeartbeatRepository, "beat", beat)
+    return written
+
+
+async def test_the_health_path_answers_on_the_webhook_server(
+        fake: FakeTelegram, webhook_bot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    written = heartbeats_written(monkeypatch)
     _, port = await webhook_bot(health_path="/sehat")
+    assert written[0].role == "webhook"  # the first heartbeat is written before the bot starts receiving
     async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/sehat") as response:
-        assert response.status == 200
         body = await response.json()
-    assert body["ok"] is True and body["checks"]
+        assert response.status == 200, body
+    assert body["ok"] is True
+    assert body["checks"][0].startswith("ok: running") and "ok: receiving updates by webhook" in body["checks"]
+
+
+async def test_health_knows_from_the_heartbeat_that_the_bot_runs_by_webhook(
+        fake: FakeTelegram, webhook_bot: Any, monkeypatch: pytest.MonkeyPatch, no_token: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m bot health` (the Docker health check) needs no --webhook: no getUpdates is no problem."""
+    written = heartbeats_written(monkeypatch)
+    pantau, _ = await webhook_bot()
+    assert pantau.settings.database_path == no_token  # the database `health` reads (DATABASE_PATH)
+    assert written  # written at start
+    assert await asyncio.to_thread(cli.main, ["health"]) == 0
+    out = capsys.readouterr().out
+    assert "ok: receiving updates by webhook" in out and "polling" not in out
 
 
 async def test_the_health_path_says_503_when_a_check_fails(

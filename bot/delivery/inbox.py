@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Bot, Update
@@ -36,6 +37,7 @@ class PersistentUpdateQueue(asyncio.Queue[object]):
         super().__init__()
         self.inbox = inbox
         self.polling = False  # set by the getUpdates gate the first time it is used
+        self.polled_at: datetime | None = None  # when a getUpdates call last returned (the heartbeat's polled_at)
         self._raw: dict[int, dict[str, Any]] = {}  # update id -> the update as the last getUpdates answer had it
 
     def remember_raw(self, body: bytes) -> None:
@@ -86,7 +88,8 @@ class InboxGatedRequest(AiohttpRequest):
         self._queue.polling = True
         await self._queue.inbox.commit_staged()
         status, body = await super().do_request(*args, **kwargs)
-        if status == 200:
+        if status == 200:  # not a 409 (another poller with this token) or a 401 (a revoked token)
+            self._queue.polled_at = datetime.now(UTC)
             self._queue.remember_raw(body)
         return status, body
 
