@@ -9,10 +9,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.app import Pantau
 from bot.legal.rules import LegalRules
 from testing.fake_telegram import FakeTelegram
-from tests.harness import CHRONOLOGY, Reporter, run_steps, text_of_call
+from tests.harness import CHRONOLOGY, ProcessedUpdates, Reporter, run_steps, text_of_call
 
 JAMBI = ZoneInfo("Asia/Jakarta")
 DATE = "%d-%m-%Y"
@@ -37,6 +39,11 @@ EN_WORDS = {
     "review": "Step 9 of 9", "submit": "Send report", "code": "Your case code", "tsm_q": "a TSM violation?",
     "tsm_yes": "Yes, a TSM violation",
 }
+
+
+@pytest.fixture
+def processed(monkeypatch: pytest.MonkeyPatch) -> ProcessedUpdates:
+    return ProcessedUpdates(monkeypatch)
 
 
 def today() -> date:
@@ -258,3 +265,113 @@ async def test_a_date_corrected_by_editing_its_message_asks_the_tsm_question_aga
     assert "dilaporkan sebagai pelanggaran TSM" in review
     r.tap("Kirim laporan")
     assert "sampai hari pemungutan suara" in await r.expect("Kode kasus")
+
+
+async def test_a_date_corrected_at_another_step_asks_the_tsm_question_before_the_review(
+    fake: FakeTelegram, start_bot: Callable[..., Any]
+) -> None:
+    bot: Pantau = await start_bot(election_kind="pemilu")
+    r = Reporter(fake)
+    await run_steps(r, "start", "chronology")
+    typed = r.say("kemarin")
+    await r.expect("Kapan Anda mengetahui")
+    await run_steps(r, "known", "party")  # now at the evidence step
+    # Corrected to long ago: known too long ago now, and the TSM question never asked. The step stays.
+    r.mark = fake.cursor()
+    fake.edit_user_message(typed["message"], (today() - timedelta(days=40)).strftime(DATE))
+    note = await r.expect("Waktu kejadian diperbarui")
+    assert "pelanggaran TSM?" not in note
+    await run_steps(r, "photo", "witnesses")
+    r.tap("Anonim")
+    await r.expect("pelanggaran TSM?")  # before the review, which it leads back to
+    r.tap("Ya, pelanggaran TSM")
+    review = await r.expect("Langkah 9 dari 9")
+    assert "dilaporkan sebagai pelanggaran TSM" in review
+    r.tap("Kirim laporan")
+    await r.expect("Kode kasus")
+    record = (await bot.services.reports.for_reporter(r.user_id))[0]  # type: ignore[union-attr]
+    assert record.tsm and "deadline" not in record.missing
+
+
+async def test_a_date_corrected_at_the_tsm_question_to_one_that_needs_none_goes_on_to_the_next_step(
+    fake: FakeTelegram, start_bot: Callable[..., Any]
+) -> None:
+    bot: Pantau = await start_bot(election_kind="pemilu")
+    r = Reporter(fake)
+    await run_steps(r, "start", "category")
+    chronology = r.say(CHRONOLOGY)
+    await r.expect("Langkah 3 dari 9")
+    typed = r.say((today() - timedelta(days=40)).strftime(DATE))
+    await r.expect("Kapan Anda mengetahui")
+    r.tap("Pada hari kejadian")
+    await r.expect("pelanggaran TSM?")
+    # The chronology corrected at the question: said, and the question on screen stays (not asked again).
+    r.mark = fake.cursor()
+    fake.edit_user_message(chronology["message"], CHRONOLOGY + " Lalu pergi.")
+    note = await r.expect("Kronologi diperbarui")
+    assert "pelanggaran TSM?" not in note
+    # The date corrected to yesterday: the question no longer applies, and the step after it is asked.
+    r.mark = fake.cursor()
+    fake.edit_user_message(typed["message"], "kemarin")
+    note = await r.expect("Pilih provinsi")
+    assert "Waktu kejadian diperbarui" in note
+    draft = await bot.services.intake.get(r.user_id)  # type: ignore[union-attr]
+    assert draft is not None and draft.step == "where" and draft.answers.tsm is None
+    r.tap("Ya, pelanggaran TSM")  # the question's buttons, still on screen
+    await r.expect_alert("Tombol ini sudah tidak berlaku")
+    review = await run_steps(r, "province", "identity")
+    assert "TSM" not in review and "informasi awal" in review  # anonymous, but not too late
+
+
+async def test_a_redelivered_correction_asks_the_question_it_led_to_again(
+    fake: FakeTelegram, start_bot: Callable[..., Any], processed: ProcessedUpdates
+) -> None:
+    await start_bot(election_kind="pemilu")
+    r = Reporter(fake)
+    sent: dict[str, Any] = {}
+    await report(r, ID_WORDS, incident="kemarin", standing="Pemilih", sent=sent, submit=False)
+    r.mark = fake.cursor()
+    edited = fake.edit_user_message(sent["incident"]["message"], (today() - timedelta(days=40)).strftime(DATE))
+    await r.expect("pelanggaran TSM?")
+    await processed.wait(edited["update_id"])
+    # Delivered again (as after a crash before Telegram was told): the question it led to, again.
+    r.mark = fake.cursor()
+    assert fake.inject(edited)["update_id"] == edited["update_id"]
+    assert "Waktu kejadian diperbarui" in await r.expect("pelanggaran TSM?")
+    await processed.wait(edited["update_id"])
+    r.tap("Ya, pelanggaran TSM")
+    await r.expect("Langkah 9 dari 9")
+    # And again at the review: the review, again.
+    r.mark = fake.cursor()
+    fake.inject(edited)
+    review = await r.expect("Langkah 9 dari 9")
+    assert "Waktu kejadian diperbarui" in review and "dilaporkan sebagai pelanggaran TSM" in review
+    r.tap("Kirim laporan")
+    assert "sampai hari pemungutan suara" in await r.expect("Kode kasus")
+
+
+@pytest.mark.parametrize("label", ["Kirim laporan", "✏️ Kronologi"])
+async def test_the_reviews_buttons_are_refused_while_the_draft_is_at_another_question(
+    fake: FakeTelegram, start_bot: Callable[..., Any], processed: ProcessedUpdates, label: str
+) -> None:
+    bot: Pantau = await start_bot(election_kind="pemilu")
+    r = Reporter(fake)
+    sent: dict[str, Any] = {}
+    await report(r, ID_WORDS, incident="kemarin", standing="Pemilih", sent=sent, submit=False)
+    # A correction that needs the TSM question, whose sending fails: the draft is at the question, and the
+    # conversation still at the review (the error's apology asks the question).
+    fake.fail_next("sendMessage", status=400, description="Bad Request: message is too long", chat_id=r.user_id)
+    r.mark = fake.cursor()
+    edited = fake.edit_user_message(sent["incident"]["message"], (today() - timedelta(days=40)).strftime(DATE))
+    await r.expect("Maaf, terjadi kesalahan")
+    await r.expect("pelanggaran TSM?")
+    await processed.wait(edited["update_id"])
+    r.tap(label)  # on the review, still on screen
+    await r.expect_alert("Jawab dulu pertanyaan terakhir")
+    draft = await bot.services.intake.get(r.user_id)  # type: ignore[union-attr]
+    assert draft is not None and draft.step == "tsm" and draft.active
+    r.tap("Ya, pelanggaran TSM")
+    assert "dilaporkan sebagai pelanggaran TSM" in await r.expect("Langkah 9 dari 9")
+    r.tap("Kirim laporan")
+    await r.expect("Kode kasus")
+    assert len(await bot.services.reports.for_reporter(r.user_id)) == 1  # type: ignore[union-attr]

@@ -15,6 +15,7 @@ import pytest
 
 from bot.delivery.persistence import SQLitePersistence
 from bot.kernel.refusal import Refusal
+from bot.legal.rules import LegalRules
 from bot.regions.directory import RegionDirectory
 from bot.reporting import intake as intake_module
 from bot.reporting.draft import Step
@@ -676,3 +677,23 @@ async def test_a_named_draft_without_a_standing_is_no_laporan_and_is_sent_to_the
         await service.submit(draft, 5000, "id")
     assert err.value.key == "invalid.incomplete"
     assert await service.reports.count() == 0
+
+
+async def test_a_draft_at_its_review_without_the_tsm_answer_it_needs_is_sent_to_the_question(
+    service: IntakeService, db: Database, regions: RegionDirectory, evidence_dir: Path
+):
+    long_ago = IncidentTime(jambi_today().date() - timedelta(days=40))
+    draft = await fill(service, 82, incident=long_ago)  # Pilkada: no TSM question on the way
+    pemilu = IntakeService(DraftRepository(db), ReportRepository(db), regions, EvidenceStore(evidence_dir),
+                           rules=LegalRules("pemilu"))
+    # as a draft at its review before a date made the question apply
+    assert pemilu.missing_answer(draft.answers) == "tsm"
+    with pytest.raises(Refusal) as err:
+        await pemilu.submit(draft, 5000, "id")
+    assert err.value.key == "invalid.incomplete"
+    assert await pemilu.reports.count() == 0
+    # the way to the review goes through the question, then back to the review
+    draft = await pemilu.goto(draft, 5001, Step.REVIEW)
+    assert draft.step is Step.TSM and draft.row.editing
+    draft = await pemilu.set_tsm(draft, 5002, False)
+    assert draft.step is Step.REVIEW and pemilu.missing_answer(draft.answers) is None

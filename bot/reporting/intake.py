@@ -185,6 +185,8 @@ class IntakeService:
         if step != draft.row.step and Step.EVIDENCE in (step, draft.row.step):
             # each visit to the evidence step has its own status message
             draft.answers = draft.answers.model_copy(update={"status_message_id": None, "status_message_at": None})
+        if step is Step.REVIEW and self.needs_tsm(draft.answers):
+            step, editing = Step.TSM, True  # a date corrected on the way made it asked: first it, then the review
         draft.row.step = step
         if editing is not None:
             draft.row.editing = editing
@@ -291,6 +293,10 @@ class IntakeService:
     def asks_tsm(self, answers: Answers) -> bool:
         """Whether the TSM question is asked: known too long ago, and the law has a later window for TSM."""
         return self.rules.profile.tsm_until_voting_day is not None and self.is_stale(answers, tsm=False)
+
+    def needs_tsm(self, answers: Answers) -> bool:
+        """The TSM question is asked and has no answer (a date corrected after it, away from the review)."""
+        return answers.tsm is None and self.asks_tsm(answers)
 
     async def set_known_same(self, draft: Draft, update_id: int) -> Draft:
         """"On that day": the reporter learned of it when it happened."""
@@ -457,16 +463,17 @@ class IntakeService:
 
     async def amend(self, draft: Draft, update_id: int, message_id: int, text: str) -> str | None:
         """The reporter edited message `message_id`: if it gave one of this draft's text answers, its new
-        text replaces that answer (checked like a first answer; the current step does not move), and the
-        field is returned. None if the message answered nothing (the draft is then unchanged)."""
+        text replaces that answer (checked like a first answer; the current step does not move, but for the TSM
+        question: asked at the review if a date now needs it, left if a date no longer does), and the field is
+        returned. None if the message answered nothing (the draft is then unchanged)."""
         field = self.answered_field(draft, message_id)
         if field is None:
             return None
         draft.answers = draft.answers.model_copy(update=self._text_changes(draft.answers, field, text))
-        if draft.step is Step.REVIEW and field in ("incident", "known") and self.asks_tsm(draft.answers):
-            await self.goto(draft, update_id, Step.TSM, editing=True)  # a new date: the TSM answer is asked again
-        else:
-            await self._save(draft, update_id)
+        step = draft.step
+        if step is Step.TSM and field in ("incident", "known") and not self.asks_tsm(draft.answers):
+            step = next_step(step, draft.answers, editing=draft.row.editing)  # the question no longer applies
+        await self.goto(draft, update_id, step)  # at the review, a date that now needs the TSM answer asks it
         return field
 
     # ---- evidence -----------------------------------------------------------------------------
@@ -556,6 +563,8 @@ class IntakeService:
             return "identity"
         if answers.anonymous is False and answers.standing is None:
             return "standing"
+        if self.needs_tsm(answers):
+            return "tsm"
         return None
 
     async def submitted(self, user_id: int) -> SubmitResult | None:

@@ -319,11 +319,26 @@ async def on_contact(update: Update, context: PantauContext, draft: Draft, local
     return await _after_phone(context, draft, locale)
 
 
+async def _not_at_review(update: Update, draft: Draft, locale: str) -> bool:
+    """A review button while the draft is at another step (a failure after a correction moved it): refused,
+    and the conversation follows the draft to that step."""
+    if draft.step is Step.REVIEW:
+        return False
+    await answer_query(update, t(locale, "conversation.not_at_review"), alert=True)
+    return True
+
+
+# Questions a draft at its review may still lack, asked on their own (and then back to the review).
+_ASKED_AGAIN = {"standing": Step.STANDING, "tsm": Step.TSM}
+
+
 @step_handler()
 async def on_edit(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """Review: edit one answer, then come back to the review (the review keeps its text, without buttons)."""
     field, _, token = callback_arg(update).partition(":")
     check_draft_token(draft, token)
+    if await _not_at_review(update, draft, locale):
+        return draft.step
     await close_choice(update)
     draft = await context.services.intake.edit(draft, update.update_id, field)
     await ask(context, draft, locale)
@@ -335,6 +350,8 @@ async def on_submit(update: Update, context: PantauContext, draft: Draft, locale
     """Review: submit. Creates the report once; the confirmation, which goes out through the outbox, is the only
     message: the review keeps its buttons, and a press on them finds the draft submitted (answered with its code)."""
     check_draft_token(draft, callback_arg(update))
+    if await _not_at_review(update, draft, locale):
+        return draft.step
     services = context.services
     try:
         outcome = await services.intake.submit(draft, update.update_id, locale)
@@ -343,8 +360,8 @@ async def on_submit(update: Update, context: PantauContext, draft: Draft, locale
             draft = await services.intake.edit(draft, update.update_id, "when")
         elif exc.key == "invalid.incomplete":
             missing = services.intake.missing_answer(draft.answers)
-            if missing == "standing":  # a draft at its review before the question existed
-                draft = await services.intake.goto(draft, update.update_id, Step.STANDING, editing=True)
+            if missing in _ASKED_AGAIN:  # a draft at its review before the question existed, or before it applied
+                draft = await services.intake.goto(draft, update.update_id, _ASKED_AGAIN[missing], editing=True)
             else:
                 field = {"incident": "when", "region_code": "where"}.get(missing or "", missing or "identity")
                 draft = await services.intake.edit(draft, update.update_id, field)

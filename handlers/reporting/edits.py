@@ -25,7 +25,7 @@ async def _reply(context: PantauContext, message: Message, text: str) -> None:
 async def on_edited(update: Update, context: PantauContext) -> object:
     """An edited message: if it gave one of the draft's text answers, its new text replaces that answer
     (checked like a first answer, committed, and said briefly); otherwise a short hint. The step stays, but for
-    a date edited at the review that now needs the TSM question."""
+    a date edited that now needs the TSM question (at the review) or no longer does (at the question)."""
     message, user = update.edited_message, update.effective_user
     if message is None or user is None or message.location is not None:
         return None  # a live location moving is an edit too: nothing to say about it
@@ -42,9 +42,13 @@ async def on_edited(update: Update, context: PantauContext) -> object:
         return None
     label = t(locale, f"conversation.field_{field}")
     done = t(locale, "conversation.edit_applied", field=label)
-    if draft.is_redelivery(update.update_id):  # applied before a restart: only say so again
+    if draft.is_redelivery(update.update_id):  # applied before a restart: say so again, with the question it led to
+        if draft.active:
+            await ask(context, draft, locale, note=done)
+            return draft.step
         await _reply(context, message, done)
         return None
+    step = draft.step
     try:
         await intake.amend(draft, update.update_id, message.message_id, message.text)
     except Refusal as exc:
@@ -52,10 +56,12 @@ async def on_edited(update: Update, context: PantauContext) -> object:
         await _reply(context, message, "⚠️ " + t(locale, "conversation.edit_invalid", field=label, reason=reason))
         return None
     log.info("user %s corrected %s by editing a message", user.id, field)
-    if draft.active and draft.step is Step.TSM:  # the date edited at the review: the TSM question, again
-        await ask(context, draft, locale, note=done)
+    dated = field in ("incident", "known")
+    moved = draft.step is not step  # the TSM question asked at the review, or left where it no longer applies
+    if draft.active and (moved or (draft.step is Step.TSM and dated and intake.asks_tsm(draft.answers))):
+        await ask(context, draft, locale, note=done)  # (a new date at the question: it is asked again)
         return draft.step
-    if field in ("incident", "known") and intake.is_stale(draft.answers):
+    if dated and intake.is_stale(draft.answers):
         done += "\n⚠️ " + t(locale, "when.stale_warning", period=intake.texts.reporting_period(locale))
     if draft.active and draft.step is Step.REVIEW:
         await ask(context, draft, locale, note=done)  # the summary on screen no longer holds: show it again
