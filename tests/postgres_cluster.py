@@ -5,12 +5,14 @@ reopening finds what was written), so the storage tests run unchanged on Postgre
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +74,26 @@ class Cluster:
     def url_for(self, path: Path | str) -> str:
         """The database URL standing in for the SQLite file `path`: a schema of its own."""
         key = str(Path(path).resolve()) if str(path) != ":memory:" else f":memory:{len(self._schemas)}"
-        schema = self._schemas.setdefault(key, f"t{len(self._schemas) + 1}")
+        schema = self._schemas.get(key)
+        if schema is None:
+            schema = self._schemas[key] = f"t{len(self._schemas) + 1}"
+            self._create_schema(schema)
         return f"{self.base_url}?search_path={schema}"
+
+    def _create_schema(self, schema: str) -> None:
+        """Made at once (in a thread of its own: a test's event loop may be running), so that a bot process
+        started with the URL finds it."""
+
+        async def create() -> None:
+            conn = await asyncpg.connect(self.base_url)
+            try:
+                await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            finally:
+                await conn.close()
+
+        worker = threading.Thread(target=asyncio.run, args=(create(),))
+        worker.start()
+        worker.join()
 
 
 CLUSTER: Cluster | None = None
@@ -86,15 +106,6 @@ class TestPostgres(PostgresDatabase):
         assert CLUSTER is not None
         super().__init__(CLUSTER.url_for(path), defer_flush_s)
         self.path = Path(path)
-
-    async def open(self) -> None:
-        schema = self.url.rsplit("search_path=", 1)[1]
-        conn = await asyncpg.connect(self.url.split("?", 1)[0])
-        try:
-            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        finally:
-            await conn.close()
-        await super().open()
 
 
 def redirected_new(cls: type, path: Any, defer_flush_s: float | None = None) -> Any:

@@ -16,6 +16,8 @@ from storage.database import Database
 from testing.fake_telegram import FakeTelegram
 from tests.harness import STANDARD_STEPS, Reporter, run_steps
 
+pytestmark = pytest.mark.sqlite_only  # counts statements through SQLite's trace callback
+
 
 class StatementLog:
     """Every statement SQLite runs on the bot's connections, as the trace callback reports it."""

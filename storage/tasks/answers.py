@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from storage.database import Database, Tx, iso, utcnow
 from storage.delivery.outbox import OutboxMessage, enqueue
 from storage.tasks.tasks import TaskRow, task_row
+from storage.volunteers.verification import given_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +114,7 @@ class TaskAnswerRepository:
         """The volunteer's reference number (volunteer_refs, the REL-0042 of their verification card), given now
         if they have none yet: the one way groups name a volunteer."""
         async with self.db.transaction() as tx:
-            await tx.execute("INSERT INTO volunteer_refs (user_id) VALUES (?) ON CONFLICT DO NOTHING", (user_id,))
-            async with tx.execute("SELECT ref FROM volunteer_refs WHERE user_id = ?", (user_id,)) as cur:
-                row = await cur.fetchone()
-        assert row is not None
-        return int(row["ref"])
+            return await given_ref(tx, user_id)
 
     async def organisation_name(self, user_id: int) -> str | None:
         """The name of the volunteer's organisation (None: an individual volunteer, or none known)."""

@@ -48,11 +48,7 @@ class VerificationRepository:
 
     async def ref_of(self, tx: Tx, user_id: int) -> int:
         """The volunteer's card reference, given the first time it is asked for (inside `tx`)."""
-        await tx.execute("INSERT INTO volunteer_refs (user_id) VALUES (?) ON CONFLICT DO NOTHING", (user_id,))
-        async with tx.execute("SELECT ref FROM volunteer_refs WHERE user_id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
-        assert row is not None
-        return int(row["ref"])
+        return await given_ref(tx, user_id)
 
     async def user_of(self, ref: int) -> int | None:
         row = await self.db.fetchone("SELECT user_id FROM volunteer_refs WHERE ref = ?", (ref,))
@@ -166,3 +162,18 @@ class VerificationRepository:
         )
         return [IdentityView(r["viewer_user_id"], r["volunteer_user_id"], r["chat_id"], r["via"], r["outcome"],
                              r["at"]) for r in rows]
+
+
+async def given_ref(tx: Tx, user_id: int) -> int:
+    """The volunteer's reference (REL-0042), given the first time it is asked for. Looked up before the INSERT:
+    on PostgreSQL an INSERT that meets a conflict still takes a number from the identity, and the references
+    people see would have gaps (SQLite's rowid takes none)."""
+    async with tx.execute("SELECT ref FROM volunteer_refs WHERE user_id = ?", (user_id,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        async with tx.execute(
+            "INSERT INTO volunteer_refs (user_id) VALUES (?) ON CONFLICT DO NOTHING RETURNING ref", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+    assert row is not None
+    return int(row["ref"])
