@@ -111,7 +111,7 @@ MENUS_TASK = "pantau.menus_task"
 
 async def create_services(settings: Settings) -> Services:
     """Open the database (migrating it) and load the region data and, if configured, the boundaries."""
-    db = Database(settings.database_path)
+    db = Database(settings.database)
     await db.open()
     regions = await asyncio.to_thread(RegionDirectory, settings.region_scope)  # ~0.2 s: off the event loop
     boundaries = None

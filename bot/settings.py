@@ -47,6 +47,8 @@ class OperatorSettings(LoggingSettings):
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_bot_username: str | None = None  # for `org-link`, which does not ask Telegram
     database_path: Path = Path("data/pantau.sqlite3")
+    # postgresql://user:password@host:port/name selects PostgreSQL (storage/postgres.py); unset: SQLite at database_path.
+    database_url: str | None = None
     evidence_dir: Path = Path("data/evidence")
     boundaries_file: Path | None = None
     region_scope: str | None = None
@@ -81,10 +83,23 @@ class OperatorSettings(LoggingSettings):
     # unless its case is still in legal process; the consent says so. Default: two years.
     identity_retention_days: int = Field(default=730, ge=30)
 
-    @field_validator("region_scope", "boundaries_file", "admin_chat_id", "telegram_bot_username", mode="before")
+    @property
+    def database(self) -> Path | str:
+        """What `storage.database.Database` opens: the PostgreSQL URL if one is set, else the SQLite file."""
+        return self.database_url or self.database_path
+
+    @field_validator("region_scope", "boundaries_file", "admin_chat_id", "telegram_bot_username", "database_url",
+                     mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("DATABASE_URL must be a postgresql:// URL (leave it unset for SQLite at DATABASE_PATH)")
+        return value
 
     @field_validator("region_scope")
     @classmethod

@@ -57,7 +57,17 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 class Database:
-    """Owns the connections. Writes go through `transaction()`, reads through `fetchone`/`fetchall`."""
+    """Owns the connections. Writes go through `transaction()`, reads through `fetchone`/`fetchall`.
+
+    `Database(path)` is SQLite; `Database("postgresql://…")` (DATABASE_URL) is PostgreSQL, the same interface
+    (storage/postgres.py)."""
+
+    def __new__(cls, path: Path | str, defer_flush_s: float | None = None) -> Database:
+        if cls is Database and isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+            from storage.postgres import PostgresDatabase
+
+            return super().__new__(PostgresDatabase)
+        return super().__new__(cls)
 
     def __init__(self, path: Path | str, defer_flush_s: float | None = None) -> None:
         self.path = Path(path)
@@ -226,6 +236,11 @@ class Result:
         self._rows = rows
         self.rowcount = rowcount
         self.lastrowid = lastrowid
+
+    def returned_id(self) -> int:
+        """The id an INSERT … RETURNING id gave (the portable form of `lastrowid`), without consuming the row."""
+        assert self._rows, "the statement returned no row: INSERT … RETURNING id"
+        return int(self._rows[0][0])
 
     async def fetchone(self) -> Any:
         return self._rows.pop(0) if self._rows else None

@@ -12,6 +12,7 @@ from typing import Any
 from storage.database import Database
 from storage.reporting.reports import ReportRepository
 from testing.fake_telegram import FakeTelegram
+from tests import postgres_cluster
 from tests.harness import ROOT
 
 
@@ -31,6 +32,8 @@ class BotProcess:
             "EVIDENCE_DIR": str(workdir / "evidence"),
             "PYTHONPATH": str(ROOT),
         }
+        if postgres_cluster.CLUSTER is not None:  # PANTAU_TEST_DATABASE=postgresql: the same schema as the test's
+            self.env["DATABASE_URL"] = postgres_cluster.CLUSTER.url_for(self.database)
         self.env.update({key.upper(): str(value) for key, value in settings.items()})
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,37 @@ import pytest
 from bot.app import Pantau
 from bot.settings import Settings
 from testing.fake_telegram import FakeTelegram
+from tests import postgres_cluster
 
 SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgresql_mode() -> Iterator[None]:
+    """PANTAU_TEST_DATABASE=postgresql: every Database a test opens is on a throwaway PostgreSQL server."""
+    if not postgres_cluster.wanted():
+        yield
+        return
+    from storage.database import Database
+
+    cluster = postgres_cluster.Cluster()
+    cluster.start()
+    postgres_cluster.CLUSTER = cluster
+    patch = pytest.MonkeyPatch()
+    patch.setattr(Database, "__new__", postgres_cluster.redirected_new)
+    try:
+        yield
+    finally:
+        patch.undo()
+        cluster.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if postgres_cluster.wanted():
+        skip = pytest.mark.skip(reason="SQLite only (reads the SQLite file or its connections)")
+        for item in items:
+            if item.get_closest_marker("sqlite_only"):
+                item.add_marker(skip)
 
 
 @pytest.fixture

@@ -23,12 +23,12 @@ async def add_report(services: Services, user_id: int, code: str, *, status: str
             "INSERT INTO reports (case_code, reporter_user_id, reporter_chat_id, locale, category, chronology,"
             " incident_local, timezone, region_code, location_source, anonymous, kind, missing, status, submitted_at,"
             " status_changed_at, forwarded_to, known_local) VALUES (?, ?, ?, 'id', 'money_politics', ?, ?,"
-            " 'Asia/Jakarta', ?, 'picker', ?, ?, '[]', ?, ?, ?, ?, ?)",
+            " 'Asia/Jakarta', ?, 'picker', ?, ?, '[]', ?, ?, ?, ?, ?) RETURNING id",
             (code, user_id, user_id, f"Amplop dibagikan ({code})", submitted.date().isoformat(), region,
              int(not identity), "laporan" if identity else "informasi_awal", status, iso(submitted), iso(changed),
              forwarded_to, submitted.date().isoformat()),
         )
-        report_id = cur.lastrowid
+        report_id = cur.returned_id()
         assert report_id is not None
         if identity:
             await tx.execute(

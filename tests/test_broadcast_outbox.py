@@ -59,6 +59,7 @@ async def set_status(db: Database, chat_id: int, value: str) -> None:
 # ---- the table ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # reads SQLite's schema, query plan or file
 async def test_the_rebuilt_outbox_keeps_every_column_and_index_and_allows_the_new_statuses(db: Database) -> None:
     columns = [r["name"] for r in await db.fetchall("PRAGMA table_info(outbox)")]
     assert columns == COLUMNS
@@ -72,6 +73,7 @@ async def test_the_rebuilt_outbox_keeps_every_column_and_index_and_allows_the_ne
         await set_status(db, PEOPLE[0], "lost")
 
 
+@pytest.mark.sqlite_only  # reads SQLite's schema, query plan or file
 def test_the_migration_gives_old_refused_batch_rows_their_status(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     shipped = migrations()
@@ -97,6 +99,7 @@ def test_the_migration_gives_old_refused_batch_rows_their_status(tmp_path: Path)
                                       "e": "pending", "f": "dead"}
 
 
+@pytest.mark.sqlite_only  # reads SQLite's schema, query plan or file
 async def test_the_look_for_due_rows_reads_them_in_order_from_an_index(db: Database) -> None:
     outbox = OutboxRepository(db)
     for index, which in (("outbox_pending", ""), ("outbox_pending_plain", " AND o.batch IS NULL"),

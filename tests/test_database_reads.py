@@ -17,6 +17,8 @@ import pytest
 
 from storage.database import Database
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's own connections, threads and file
+
 
 class GatedDatabase(Database):
     """A database whose connections know `gate(n)`: it holds the thread running it at n == `hold`."""

@@ -15,6 +15,8 @@ import pytest
 
 from storage.database import Database
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's own connections, threads and file
+
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:

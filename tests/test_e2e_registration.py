@@ -50,11 +50,11 @@ def assert_never_broke(fake: FakeTelegram, r: Reporter) -> None:
 async def add_link(services: Services, organisation_id: int) -> int:
     async with services.db.transaction() as tx:
         cur = await tx.execute(
-            "INSERT INTO recruitment_links (organisation_id, payload, created_at, created_by) VALUES (?, ?, ?, ?)",
+            "INSERT INTO recruitment_links (organisation_id, payload, created_at, created_by) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
             (organisation_id, PAYLOAD, iso(utcnow()), "test"),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        return cur.returned_id()
 
 
 # ---- the whole registration ------------------------------------------------------------------------------

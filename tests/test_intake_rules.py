@@ -269,7 +269,7 @@ async def fill(
 
 
 async def count(db: Database, sql: str, params: tuple[Any, ...] = ()) -> int:
-    row = await db.fetchone(f"SELECT COUNT(*) AS n FROM ({sql})", params)
+    row = await db.fetchone(f"SELECT COUNT(*) AS n FROM ({sql}) AS counted", params)
     assert row is not None
     return int(row["n"])
 
@@ -369,6 +369,7 @@ async def _all_rows_as_text(db: Database, skip: set[str]) -> dict[str, str]:
     return out
 
 
+@pytest.mark.sqlite_only  # reads SQLite's schema, query plan or file
 async def test_identity_is_stored_apart_from_the_report(service: IntakeService, db: Database):
     draft = await fill(service, 51)
     outcome = await service.submit(draft, 2000, "id")

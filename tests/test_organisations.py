@@ -87,6 +87,7 @@ async def test_an_unknown_kind_cannot_be_written_behind_the_service(tmp_path: Pa
             await OrganisationRepository(db).add("Partai X", "party", "15", "operator:siti")
 
 
+@pytest.mark.sqlite_only  # reads SQLite's schema, query plan or file
 def test_operators_add_and_list_organisations_without_a_token(
     no_token: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,6 +18,7 @@ ENV_NAMES = (
     "TELEGRAM_API_BASE_URL",
     "TELEGRAM_FILE_BASE_URL",
     "DATABASE_PATH",
+    "DATABASE_URL",
     "EVIDENCE_DIR",
     "BOUNDARIES_FILE",
     "REGION_SCOPE",
@@ -279,3 +280,15 @@ def test_log_format_is_read_alone_and_case_blind(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setenv("LOG_FORMAT", " JSON ")
     assert load_logging_settings(env_file=None).log_format is LogFormat.JSON
+
+
+def test_database_url_selects_postgresql_and_without_it_sqlite_is_used(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    assert load_settings(env_file=None).database == Path("data/pantau.sqlite3")
+    monkeypatch.setenv("DATABASE_URL", "")
+    assert load_settings(env_file=None).database == Path("data/pantau.sqlite3")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://pantau@db:5432/pantau")
+    assert load_settings(env_file=None).database == "postgresql://pantau@db:5432/pantau"
+    monkeypatch.setenv("DATABASE_URL", "mysql://pantau@db/pantau")
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        load_settings(env_file=None)

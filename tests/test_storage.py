@@ -15,6 +15,7 @@ from bot.delivery.persistence import SQLitePersistence
 from storage import database as database_module
 from storage.database import Database, iso, migrations, utcnow
 from storage.delivery.outbox import OutboxMessage, OutboxRepository
+from storage.postgres import PostgresDatabase
 from storage.reporting.conversations import ConversationStore, conversation_key, parse_conversation_key
 
 
@@ -24,6 +25,15 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.open()
     yield database
     await database.close()
+
+
+async def table_names(db: Database) -> set[str]:
+    """The database's tables, on either engine."""
+    if isinstance(db, PostgresDatabase):
+        sql = "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return {r["name"] for r in await db.fetchall(sql)}
 
 
 async def scalar(db: Database, sql: str, params: tuple[object, ...] = ()) -> object:
@@ -48,7 +58,7 @@ async def test_migrations_apply_once_and_are_recorded(db: Database):
     rows = await db.fetchall("SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
     assert [(r["version"], r["name"]) for r in rows] == [(v, n) for v, n, _ in expected]
     assert all(r["applied_at"] for r in rows)
-    tables = {r["name"] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = await table_names(db)
     assert {
         "drafts",
         "draft_evidence",
@@ -99,11 +109,12 @@ async def test_a_failing_migration_is_rolled_back_entirely(tmp_path: Path, monke
     await reopened.open()
     try:
         assert await reopened.schema_version() == len(shipped)
-        assert await reopened.fetchone("SELECT name FROM sqlite_master WHERE name = 'half_done'") is None
+        assert "half_done" not in await table_names(reopened)
     finally:
         await reopened.close()
 
 
+@pytest.mark.sqlite_only
 async def test_wal_mode_and_foreign_keys_are_on(db: Database):
     assert str(await scalar(db, "PRAGMA journal_mode")).lower() == "wal"
     assert await scalar(db, "PRAGMA foreign_keys") == 1

@@ -60,11 +60,10 @@ async def add_report(repo: SupervisionRepository, code: str, *, region: str = KE
             "INSERT INTO reports (case_code, reporter_user_id, reporter_chat_id, locale, category, chronology,"
             " incident_local, timezone, region_code, location_source, anonymous, kind, submitted_at, status,"
             " forwarded_to) VALUES (?, 42, 42, 'id', 'money_politics', 'Ada amplop.', '2024-02-10T09:00',"
-            " 'Asia/Jakarta', ?, 'picker', 1, 'laporan', ?, ?, ?)",
+            " 'Asia/Jakarta', ?, 'picker', 1, 'laporan', ?, ?, ?) RETURNING id",
             (code, region, iso(utcnow() - timedelta(minutes=minutes_ago)), status, forwarded_to),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        return cur.returned_id()
 
 
 async def register(service: SupervisionService, chat_id: int, region: str, role: str) -> None:

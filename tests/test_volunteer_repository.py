@@ -90,10 +90,11 @@ async def test_registering_again_keeps_the_coordinator_of_the_same_organisation_
     other = await service.organisations.add("OKP Pemuda Jambi", "okp", "15.71", "test")
     async with service.repo.db.transaction() as tx:
         cur = await tx.execute(
-            "INSERT INTO recruitment_links (organisation_id, payload, created_at, created_by) VALUES (?, ?, '', 'test')",
+            "INSERT INTO recruitment_links (organisation_id, payload, created_at, created_by) VALUES (?, ?, '', 'test')"
+            " RETURNING id",
             (org.id, "rel_" + "a" * 20),
         )
-        link_id = cur.lastrowid
+        link_id = cur.returned_id()
     first = volunteer(1, org=org.id)
     await service.register(NewVolunteer(first.user_id, first.chat_id, first.full_name, org.id, "students",
                                         first.region_code, first.phone, True, "2026-12", link_id))

@@ -42,7 +42,7 @@ async def show_identity(
         raise OperatorError(f"{code!r} is not a case code (expected e.g. PTU-7KQ2-M9XD)")
     if len(purpose.strip()) < 5:
         raise OperatorError("give the purpose of this access with --purpose (it is logged)")
-    async with Database(settings.database_path) as db:
+    async with Database(settings.database) as db:
         reports = ReportRepository(db)
         report = await reports.by_code(normalized)
         if report is None:
@@ -109,7 +109,7 @@ async def export_evidence(
         raise OperatorError(f"{code!r} is not a case code (expected e.g. PTU-7KQ2-M9XD)")
     if await asyncio.to_thread(_not_a_folder, out_dir):
         raise OperatorError(f"{out_dir} is not a folder")
-    async with Database(settings.database_path) as db:
+    async with Database(settings.database) as db:
         reports = ReportRepository(db)
         report = await reports.by_code(normalized)
         if report is None:
@@ -196,7 +196,7 @@ _LOCAL_TIME_COLUMNS = ("submitted_at", "status_changed_at")
 
 async def export_reports(settings: OperatorSettings, output: Path) -> int:
     """Write every report (never identities) to a CSV file; returns how many."""
-    async with Database(settings.database_path) as db:
+    async with Database(settings.database) as db:
         rows = await ReportRepository(db).export_rows()
     from bot.regions.directory import RegionDirectory
 
@@ -230,7 +230,7 @@ async def group_code(settings: OperatorSettings, region_code: str, role: str, ou
     from bot.supervision.service import SupervisionService
     from storage.supervision.repository import SupervisionRepository
 
-    async with Database(settings.database_path) as db:
+    async with Database(settings.database) as db:
         regions = RegionDirectory()
 
         async def no_locale(_: int) -> str:
@@ -261,7 +261,7 @@ async def org_add(
     from bot.volunteers.organisations import OrganisationService
     from storage.volunteers.organisations import OrganisationRepository
 
-    async with Database(settings.database_path) as db:
+    async with Database(settings.database) as db:
         service = OrganisationService(OrganisationRepository(db), RegionDirectory())
         try:
             row, region = await service.add(name, kind, region_code, f"operator:{operator or getpass.getuser()}")
@@ -279,7 +279,7 @@ async def org_list(settings: OperatorSettings, region_code: str | None, out: Tex
     from storage.volunteers.organisations import OrganisationRepository
 
     regions = RegionDirectory()
-    async with Database(settings.database_path) as db:
+    async with Database(settings.database) as db:
         try:
             rows = await OrganisationService(OrganisationRepository(db), regions).in_region(region_code)
         except Refusal as exc:
@@ -315,7 +315,7 @@ async def org_link(
                             " (this command does not ask Telegram)")
     if not _BOT_USERNAME.fullmatch(username):
         raise OperatorError(f"{username!r} is not a Telegram bot username (e.g. pantau_jambi_bot)")
-    async with Database(settings.database_path) as db:
+    async with Database(settings.database) as db:
         service = RecruitmentService(LinkRepository(db), VolunteerRepository(db), OrganisationRepository(db),
                                      OutboxRepository(db))
         try:
@@ -353,7 +353,7 @@ async def link_revoke(settings: OperatorSettings, payload: str, out: TextIO) -> 
     from storage.volunteers.volunteers import VolunteerRepository
 
     payload = payload.strip().rsplit("start=", 1)[-1]  # the whole link is fine too
-    async with Database(settings.database_path) as db:
+    async with Database(settings.database) as db:
         service = RecruitmentService(LinkRepository(db), VolunteerRepository(db), OrganisationRepository(db),
                                      OutboxRepository(db))
         link = await service.by_payload(payload)

@@ -7,7 +7,7 @@ from typing import Any
 
 from storage.database import Database, iso, utcnow
 
-_INSERT = "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+_INSERT = "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 
 
 class InboxRepository:

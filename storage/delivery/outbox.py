@@ -76,8 +76,8 @@ async def enqueue(conn: Tx, message: OutboxMessage) -> bool:
     """Inside a transaction: add a message unless its dedup_key is already there. True if added."""
     now = iso(utcnow())
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO outbox (dedup_key, chat_id, method, payload, next_attempt_at, created_at, kind,"
-        " report_id, priority, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (dedup_key, chat_id, method, payload, next_attempt_at, created_at, kind,"
+        " report_id, priority, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             message.dedup_key,
             message.chat_id,
@@ -230,10 +230,16 @@ class OutboxRepository:
         async with self.db.transaction() as conn:
             if migrated_from is None:
                 await conn.execute("UPDATE outbox SET chat_id = ? WHERE id = ?", (chat_id, item_id))
-            else:
+            else:  # JSON changed here, not in SQL: the same on both engines
+                async with conn.execute("SELECT payload FROM outbox WHERE id = ?", (item_id,)) as cur:
+                    row = await cur.fetchone()
+                if row is None:
+                    return
+                payload = json.loads(row["payload"])
+                payload["migrated_from"] = migrated_from
                 await conn.execute(
-                    "UPDATE outbox SET chat_id = ?, payload = json_set(payload, '$.migrated_from', ?) WHERE id = ?",
-                    (chat_id, migrated_from, item_id),
+                    "UPDATE outbox SET chat_id = ?, payload = ? WHERE id = ?",
+                    (chat_id, json.dumps(payload, ensure_ascii=False), item_id),
                 )
 
     async def sent_to_groups_since(self, since: datetime) -> list[tuple[int, str, int]]:

@@ -112,9 +112,9 @@ class DraftRepository:
                  draft.last_update_id, now, now),
             )
             await conn.executemany(
-                "INSERT OR IGNORE INTO draft_evidence (user_id, kind, telegram_file_id, telegram_unique_id, sha256,"
+                "INSERT INTO draft_evidence (user_id, kind, telegram_file_id, telegram_unique_id, sha256,"
                 " size, mime_type, file_name, stored, media_group_id, created_at, exif_taken_at, exif_latitude,"
-                " exif_longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " exif_longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(draft.user_id, e.kind, e.telegram_file_id, e.telegram_unique_id, e.sha256, e.size, e.mime_type,
                   e.file_name, e.stored, e.media_group_id, now, e.exif_taken_at, e.exif_latitude, e.exif_longitude)
                  for e in evidence],
@@ -129,9 +129,9 @@ class DraftRepository:
         """Record one file; False if the same Telegram file was already recorded (a re-delivered update)."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT OR IGNORE INTO draft_evidence (user_id, kind, telegram_file_id, telegram_unique_id, sha256,"
+                "INSERT INTO draft_evidence (user_id, kind, telegram_file_id, telegram_unique_id, sha256,"
                 " size, mime_type, file_name, stored, media_group_id, created_at, exif_taken_at, exif_latitude,"
-                " exif_longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " exif_longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (
                     user_id,
                     evidence.kind,
@@ -181,11 +181,16 @@ class DraftRepository:
     async def set_status_message(self, user_id: int, message_id: int, at: datetime) -> None:
         """Remember the evidence step's status message in the draft's answers, changing nothing else (an
         album's acknowledgement is sent from a job, beside the chat's other updates)."""
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as conn:  # JSON changed here, not in SQL: the same on both engines
+            async with conn.execute("SELECT answers FROM drafts WHERE user_id = ? AND status = 'active'", (user_id,)) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return
+            answers = json.loads(row["answers"])
+            answers.update(status_message_id=message_id, status_message_at=iso(at))
             await conn.execute(
-                "UPDATE drafts SET answers = json_set(answers, '$.status_message_id', ?, '$.status_message_at', ?)"
-                " WHERE user_id = ? AND status = 'active'",
-                (message_id, iso(at), user_id),
+                "UPDATE drafts SET answers = ? WHERE user_id = ? AND status = 'active'",
+                (json.dumps(answers, ensure_ascii=False), user_id),
             )
 
     async def active_steps(self) -> dict[tuple[int, int], str]:

@@ -98,7 +98,7 @@ class Submission:
                 "INSERT INTO reports (case_code, reporter_user_id, reporter_chat_id, locale, category, chronology,"
                 " incident_local, timezone, region_code, location_source, latitude, longitude, place_description,"
                 " reported_party, witnesses, anonymous, kind, missing, status, submitted_at, known_local, reporter_standing,"
-                " tsm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?)",
+                " tsm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?) RETURNING id",
                 (
                     report.case_code,
                     report.reporter_user_id,
@@ -128,8 +128,7 @@ class Submission:
             if "case_code" in str(exc):
                 raise CaseCodeTaken(report.case_code) from exc
             raise
-        report_id = cur.lastrowid
-        assert report_id is not None
+        report_id = cur.returned_id()
         if identity is not None:
             await conn.execute(
                 "INSERT INTO reporter_identities (report_id, name, address, phone, phone_source)"

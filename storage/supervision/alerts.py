@@ -65,8 +65,10 @@ class AlertStore:
                      iso(utcnow())),
                 )
             await conn.execute(
-                "INSERT OR REPLACE INTO tracked_messages (chat_id, message_id, purpose, report_id, card_kind, created_at)"
-                " VALUES (?, ?, 'card', ?, ?, ?)",
+                "INSERT INTO tracked_messages (chat_id, message_id, purpose, report_id, card_kind, created_at)"
+                " VALUES (?, ?, 'card', ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE SET purpose = excluded.purpose,"
+                " report_id = excluded.report_id, card_kind = excluded.card_kind, user_id = NULL, request_id = NULL,"
+                " created_at = excluded.created_at",
                 (chat_id, message_id, report_id, kind, iso(utcnow())),
             )
 
@@ -153,8 +155,10 @@ class AlertStore:
     ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT OR REPLACE INTO tracked_messages (chat_id, message_id, purpose, report_id, user_id, request_id,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO tracked_messages (chat_id, message_id, purpose, report_id, user_id, request_id,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE SET"
+                " purpose = excluded.purpose, report_id = excluded.report_id, card_kind = NULL,"
+                " user_id = excluded.user_id, request_id = excluded.request_id, created_at = excluded.created_at",
                 (chat_id, message_id, purpose, report_id, user_id, request_id, iso(utcnow())),
             )
 
@@ -176,11 +180,10 @@ class AlertStore:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO info_requests (report_id, group_chat_id, asked_by, question, asked_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (report_id, group_chat_id, asked_by, question, iso(utcnow())),
             )
-            request_id = cur.lastrowid
-            assert request_id is not None
+            request_id = cur.returned_id()
             if prompt is not None:
                 await conn.execute(
                     "DELETE FROM tracked_messages WHERE chat_id = ? AND message_id = ?", (prompt.chat_id, prompt.message_id)

@@ -155,6 +155,8 @@ class GroupStore:
                 "UPDATE info_requests SET group_chat_id = ? WHERE group_chat_id = ?", (new_chat_id, old_chat_id)
             )
             await conn.execute(
-                "UPDATE OR IGNORE tracked_messages SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+                "UPDATE tracked_messages SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS (SELECT 1 FROM tracked_messages t"
+                " WHERE t.chat_id = ? AND t.message_id = tracked_messages.message_id)",
+                (new_chat_id, old_chat_id, new_chat_id),
             )
             return moved

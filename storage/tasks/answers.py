@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from storage.database import Database, Tx, iso, utcnow
 from storage.delivery.outbox import OutboxMessage, enqueue
 from storage.tasks.tasks import TaskRow, task_row
+from storage.volunteers.verification import given_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +114,7 @@ class TaskAnswerRepository:
         """The volunteer's reference number (volunteer_refs, the REL-0042 of their verification card), given now
         if they have none yet: the one way groups name a volunteer."""
         async with self.db.transaction() as tx:
-            await tx.execute("INSERT OR IGNORE INTO volunteer_refs (user_id) VALUES (?)", (user_id,))
-            async with tx.execute("SELECT ref FROM volunteer_refs WHERE user_id = ?", (user_id,)) as cur:
-                row = await cur.fetchone()
-        assert row is not None
-        return int(row["ref"])
+            return await given_ref(tx, user_id)
 
     async def organisation_name(self, user_id: int) -> str | None:
         """The name of the volunteer's organisation (None: an individual volunteer, or none known)."""
@@ -148,11 +145,10 @@ class TaskAnswerRepository:
         async with self.db.transaction() as tx:
             await self._delete_open(tx, user_id)
             cur = await tx.execute(
-                "INSERT INTO task_reports (task_id, user_id, created_at) VALUES (?, ?, ?)",
+                "INSERT INTO task_reports (task_id, user_id, created_at) VALUES (?, ?, ?) RETURNING id",
                 (task_id, user_id, iso(utcnow())),
             )
-            report_id = cur.lastrowid
-        assert report_id is not None
+            report_id = cur.returned_id()
         found = await self.report(report_id)
         assert found is not None
         return found
@@ -187,8 +183,9 @@ class TaskAnswerRepository:
         """Record one file; False if the same Telegram file was already recorded (a re-delivered update)."""
         async with self.db.transaction() as tx:
             cur = await tx.execute(
-                "INSERT OR IGNORE INTO task_report_evidence (task_report_id, kind, telegram_file_id, telegram_unique_id,"
-                " sha256, size, mime_type, stored, media_group_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO task_report_evidence (task_report_id, kind, telegram_file_id, telegram_unique_id,"
+                " sha256, size, mime_type, stored, media_group_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (report_id, evidence.kind, evidence.telegram_file_id, evidence.telegram_unique_id, evidence.sha256,
                  evidence.size, evidence.mime_type, evidence.stored, evidence.media_group_id, iso(utcnow())),
             )

@@ -86,13 +86,13 @@ class TaskRepository:
         cur = await tx.execute(
             "INSERT INTO tasks (group_chat_id, created_by_user_id, region_code, organisation_kind, organisation_id,"
             " text, attachment_kind, attachment_file_id, due_at, timezone, latitude, longitude, report_back,"
-            " recipients, created_at, source_update_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " recipients, created_at, source_update_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
             (new.group_chat_id, new.created_by_user_id, new.region_code, new.organisation_kind, new.organisation_id,
              new.text, new.attachment_kind, new.attachment_file_id, new.due_at, new.timezone, new.latitude,
              new.longitude, int(new.report_back), len(recipients), iso(utcnow()), new.source_update_id),
         )
-        task_id = cur.lastrowid
-        assert task_id is not None
+        task_id = cur.returned_id()
         await tx.executemany(
             "INSERT INTO task_assignments (task_id, user_id, chat_id) VALUES (?, ?, ?)",
             [(task_id, r.user_id, r.chat_id) for r in recipients],
@@ -118,8 +118,8 @@ class TaskRepository:
     async def answers(self, task_id: int) -> AnswerCounts:
         """What the volunteers a task was queued for answered so far."""
         row = await self.db.fetchone(
-            "SELECT COALESCE(SUM(status = 'accepted'), 0) AS accepted, COALESCE(SUM(status = 'declined'), 0) AS"
-            " declined, COALESCE(SUM(reported_at IS NOT NULL), 0) AS reported FROM task_assignments WHERE task_id = ?",
+            "SELECT COUNT(CASE WHEN status = 'accepted' THEN 1 END) AS accepted, COUNT(CASE WHEN status = 'declined'"
+            " THEN 1 END) AS declined, COUNT(reported_at) AS reported FROM task_assignments WHERE task_id = ?",
             (task_id,),
         )
         assert row is not None
@@ -136,7 +136,7 @@ class TaskRepository:
     async def save_card_counts(self, tx: Tx, task_id: int, before: str | None, after: str) -> bool:
         """Inside a transaction: the counts the card shows now, unless another pass saved others first."""
         cur = await tx.execute(
-            "UPDATE tasks SET card_counts = ? WHERE id = ? AND card_counts IS ?", (after, task_id, before)
+            "UPDATE tasks SET card_counts = ? WHERE id = ? AND card_counts IS NOT DISTINCT FROM ?", (after, task_id, before)
         )
         return cur.rowcount == 1
 

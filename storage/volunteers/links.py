@@ -56,7 +56,7 @@ class LinkRepository:
             try:
                 cur = await tx.execute(
                     "INSERT INTO recruitment_links (organisation_id, payload, coordinator_user_id, created_at,"
-                    " created_by) VALUES (?, ?, ?, ?, ?)",
+                    " created_by) VALUES (?, ?, ?, ?, ?) RETURNING id",
                     (organisation_id, payload, coordinator_user_id, now, created_by),
                 )
             except sqlite3.IntegrityError as exc:
@@ -66,8 +66,8 @@ class LinkRepository:
             if coordinator_user_id is not None:
                 await tx.execute("UPDATE volunteers SET coordinator = 1, updated_at = ? WHERE user_id = ?",
                                  (now, coordinator_user_id))
-            link_id = cur.lastrowid
-        row = await self.get(int(link_id or 0))
+            link_id = cur.returned_id()
+        row = await self.get(link_id)
         assert row is not None
         return row
 

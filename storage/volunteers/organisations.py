@@ -49,10 +49,11 @@ class OrganisationRepository:
             if existing is not None:
                 raise DuplicateOrganisation(_row(existing))
             inserted = await tx.execute(
-                "INSERT INTO organisations (name, kind, region_code, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO organisations (name, kind, region_code, created_at, created_by) VALUES (?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (name, kind, region_code, iso(utcnow()), created_by),
             )
-            async with tx.execute(f"SELECT {_COLUMNS} FROM organisations WHERE id = ?", (inserted.lastrowid,)) as cur:
+            async with tx.execute(f"SELECT {_COLUMNS} FROM organisations WHERE id = ?", (inserted.returned_id(),)) as cur:
                 row = await cur.fetchone()
         assert row is not None
         return _row(row)

@@ -48,11 +48,7 @@ class VerificationRepository:
 
     async def ref_of(self, tx: Tx, user_id: int) -> int:
         """The volunteer's card reference, given the first time it is asked for (inside `tx`)."""
-        await tx.execute("INSERT OR IGNORE INTO volunteer_refs (user_id) VALUES (?)", (user_id,))
-        async with tx.execute("SELECT ref FROM volunteer_refs WHERE user_id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
-        assert row is not None
-        return int(row["ref"])
+        return await given_ref(tx, user_id)
 
     async def user_of(self, ref: int) -> int | None:
         row = await self.db.fetchone("SELECT user_id FROM volunteer_refs WHERE ref = ?", (ref,))
@@ -77,7 +73,8 @@ class VerificationRepository:
 
     async def add_card(self, tx: Tx, ref: int, chat_id: int, audience: str, dedup_key: str) -> None:
         await tx.execute(
-            "INSERT OR IGNORE INTO volunteer_cards (ref, chat_id, audience, dedup_key, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO volunteer_cards (ref, chat_id, audience, dedup_key, created_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (ref, chat_id, audience, dedup_key, iso(utcnow())),
         )
 
@@ -149,11 +146,10 @@ class VerificationRepository:
                 return await self.log_identity(viewer_user_id, volunteer_user_id, chat_id, via, own)
         cur = await tx.execute(
             "INSERT INTO volunteer_identity_log (viewer_user_id, volunteer_user_id, chat_id, via, at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (viewer_user_id, volunteer_user_id, chat_id, via, iso(utcnow())),
         )
-        assert cur.lastrowid is not None
-        return int(cur.lastrowid)
+        return cur.returned_id()
 
     async def identity_outcome(self, log_id: int, outcome: str) -> None:
         async with self.db.transaction() as tx:
@@ -166,3 +162,18 @@ class VerificationRepository:
         )
         return [IdentityView(r["viewer_user_id"], r["volunteer_user_id"], r["chat_id"], r["via"], r["outcome"],
                              r["at"]) for r in rows]
+
+
+async def given_ref(tx: Tx, user_id: int) -> int:
+    """The volunteer's reference (REL-0042), given the first time it is asked for. Looked up before the INSERT:
+    on PostgreSQL an INSERT that meets a conflict still takes a number from the identity, and the references
+    people see would have gaps (SQLite's rowid takes none)."""
+    async with tx.execute("SELECT ref FROM volunteer_refs WHERE user_id = ?", (user_id,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        async with tx.execute(
+            "INSERT INTO volunteer_refs (user_id) VALUES (?) ON CONFLICT DO NOTHING RETURNING ref", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+    assert row is not None
+    return int(row["ref"])

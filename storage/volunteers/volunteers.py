@@ -109,7 +109,7 @@ class VolunteerRepository:
             " region_code = excluded.region_code, phone = excluded.phone, phone_checked = excluded.phone_checked,"
             " nonpartisan_at = excluded.nonpartisan_at, consent_at = excluded.consent_at,"
             " consent_version = excluded.consent_version, status = 'pending',"
-            " coordinator = CASE WHEN volunteers.organisation_id IS excluded.organisation_id"
+            " coordinator = CASE WHEN volunteers.organisation_id IS NOT DISTINCT FROM excluded.organisation_id"
             " AND volunteers.status IN ('pending', 'verified') THEN volunteers.coordinator ELSE 0 END,"
             " link_id = COALESCE(excluded.link_id, volunteers.link_id), reachable = 1, updated_at = excluded.updated_at,"
             " status_at = excluded.status_at, status_by = 'self'",
