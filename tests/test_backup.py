@@ -317,3 +317,13 @@ async def test_a_backup_of_the_running_bot_restores_its_report_and_evidence(
     assert "1 intact, 0 missing, 0 corrupted" in capsys.readouterr().out
     async with Database(no_token) as db:
         assert await ReportRepository(db).by_code(code) is not None
+
+
+@pytest.mark.parametrize("command", [["backup", "out"], ["restore", "out", "--force"], ["verify-evidence"]])
+def test_the_sqlite_tools_refuse_a_postgresql_database_in_one_line(
+        command: list[str], no_token: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://pantau@127.0.0.1:1/pantau")
+    assert cli.main(command) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("DATABASE_URL is set: the database is PostgreSQL") and "\n" not in err
+    assert not Path("out").exists()

@@ -107,7 +107,15 @@ async def backup(settings: OperatorSettings, dest: Path, out: TextIO, *, with_ev
     await asyncio.to_thread(_backup, settings, dest, out, with_evidence)
 
 
+def _sqlite_only(settings: OperatorSettings, instead: str) -> None:
+    """These tools copy and check SQLite files; a PostgreSQL database has its own tools."""
+    if settings.database_url:
+        raise OperatorError(f"DATABASE_URL is set: the database is PostgreSQL, which this command does not handle; "
+                            f"{instead} (README, Backup and restore)")
+
+
 def _backup(settings: OperatorSettings, dest: Path, out: TextIO, with_evidence: bool) -> None:
+    _sqlite_only(settings, "back it up with pg_dump --format=custom, and EVIDENCE_DIR with rsync")
     source = settings.database_path
     if not source.is_file():
         raise OperatorError(f"no database at {source} (DATABASE_PATH): nothing to back up")
@@ -204,6 +212,7 @@ async def restore(settings: OperatorSettings, source: Path, out: TextIO, *, forc
 
 
 def _restore(settings: OperatorSettings, source: Path, out: TextIO, force: bool) -> None:
+    _sqlite_only(settings, "restore a pg_dump with pg_restore, the bot stopped")
     found = _read_backup(source)
     target = settings.database_path
     lock = InstanceLock(target)
@@ -358,6 +367,7 @@ async def verify_evidence(settings: OperatorSettings, out: TextIO) -> int:
 
 
 def _verify_evidence(settings: OperatorSettings, out: TextIO) -> int:
+    _sqlite_only(settings, "on PostgreSQL, evidence is not checked by Pantau yet")
     database = settings.database_path
     if not database.is_file():
         raise OperatorError(f"no database at {database} (DATABASE_PATH)")

@@ -17,7 +17,14 @@ from typing import Any, Protocol
 
 from bot.settings import OperatorSettings
 from storage.database import Database, iso, utcnow
-from storage.operators.heartbeats import Beat, HealthFacts, HeartbeatRepository, NoHeartbeatTable, health_facts
+from storage.operators.heartbeats import (
+    Beat,
+    HealthFacts,
+    HeartbeatRepository,
+    NoHeartbeatTable,
+    health_facts,
+    health_facts_postgres,
+)
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +125,14 @@ async def health_report(
     """(healthy, one line per check) for the database of `settings`. `polling=False` (webhook mode) leaves out
     the getUpdates check. Reads on a read-only connection of its own: the bot may be running."""
     limits = limits or HealthLimits()
+    if settings.database_url:  # PostgreSQL: the same facts, read over its own connection
+        try:
+            facts = await health_facts_postgres(settings.database_url)
+        except NoHeartbeatTable:
+            return False, ["problem: the PostgreSQL database has no heartbeats: no bot of this version has run on it"]
+        except Exception as exc:  # unreachable, refused, a wrong password: unhealthy, said in one line
+            return False, [f"problem: cannot read the PostgreSQL database (DATABASE_URL): {type(exc).__name__}: {exc}"]
+        return judge(facts, limits, polling=polling, now=now or utcnow())
     path = settings.database_path
     if not await asyncio.to_thread(path.is_file):
         return False, [f"problem: no database at {path}: the bot has not run here"]

@@ -81,3 +81,24 @@ def health_facts(path: Path) -> HealthFacts:
         conn.execute("COMMIT")
     beats = [Beat(str(h), int(p), str(r), str(s), str(b), None if q is None else str(q)) for h, p, r, s, b, q in rows]
     return HealthFacts(beats, int(unsent), None if oldest is None else str(oldest))
+
+
+async def health_facts_postgres(url: str) -> HealthFacts:
+    """The same facts from a PostgreSQL database (DATABASE_URL), in one read-only snapshot of its own connection."""
+    import asyncpg  # only a PostgreSQL deployment needs it loaded
+
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction(readonly=True, isolation="repeatable_read"):
+            try:
+                rows = await conn.fetch(
+                    "SELECT host, pid, role, started_at, beat_at, polled_at FROM heartbeats ORDER BY beat_at DESC")
+            except asyncpg.UndefinedTableError as exc:
+                raise NoHeartbeatTable(str(exc)) from None
+            unsent, oldest = await conn.fetchrow(
+                "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status IN ('pending', 'sending')")
+    finally:
+        await conn.close()
+    beats = [Beat(str(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), None if r[5] is None else str(r[5]))
+             for r in rows]
+    return HealthFacts(beats, int(unsent), None if oldest is None else str(oldest))
