@@ -101,6 +101,7 @@ def test_a_valid_log_level_before_or_after_the_command(no_token: Path, argv: lis
     assert cli.main([*argv, "--output", str(no_token.parent / "out.csv")]) == 0
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file the CLI wrote
 @pytest.mark.parametrize(("region", "zone", "label"), [("15.71.04", "Asia/Jakarta", "WIB"),
                                                        ("71.71", "Asia/Makassar", "WITA"),
                                                        ("94", "Asia/Jayapura", "WIT")])

@@ -18,6 +18,8 @@ from bot.delivery.transport import AiohttpRequest
 from storage.database import Database
 from storage.delivery.inbox import InboxRepository
 
+pytestmark = pytest.mark.sqlite_only  # reads the SQLite file and traces SQLite's writer
+
 
 def _update(update_id: int) -> Update:
     update = Update.de_json({"update_id": update_id}, None)  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ def organisation(no_token: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest
     return no_token
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file the CLI wrote
 def test_org_link_prints_the_link_and_writes_its_qr_code(organisation: Path, tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     png = tmp_path / "posters" / "bem.png"
@@ -61,6 +62,7 @@ def test_the_username_comes_from_the_setting_or_the_command_says_what_it_needs(
     assert "Organisation number 7 does not exist" in capsys.readouterr().err
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file the CLI wrote
 def test_a_coordinator_must_be_a_verified_volunteer_of_the_organisation(
     organisation: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
