@@ -167,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     configure_logging(getattr(logging, level), log_format)
+    logging.getLogger(__name__).debug("logging at %s, as %s", level, log_format.value)
     if args.command in OPERATOR_COMMANDS:
         return _operator_command(args)
     try:

@@ -26,6 +26,8 @@ from storage.reporting.reports import ReportRepository
 from testing.fake_telegram import FakeTelegram
 from tests.harness import Reporter, case_codes_sent, run_steps
 
+pytestmark = pytest.mark.sqlite_only  # backup, restore and verify-evidence copy and check SQLite files
+
 REPORTER_FILE_NAME = "KTP_Rahmat_Hidayat.jpg"  # a reporter's own file name: personal data
 
 

@@ -128,6 +128,7 @@ def heartbeats_written(monkeypatch: pytest.MonkeyPatch) -> list[Beat]:
     return written
 
 
+@pytest.mark.sqlite_only  # health reads DATABASE_PATH; on PostgreSQL: tests/test_health_postgres.py
 async def test_the_health_path_answers_on_the_webhook_server(
         fake: FakeTelegram, webhook_bot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     written = heartbeats_written(monkeypatch)
@@ -140,6 +141,7 @@ async def test_the_health_path_answers_on_the_webhook_server(
     assert body["checks"][0].startswith("ok: running") and "ok: receiving updates by webhook" in body["checks"]
 
 
+@pytest.mark.sqlite_only  # health reads DATABASE_PATH; on PostgreSQL: tests/test_health_postgres.py
 async def test_health_knows_from_the_heartbeat_that_the_bot_runs_by_webhook(
         fake: FakeTelegram, webhook_bot: Any, monkeypatch: pytest.MonkeyPatch, no_token: Path,
         capsys: pytest.CaptureFixture[str]) -> None:

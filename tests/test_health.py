@@ -21,6 +21,8 @@ from storage.operators.heartbeats import Beat, HeartbeatRepository
 from testing.fake_telegram import FakeTelegram
 from tests.harness import Reporter, outbox_idle, services_of
 
+pytestmark = pytest.mark.sqlite_only  # reads the SQLite file; on PostgreSQL: tests/test_health_postgres.py
+
 
 async def _seed(path: Path, beats: list[tuple[str, float, float | None]], unsent_age: float | None = None) -> None:
     """Heartbeats (host, seconds since the beat, seconds since getUpdates returned or None) and an unsent message

@@ -95,6 +95,6 @@ async def test_a_debug_json_log_of_a_whole_report_has_no_identity(fake: FakeTele
     assert len(lines) > 10
     events = [json.loads(line) for line in lines]
     assert all({"event", "level", "timestamp", "logger"} <= set(e) for e in events)
-    assert any(e["level"] == "debug" for e in events)  # DEBUG did reach Pantau's own loggers
+    assert any(e["level"] == "debug" and e["logger"] == "bot.cli" for e in events)  # DEBUG reached Pantau's loggers
     for secret in ("Siti Aminah", "Kenanga", "9988", "Zulaikha", CHRONOLOGY[:30]):
         assert secret not in text
