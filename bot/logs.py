@@ -7,8 +7,9 @@ by a formatter of our own. A traceback stays on its event's line in both formats
 and `docker logs` show one event per line and a log collector never splits one.
 
 Never a reporter's identity: Pantau's own messages name cases, chats and update ids, not people. Below INFO,
-python-telegram-bot logs whole updates and API parameters (names, phone numbers, texts), so the libraries'
-loggers stay at INFO or above whatever `--log-level` says; DEBUG is for Pantau's own loggers."""
+python-telegram-bot logs whole updates and API parameters (names, phone numbers, texts) and aiosqlite every SQL
+statement with its parameters (an identity's insert included), so the libraries' loggers stay at INFO or above
+whatever `--log-level` says; DEBUG is for Pantau's own loggers."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from typing import TextIO
 import structlog
 
 # The libraries whose DEBUG records carry update contents or request parameters, kept at INFO at least.
-LIBRARY_LOGGERS = ("telegram", "tornado", "aiohttp", "httpx", "httpcore", "apscheduler", "asyncio")
+LIBRARY_LOGGERS = ("telegram", "tornado", "aiohttp", "httpx", "httpcore", "apscheduler", "asyncio", "aiosqlite",
+                   "asyncpg")
 QUIET_LOGGERS = ("httpx", "apscheduler")  # a line per HTTP request, per job run: WARNING unless something goes wrong
 
 

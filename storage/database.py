@@ -107,11 +107,17 @@ class Database:
         if self._flusher is not None:
             self._flusher.cancel()
             self._flusher = None
-        if self._writer is not None and self._deferred:
+        if self._is_open() and self._deferred:
             try:
                 await self.flush()
             except Exception:  # the inbox rows stay, and are replayed at the next start
                 log.exception("writing deferred statements at close failed")
+        await self._close_connections()
+
+    def _is_open(self) -> bool:
+        return self._writer is not None
+
+    async def _close_connections(self) -> None:
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()

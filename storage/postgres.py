@@ -260,15 +260,10 @@ class PostgresDatabase(Database):
         await self._pg_migrate(self._pg_writer.conn)
         self._pg_reader = await self._pg_connect()
 
-    async def close(self) -> None:
-        if self._flusher is not None:
-            self._flusher.cancel()
-            self._flusher = None
-        if self._pg_writer is not None and self._deferred:
-            try:
-                await self.flush()
-            except Exception:  # the inbox rows stay, and are replayed at the next start
-                log.exception("writing deferred statements at close failed")
+    def _is_open(self) -> bool:  # Database.close: flush what was deferred, then close these
+        return self._pg_writer is not None
+
+    async def _close_connections(self) -> None:
         for conn in (self._pg_reader, self._pg_writer):
             if conn is not None:
                 await conn.conn.close()
