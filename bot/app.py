@@ -30,9 +30,10 @@ from bot.delivery.bot_calls import BotCalls
 from bot.delivery.inbox import PersistentUpdateQueue, replay_unprocessed
 from bot.delivery.outbox_worker import OutboxWorker
 from bot.delivery.pacing import GroupPacer
-from bot.delivery.persistence import SQLitePersistence
+from bot.delivery.persistence import SQLitePersistence, reload_chats
 from bot.delivery.policy import DeliveryPolicy
-from bot.delivery.rate_limiter import PacedRateLimiter
+from bot.delivery.rate_limiter import PAID_MESSAGES_PER_SECOND, PacedRateLimiter
+from bot.delivery.scale_out import INBOX_CHANNEL, OUTBOX_CHANNEL, ScaleOut, SharedBudget
 from bot.delivery.transport import AiohttpRequest
 from bot.delivery.update_processor import PerChatUpdateProcessor
 from bot.delivery.webhook import WebhookConfig, start_webhook
@@ -87,6 +88,7 @@ from storage.database import Database, utcnow
 from storage.delivery.broadcasts import BroadcastRepository
 from storage.delivery.inbox import InboxRepository
 from storage.delivery.outbox import OutboxRepository
+from storage.delivery.workers import WorkerRepository
 from storage.people.users import UserRepository
 from storage.privacy.personal_data import PersonalDataRepository
 from storage.reporting.conversations import ConversationStore
@@ -107,6 +109,7 @@ PantauApplication = Application[Any, PantauContext, Any, Any, Any, Any]
 
 # The background task that sets the bot's menus and descriptions (bot/people/menus.py), in bot_data.
 MENUS_TASK = "pantau.menus_task"
+POLL_TIMEOUT = "pantau.poll_timeout"  # getUpdates' long-polling timeout, for a worker that starts leading later
 
 
 async def create_services(settings: Settings) -> Services:
@@ -180,13 +183,14 @@ async def create_services(settings: Settings) -> Services:
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
         reachability=reachability,
+        scale_out=ScaleOut(WorkerRepository(db), settings.worker_lease_seconds) if settings.scale_out else None,
     )
 
 
-async def restored_pacer(outbox: OutboxRepository) -> GroupPacer:
+async def restored_pacer(outbox: OutboxRepository, pacer: GroupPacer | None = None) -> GroupPacer:
     """The group pacer, with each group's last minute as the outbox recorded it (a restart must not let a
     group get a second minute's worth). Times are stored to the second, so each counts one second longer."""
-    pacer = GroupPacer()
+    pacer = pacer or GroupPacer()
     now = utcnow()
     for chat_id, sent_at, messages in await outbox.sent_to_groups_since(now - timedelta(seconds=pacer.window + 1)):
         age = (now - datetime.fromisoformat(sent_at)).total_seconds() - 1.0
@@ -258,11 +262,12 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
                 REPORT_BACK_CONVERSATION: services.task_answers.conversation_states,  # an open report-back
             }
         ))
-        .rate_limiter(PacedRateLimiter(  # every call: group and overall limits
+        .rate_limiter(limiter := PacedRateLimiter(  # every call: group and overall limits
             services.pacer, per_second=settings.telegram_messages_per_second, max_retries=2
         ))
         .update_queue(queue := PersistentUpdateQueue(services.inbox))
-        .concurrent_updates(PerChatUpdateProcessor(256, on_processed=services.inbox.processed))
+        .concurrent_updates(PerChatUpdateProcessor(256, on_processed=(
+            services.scale_out.processed if services.scale_out else services.inbox.processed)))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .request(AiohttpRequest(connection_pool_size=64))  # aiohttp: a fifth of httpx's CPU per call
         .get_updates_request(queue.gate(connection_pool_size=2))  # commits the inbox before each offset
@@ -271,6 +276,12 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
+    if services.scale_out is not None:  # one of several workers: received updates go to their chat's worker
+        queue.shared = True
+        db = services.db
+        queue.on_committed = lambda: db.signal(INBOX_CHANNEL)
+        if settings.telegram_messages_per_second <= PAID_MESSAGES_PER_SECOND:  # above: a benchmark, no real limit
+            limiter.shared = SharedBudget(services.scale_out.workers, settings.telegram_messages_per_second).take
     services.alerts = AlertSender(
         services.supervision, services.regions, application.bot, settings.default_locale,
         rules=services.intake.rules,  # the deployment's election: the card's deadlines
@@ -285,7 +296,8 @@ def build_application(settings: Settings, services: Services) -> PantauApplicati
 async def start_background(application: PantauApplication) -> None:
     """The Application's post_init: replay the inbox, then start the outbox worker, housekeeping jobs, menus."""
     services: Services = application.bot_data[SERVICES_KEY]
-    await replay_unprocessed(services.inbox, application.update_queue, application.bot)
+    if services.scale_out is None:  # several workers: the chats' workers take what is in the inbox
+        await replay_unprocessed(services.inbox, application.update_queue, application.bot)
     assert services.alerts is not None
     # What the outbox worker knows of the messages it sends, each feature's part (bot/delivery/policy.py).
     policy = DeliveryPolicy()
@@ -311,15 +323,12 @@ async def start_background(application: PantauApplication) -> None:
     services.outbox_worker = worker
     services.group_replies.notify = worker.notify
     services.verification.notify = services.recruitment.notify = worker.notify
-    worker.start()
+    if services.scale_out is None:
+        worker.start()
+        register_periodic_jobs(application, services)
+    else:
+        await join_workers(application, services, worker)
     if application.job_queue is not None:
-        application.job_queue.run_repeating(close_idle_conversations, IDLE_CHECK_EVERY, first=5.0, name="idle")
-        application.job_queue.run_repeating(purge_old_drafts, PURGE_EVERY, first=60.0, name="purge")
-        application.job_queue.run_repeating(remind_unclaimed, REMIND_CHECK_EVERY, first=30.0, name="remind")
-        register_task_jobs(application.job_queue, services.settings)  # task cards' counts, task reminders
-        application.job_queue.run_repeating(purge_volunteers, PURGE_VOLUNTEERS_EVERY, first=90.0, name="volunteers")
-        application.job_queue.run_repeating(post_waiting_cards, WAITING_CARDS_EVERY, first=60.0, name="waiting-cards")
-        application.job_queue.run_repeating(purge_identities, PURGE_IDENTITIES_EVERY, first=120.0, name="identities")
         heartbeat = register_heartbeat(application, services, role=HeartbeatRole.WEBHOOK if services.settings.webhook_url
                                        else HeartbeatRole.BOT)  # the heartbeat `python -m bot health` reads
         await heartbeat.job(None)  # the first one now: a health check right after the start sees this process
@@ -327,6 +336,59 @@ async def start_background(application: PantauApplication) -> None:
     application.bot_data[MENUS_TASK] = asyncio.create_task(
         set_menus(application.bot, services.settings.default_locale), name="pantau-menus"
     )
+
+
+def register_periodic_jobs(application: PantauApplication, services: Services) -> None:
+    """The housekeeping jobs: in the one process, or in the leader of several workers."""
+    if application.job_queue is None:
+        return
+    application.job_queue.run_repeating(close_idle_conversations, IDLE_CHECK_EVERY, first=5.0, name="idle")
+    application.job_queue.run_repeating(purge_old_drafts, PURGE_EVERY, first=60.0, name="purge")
+    application.job_queue.run_repeating(remind_unclaimed, REMIND_CHECK_EVERY, first=30.0, name="remind")
+    register_task_jobs(application.job_queue, services.settings)  # task cards' counts, task reminders
+    application.job_queue.run_repeating(purge_volunteers, PURGE_VOLUNTEERS_EVERY, first=90.0, name="volunteers")
+    application.job_queue.run_repeating(post_waiting_cards, WAITING_CARDS_EVERY, first=60.0, name="waiting-cards")
+    application.job_queue.run_repeating(purge_identities, PURGE_IDENTITIES_EVERY, first=120.0, name="identities")
+
+
+async def join_workers(application: PantauApplication, services: Services, worker: OutboxWorker) -> None:
+    """SCALE_OUT=true (bot/delivery/scale_out.py): take chats' updates from the inbox; when this worker leads,
+    also poll (without a webhook), send the outbox and run the periodic jobs."""
+    scale_out = services.scale_out
+    assert scale_out is not None
+    queue = application.update_queue
+    bot = application.bot
+
+    async def requeue(update_id: int, payload: dict[str, Any]) -> None:
+        update = Update.de_json(payload, bot)
+        if update is None:
+            await scale_out.processed(update_id)
+        elif isinstance(queue, PersistentUpdateQueue):
+            await queue.requeue(update)
+        else:
+            await queue.put(update)
+
+    async def take_over(chats: list[int]) -> None:
+        loaded = await reload_chats(application, chats)  # the conversations, where the worker that is gone left them
+        await services.registration.load()  # who is in the middle of a volunteer registration
+        services.users.forget(chats)  # a private chat's id is its person's
+        log.info("took over %d chat(s): %d conversation state(s) loaded", len(chats), loaded)
+
+    async def lead() -> None:
+        await restored_pacer(services.outbox, services.pacer)  # each group's last minute, as the outbox recorded it
+        worker.start()
+        await services.db.listen(OUTBOX_CHANNEL, worker.notify)
+        register_periodic_jobs(application, services)
+        if not services.settings.webhook_url and application.updater is not None:
+            await application.updater.start_polling(
+                allowed_updates=Update.ALL_TYPES, timeout=application.bot_data.get(POLL_TIMEOUT, 30))
+
+    scale_out.requeue = requeue
+    scale_out.on_takeover = take_over
+    scale_out.on_lead = lead
+    worker.on_notify = scale_out.nudge_outbox
+    await scale_out.join()
+    scale_out.start()
 
 
 async def stop_background(application: PantauApplication) -> None:
@@ -337,6 +399,8 @@ async def stop_background(application: PantauApplication) -> None:
         menus.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await menus
+    if services.scale_out is not None:
+        await services.scale_out.halt()  # no more updates taken; its leases end once the Application stopped
     if services.outbox_worker is not None:
         await services.outbox_worker.stop()
 
@@ -358,7 +422,8 @@ class Pantau:
     async def open(self) -> PantauApplication:
         """The single-instance lock, the services (the database, migrated) and the Application, not yet
         initialised; its post_shutdown closes the database and releases the lock (`close`)."""
-        self.lock.acquire()  # before anything else: AlreadyRunning if another bot has this database
+        if not self.settings.scale_out:  # several workers share the database on purpose (they agree on who polls)
+            self.lock.acquire()  # before anything else: AlreadyRunning if another bot has this database
         self.services = await create_services(self.settings)
         self.application = build_application(self.settings, self.services)
         self.application.post_shutdown = self.close
@@ -368,6 +433,7 @@ class Pantau:
         """Open, initialise and start the Application, then receive updates: by webhook when WEBHOOK_URL is set
         (PTB's webhook server, bot/delivery/webhook.py), else by long polling."""
         application = await self.open()
+        application.bot_data[POLL_TIMEOUT] = poll_timeout
         await application.initialize()
         await application.start()
         assert application.post_init is not None
@@ -379,6 +445,9 @@ class Pantau:
                 settings.webhook_url, settings.webhook_listen, settings.webhook_port, settings.webhook_listen_path,
                 settings.webhook_secret, settings.health_path)
             await start_webhook(application, config, self.health)
+            return
+        if settings.scale_out:
+            log.info("Pantau is running (a worker of several; the leader polls)")
             return
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=poll_timeout)
         log.info("Pantau is running (long polling)")
@@ -404,6 +473,8 @@ class Pantau:
                     await application.post_stop(application)  # here before stop(), as before; PTB runs it after
                 if application.running:
                     await application.stop()
+                if self.services is not None and self.services.scale_out is not None:
+                    await self.services.scale_out.leave()  # after the updates under way: the others take over now
                 await application.shutdown()
         finally:
             await self.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -169,6 +169,12 @@ class Settings(OperatorSettings):
     webhook_path: str | None = None
     webhook_secret: str | None = None
     health_path: str = "/healthz"
+    # Scale-out (bot/delivery/scale_out.py): SCALE_OUT=true makes this process one of several workers sharing the
+    # PostgreSQL database at DATABASE_URL. Each chat's updates are handled by one worker at a time, in order; one
+    # worker, the leader, receives by polling (with a webhook every worker receives), sends the outbox and runs the
+    # periodic jobs. A worker silent for WORKER_LEASE_SECONDS is gone: another takes over its chats and its role.
+    scale_out: bool = False
+    worker_lease_seconds: float = Field(default=30.0, ge=1.0, le=600.0)
 
     @field_validator("webhook_url", "webhook_path", "webhook_secret", mode="before")
     @classmethod
@@ -204,6 +210,13 @@ class Settings(OperatorSettings):
         if value is not None and not _SECRET_SHAPE.match(value.strip()):
             raise ValueError("expected 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
         return value.strip() if value is not None else None
+
+    @field_validator("scale_out")
+    @classmethod
+    def _scale_out_needs_postgres(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not info.data.get("database_url"):
+            raise ValueError("it needs DATABASE_URL (postgresql://…): the workers share one PostgreSQL database")
+        return value
 
     @property
     def webhook_listen_path(self) -> str:

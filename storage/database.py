@@ -197,6 +197,13 @@ class Database:
         async with self._write_lock:
             pass
 
+    async def listen(self, channel: str, callback: Callable[[], None]) -> None:
+        """Call `callback` whenever a process signals `channel` (PostgreSQL's LISTEN, see storage/postgres.py).
+        On SQLite there is one process, and nobody else to hear from."""
+
+    async def signal(self, channel: str) -> None:
+        """Wake the processes listening on `channel` (NOTIFY); nothing to do on SQLite."""
+
     def defer(self, sql: str, params: Iterable[Any] = ()) -> None:
         """A write that may wait: it rides in the next write transaction, or a flush `defer_flush_s` later.
         It must be idempotent (a cancelled flush may write it twice) and must not fail."""

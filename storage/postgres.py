@@ -28,7 +28,7 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -248,6 +248,8 @@ class PostgresDatabase(Database):
         self.url = str(path)
         self._pg_writer: _Connection | None = None
         self._pg_reader: _Connection | None = None
+        self._pg_signals: asyncpg.Connection | None = None
+        self._schema = "public"  # LISTEN and NOTIFY, opened by the first use
         self._read_lock = asyncio.Lock()
 
     async def _pg_connect(self) -> _Connection:
@@ -257,6 +259,7 @@ class PostgresDatabase(Database):
 
     async def open(self) -> None:
         self._pg_writer = await self._pg_connect()
+        self._schema = str(await self._pg_writer.conn.fetchval("SELECT current_schema()"))
         await self._pg_migrate(self._pg_writer.conn)
         self._pg_reader = await self._pg_connect()
 
@@ -264,10 +267,30 @@ class PostgresDatabase(Database):
         return self._pg_writer is not None
 
     async def _close_connections(self) -> None:
+        if self._pg_signals is not None:
+            await self._pg_signals.close()
+            self._pg_signals = None
         for conn in (self._pg_reader, self._pg_writer):
             if conn is not None:
                 await conn.conn.close()
         self._pg_reader = self._pg_writer = None
+
+    async def _signals(self) -> asyncpg.Connection:
+        if self._pg_signals is None:
+            self._pg_signals = await asyncpg.connect(self.url, statement_cache_size=0)
+        return self._pg_signals
+
+    def _channel(self, channel: str) -> str:
+        """The channel's name in this schema: notifications are per database, and tests give each bot a schema."""
+        return f"{channel}.{self._schema}"
+
+    async def listen(self, channel: str, callback: Callable[[], None]) -> None:
+        conn = await self._signals()
+        await conn.add_listener(self._channel(channel), lambda *_: callback())
+
+    async def signal(self, channel: str) -> None:
+        conn = await self._signals()
+        await conn.execute("SELECT pg_notify($1, '')", self._channel(channel))
 
     async def _pg_migrate(self, conn: asyncpg.Connection) -> None:
         await conn.execute(

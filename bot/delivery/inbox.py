@@ -12,6 +12,9 @@ Commits are shared (issue 8), not one per mark:
   commit, or none when a handler's own transaction committed it first. Nothing is acknowledged uncommitted.
 - With a webhook (no getUpdates), the HTTP answer is the acknowledgement, so `put` commits before it returns.
 - The processed mark (a delete) rides in the next write transaction, see `InboxRepository.processed`.
+
+With several workers (`shared`, bot/delivery/scale_out.py) the receiving process does not handle what it
+receives: each update is committed with its chat, the workers are signalled, and the chat's worker queues it.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Bot, Update
 
 from bot.delivery.transport import AiohttpRequest
+from bot.delivery.update_processor import chat_key
 from storage.delivery.inbox import InboxRepository
 
 log = logging.getLogger(__name__)
@@ -39,6 +44,8 @@ class PersistentUpdateQueue(asyncio.Queue[object]):
         self.polling = False  # set by the getUpdates gate the first time it is used
         self.polled_at: datetime | None = None  # when a getUpdates call last returned (the heartbeat's polled_at)
         self._raw: dict[int, dict[str, Any]] = {}  # update id -> the update as the last getUpdates answer had it
+        self.shared = False  # several workers: received updates are only committed; their chat's worker queues them
+        self.on_committed: Callable[[], Awaitable[None]] | None = None  # then: signal the workers
 
     def remember_raw(self, body: bytes) -> None:
         """Keep the updates of a getUpdates answer as Telegram sent them, to store them without rebuilding
@@ -57,14 +64,19 @@ class PersistentUpdateQueue(asyncio.Queue[object]):
         return raw if raw is not None else update.to_dict()
 
     async def put(self, item: object) -> None:
+        if isinstance(item, Update) and self.shared:
+            await self.inbox.receive(item.update_id, self._payload(item), chat_key(item))
+            if self.on_committed is not None:
+                await self.on_committed()
+            return
         if isinstance(item, Update):
             if self.polling:
-                self.inbox.stage(item.update_id, self._payload(item))  # committed before the next getUpdates
+                self.inbox.stage(item.update_id, self._payload(item), chat_key(item))  # committed before the next getUpdates
                 # As when each update was committed here: its handlers see what the bot wrote before it came
                 # (e.g. the question a quick reply answers, recorded once Telegram confirmed its send).
                 await self.inbox.settled()
             else:
-                await self.inbox.receive(item.update_id, self._payload(item))
+                await self.inbox.receive(item.update_id, self._payload(item), chat_key(item))
         await super().put(item)
 
     async def requeue(self, item: object) -> None:

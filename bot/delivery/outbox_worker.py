@@ -160,11 +160,14 @@ class OutboxWorker:
         self.delivered = 0
         self.digests = 0
         self.uncertain = 0  # broadcast rows found `sending` at start (under way when the last process died)
+        self.on_notify: Callable[[], None] | None = None  # several workers: tell the one whose worker runs
 
     def notify(self) -> None:
         """Something was queued: look at the outbox now."""
         self._idle.clear()
         self._wake.set()
+        if self.on_notify is not None:
+            self.on_notify()
 
     async def wait_idle(self) -> None:
         """Return once a look at the outbox found nothing it could send (all sent, or waiting)."""

@@ -9,10 +9,10 @@ the step the reporter last saw. Other conversations (none today) are kept in `co
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from storage.reporting.conversations import ConversationStore, conversation_key, parse_conversation_key
@@ -84,3 +84,27 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
 
     async def flush(self) -> None:
         return None
+
+
+async def reload_chats(application: Application[Any, Any, Any, Any, Any, Any], chats: Collection[int]) -> int:
+    """Load again, from the persistence, the states of these chats' persistent conversations, over what this
+    process had in memory since its start: a worker taking over chats from a worker that is gone
+    (bot/delivery/scale_out.py) continues each conversation where the other left it. How many states it loaded."""
+    persistence = application.persistence
+    wanted = set(chats)
+    loaded = 0
+    if persistence is None or not wanted:
+        return 0
+    for group in application.handlers.values():
+        for handler in group:
+            if not (isinstance(handler, ConversationHandler) and handler.persistent and handler.name):
+                continue
+            stored = await persistence.get_conversations(handler.name)
+            conversations = handler._conversations  # PTB's own dict: what `get_conversations` filled at start
+            for key in [key for key in conversations if key and key[0] in wanted]:
+                conversations.pop(key, None)
+            fresh = {key: state for key, state in stored.items() if key and key[0] in wanted}
+            update = getattr(conversations, "update_no_track", conversations.update)
+            update(fresh)
+            loaded += len(fresh)
+    return loaded

@@ -250,6 +250,9 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         self._queue: list[_Waiter] = []  # heap: calls waiting for the overall window
         self._seq = itertools.count()
         self._dispatcher: asyncio.Task[None] | None = None
+        # Several workers (bot/delivery/scale_out.py): after this process's own limits, a message waits for a slot
+        # of the timetable the workers share (`SharedBudget.take`), so that together they keep the overall limit.
+        self.shared: Callable[[int], Awaitable[None]] | None = None
 
     async def initialize(self) -> None:
         return None
@@ -400,6 +403,12 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         marked = False  # this call fired the admitted hook (a broadcast row is `sending` because of it)
         while True:
             taken = await self._acquire(chat_id, count, paid)
+            if self.shared is not None and count and not paid:
+                try:
+                    await self.shared(count)
+                except BaseException:
+                    self._settle(chat_id, count, taken, refused=True, paid=paid)
+                    raise
             if hook is not None and not hook.fired:
                 try:
                     await hook.fire()

@@ -15,6 +15,16 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 
+def chat_key(update: object) -> int:
+    """Whose updates must stay in order: the chat's id, else the sender's, else 0."""
+    if isinstance(update, Update):
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id
+    return 0
+
+
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Up to `max_active` updates run at once; updates of one chat wait for each other first, so a chat
     that sends many updates at once queues behind itself instead of taking every slot."""
@@ -31,17 +41,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    @staticmethod
-    def _key(update: object) -> int:
-        if isinstance(update, Update):
-            if update.effective_chat is not None:
-                return update.effective_chat.id
-            if update.effective_user is not None:
-                return update.effective_user.id
-        return 0
-
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = self._key(update)
+        key = chat_key(update)
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.delivery.outbox_worker import OutboxWorker
 from bot.delivery.pacing import GroupPacer
+from bot.delivery.scale_out import ScaleOut
 from bot.people.users import UserService
 from bot.privacy.service import PrivacyService
 from bot.regions.directory import RegionDirectory
@@ -62,3 +63,4 @@ class Services:
     outbox_worker: OutboxWorker | None = field(default=None)
     alerts: AlertSender | None = field(default=None)
     reachability: Reachability | None = field(default=None)  # volunteers the bot cannot write to, in memory
+    scale_out: ScaleOut | None = field(default=None)  # SCALE_OUT=true: this process is one of several workers

@@ -3,6 +3,7 @@ their Telegram client's language when it is one of ours, or else the deployment'
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from locales import LOCALES
@@ -27,6 +28,11 @@ class UserService:
         if user_id not in self._known:
             self._known[user_id] = await self.users.languages(user_id)
         return self._known[user_id]
+
+    def forget(self, user_ids: Iterable[int]) -> None:
+        """Read these people's languages from the database again (another worker may have changed them)."""
+        for user_id in user_ids:
+            self._known.pop(user_id, None)
 
     async def saw_client_language(self, user_id: int, language_code: str | None) -> None:
         """Remember the language of the Telegram client an update came from (it counts until a choice, also

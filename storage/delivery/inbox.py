@@ -7,22 +7,22 @@ from typing import Any
 
 from storage.database import Database, iso, utcnow
 
-_INSERT = "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+_INSERT = "INSERT INTO inbox (update_id, payload, received_at, chat_key) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
 
 
 class InboxRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def receive(self, update_id: int, payload: dict[str, Any]) -> None:
+    async def receive(self, update_id: int, payload: dict[str, Any], chat_key: int = 0) -> None:
         """Keep an update (once: a re-delivered one is already there), committed when this returns. One trip
         to the writer, which also writes the processed marks waiting for a transaction."""
-        await self.db.write([(_INSERT, (update_id, json.dumps(payload, ensure_ascii=False), iso(utcnow())))])
+        await self.db.write([(_INSERT, (update_id, json.dumps(payload, ensure_ascii=False), iso(utcnow()), chat_key))])
 
-    def stage(self, update_id: int, payload: dict[str, Any]) -> None:
+    def stage(self, update_id: int, payload: dict[str, Any], chat_key: int = 0) -> None:
         """Keep an update with the next write transaction (a handler's, or `commit_staged`): for updates
         whose acknowledgement waits for `commit_staged` (getUpdates), so one commit serves a whole batch."""
-        self.db.defer(_INSERT, (update_id, json.dumps(payload, ensure_ascii=False), iso(utcnow())))
+        self.db.defer(_INSERT, (update_id, json.dumps(payload, ensure_ascii=False), iso(utcnow()), chat_key))
 
     async def settled(self) -> None:
         """Wait for the writes begun before now (what the bot did before this update came is then visible)."""
