@@ -332,7 +332,12 @@ async def start_background(application: PantauApplication) -> None:
         heartbeat = register_heartbeat(application, services, role=HeartbeatRole.WEBHOOK if services.settings.webhook_url
                                        else HeartbeatRole.BOT)  # the heartbeat `python -m bot health` reads
         await heartbeat.job(None)  # the first one now: a health check right after the start sees this process
-    # Menus and descriptions in the background: polling need not wait for them, and a refusal is only logged.
+    if services.scale_out is None:  # several workers: the leader sets them
+        start_menus(application, services)
+
+
+def start_menus(application: PantauApplication, services: Services) -> None:
+    """Menus and descriptions in the background: polling need not wait for them, and a refusal is only logged."""
     application.bot_data[MENUS_TASK] = asyncio.create_task(
         set_menus(application.bot, services.settings.default_locale), name="pantau-menus"
     )
@@ -379,6 +384,7 @@ async def join_workers(application: PantauApplication, services: Services, worke
         worker.start()
         await services.db.listen(OUTBOX_CHANNEL, worker.notify)
         register_periodic_jobs(application, services)
+        start_menus(application, services)
         if not services.settings.webhook_url and application.updater is not None:
             await application.updater.start_polling(
                 allowed_updates=Update.ALL_TYPES, timeout=application.bot_data.get(POLL_TIMEOUT, 30))

@@ -216,6 +216,8 @@ class Settings(OperatorSettings):
     def _scale_out_needs_postgres(cls, value: bool, info: ValidationInfo) -> bool:
         if value and not info.data.get("database_url"):
             raise ValueError("it needs DATABASE_URL (postgresql://…): the workers share one PostgreSQL database")
+        if value and info.data.get("webhook_url") and not info.data.get("webhook_secret"):
+            raise ValueError("with WEBHOOK_URL it needs WEBHOOK_SECRET: every worker sets the webhook, with the same secret")
         return value
 
     @property

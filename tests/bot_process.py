@@ -17,12 +17,12 @@ from tests.harness import ROOT
 
 
 class BotProcess:
-    def __init__(self, fake: FakeTelegram, workdir: Path, *args: str, **settings: Any) -> None:
+    def __init__(self, fake: FakeTelegram, workdir: Path, *args: str, log_name: str = "bot.log", **settings: Any) -> None:
         self.fake = fake
         self.args = args  # for `python -m bot`, e.g. "--log-level", "DEBUG"
         self.workdir = workdir
         self.database = workdir / "pantau.sqlite3"
-        self.log = workdir / "bot.log"
+        self.log = workdir / log_name
         self.env = {
             "PATH": os.environ.get("PATH", ""),
             "TELEGRAM_BOT_TOKEN": fake.token,
@@ -38,8 +38,13 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
 
-    async def start(self) -> None:
-        """Start the bot and return once it is long-polling the fake (or has set its webhook)."""
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    async def start(self, *, receiving: bool = True) -> None:
+        """Start the bot and return once it is long-polling the fake (or has set its webhook); with
+        `receiving=False` (a worker of several that does not lead) once it has asked getMe."""
         mark = self.fake.cursor()
         with self.log.open("a") as log:
             self.process = await asyncio.create_subprocess_exec(
@@ -48,7 +53,8 @@ class BotProcess:
         self.starts += 1
         try:
             await self.fake.wait_for("getMe", after=mark, timeout=30)
-            await self.fake.wait_for(("deleteWebhook", "setWebhook"), after=mark, timeout=30)  # polling, or webhook
+            if receiving:
+                await self.fake.wait_for(("deleteWebhook", "setWebhook"), after=mark, timeout=30)  # polling, or webhook
         except AssertionError:
             raise AssertionError(f"bot did not start; log:\n{self.log.read_text()[-3000:]}") from None
 

@@ -21,7 +21,7 @@ import pytest
 from bot import cli
 from bot.app import Pantau
 from bot.operators.instance_lock import InstanceLock
-from storage.database import Database
+from storage.database import Database, migrations
 from storage.reporting.reports import ReportRepository
 from testing.fake_telegram import FakeTelegram
 from tests.harness import Reporter, case_codes_sent, run_steps
@@ -29,6 +29,8 @@ from tests.harness import Reporter, case_codes_sent, run_steps
 pytestmark = pytest.mark.sqlite_only  # backup, restore and verify-evidence copy and check SQLite files
 
 REPORTER_FILE_NAME = "KTP_Rahmat_Hidayat.jpg"  # a reporter's own file name: personal data
+
+LATEST = migrations()[-1][0]  # the schema version a new database has
 
 
 @pytest.fixture
@@ -115,7 +117,7 @@ def test_a_backup_while_another_connection_writes_is_consistent_and_opens(
         writer.close()
     out = capsys.readouterr().out
     copy = env.parent / "backup" / "database.sqlite3"
-    assert f"to {copy}" in out and "schema 16" in out
+    assert f"to {copy}" in out and f"schema {LATEST}" in out
     conn = _connect(copy)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -125,7 +127,7 @@ def test_a_backup_while_another_connection_writes_is_consistent_and_opens(
         conn.close()
     manifest = json.loads((env.parent / "backup" / "manifest.json").read_text())
     assert manifest["database"]["sha256"] == hashlib.sha256(copy.read_bytes()).hexdigest()
-    assert manifest["database"]["schema_version"] == 16
+    assert manifest["database"]["schema_version"] == LATEST
 
 
 def test_the_manifest_lists_evidence_by_hash_without_file_names_and_copies_only_intact_files(

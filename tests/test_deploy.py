@@ -76,7 +76,7 @@ def test_the_health_check_and_the_entrypoint_are_the_bots_own_commands() -> None
 
 def test_compose_keeps_the_data_in_a_named_volume_and_the_port_on_loopback() -> None:
     assert "- pantau-data:/data" in COMPOSE
-    assert '"127.0.0.1:8080:8080"' in COMPOSE
+    assert '"127.0.0.1:8080-8089:8080"' in COMPOSE  # loopback, a port for each worker of --scale bot=N
     assert "restart: unless-stopped" in COMPOSE
     assert 'profiles: ["postgres"]' in COMPOSE and "pg_isready" in COMPOSE
 

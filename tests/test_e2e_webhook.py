@@ -100,10 +100,10 @@ async def test_an_update_whose_commit_fails_is_not_acknowledged_and_comes_again(
     original = InboxRepository.receive
     failures = [RuntimeError("disk I/O error")]
 
-    async def receive(inbox: InboxRepository, update_id: int, payload: dict[str, Any]) -> None:
+    async def receive(inbox: InboxRepository, update_id: int, payload: dict[str, Any], chat_key: int = 0) -> None:
         if failures:
             raise failures.pop()
-        await original(inbox, update_id, payload)
+        await original(inbox, update_id, payload, chat_key)
 
     monkeypatch.setattr(InboxRepository, "receive", receive)
     await webhook_bot()

@@ -34,6 +34,8 @@ ENV_NAMES = (
     "WEBHOOK_SECRET",
     "HEALTH_PATH",
     "LOG_FORMAT",
+    "SCALE_OUT",
+    "WORKER_LEASE_SECONDS",
 )
 
 
@@ -222,7 +224,7 @@ def test_operator_commands_need_no_token(monkeypatch: pytest.MonkeyPatch, token:
     assert s.default_locale == "en" and s.database_path == Path("data/pantau.sqlite3")
     assert not hasattr(s, "telegram_bot_token")
     bot_only = {"telegram_bot_token", "webhook_url", "webhook_listen", "webhook_port", "webhook_path", "webhook_secret",
-                "health_path"}  # how the running bot talks to Telegram
+                "health_path", "scale_out", "worker_lease_seconds"}  # how the running bot talks to Telegram and its peers
     assert set(OperatorSettings.model_fields) == set(Settings.model_fields) - bot_only
 
 
@@ -292,3 +294,18 @@ def test_database_url_selects_postgresql_and_without_it_sqlite_is_used(monkeypat
     monkeypatch.setenv("DATABASE_URL", "mysql://pantau@db/pantau")
     with pytest.raises(SettingsError, match="DATABASE_URL"):
         load_settings(env_file=None)
+
+
+def test_scale_out_needs_postgresql_and_with_a_webhook_a_shared_secret(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    assert load_settings(env_file=None).scale_out is False
+    monkeypatch.setenv("SCALE_OUT", "true")
+    with pytest.raises(SettingsError, match=r"SCALE_OUT.*DATABASE_URL"):
+        load_settings(env_file=None)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://pantau@db:5432/pantau")
+    assert load_settings(env_file=None).scale_out is True
+    monkeypatch.setenv("WEBHOOK_URL", "https://pantau.example.id/telegram")
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        load_settings(env_file=None)
+    monkeypatch.setenv("WEBHOOK_SECRET", "shared-by-every-worker")
+    assert load_settings(env_file=None).webhook_secret == "shared-by-every-worker"

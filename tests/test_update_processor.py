@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from telegram import CallbackQuery, Chat, InlineQuery, Message, Update, User
 
-from bot.delivery.update_processor import PerChatUpdateProcessor
+from bot.delivery.update_processor import PerChatUpdateProcessor, chat_key
 
 _ids = iter(range(1, 1_000_000))
 
@@ -163,7 +163,7 @@ async def test_a_cancelled_waiting_update_does_not_leak_or_block(handler: Handle
 
 
 def test_updates_are_keyed_by_chat_then_user():
-    key = PerChatUpdateProcessor._key
+    key = chat_key
     assert key(update_in(42)) == 42
     assert key(update_in(-100555)) == -100555
     user = User(id=77, first_name="Budi", is_bot=False)
