@@ -1,6 +1,7 @@
 """What several worker processes sharing one PostgreSQL database agree on (bot/delivery/scale_out.py): who is
 alive, which worker handles which chat's updates, who holds a named lease (the leader), and the shared send
-timetable. Times here are seconds since the epoch; every statement is one short transaction."""
+timetable. Times here are seconds since the epoch; every statement is one short transaction, in SQL both
+engines run (tests/test_worker_leases.py runs them on each), though only PostgreSQL deployments scale out."""
 
 from __future__ import annotations
 
@@ -8,6 +9,15 @@ import json
 from typing import Any
 
 from storage.database import Database
+
+# The slots first..last as a recursive query (SQL of both engines), the free ones taken, the earliest first.
+_RESERVE = (
+    "WITH RECURSIVE g(s) AS (SELECT CAST(? AS BIGINT) UNION ALL SELECT s + 1 FROM g WHERE s < ?)"
+    " INSERT INTO rate_slots (slot) SELECT s FROM g"
+    " WHERE NOT EXISTS (SELECT 1 FROM rate_slots r WHERE r.slot = g.s) ORDER BY s LIMIT ?"
+    " ON CONFLICT (slot) DO NOTHING RETURNING slot"
+)
+_RESERVE_ROUNDS = 8  # a round loses only the slots others took during it: a few rounds fill any request
 
 
 class WorkerRepository:
@@ -107,15 +117,22 @@ class WorkerRepository:
     # ---- the shared send timetable ----
 
     async def reserve_slots(self, first: int, last: int, count: int) -> list[int]:
-        """Up to `count` free slots between `first` and `last`, the earliest first, now taken."""
+        """Up to `count` free slots between `first` and `last`, the earliest first, now taken. A slot another
+        worker took at the same moment is skipped (ON CONFLICT) and the next free one tried, statement by
+        statement: each sees what the others committed meanwhile."""
+        taken: list[int] = []
         async with self.db.transaction() as tx:
-            result = await tx.execute(
-                "INSERT INTO rate_slots (slot) SELECT g.s FROM generate_series(?::bigint, ?::bigint) AS g(s)"
-                " WHERE NOT EXISTS (SELECT 1 FROM rate_slots r WHERE r.slot = g.s) ORDER BY g.s LIMIT ?"
-                " ON CONFLICT (slot) DO NOTHING RETURNING slot",
-                (first, last, count),
-            )
-            return sorted(int(r[0]) for r in await result.fetchall())
+            for _ in range(_RESERVE_ROUNDS):
+                result = await tx.execute(_RESERVE, (first, last, count - len(taken)))
+                taken += [int(r[0]) for r in await result.fetchall()]
+                if len(taken) >= count:
+                    break
+                result = await tx.execute(
+                    "SELECT COUNT(*) FROM rate_slots WHERE slot BETWEEN ? AND ?", (first, last))
+                row = await result.fetchone()
+                if row is None or int(row[0]) >= last - first + 1:  # none free any more
+                    break
+        return sorted(taken)
 
     async def forget_slots(self, before: int) -> None:
         await self.db.write([("DELETE FROM rate_slots WHERE slot < ?", (before,))])
