@@ -3,8 +3,8 @@
     python -m bench.load_report [--reporters 200] [--concurrency N] [--in-process]
 
 Each reporter does what tests/test_e2e_report.py does, anonymously: /lapor, category, chronology, "today",
-the region picker (Jambi → Kota Jambi → Pasar Jambi), place, party, one photo + Done, skip witnesses,
-anonymous, submit, and waits for the confirmation with the case code (sent by the outbox worker).
+learned of it "that day", the region picker (Jambi → Kota Jambi → Pasar Jambi), place, party, one photo +
+Done, skip witnesses, anonymous, submit, and waits for the confirmation with the case code (sent by the outbox worker).
 Afterwards the database must hold exactly N reports whose case codes are the ones the reporters received.
 """
 
@@ -34,6 +34,7 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("category", "Politik uang"),
     ("chronology", CHRONOLOGY),
     ("when: today", "Hari ini"),
+    ("known: that day", "Pada hari kejadian"),
     ("province", "Jambi"),
     ("kabupaten/kota", "Kota Jambi"),
     ("kecamatan", "Pasar Jambi"),
@@ -60,7 +61,8 @@ async def converse(u: TimedUser, workspace: Workspace) -> object:
     await u.step("/lapor", lambda: u.say("/lapor"), "Langkah 1 dari 9")
     await u.step("category", lambda: u.tap(s["category"]), "Langkah 2 dari 9")
     await u.step("chronology", lambda: u.say(CHRONOLOGY), "Langkah 3 dari 9")
-    await u.step("when: today", lambda: u.tap(s["when: today"]), "Pilih provinsi")
+    await u.step("when: today", lambda: u.tap(s["when: today"]), "Kapan Anda mengetahui")
+    await u.step("known: that day", lambda: u.tap(s["known: that day"]), "Pilih provinsi")
     await u.step("province", lambda: u.tap(s["province"]), "Pilih wilayah di")
     await u.step("kabupaten/kota", lambda: u.tap(s["kabupaten/kota"]), "Kota Jambi, Jambi")
     await u.step("kecamatan", lambda: u.tap(s["kecamatan"]), "Pasar Jambi, Kota Jambi, Jambi", "Langkah 4 dari 9")

@@ -26,6 +26,8 @@ from telegram.ext import (
     Defaults,
 )
 
+from bot.abuse.flood import FloodGuard
+from bot.abuse.service import AbuseService
 from bot.delivery.bot_calls import BotCalls
 from bot.delivery.inbox import PersistentUpdateQueue, replay_unprocessed
 from bot.delivery.outbox_worker import OutboxWorker
@@ -78,12 +80,14 @@ from bot.volunteers.registration import RegistrationService
 from bot.volunteers.service import VolunteerService
 from bot.volunteers.verification import VerificationService
 from handlers import errors
+from handlers.abuse import routes as abuse_routes
 from handlers.people import routes as people_routes
 from handlers.privacy import routes as privacy_routes
 from handlers.reporting import routes as reporting_routes
 from handlers.supervision import routes as supervision_routes
 from handlers.tasks import routes as tasks_routes
 from handlers.volunteers import routes as volunteers_routes
+from storage.abuse.bans import BanRepository
 from storage.database import Database, utcnow
 from storage.delivery.broadcasts import BroadcastRepository
 from storage.delivery.inbox import InboxRepository
@@ -133,7 +137,8 @@ async def create_services(settings: Settings) -> Services:
         rules=rules,
     )
     drafts, evidence = DraftRepository(db), EvidenceStore(settings.evidence_dir)
-    intake = IntakeService(drafts, reports, regions, evidence, supervision, rules)
+    intake = IntakeService(drafts, reports, regions, evidence, supervision, rules,
+                           reports_per_hour=settings.limit_reports_per_hour)
     outbox = OutboxRepository(db)
     organisations = OrganisationRepository(db)
     volunteers = VolunteerService(VolunteerRepository(db), organisations, regions)
@@ -154,6 +159,9 @@ async def create_services(settings: Settings) -> Services:
     )
     reachability = Reachability(volunteers)
     await reachability.load()
+    abuse = AbuseService(  # bans (read again every few seconds) and the flood guard
+        BanRepository(db), FloodGuard(settings.limit_messages_per_minute, settings.limit_message_burst))
+    await abuse.load()
     return Services(
         settings=settings,
         db=db,
@@ -183,6 +191,7 @@ async def create_services(settings: Settings) -> Services:
         boundaries=boundaries,
         membership=MembershipService(supervision.repo),
         reachability=reachability,
+        abuse=abuse,
         scale_out=ScaleOut(WorkerRepository(db), settings.worker_lease_seconds) if settings.scale_out else None,
     )
 
@@ -203,7 +212,8 @@ def register_handlers(application: PantauApplication) -> None:
 
     Each register() adds its handlers to stages; install() adds them stage by stage, and within a stage in the
     order of these calls. The effective order, from the first handler asked to the last:
-      group -2  people: every update's client language (takes nothing away)
+      group -3  people: every update's client language (takes nothing away)
+      group -2  abuse: the gate; a banned person's update (told once) or a flood (one notice) stops here
       group -1  supervision: replies to the bot's own prompts in groups, then in private chats
       group 0   supervision: /daftar, the bot or a member joining or leaving, migration, triage buttons, /kasus
                 /antrian; people then reporting: commands that work at any moment (/start /bantuan /bahasa,
@@ -214,6 +224,7 @@ def register_handlers(application: PantauApplication) -> None:
       errors raised by any handler: errors.on_error
     """
     stages = HandlerStages(application)
+    abuse_routes.register(stages)  # the gate: a banned person's update or a flood stops before anybody takes it
     supervision_routes.register(stages)  # first: its prompt replies and group handlers come before the others
     volunteers_routes.register(stages)  # /relawan and recruitment links, verification cards, /undang /organisasi
     tasks_routes.register(stages)  # /tugas in groups; a task's buttons and report-backs in private chats

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.logs import configure_logging
 from bot.operators.backup import backup, restore, verify_evidence
+from bot.operators.bans import ban, flags, unban
 from bot.operators.health import DEFAULT_LIMITS, HealthLimits, health_report
 from bot.operators.tools import (
     OperatorError,
@@ -35,7 +36,7 @@ from bot.volunteers.kinds import OrganisationKind
 PROG = "./scripts/run"  # how the README runs it; `python -m bot` takes the same arguments
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 OPERATOR_COMMANDS = ("group-code", "identity", "evidence", "export", "org-add", "org-list", "org-link", "link-revoke",
-                     "backup", "restore", "verify-evidence", "health")
+                     "backup", "restore", "verify-evidence", "health", "ban", "unban", "flags")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,6 +140,22 @@ def _operations_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     health.add_argument("--max-unsent-age", type=_seconds, default=DEFAULT_LIMITS.unsent, metavar="SECONDS",
                         help=f"older oldest unsent message: outbox not draining (default {DEFAULT_LIMITS.unsent:g})")
     health.add_argument("--webhook", action="store_true", help="the bot runs by webhook: no getUpdates to check")
+    banned = sub.add_parser("ban", parents=[common], help="ban a person who misuses the bot (logged)",
+                            description="Ban a person: the running bot refuses their messages within seconds, tells "
+                            "them once, and keeps nothing of them but a count. Logged with your name and the reason.")
+    banned.add_argument("person", metavar="USER_ID|CASE_CODE",
+                        help="their Telegram user id, or a case code of one of their reports")
+    banned.add_argument("--reason", required=True, help="why (at least 5 characters); written to the log")
+    banned.add_argument("--operator", metavar="NAME", help="your name for the log (default: your login name)")
+    lifted = sub.add_parser("unban", parents=[common], help="lift a ban (logged)",
+                            description="Lift a ban: the person's messages are handled again. Exit 1 if they were "
+                            "not banned.")
+    lifted.add_argument("person", metavar="USER_ID|CASE_CODE",
+                        help="their Telegram user id, or a case code of one of their reports")
+    lifted.add_argument("--operator", metavar="NAME", help="your name for the log (default: your login name)")
+    sub.add_parser("flags", parents=[common], help="list the reports supervisors flagged as abusive",
+                   description="List the reports supervisors marked with ⛔ on their cards, the latest first, and "
+                   "whether their reporter is banned. The operator decides (ban).")
 
 
 def _seconds(value: str) -> float:
@@ -215,6 +232,12 @@ def _operator_command(args: argparse.Namespace) -> int:
         return _run(verify_evidence(settings, sys.stdout))
     if args.command == "health":
         return _run(_health(settings, args))
+    if args.command == "ban":
+        return _run(ban(settings, args.person, args.reason, sys.stdout, args.operator))
+    if args.command == "unban":
+        return _run(unban(settings, args.person, sys.stdout, args.operator))
+    if args.command == "flags":
+        return _run(flags(settings, sys.stdout))
     count = asyncio.run(export_reports(settings, args.output))
     print(f"exported {count} reports to {args.output}")
     return 0

@@ -82,6 +82,12 @@ class OperatorSettings(LoggingSettings):
     # Reporters' identities (name, address, phone) are erased this many days after their report was submitted,
     # unless its case is still in legal process; the consent says so. Default: two years.
     identity_retention_days: int = Field(default=730, ge=30)
+    # Abuse protection (bot/abuse/): a person may submit this many reports an hour (their draft waits beyond
+    # it), and write this many messages at once (an album of ten fits) and then this many a minute; a message
+    # beyond that is not handled and the first of a flood gets one notice. Buttons are never slowed.
+    limit_reports_per_hour: int = Field(default=10, ge=1)
+    limit_message_burst: int = Field(default=20, ge=10, le=1000)
+    limit_messages_per_minute: float = Field(default=30.0, ge=5.0)
 
     @property
     def database(self) -> Path | str:

@@ -362,7 +362,7 @@ async def test_reject_with_a_reason_and_mark_a_duplicate_by_replying(fake: FakeT
     reasons = await buttons_edited(fake, first_card, mark)
     assert labels(reasons) == ["Bukan pelanggaran pemilu", "Informasi tidak cukup untuk ditelusuri",
                                "Di luar wilayah pengawasan", "Laporan palsu atau iseng", "Lewat batas waktu",
-                               "⬅️ Kembali"]
+                               "🚩 Tandai pelapor: penyalahgunaan", "⬅️ Kembali"]
     mark = fake.cursor()
     press(fake, first_card, "Kembali")
     assert keyboard(await buttons_edited(fake, first_card, mark)) == main == [

@@ -96,7 +96,7 @@ async def test_the_planners_alerts_commit_with_the_report(db: Database, regions:
     assert [e.kind for e in evidence] == ["photo"]
     rows = await db.fetchall("SELECT chat_id, dedup_key FROM outbox ORDER BY id")
     assert [(r["chat_id"], r["dedup_key"]) for r in rows] == [
-        (201, f"report-received:201:{draft.row.created_at}"),
+        (201, f"report-received:{outcome.result.case_code}"),
         (GROUP, f"fake:{report_id}:{GROUP}"),
     ]
     route = await db.fetchone("SELECT route_level, route_region FROM reports WHERE id = ?", (report_id,))
@@ -130,6 +130,23 @@ async def test_a_taken_case_code_is_retried_in_a_new_transaction(
     assert await service.reports.count() == 2
     assert await count(db, "SELECT * FROM outbox") == 4
 
+
+
+async def test_two_reports_begun_within_the_same_second_each_get_their_confirmation(
+    db: Database, regions: RegionDirectory, tmp_path: Path
+):
+    """Seen: the confirmation was deduplicated by the draft's start time, stored to the second, so a reporter's
+    second report begun within a second of the first got no case code (its message was dropped as the first's)."""
+    service = service_with(db, regions, tmp_path, None)
+    first_draft = await fill(service, 205)
+    first = await service.submit(first_draft, 3000, "id")
+    second_draft = await fill(service, 205)
+    second_draft.row.created_at = first_draft.row.created_at  # the same second
+    second = await service.submit(second_draft, 3100, "id")
+    assert second.result.created and second.result.case_code != first.result.case_code
+    rows = await db.fetchall("SELECT payload FROM outbox WHERE chat_id = 205 ORDER BY id")
+    assert [first.result.case_code in r["payload"] for r in rows] == [True, False]
+    assert second.result.case_code in rows[1]["payload"]
 
 # ---- rules the handlers no longer hold ---------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.abuse.service import AbuseService
 from bot.delivery.outbox_worker import OutboxWorker
 from bot.delivery.pacing import GroupPacer
 from bot.delivery.scale_out import ScaleOut
@@ -58,6 +59,7 @@ class Services:
     registration: RegistrationService
     privacy: PrivacyService
     forms: FormService  # the reporter's pre-filled report form (PDF)
+    abuse: AbuseService  # bans, supervisors' flags, the flood guard
     boundaries: Boundaries | None = None
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)

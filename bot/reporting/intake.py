@@ -40,7 +40,7 @@ from bot.reporting.incident_time import (
 )
 from bot.reporting.ports import AlertPlanner, AlertRoute
 from locales import t
-from storage.database import utcnow
+from storage.database import iso, utcnow
 from storage.delivery.outbox import REPLY, OutboxMessage
 from storage.report_records import ReportRecord
 from storage.reporting.drafts import DraftRepository, DraftRow, EvidenceRow
@@ -133,8 +133,10 @@ class IntakeService:
         evidence: EvidenceStore,
         alerts: AlertPlanner | None = None,
         rules: LegalRules | None = None,
+        reports_per_hour: int | None = None,
     ) -> None:
         self.drafts = drafts
+        self.reports_per_hour = reports_per_hour  # a person's submissions an hour (None: no limit)
         self.reports = reports
         self.regions = regions
         self.files = evidence
@@ -587,6 +589,10 @@ class IntakeService:
             earlier = await self.reports.submitted_from_draft(draft.user_id)
             if earlier is not None:
                 return SubmitOutcome(earlier, self.assess(answers, 0))
+        if self.reports_per_hour is not None:  # LIMIT_REPORTS_PER_HOUR: the draft waits, nothing is lost
+            since = iso(utcnow() - timedelta(hours=1))
+            if await self.reports.submitted_since(draft.user_id, since) >= self.reports_per_hour:
+                raise Refusal("invalid.too_many_reports", limit=self.reports_per_hour)
         if self.missing_answer(answers) is not None:
             raise Refusal("invalid.incomplete")
         incident = self.incident(answers)
@@ -610,7 +616,10 @@ class IntakeService:
             code = case_code.new_case_code()
             report = self._new_report(draft, locale, code, assessment)
             notice = OutboxMessage(
-                dedup_key=f"report-received:{draft.user_id}:{draft.row.created_at}",
+                # Once per report: a double tap finds the draft submitted and queues nothing (tx.earlier). Not the
+                # draft's start time, which is to the second: two drafts begun within a second shared it, and the
+                # second report's confirmation was dropped as a duplicate of the first.
+                dedup_key=f"report-received:{code}",
                 chat_id=draft.row.chat_id,
                 method="sendMessage",
                 payload={"text": self.confirmation_text(locale, code, assessment, answers), "parse_mode": "HTML",

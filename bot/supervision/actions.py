@@ -34,6 +34,7 @@ class TriageVerb(StrEnum):
     DONE = "done"
     BACK = "back"  # the card's own buttons again
     OPEN = "open"  # a digest's 📂: post the case's card
+    FLAG = "flag"  # in Tolak's menu: flag the reporter as abusive, for the operator to decide (bot/abuse/)
 
 
 TRIAGE_VERBS = tuple(verb.value for verb in TriageVerb)

@@ -262,6 +262,8 @@ def choice_keyboard(case: CaseRow, locale: str, verb: str) -> InlineKeyboardMark
     else:
         options = [(f"reject.{reason}", "rej", reason) for reason in REJECT_REASONS]
     rows = [[InlineKeyboardButton(t(locale, key), callback_data=triage_data(v, case.id, d))] for key, v, d in options]
+    if verb == CaseAction.REJECT:  # a reporter who misuses the bot: flagged for the operator, who decides
+        rows.append([InlineKeyboardButton(t(locale, "triage.flag"), callback_data=triage_data(TriageVerb.FLAG, case.id))])
     rows.append([InlineKeyboardButton(t(locale, "button.up"), callback_data=triage_data("back", case.id))])
     return InlineKeyboardMarkup(rows)
 

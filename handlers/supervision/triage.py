@@ -105,6 +105,12 @@ async def on_button(update: Update, context: PantauContext) -> None:
         await answer_query(update, t(locale, "triage.reject_ask", reason=t(locale, f"reject.{detail}")))
         await _edit_card(services, query.message, case, reject_confirm_keyboard(case, locale, detail), keep=True)
         return
+    if verb is TriageVerb.FLAG:  # the reporter may be abusive: the operator decides (python -m bot flags)
+        first = await services.abuse.flag(report_id, user.id)
+        log.info("report %s flagged as abusive by user %s in chat %s", report_id, user.id, chat_id)
+        await answer_query(update, t(locale, "triage.flagged" if first else "triage.flagged_before"), alert=True)
+        await _edit_card(services, query.message, case, card_keyboard(case, locale, can_act=True), keep=True)
+        return
     if verb is TriageVerb.BACK:
         await answer_query(update)
         await _edit_card(services, query.message, case, card_keyboard(case, locale, can_act=True), keep=True)

@@ -204,6 +204,12 @@ class ReportRepository:
         )
         return [report_record(r) for r in rows]
 
+    async def submitted_since(self, user_id: int, since: str) -> int:
+        """How many reports the person submitted since `since` (UTC ISO)."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM reports WHERE reporter_user_id = ? AND submitted_at >= ?", (user_id, since))
+        return int(row["n"]) if row else 0
+
     async def by_code(self, case_code: str) -> ReportRecord | None:
         row = await self.db.fetchone(f"SELECT {report_columns()} FROM reports r WHERE r.case_code = ?", (case_code,))
         return report_record(row) if row else None
