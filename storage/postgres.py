@@ -251,6 +251,7 @@ class PostgresDatabase(Database):
         self._pg_signals: asyncpg.Connection | None = None
         self._schema = "public"  # LISTEN and NOTIFY, opened by the first use
         self._read_lock = asyncio.Lock()
+        self._signals_lock = asyncio.Lock()  # one operation at a time on the signals connection (asyncpg's rule)
 
     async def _pg_connect(self) -> _Connection:
         conn = await asyncpg.connect(self.url, statement_cache_size=0)
@@ -285,12 +286,16 @@ class PostgresDatabase(Database):
         return f"{channel}.{self._schema}"
 
     async def listen(self, channel: str, callback: Callable[[], None]) -> None:
-        conn = await self._signals()
-        await conn.add_listener(self._channel(channel), lambda *_: callback())
+        async with self._signals_lock:
+            conn = await self._signals()
+            await conn.add_listener(self._channel(channel), lambda *_: callback())
 
     async def signal(self, channel: str) -> None:
-        conn = await self._signals()
-        await conn.execute("SELECT pg_notify($1, '')", self._channel(channel))
+        """NOTIFY `channel`. Signals from concurrent tasks go one after the other: asyncpg refuses a second
+        operation on a connection while one is in progress (seen: two nudges at once, one failed)."""
+        async with self._signals_lock:
+            conn = await self._signals()
+            await conn.execute("SELECT pg_notify($1, '')", self._channel(channel))
 
     async def _pg_migrate(self, conn: asyncpg.Connection) -> None:
         await conn.execute(

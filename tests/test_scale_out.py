@@ -186,3 +186,22 @@ async def test_the_shared_timetable_never_gives_a_slot_twice(tmp_path: Path) -> 
         rows = await one.fetchall("SELECT slot FROM rate_slots WHERE slot >= ?", (int(started * 30),))
         assert len(rows) == 3
 
+
+
+async def test_signals_sent_at_once_all_go_out(tmp_path: Path) -> None:
+    """Seen (bench/scale.py): two nudges at once shared the signals connection and asyncpg refused the second
+    ("another operation is in progress"); the leader then waited for its next look at the outbox."""
+    async with Database(_url(tmp_path)) as sender, Database(_url(tmp_path)) as receiver:
+        heard = asyncio.Event()
+        count = [0]
+
+        def got() -> None:
+            count[0] += 1
+            if count[0] == 6:
+                heard.set()
+
+        await receiver.listen("pantau_outbox", got)
+        await sender.signal("pantau_outbox")  # the signals connection is open
+        await asyncio.gather(*(sender.signal("pantau_outbox") for _ in range(5)))  # raised before
+        async with asyncio.timeout(10):
+            await heard.wait()

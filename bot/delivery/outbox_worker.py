@@ -286,8 +286,11 @@ class OutboxWorker:
             timeout = max(0.0, min(IDLE_WAIT, (datetime.fromisoformat(next_at) - utcnow()).total_seconds()))
         if self._paced:
             timeout = min(timeout, *self._paced.values())
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns instead of raising when the event is set
+        # at the moment the task is cancelled, and a stop would then wait for a worker that goes on.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            async with asyncio.timeout(timeout):
+                await self._wake.wait()
 
     def _pause(self, chat_id: int, seconds: float) -> None:
         """Send nothing more to this chat for `seconds` (its minute is full, a digest is gathering, or

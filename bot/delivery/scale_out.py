@@ -69,6 +69,9 @@ class ScaleOut:
         self.on_lead: Callable[[], Awaitable[None]] | None = None  # start the leader's duties
         self.on_lease_lost: Callable[[str], None] = _exit_now
         self._queued: set[int] = set()  # update ids queued here and not yet handled
+        # Update ids handled here lately (monotonic time): a look that read the inbox just before one's delete
+        # committed must not queue it again.
+        self._finished: dict[int, float] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._renewed_at = 0.0
@@ -108,6 +111,7 @@ class ScaleOut:
     async def processed(self, update_id: int) -> None:
         """The update processor's `on_processed`: the update is done, committed now; its chat's next may follow."""
         await self.workers.done(update_id)
+        self._finished[update_id] = time.monotonic()
         self._queued.discard(update_id)
         self.handled += 1
         self._wake.set()
@@ -120,8 +124,9 @@ class ScaleOut:
                 raise
             except Exception:  # a broken connection or a bug: the worker goes on, its lease decides
                 log.exception("scale-out: a look at the inbox failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.renew_every)
+            with contextlib.suppress(TimeoutError):  # not wait_for: see OutboxWorker._sleep_until_due
+                async with asyncio.timeout(self.renew_every):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def look(self) -> None:
@@ -137,10 +142,18 @@ class ScaleOut:
                 if self.on_takeover is not None:
                     await self.on_takeover(taken)
         assert self.requeue is not None
+        self._forget_finished()
         for update_id, payload in await self.workers.updates_of(self.id):
-            if update_id not in self._queued:
+            if update_id not in self._queued and update_id not in self._finished:
                 self._queued.add(update_id)
                 await self.requeue(update_id, payload)
+
+    def _forget_finished(self) -> None:
+        """Handled ids older than a minute: any read that began before their delete has returned long since."""
+        if self._finished:
+            horizon = time.monotonic() - 60.0
+            for update_id in [u for u, at in self._finished.items() if at < horizon]:
+                del self._finished[update_id]
 
     async def renew(self, now: float) -> None:
         """This worker's lease, then the leader's: taken when free, given up never (only by stopping)."""
