@@ -133,6 +133,11 @@ def test_an_identity_erased_since_is_said_so_on_the_card(regions: RegionDirector
     card = card_text(erased, regions, "id", kind="alert", evidence_count=0)
     assert "Pelapor</b>: identitas pelapor sudah dihapus" in card
     assert "informasi awal" in card and "identitas pelapor" in card.split("Sifat")[1].split("\n")[0]
+    # A case closed (after its legal process) and erased past retention was a laporan: it still says so.
+    closed = card_text(dataclasses.replace(erased, status="done"), regions, "id", kind="view", evidence_count=0)
+    assert "Pelapor</b>: identitas pelapor sudah dihapus" in closed
+    nature = closed.split("Sifat")[1].split("\n")[0]
+    assert "informasi awal" not in nature and "laporan" in nature
 
 
 def test_the_queue_shows_the_next_deadline_that_still_applies(regions: RegionDirectory) -> None:
@@ -141,3 +146,12 @@ def test_the_queue_shows_the_next_deadline_that_still_applies(regions: RegionDir
     registered = dataclasses.replace(CASE, status="registered")  # registered on 10 Feb: 7 working days from then
     assert next_deadline_text(registered, regions, "id", pemilu) == "keputusan s.d. 21-02-2024"
     assert next_deadline_text(CASE, regions, "en", LegalRules()) == "decision by 13-02-2024"  # Pilkada: since receipt
+
+
+def test_the_reporters_status_line_says_what_an_erased_identity_means_for_an_open_or_a_closed_case() -> None:
+    from bot.privacy.report_kind import kind_key
+
+    erased = dataclasses.replace(CASE, anonymous=False, has_identity=False)
+    assert kind_key(erased) == "privacy.status.identity_erased"  # open: informasi awal from now on
+    assert kind_key(dataclasses.replace(erased, status="done")) == "privacy.status.identity_erased_closed"
+    assert kind_key(CASE) == "submitted.kind_laporan"

@@ -20,6 +20,7 @@ from bot.reporting.incident_time import IncidentTime
 from bot.supervision.actions import SupervisionAction, TriageVerb
 from bot.supervision.case_status import (
     FORWARD_TARGETS,
+    OPEN_STATUSES,
     REJECT_REASONS,
     SUGGESTED_TARGET,
     TRANSITIONS,
@@ -130,7 +131,9 @@ def card_text(
     if len(chronology) > CHRONOLOGY_ON_CARD:
         chronology = chronology[:CHRONOLOGY_ON_CARD] + "…"
     missing = list(case.missing)
-    if case.identity_erased and "identity" not in missing:  # erased since: informasi awal from then on
+    # Erased since, while the case is open: informasi awal from then on. A case already closed was handled as what it
+    # was; the reporter line says the identity is gone.
+    if case.identity_erased and case.status in OPEN_STATUSES and "identity" not in missing:
         missing.insert(0, "identity")
     nature = t(locale, f"card.kind_{'informasi_awal' if missing else case.kind}")
     if missing:
