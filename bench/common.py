@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, TypeVar
 
 from telegram.constants import FloodLimit
 
@@ -46,6 +46,9 @@ SHARED_BOUNDARIES = ROOT.parent / "shared" / "data" / "kecamatan_boundaries.geoj
 MIB = 1024 * 1024
 _LOG_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b|^Traceback|Error:")
 _LOG_STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ")
+
+
+T = TypeVar("T")
 
 
 class BenchFailure(Exception):
@@ -666,11 +669,11 @@ def format_result(r: Result) -> str:
     return "\n".join(lines)
 
 
-def run_blocking(scenario: Scenario, options: Options) -> Result:
-    """`run` in a fresh event loop. SIGTERM and SIGHUP, like Ctrl-C, cancel the run, so that the bot
-    subprocess is still stopped (then KeyboardInterrupt is raised)."""
+def run_cancellable(work: Callable[[], Awaitable[T]]) -> T:
+    """`work()` in a fresh event loop. SIGTERM and SIGHUP, like Ctrl-C, cancel it, so that the bots it started
+    are still stopped (then KeyboardInterrupt is raised)."""
 
-    async def guarded() -> Result:
+    async def guarded() -> T:
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         assert task is not None
@@ -678,7 +681,7 @@ def run_blocking(scenario: Scenario, options: Options) -> Result:
         for sig in signals:
             loop.add_signal_handler(sig, task.cancel)
         try:
-            return await run(scenario, options)
+            return await work()
         except asyncio.CancelledError:
             raise KeyboardInterrupt from None
         finally:
@@ -686,6 +689,11 @@ def run_blocking(scenario: Scenario, options: Options) -> Result:
                 loop.remove_signal_handler(sig)
 
     return asyncio.run(guarded())
+
+
+def run_blocking(scenario: Scenario, options: Options) -> Result:
+    """`run` in a fresh event loop, cancelled by SIGTERM, SIGHUP and Ctrl-C (`run_cancellable`)."""
+    return run_cancellable(lambda: run(scenario, options))
 
 
 def main(scenario: Scenario, description: str, argv: Sequence[str] | None = None) -> int:

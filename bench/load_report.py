@@ -90,6 +90,16 @@ def verify(workspace: Workspace, outcomes: list[object]) -> list[str]:
         in_db = {row[0] for row in db.execute("SELECT case_code FROM reports")}
         evidence = db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0]
         outbox = dict(db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall())
+    check_reports(expected, codes, reports, in_db, evidence)
+    stored = sum(1 for p in workspace.evidence_dir.glob("??/*") if not p.name.startswith("."))
+    return [
+        f"reports created: {reports} in the database == {expected} reporters, case codes identical to the confirmations",
+        f"evidence: {evidence} rows, {stored} files on disk; outbox: {outbox}",
+    ]
+
+
+def check_reports(expected: int, codes: set[str], reports: int, in_db: set[str], evidence: int) -> None:
+    """Exactly one report per reporter, with the case codes they were told, and one evidence row each."""
     if reports != expected:
         raise BenchFailure(f"REPORT COUNT MISMATCH: the database holds {reports} reports, expected {expected}")
     if len(codes) != expected:
@@ -99,11 +109,6 @@ def verify(workspace: Workspace, outcomes: list[object]) -> list[str]:
                            f"{len(in_db - codes)} in the database but never told")
     if evidence != expected:
         raise BenchFailure(f"the database holds {evidence} evidence rows, expected {expected} (one photo each)")
-    stored = sum(1 for p in workspace.evidence_dir.glob("??/*") if not p.name.startswith("."))
-    return [
-        f"reports created: {reports} in the database == {expected} reporters, case codes identical to the confirmations",
-        f"evidence: {evidence} rows, {stored} files on disk; outbox: {outbox}",
-    ]
 
 
 async def start_in_process(workspace: Workspace) -> Stopper:

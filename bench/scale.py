@@ -69,8 +69,9 @@ from bench.common import (
     log_problems,
     log_tail,
     process_usage,
+    run_cancellable,
 )
-from bench.load_report import SCENARIO, verify
+from bench.load_report import SCENARIO, check_reports, verify
 from testing.fake_telegram import FakeTelegram
 from tests.harness import text_of_call
 from tests.postgres_cluster import Cluster, _binary
@@ -482,15 +483,7 @@ async def verify_postgres(url: str, workspace: Workspace, outcomes: list[object]
         pids = {str(r["id"]): int(r["pid"]) for r in await conn.fetch("SELECT id, pid FROM workers")}
     finally:
         await conn.close()
-    if reports != expected:
-        raise BenchFailure(f"REPORT COUNT MISMATCH: the database holds {reports} reports, expected {expected}")
-    if len(codes) != expected:
-        raise BenchFailure(f"the reporters were told {len(codes)} distinct case codes, expected {expected}")
-    if in_db != codes:
-        raise BenchFailure(f"case codes differ: {len(codes - in_db)} told but not in the database, "
-                           f"{len(in_db - codes)} in the database but never told")
-    if evidence != expected:
-        raise BenchFailure(f"the database holds {evidence} evidence rows, expected {expected} (one photo each)")
+    check_reports(expected, codes, reports, in_db, evidence)
     twice = {chat: n for chat, n in confirmations_per_chat(workspace.fake).items() if n > 1}
     if twice:
         raise BenchFailure(f"DUPLICATE CONFIRMATIONS: {len(twice)} reporters got more than one: "
@@ -604,23 +597,7 @@ async def run_all(plan: Plan, root: Path, cluster: BenchCluster) -> list[Row]:
 
 def _guarded(plan: Plan, root: Path, cluster: BenchCluster) -> list[Row]:
     """run_all in a fresh event loop; SIGTERM and SIGHUP, like Ctrl-C, cancel it (so the workers are stopped)."""
-
-    async def guarded() -> list[Row]:
-        loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        assert task is not None
-        signals = (signal.SIGTERM, signal.SIGHUP)
-        for sig in signals:
-            loop.add_signal_handler(sig, task.cancel)
-        try:
-            return await run_all(plan, root, cluster)
-        except asyncio.CancelledError:
-            raise KeyboardInterrupt from None
-        finally:
-            for sig in signals:
-                loop.remove_signal_handler(sig)
-
-    return asyncio.run(guarded())
+    return run_cancellable(lambda: run_all(plan, root, cluster))
 
 
 def _kill_leftovers() -> None:
