@@ -159,8 +159,9 @@ async def create_services(settings: Settings) -> Services:
     )
     reachability = Reachability(volunteers)
     await reachability.load()
-    abuse = AbuseService(  # bans (read again every few seconds) and the flood guard
-        BanRepository(db), FloodGuard(settings.limit_messages_per_minute, settings.limit_message_burst))
+    abuse = AbuseService(  # bans (read again every few seconds) and the flood guard; operators are never slowed
+        BanRepository(db), FloodGuard(settings.limit_messages_per_minute, settings.limit_message_burst),
+        exempt=settings.admin_user_ids)
     await abuse.load()
     return Services(
         settings=settings,
@@ -212,8 +213,8 @@ def register_handlers(application: PantauApplication) -> None:
 
     Each register() adds its handlers to stages; install() adds them stage by stage, and within a stage in the
     order of these calls. The effective order, from the first handler asked to the last:
-      group -3  people: every update's client language (takes nothing away)
-      group -2  abuse: the gate; a banned person's update (told once) or a flood (one notice) stops here
+      group -3  abuse: the gate; a banned person's update (told once) or a flood (one notice) stops here
+      group -2  people: every update's client language (takes nothing away)
       group -1  supervision: replies to the bot's own prompts in groups, then in private chats
       group 0   supervision: /daftar, the bot or a member joining or leaving, migration, triage buttons, /kasus
                 /antrian; people then reporting: commands that work at any moment (/start /bantuan /bahasa,

@@ -18,8 +18,8 @@ from telegram.ext import Application, BaseHandler
 
 
 class Stage(IntEnum):
-    CLIENT_LANGUAGE = 1  # group -3, every update: the sender's client language; takes nothing away
-    ABUSE_GATE = 2  # group -2: a banned person's update, or a flood, stops here (answered at most once)
+    ABUSE_GATE = 1  # group -3, first: a banned person's update, or a flood, stops here (answered at most once)
+    CLIENT_LANGUAGE = 2  # group -2, every update: the sender's client language; takes nothing away
     PROMPT_REPLIES = 3  # group -1: replies to the bot's own prompts; they stop the update when they took it
     SUPERVISOR_GROUPS = 4  # group 0 from here on: registration, membership, migration, triage buttons, cases
     ANYTIME_COMMANDS = 5  # private commands that work at any moment, also in the middle of a report
@@ -30,7 +30,7 @@ class Stage(IntEnum):
     LEFTOVER_MESSAGES = 10  # a private message outside any conversation
 
 
-PTB_GROUP = {Stage.CLIENT_LANGUAGE: -3, Stage.ABUSE_GATE: -2, Stage.PROMPT_REPLIES: -1}  # every other stage: group 0
+PTB_GROUP = {Stage.ABUSE_GATE: -3, Stage.CLIENT_LANGUAGE: -2, Stage.PROMPT_REPLIES: -1}  # every other stage: group 0
 
 
 class HandlerStages:

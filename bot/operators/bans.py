@@ -39,7 +39,10 @@ async def ban(settings: OperatorSettings, target: str, reason: str, out: TextIO,
         if user_id in settings.admin_user_ids:
             raise OperatorError(f"{who} is an operator (ADMIN_USER_IDS): not banned")
         new = await BanRepository(db).ban(user_id, reason.strip(), operator or getpass.getuser())
-    print(f"{'banned' if new else 'still banned, with the new reason:'} {who} ({reason.strip()}); logged", file=out)
+    if new:
+        print(f"banned {who} ({reason.strip()}); logged", file=out)
+    else:
+        print(f"{who} was banned already; the reason is now: {reason.strip()} (logged)", file=out)
 
 
 async def unban(settings: OperatorSettings, target: str, out: TextIO, operator: str | None = None) -> int:
@@ -58,6 +61,10 @@ async def flags(settings: OperatorSettings, out: TextIO) -> None:
         print("no report is flagged", file=out)
         return
     for f in flagged:
-        state = "banned" if f.banned else "not banned"
-        print(f"{f.case_code}  {f.flags} flag{'s' if f.flags != 1 else ''}, last {f.last_at[:16]} UTC, reporter {state}"
-              f"  (python -m bot ban {f.case_code} --reason …)", file=out)
+        flags_text = f"{f.case_code}  {f.flags} flag{'s' if f.flags != 1 else ''}, last {f.last_at[:16]} UTC"
+        if not f.reporter_user_id:
+            print(f"{flags_text}, reporter erased (their data was erased at their request: nobody to ban)", file=out)
+        elif f.banned:
+            print(f"{flags_text}, reporter banned", file=out)
+        else:
+            print(f"{flags_text}, reporter not banned  (python -m bot ban {f.case_code} --reason …)", file=out)

@@ -10,5 +10,5 @@ from handlers.abuse import gate
 
 
 def register(stages: HandlerStages) -> None:
-    """The gate, right after the client language is noted and before anything takes the update."""
+    """The gate, first of all: before the client language is noted and anything takes the update."""
     stages.add(Stage.ABUSE_GATE, TypeHandler(Update, gate.check))

@@ -107,7 +107,8 @@ async def on_button(update: Update, context: PantauContext) -> None:
         return
     if verb is TriageVerb.FLAG:  # the reporter may be abusive: the operator decides (python -m bot flags)
         first = await services.abuse.flag(report_id, user.id)
-        log.info("report %s flagged as abusive by user %s in chat %s", report_id, user.id, chat_id)
+        if first:
+            log.info("report %s flagged as abusive by user %s in chat %s", report_id, user.id, chat_id)
         await answer_query(update, t(locale, "triage.flagged" if first else "triage.flagged_before"), alert=True)
         await _edit_card(services, query.message, case, card_keyboard(case, locale, can_act=True), keep=True)
         return

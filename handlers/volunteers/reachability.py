@@ -48,5 +48,5 @@ async def wrote_again(update: Update, context: PantauContext) -> None:
 
 
 def register(stages: HandlerStages) -> None:
-    """First of all, with the client language (group -3; takes nothing away)."""
+    """First of all, with the client language (group -2; takes nothing away)."""
     stages.add(Stage.CLIENT_LANGUAGE, WroteAgainHandler(stages.application))

@@ -10,7 +10,7 @@ from handlers.volunteers import reachability, recruitment, registration, verific
 
 def register(stages: HandlerStages) -> None:
     """Every volunteer handler, part by part."""
-    reachability.register(stages)  # an unreachable volunteer writing again (group -3, before the client language)
+    reachability.register(stages)  # an unreachable volunteer writing again (group -2, before the client language)
     registration.register(stages)  # /relawan, recruitment links, /relawansaya, /berhenti
     verification.register(stages)  # verification cards' buttons (groups, coordinators' chats)
     recruitment.register(stages)  # /undang, /organisasi and their buttons (groups)

@@ -15,12 +15,13 @@ class Ban:
     banned_by: str
     banned_at: str
     refused: int
+    told: bool
 
 
 @dataclass(frozen=True, slots=True)
 class FlaggedReport:
     case_code: str
-    reporter_user_id: int
+    reporter_user_id: int  # 0: the reporter asked for their data to be erased, the report names nobody
     flags: int
     last_at: str
     banned: bool
@@ -31,14 +32,14 @@ class BanRepository:
         self.db = db
 
     async def ban(self, user_id: int, reason: str, actor: str) -> bool:
-        """Ban `user_id` (again: a new reason, the counter from zero). True if they were not banned before."""
+        """Ban `user_id` (again: a new reason). True if they were not banned before."""
         now = iso(utcnow())
         async with self.db.transaction() as tx:
             before = await (await tx.execute("SELECT 1 FROM bans WHERE user_id = ?", (user_id,))).fetchone()
             await tx.execute(
-                "INSERT INTO bans (user_id, reason, banned_by, banned_at, refused) VALUES (?, ?, ?, ?, 0)"
+                "INSERT INTO bans (user_id, reason, banned_by, banned_at, refused, told) VALUES (?, ?, ?, ?, 0, 0)"
                 " ON CONFLICT (user_id) DO UPDATE SET reason = excluded.reason, banned_by = excluded.banned_by,"
-                " banned_at = excluded.banned_at, refused = 0",
+                " banned_at = excluded.banned_at",
                 (user_id, reason, actor, now),
             )
             await tx.execute(
@@ -66,20 +67,24 @@ class BanRepository:
 
     async def get(self, user_id: int) -> Ban | None:
         row = await self.db.fetchone(
-            "SELECT user_id, reason, banned_by, banned_at, refused FROM bans WHERE user_id = ?", (user_id,))
+            "SELECT user_id, reason, banned_by, banned_at, refused, told FROM bans WHERE user_id = ?", (user_id,))
         if row is None:
             return None
         return Ban(int(row["user_id"]), str(row["reason"]), str(row["banned_by"]), str(row["banned_at"]),
-                   int(row["refused"]))
+                   int(row["refused"]), bool(row["told"]))
 
-    async def refused(self, user_id: int) -> int | None:
-        """Count one refused update of a banned person: how many since the ban (1: the first, to be told), or None
-        if they are not banned (any more)."""
+    async def refused(self, user_id: int) -> bool | None:
+        """Count one refused update of a banned person: whether they were told already, or None if they are not
+        banned (any more)."""
         async with self.db.transaction() as tx:
             result = await tx.execute(
-                "UPDATE bans SET refused = refused + 1 WHERE user_id = ? RETURNING refused", (user_id,))
+                "UPDATE bans SET refused = refused + 1 WHERE user_id = ? RETURNING told", (user_id,))
             row = await result.fetchone()
-        return None if row is None else int(row[0])
+        return None if row is None else bool(row[0])
+
+    async def told(self, user_id: int) -> None:
+        """The message saying they are banned was sent: not again."""
+        await self.db.write([("UPDATE bans SET told = 1 WHERE user_id = ?", (user_id,))])
 
     async def flag(self, report_id: int, supervisor_id: int) -> bool:
         """A supervisor's ⛔ on a report: True the first time this supervisor flags it (logged then)."""

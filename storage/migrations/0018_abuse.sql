@@ -1,13 +1,15 @@
 -- Pantau schema: abuse protection (issue 12). Bans decided by an operator, and supervisors' flags on reports.
 
--- A banned person: their updates are refused, told once, and counted (`refused`), never stored. One row per
--- person; an unban deletes it (the log below keeps the history).
+-- A banned person: their messages and presses are refused, counted (`refused`, up to the flood limit), never
+-- stored, and they are told once (`told`: 1 once the message saying so was sent). One row per person; an unban
+-- deletes it (the log below keeps the history).
 CREATE TABLE bans (
     user_id    INTEGER PRIMARY KEY,
     reason     TEXT NOT NULL,
     banned_by  TEXT NOT NULL,
     banned_at  TEXT NOT NULL,
-    refused    INTEGER NOT NULL DEFAULT 0
+    refused    INTEGER NOT NULL DEFAULT 0,
+    told       INTEGER NOT NULL DEFAULT 0
 );
 
 -- A supervisor's ⛔ on a report's card: the reporter may be abusive, the operator decides. Once per supervisor

@@ -493,3 +493,5 @@ async def _unlink(tx: Tx, report_ids: list[int]) -> None:
         f" (SELECT reporter_chat_id FROM reports WHERE id IN ({marks}))", [*report_ids, *report_ids],
     )
     await tx.execute(f"UPDATE reports SET reporter_user_id = 0, reporter_chat_id = 0 WHERE id IN ({marks})", report_ids)
+    # A supervisor's flag of such a report (abuse_log) no longer ties the account to it either.
+    await tx.execute(f"UPDATE abuse_log SET report_id = NULL WHERE report_id IN ({marks})", report_ids)
