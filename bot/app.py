@@ -135,6 +135,7 @@ async def create_services(settings: Settings) -> Services:
         group_locale=settings.default_locale,
         reporter_locale=users.locale,
         rules=rules,
+        cyber_routing=settings.cyber_routing,  # online content: cyber groups alongside or instead
     )
     drafts, evidence = DraftRepository(db), EvidenceStore(settings.evidence_dir)
     intake = IntakeService(drafts, reports, regions, evidence, supervision, rules,

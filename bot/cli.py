@@ -58,9 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "for a region, with /daftar CODE in the group.")
     code.add_argument("--region", required=True, metavar="CODE",
                       help="Kemendagri code of the region the group serves, e.g. 15, 15.71 or 15.71.04")
-    code.add_argument("--role", choices=("supervisors", "gakkumdu"), default="supervisors",
-                      help="supervisors (the default) or gakkumdu: a Sentra Gakkumdu group, which gets only "
-                      "the cases forwarded to it")
+    code.add_argument("--role", choices=("supervisors", "gakkumdu", "cyber"), default="supervisors",
+                      help="supervisors (the default); gakkumdu: a Sentra Gakkumdu group, which gets only "
+                      "the cases forwarded to it; cyber: a cyber task force, which gets the online-content cases "
+                      "of its region and below (CYBER_ROUTING)")
     identity = sub.add_parser("identity", parents=[common], help="show the reporter's identity behind a case code (logged)",
                               description="Print the name, address and phone behind a case code. The access "
                               "(who, why, when) is logged first.")

@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.legal.kinds import ElectionKind
 from bot.logs import LogFormat
+from bot.supervision.cyber import CyberRouting
 
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
 _REGION_SHAPE = re.compile(r"^\d{2}(\.\d{2}){0,2}$")
@@ -88,6 +89,9 @@ class OperatorSettings(LoggingSettings):
     limit_reports_per_hour: int = Field(default=10, ge=1)
     limit_message_burst: int = Field(default=20, ge=10, le=1000)
     limit_messages_per_minute: float = Field(default=30.0, ge=5.0)
+    # Online-content cases (bot/supervision/cyber.py) go to the cyber task-force groups of their region and above
+    # `alongside` the supervisors' groups, or `instead` of them where a cyber group covers the region.
+    cyber_routing: CyberRouting = CyberRouting.ALONGSIDE
 
     @property
     def database(self) -> Path | str:

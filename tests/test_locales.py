@@ -68,7 +68,7 @@ def used_keys() -> set[str]:
     keys |= {f"forward.{target}" for target in FORWARD_TARGETS} | {f"reject.{reason}" for reason in REJECT_REASONS}
     keys |= {f"group.code_{outcome}" for outcome in ("unknown", "used", "expired")}
     keys |= {f"group.level_{level}" for level in ("kecamatan", "kabupaten", "provinsi")}
-    keys |= {f"group.registered_{role}" for role in ("supervisors", "gakkumdu")}
+    keys |= {f"group.registered_{role}" for role in ("supervisors", "gakkumdu", "cyber")}
     keys |= {f"triage.{verb}" for verb in TRANSITIONS}
     keys |= {f"triage.{kind}_{verb}" for kind in ("prompt", "placeholder") for verb in ("ask", "duplicate")}
     return keys

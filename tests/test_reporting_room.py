@@ -50,7 +50,7 @@ class FakePlanner:
     )
     fail: bool = False
 
-    async def route(self, region_code: str) -> FakeRoute:
+    async def route(self, region_code: str, *, category: str | None = None) -> FakeRoute:
         self.routed.append(region_code)
         return FakeRoute("kecamatan", region_code, (GROUP,))
 

@@ -231,7 +231,7 @@ def test_the_enums_keep_the_values_the_database_and_the_buttons_hold() -> None:
     assert STATUSES == ("received", "claimed", "registered", "forwarded", "rejected", "duplicate", "done")
     assert [str(a) for a in CaseAction] == ["claim", "ask", "register", "forward", "reject", "duplicate", "done"]
     assert [f"{r}" for r in RouteLevel] == ["kecamatan", "kabupaten", "provinsi", "admin", "none"]
-    assert tuple(GroupRole) == ("supervisors", "gakkumdu") and PromptPurpose.ANSWER == "answer"
+    assert tuple(GroupRole) == ("supervisors", "gakkumdu", "cyber") and PromptPurpose.ANSWER == "answer"
     assert [int(level) for level in Level] == [1, 2, 3]
     assert json.dumps({"status": CaseStatus.DONE}) == '{"status": "done"}'
 

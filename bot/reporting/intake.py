@@ -610,7 +610,7 @@ class IntakeService:
             location = (answers.latitude, answers.longitude)
         if self.alerts is not None:
             # Routed now, alerted in the same transaction as the report: no report without its alerts.
-            route = await self.alerts.route(answers.region_code)
+            route = await self.alerts.route(answers.region_code, category=answers.category)  # online: cyber too
             refs = [EvidenceRef(e.kind, e.telegram_file_id) for e in await self.drafts.evidence(draft.user_id)]
         for _attempt in range(5):
             code = case_code.new_case_code()

@@ -29,7 +29,7 @@ class AlertPlanner(Protocol):
     """Supervision's alerting, as intake uses it: route a new report before its transaction, then plan
     its alerts (the outbox messages committed with the report) once its id is known."""
 
-    async def route(self, region_code: str) -> AlertRoute: ...
+    async def route(self, region_code: str, *, category: str | None = None) -> AlertRoute: ...
 
     def alert_messages(
         self,

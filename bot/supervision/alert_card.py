@@ -19,7 +19,6 @@ from bot.regions.directory import RegionDirectory
 from bot.reporting.incident_time import IncidentTime
 from bot.supervision.actions import SupervisionAction, TriageVerb
 from bot.supervision.case_status import (
-    FORWARD_TARGETS,
     OPEN_STATUSES,
     REJECT_REASONS,
     SUGGESTED_TARGET,
@@ -27,6 +26,7 @@ from bot.supervision.case_status import (
     CaseAction,
     CaseStatus,
 )
+from bot.supervision.cyber import forward_targets
 from locales import t
 from storage.supervision.cases import CaseRow, EventRow
 
@@ -261,7 +261,7 @@ def choice_keyboard(case: CaseRow, locale: str, verb: str) -> InlineKeyboardMark
     """The second level of Teruskan (where to) and Tolak (why)."""
     options: list[tuple[str, str, str]]
     if verb == CaseAction.FORWARD:
-        options = [(f"forward.{target}", "fwd", target) for target in FORWARD_TARGETS]
+        options = [(f"forward.{target}", "fwd", target) for target in forward_targets(case.category)]
     else:
         options = [(f"reject.{reason}", "rej", reason) for reason in REJECT_REASONS]
     rows = [[InlineKeyboardButton(t(locale, key), callback_data=triage_data(v, case.id, d))] for key, v, d in options]

@@ -47,6 +47,10 @@ class ForwardTarget(StrEnum):
     BKN = "kasn"  # BKN, for ASN neutrality (KASN stopped in August 2024; its duties passed to BKN). The stored
     # value stays "kasn": buttons already sent and cases already forwarded carry it.
     OTHER = "other"
+    # Online content (bot/supervision/cyber.py): offered only for its cases.
+    PLATFORM = "platform"  # the platform's own reporting channel (takedown of the post or the account)
+    KOMDIGI = "komdigi"  # Kementerian Komunikasi dan Digital, or the provincial communications office (takedown)
+    SIBER_POLRI = "siber"  # the police's cyber crime unit (Direktorat Tindak Pidana Siber, Ditsiber Polda)
 
 
 # The body a category of violation points to, suggested on its card (the category keys of

@@ -29,6 +29,7 @@ from bot.supervision.case_status import (
     StatusRefusal,
     next_status,
 )
+from bot.supervision.cyber import ONLINE_CATEGORIES, CyberRouting, is_online
 from locales import t
 from storage.database import Tx, utcnow
 from storage.delivery.outbox import BULK, OutboxMessage
@@ -50,6 +51,7 @@ class GroupRole(StrEnum):
 
     SUPERVISORS = "supervisors"
     GAKKUMDU = "gakkumdu"
+    CYBER = "cyber"  # a cyber task force: the online-content cases of its region and below (bot/supervision/cyber.py)
 
 
 class RouteLevel(StrEnum):
@@ -79,6 +81,7 @@ class CaseChanged(Refusal):
 
 SUPERVISORS = GroupRole.SUPERVISORS
 GAKKUMDU = GroupRole.GAKKUMDU
+CYBER = GroupRole.CYBER
 ROLES = tuple(GroupRole)
 CODE_VALID_FOR = timedelta(hours=24)
 _ROUTE_LEVEL = {Level.KECAMATAN: RouteLevel.KECAMATAN, Level.KABUPATEN: RouteLevel.KABUPATEN,
@@ -120,9 +123,11 @@ class SupervisionService:
         group_locale: str,
         reporter_locale: Callable[[int], Awaitable[str]],
         rules: LegalRules | None = None,
+        cyber_routing: CyberRouting = CyberRouting.ALONGSIDE,
     ) -> None:
         self.repo = repo
         self.regions = regions
+        self.cyber_routing = cyber_routing  # CYBER_ROUTING: online content to cyber groups alongside or instead
         self.legal = LegalTexts(rules or LegalRules(), regions)  # the deployment's election: the decision's deadline
         self.admin_chat_id = admin_chat_id
         self.group_locale = group_locale
@@ -178,9 +183,30 @@ class SupervisionService:
 
     # ---- routing ------------------------------------------------------------------------------
 
-    async def route(self, region_code: str, *, above: str | None = None) -> Route:
+    async def route(self, region_code: str, *, above: str | None = None, category: str | None = None) -> Route:
         """The active supervisor groups of the kecamatan, else of its kabupaten/kota, else of its province,
-        else the admin chat. With `above`, start one level above that region (escalation)."""
+        else the admin chat. With `above`, start one level above that region (escalation). A case of online
+        content (`category`) goes to the cyber groups of its region and above too, or only to them
+        (CYBER_ROUTING=instead) when there are any."""
+        route = await self._supervisors_route(region_code, above=above)
+        if category is None or not is_online(category) or above is not None:
+            return route
+        cyber = await self.cyber_groups(region_code)
+        if not cyber:
+            return route
+        if self.cyber_routing is CyberRouting.INSTEAD:
+            return Route(route.level, route.region, cyber)
+        return Route(route.level, route.region, route.chat_ids + tuple(c for c in cyber if c not in route.chat_ids))
+
+    async def cyber_groups(self, region_code: str) -> tuple[int, ...]:
+        """The active cyber groups of the region and of every region above it, the nearest first."""
+        chats: list[int] = []
+        for region in reversed(self.regions.ancestors(region_code)):
+            chats += [g.chat_id for g in await self.repo.active_groups(region.code, CYBER) if g.chat_id not in chats]
+        return tuple(chats)
+
+    async def _supervisors_route(self, region_code: str, *, above: str | None) -> Route:
+        """The supervisors' groups nearest the region (see `route`), else the admin chat."""
         levels = [r.code for r in reversed(self.regions.ancestors(region_code))]  # kecamatan first
         if above is not None:
             levels = levels[levels.index(above) + 1 :] if above in levels else []
@@ -277,8 +303,9 @@ class SupervisionService:
         if group is None and chat_id != self.admin_chat_id:
             raise Refusal("cases.not_registered")
         forwarded_only = ForwardTarget.GAKKUMDU if group is not None and group.role == GAKKUMDU else None
+        online_only = sorted(ONLINE_CATEGORIES) if group is not None and group.role == CYBER else None
         return await self.repo.open_cases(group.region_code if group else None, limit=limit,
-                                          forwarded_to=forwarded_only)
+                                          forwarded_to=forwarded_only, categories=online_only)
 
     async def is_card_of(self, chat_id: int, message_id: int, case: Case) -> bool:
         """Whether that message is a card recorded for the case (a press is only acted on from one)."""
@@ -294,11 +321,14 @@ class SupervisionService:
         return region_code == group.region_code or region_code.startswith(group.region_code + ".")
 
     async def may_act(self, chat_id: int, case: Case) -> bool:
-        """Supervisors of the report's region or a region above it, and the admin chat."""
+        """Supervisors of the report's region or a region above it (a cyber group: on online content), and the
+        admin chat."""
         if self.admin_chat_id is not None and chat_id == self.admin_chat_id:
             return True
         group = await self.group_of(chat_id)
-        return group is not None and group.role == SUPERVISORS and self._covers(group, case.region_code)
+        if group is None or not self._covers(group, case.region_code):
+            return False
+        return group.role == SUPERVISORS or (group.role == CYBER and is_online(case.category))
 
     async def may_ask(self, chat_id: int, case: Case) -> bool:
         """Who may relay a question to the reporter: whoever may act, and a Gakkumdu group on a case forwarded
@@ -310,12 +340,15 @@ class SupervisionService:
                 and self._covers(group, case.region_code))
 
     async def may_view(self, chat_id: int, case: Case) -> bool:
-        """Supervisors of the region or above; a Gakkumdu group only what was forwarded to Gakkumdu."""
+        """Supervisors of the region or above; a Gakkumdu group only what was forwarded to Gakkumdu; a cyber group
+        only online content."""
         if self.admin_chat_id is not None and chat_id == self.admin_chat_id:
             return True
         group = await self.group_of(chat_id)
         if group is None or not self._covers(group, case.region_code):
             return False
+        if group.role == CYBER:
+            return is_online(case.category)
         return group.role == SUPERVISORS or case.forwarded_to == ForwardTarget.GAKKUMDU
 
     # ---- triage -------------------------------------------------------------------------------

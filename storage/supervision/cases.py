@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,14 +88,18 @@ class CaseStore:
         )
         return int(row["n"]) if row else 0
 
-    async def open_cases(self, region_prefix: str | None, limit: int = 30, *, forwarded_to: str | None = None
-                         ) -> list[CaseRow]:
-        """Cases not closed, oldest first, in a region (None: everywhere), optionally only those forwarded."""
+    async def open_cases(self, region_prefix: str | None, limit: int = 30, *, forwarded_to: str | None = None,
+                         categories: Sequence[str] | None = None) -> list[CaseRow]:
+        """Cases not closed, oldest first, in a region (None: everywhere), optionally only those forwarded, or only
+        those of some categories."""
         where = "status IN ('received', 'claimed', 'registered', 'forwarded')"
         params: list[Any] = []
         if forwarded_to is not None:
             where += " AND forwarded_to = ?"
             params.append(forwarded_to)
+        if categories is not None:
+            where += f" AND category IN ({', '.join('?' for _ in categories)})"
+            params += list(categories)
         if region_prefix:
             where += " AND (region_code = ? OR region_code LIKE ?)"
             params += [region_prefix, f"{region_prefix}.%"]
