@@ -44,12 +44,12 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     ReportAction.REGION_PAGE: ("-:0", "-:1", "15:2", "15.71:0", "15.71:999"),
     ReportAction.GPS_CONFIRM: ("yes", "no"),
     ReportAction.SHARE_LOCATION: ("",),
-    ReportAction.SKIP: ("place", "party", "evidence", "witnesses", "phone"),
+    ReportAction.SKIP: ("links", "place", "party", "evidence", "witnesses", "phone"),
     ReportAction.EVIDENCE_DONE: ("",),
     ReportAction.IDENTITY: ("anon", "named"),
     # The review's buttons name their draft (8 hex digits); buttons sent before that carry none.
     ReportAction.EDIT: (
-        "category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity", "when:0a1b2c3d"
+        "category", "chronology", "when", "links", "where", "party", "evidence", "witnesses", "identity", "when:0a1b2c3d"
     ),
     ReportAction.SUBMIT: ("", "0a1b2c3d"),
     ReportAction.CANCEL: ("", "ffffffff"),

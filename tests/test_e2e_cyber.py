@@ -30,14 +30,24 @@ from tests.test_e2e_triage import (
 HOAX = "Hoaks dan disinformasi"
 
 
-async def report(fake: FakeTelegram, category: str) -> tuple[Reporter, str]:
-    """The standard anonymous report in Pasar Jambi, of `category` (a button's label); (reporter, case code)."""
+async def report(fake: FakeTelegram, category: str, links: str = "https://x.com/akun/status/1790000000000000000"
+                 ) -> tuple[Reporter, str]:
+    """The standard anonymous report in Pasar Jambi, of `category` (a button's label), with `links` if it is
+    online content; (reporter, case code)."""
     r = Reporter(fake)
     r.say("/lapor")
     await r.expect("Langkah 1 dari 9")
     r.tap(category)
     await r.expect("Langkah 2 dari 9")
-    await run_steps(r, first="chronology")
+    if category == HOAX:
+        await run_steps(r, first="chronology", last="when")
+        r.tap("Pada hari kejadian")
+        await r.expect("Di mana kontennya")
+        r.say(links)
+        await r.expect("Pilih provinsi")
+        await run_steps(r, first="province")
+    else:
+        await run_steps(r, first="chronology")
     return r, case_codes_sent(fake, r.user_id)[-1]
 
 
@@ -109,3 +119,11 @@ async def test_with_cyber_routing_instead_only_the_cyber_group_gets_online_conte
     _, money = await report(fake, "Politik uang")
     await delivered_card(fake, kec.chat_id, money)  # after the hoax's alerts: those were all sent by now
     assert not [m for m in fake.messages_to(kec.chat_id) if hoax in str(m.get("text"))]
+
+
+def test_reporting_and_supervision_agree_on_what_online_content_is() -> None:
+    from bot.reporting.categories import CATEGORIES
+    from bot.reporting.categories import ONLINE_CATEGORIES as ASKED_FOR_LINKS
+    from bot.supervision.cyber import ONLINE_CATEGORIES as ROUTED_TO_CYBER
+
+    assert ASKED_FOR_LINKS == ROUTED_TO_CYBER and ASKED_FOR_LINKS.issubset(CATEGORIES)

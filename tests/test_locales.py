@@ -14,6 +14,7 @@ import pytest
 from bot.people.menus import MENUS
 from bot.reporting.assessment import REQUIREMENTS
 from bot.reporting.categories import CATEGORIES
+from bot.reporting.links import Platform
 from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS, STATUSES, TRANSITIONS
 from locales import DEFAULT_LOCALE, LOCALES, PLURAL_RULES, Entry, catalog, files, merge, t
 
@@ -57,6 +58,7 @@ def used_keys() -> set[str]:
     # Keys built from a variable part: every value the variable can take.
     keys |= {f"category.{c}.{part}" for c in CATEGORIES for part in ("name", "description")}
     keys |= {f"missing.{r}" for r in REQUIREMENTS}
+    keys |= {f"platform.{p}" for p in Platform}
     keys |= {f"invalid.when_{code}" for code in ("unparseable", "future", "too_old")}
     keys |= {f"submitted.kind_{kind}" for kind in ("laporan", "informasi_awal")}
     keys |= {f"commands.{key}" for _, menu in MENUS for key, _ in menu}

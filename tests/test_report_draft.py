@@ -62,11 +62,20 @@ EDIT_PATHS: dict[str, list[Step]] = {
     "chronology": [Step.CHRONOLOGY, Step.REVIEW],
     "when": [Step.WHEN, Step.KNOWN, Step.REVIEW],
     "where": [Step.WHERE, Step.PLACE, Step.REVIEW],
+    "links": [Step.LINKS, Step.REVIEW],
     "party": [Step.PARTY, Step.REVIEW],
     "evidence": [Step.EVIDENCE, Step.REVIEW],
     "witnesses": [Step.WITNESSES, Step.REVIEW],
     "identity": [Step.IDENTITY, Step.ID_NAME, Step.ID_ADDRESS, Step.ID_PHONE, Step.STANDING, Step.REVIEW],
 }
+
+
+def test_online_content_is_asked_for_its_links_before_the_place():
+    online = Answers(anonymous=True, category="hoax")
+    assert walk(Step.KNOWN, online, editing=False)[:3] == [Step.KNOWN, Step.LINKS, Step.WHERE]
+    assert next_step(Step.TSM, online, editing=False) is Step.LINKS
+    assert next_step(Step.TSM, ANONYMOUS, editing=False) is Step.WHERE  # not online content: no links asked
+    assert walk(Step.KNOWN, Answers(anonymous=True, category="money_politics"), editing=False)[1] is Step.WHERE
 
 
 def test_every_editable_field_has_a_path():
@@ -119,6 +128,7 @@ def test_step_values_are_stable():
         "WHEN": "when",
         "KNOWN": "known",
         "TSM": "tsm",
+        "LINKS": "links",
         "WHERE": "where",
         "WHERE_CONFIRM": "where_confirm",
         "PLACE": "place",

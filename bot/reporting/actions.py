@@ -42,7 +42,7 @@ _REGION = re.compile(r"[0-9]{2}(\.[0-9]{2}){0,2}")
 _CASE = re.compile(r"[0-9A-Z-]{6,16}")
 _PAGE = re.compile(r"(-|[0-9]{2}(\.[0-9]{2})?):[0-9]{1,3}")
 _TOKEN = re.compile(r"[0-9a-f]{8}")  # a draft's token (bot/reporting/intake.py, Draft.token)
-_EDITABLE = ("category", "chronology", "when", "where", "party", "evidence", "witnesses", "identity")
+_EDITABLE = ("category", "chronology", "when", "links", "where", "party", "evidence", "witnesses", "identity")
 
 
 def _draft_token(arg: str) -> bool:
@@ -71,7 +71,7 @@ register(
         ReportAction.REGION_PAGE: lambda a: bool(_PAGE.fullmatch(a)),
         ReportAction.GPS_CONFIRM: lambda a: a in ("yes", "no"),
         ReportAction.SHARE_LOCATION: no_arg,
-        ReportAction.SKIP: lambda a: a in ("place", "party", "evidence", "witnesses", "phone"),
+        ReportAction.SKIP: lambda a: a in ("links", "place", "party", "evidence", "witnesses", "phone"),
         ReportAction.EVIDENCE_DONE: no_arg,
         ReportAction.IDENTITY: lambda a: a in ("anon", "named"),
         ReportAction.EDIT: _edit_arg,

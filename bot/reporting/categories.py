@@ -21,5 +21,15 @@ CATEGORIES: tuple[str, ...] = (
 )
 
 
+# Categories about content online (social media, messages, websites): the report asks for its links instead of
+# only a place (Step.LINKS), and supervision routes them to the cyber task force too (bot/supervision/cyber.py
+# holds the same set: a test keeps the two alike).
+ONLINE_CATEGORIES = frozenset({"hoax", "black_campaign", "sara", "cyber_sirekap"})
+
+
 def is_category(key: str) -> bool:
     return key in CATEGORIES
+
+
+def is_online(key: str) -> bool:
+    return key in ONLINE_CATEGORIES

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from bot.reporting.categories import is_online
 
 
 class Step(StrEnum):
@@ -16,6 +18,7 @@ class Step(StrEnum):
     WHEN = "when"
     KNOWN = "known"  # when the reporter learned of it (the reporting window counts from then)
     TSM = "tsm"  # known too long ago: is it a structured, systematic and massive violation? (where the law has a rule)
+    LINKS = "links"  # online content (bot/reporting/categories.py ONLINE_CATEGORIES): the links, or a forwarded post
     WHERE = "where"
     WHERE_CONFIRM = "where_confirm"
     PLACE = "place"
@@ -37,6 +40,7 @@ STEP_NUMBER: dict[Step, int] = {
     Step.WHEN: 3,
     Step.KNOWN: 3,
     Step.TSM: 3,
+    Step.LINKS: 4,
     Step.WHERE: 4,
     Step.WHERE_CONFIRM: 4,
     Step.PLACE: 4,
@@ -57,6 +61,7 @@ EDIT_ENTRY: dict[str, Step] = {
     "chronology": Step.CHRONOLOGY,
     "when": Step.WHEN,
     "where": Step.WHERE,
+    "links": Step.LINKS,
     "party": Step.PARTY,
     "evidence": Step.EVIDENCE,
     "witnesses": Step.WITNESSES,
@@ -68,6 +73,7 @@ _ORDER = [
     Step.CHRONOLOGY,
     Step.WHEN,
     Step.KNOWN,
+    Step.LINKS,
     Step.WHERE,
     Step.PLACE,
     Step.PARTY,
@@ -77,7 +83,8 @@ _ORDER = [
     Step.REVIEW,
 ]
 # Steps after which a field being edited from the review is complete.
-_GROUP_ENDS = {Step.CATEGORY, Step.CHRONOLOGY, Step.KNOWN, Step.TSM, Step.PLACE, Step.PARTY, Step.EVIDENCE, Step.WITNESSES}
+_GROUP_ENDS = {Step.CATEGORY, Step.CHRONOLOGY, Step.KNOWN, Step.TSM, Step.LINKS, Step.PLACE, Step.PARTY, Step.EVIDENCE,
+               Step.WITNESSES}
 
 
 class Answers(BaseModel):
@@ -117,6 +124,11 @@ class Answers(BaseModel):
     known: str | None = None
     known_pressed_at: str | None = None  # "today" pressed before the region was known (UTC): taken again in its zone
     tsm: bool | None = None  # a structured, systematic and massive violation (asked only where the law has a rule)
+    # Online content: its links as bot/reporting/links.py found them ({"original", "normalized", "platform"}), and a
+    # forwarded Telegram post's origin as Telegram gave it ({"chat", "username", "message_id", "date"}). None: not
+    # asked (not online content); []: asked, none given.
+    links: list[dict[str, str]] | None = None
+    forwarded_from: dict[str, Any] | None = None
     standing: Literal["voter", "observer", "participant", "other"] | None = None  # bot/legal/kinds.py Standing
     token: str | None = None  # names the draft in its review's buttons (8 hex digits, drawn at the start)
     # A draft another feature started with answers (bot/reporting/prefill.py): the fields it gave, whose steps
@@ -147,10 +159,17 @@ def next_step(current: Step, answers: Answers, *, editing: bool, ask_tsm: bool =
 
 
 def _next_step(current: Step, answers: Answers, *, editing: bool, ask_tsm: bool) -> Step:
+    step = _after(current, answers, editing=editing, ask_tsm=ask_tsm)
+    if step is Step.LINKS and not is_online(answers.category or ""):
+        return Step.WHERE
+    return step
+
+
+def _after(current: Step, answers: Answers, *, editing: bool, ask_tsm: bool) -> Step:
     if current is Step.KNOWN and ask_tsm:
         return Step.TSM
     if current is Step.TSM:
-        return Step.REVIEW if editing else Step.WHERE
+        return Step.REVIEW if editing else Step.LINKS
     if current is Step.WHERE_CONFIRM or current is Step.WHERE:
         return Step.PLACE
     if current is Step.IDENTITY:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import math
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -38,6 +39,7 @@ from bot.reporting.incident_time import (
     today,
     yesterday,
 )
+from bot.reporting.links import MAX_LINK, MAX_LINKS, find_links
 from bot.reporting.ports import AlertPlanner, AlertRoute
 from locales import t
 from storage.database import iso, utcnow
@@ -404,6 +406,27 @@ class IntakeService:
             **self._sourced(draft, "party", message_id),
         )
 
+    async def set_links(
+        self, draft: Draft, update_id: int, text: str | None, entity_urls: Sequence[str] = (),
+        origin: dict[str, Any] | None = None,
+    ) -> Draft:
+        """Online content: the links in the reporter's message (its text, Telegram's url and text_link entities)
+        and, for a forwarded Telegram post, its origin, whose public address comes first. None of them: refused.
+        The bot never opens a link."""
+        found = list(entity_urls)
+        if origin is not None and origin.get("username") and origin.get("message_id"):
+            found.insert(0, f"https://t.me/{origin['username']}/{origin['message_id']}")
+        links = find_links(text, found)
+        if not links and origin is None:
+            raise Refusal("invalid.no_links")
+        given = [{"original": link.original[:MAX_LINK], "normalized": link.normalized, "platform": link.platform.value}
+                 for link in links]
+        return await self.answer(draft, update_id, links=given[:MAX_LINKS], forwarded_from=origin)
+
+    async def skip_links(self, draft: Draft, update_id: int) -> Draft:
+        """No link to give (the post was deleted, it was seen offline): asked, none given."""
+        return await self.answer(draft, update_id, links=[], forwarded_from=None)
+
     async def set_witnesses(
         self, draft: Draft, update_id: int, text: str | None, message_id: int | None = None
     ) -> Draft:
@@ -679,6 +702,8 @@ class IntakeService:
             known_local=a.known,
             reporter_standing=None if a.anonymous else a.standing,
             tsm=bool(a.tsm),
+            links=[(entry["original"], entry["normalized"], entry["platform"]) for entry in a.links or []],
+            forwarded_from=json.dumps(a.forwarded_from, ensure_ascii=False) if a.forwarded_from else None,
         )
 
     def confirmation_text(self, locale: str, code: str, assessment: Assessment, answers: Answers) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
 
@@ -120,10 +121,30 @@ def review_text(case: CaseRow, regions: RegionDirectory, locale: str, rules: Leg
     return review.day.strftime(DATE) if review is not None else t(locale, "card.not_set")
 
 
+@dataclass(frozen=True, slots=True)
+class OnlineContent:
+    """A report's links (as given, platform), and the other reports of the same content: how many, some codes."""
+
+    links: Sequence[tuple[str, str]] = ()
+    others: int = 0
+    other_codes: Sequence[str] = ()
+
+
+def online_lines(online: OnlineContent, locale: str) -> list[str]:
+    lines = []
+    if online.links:
+        listed = "".join(f"\n• {escape(url)} ({t(locale, f'platform.{platform}')})" for url, platform in online.links)
+        lines.append(f"<b>{t(locale, 'card.links')}</b>:{listed}")
+    if online.others:
+        codes = ", ".join(f"<code>{code}</code>" for code in online.other_codes)
+        lines.append(t(locale, "card.same_content", count=online.others + 1, codes=codes))
+    return lines
+
+
 def card_text(
     case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str, evidence_count: int,
     photos: Sequence[PhotoFacts] = (), locate: Callable[[float, float], str | None] | None = None,
-    rules: LegalRules | None = None,
+    rules: LegalRules | None = None, online: OnlineContent | None = None,
 ) -> str:
     """The card; `photos`: what the evidence files' EXIF says (one per file), `locate`: GPS -> kecamatan, `rules`:
     the deployment's election (default Pilkada)."""
@@ -145,6 +166,7 @@ def card_text(
         f"<b>{t(locale, 'card.category')}</b>: {t(locale, f'category.{case.category}.name')}",
         f"<b>{t(locale, 'card.nature')}</b>: {nature}",
         f"<b>{t(locale, 'card.when')}</b>: {incident_text(case, regions)}",
+        *online_lines(online or OnlineContent(), locale),
         f"<b>{t(locale, 'card.where')}</b>: {place_text(case, regions)}",
         f"<b>{t(locale, 'card.chronology')}</b>: {escape(chronology)}",
         f"<b>{t(locale, 'card.party')}</b>: {escape(case.reported_party) if case.reported_party else '—'}",

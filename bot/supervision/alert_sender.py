@@ -29,7 +29,7 @@ from telegram.error import BadRequest
 from bot.kernel.metadata import PhotoFacts
 from bot.legal.rules import LegalRules
 from bot.regions.directory import RegionDirectory
-from bot.supervision.alert_card import card_keyboard, card_text, digest_keyboard, digest_text
+from bot.supervision.alert_card import OnlineContent, card_keyboard, card_text, digest_keyboard, digest_text
 from bot.supervision.case_status import CaseStatus
 from bot.supervision.evidence_copies import EvidenceCopies, GroupCopy
 from bot.supervision.service import PromptPurpose, SupervisionService
@@ -102,8 +102,9 @@ class AlertSender:
         evidence = await self.repo.evidence_count(case.id)  # a file over 20 MB was never received
         photos = [PhotoFacts(f.exif_taken_at, f.exif_latitude, f.exif_longitude)
                   for f in await self.repo.evidence_files(case.id)]
+        online = OnlineContent(await self.repo.links(case.id), *await self.repo.same_content(case.id))
         text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence, photos=photos,
-                         locate=self.locate, rules=self.rules)
+                         locate=self.locate, rules=self.rules, online=online)
         if kind != "gakkumdu" and await self.supervision.may_act(chat_id, case):
             return text, card_keyboard(case, self.locale, can_act=True)
         can_ask = await self.supervision.may_ask(chat_id, case)  # a Gakkumdu group: only ❓ Minta info

@@ -1,8 +1,9 @@
 """The cyber task force's part in supervision (issue 12): which cases are of online content, where they go
 (CYBER_ROUTING), and the forwarding targets that fit online content. Pure rules: no Telegram, no SQL.
 
-Until the report conversation has its online path, a case is of online content by its category (the category keys
-of bot/reporting/categories.py): hoaxes, black campaigns and incitement, SARA, Sirekap and cyber integrity."""
+A case is of online content by its category (the category keys of bot/reporting/categories.py, whose
+ONLINE_CATEGORIES, for which the report conversation asks for the links, is the same set: a test keeps them alike):
+hoaxes, black campaigns and incitement, SARA, Sirekap and cyber integrity."""
 
 from __future__ import annotations
 

@@ -10,7 +10,17 @@ from collections.abc import Callable, Coroutine
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -159,9 +169,11 @@ _TEXT_ANSWERS = {
     Step.ID_ADDRESS: "set_address",
 }
 # Optional steps with a skip button, and the step each skip belongs to.
-_SKIPPABLE = {"place": Step.PLACE, "party": Step.PARTY, "witnesses": Step.WITNESSES, "evidence": Step.EVIDENCE}
+_SKIPPABLE = {"links": Step.LINKS, "place": Step.PLACE, "party": Step.PARTY, "witnesses": Step.WITNESSES,
+              "evidence": Step.EVIDENCE}
 # What a skip leaves unanswered, as the next question's message says it.
 _SKIPPED_FIELD = {
+    "links": "review.links",
     "place": "conversation.field_place",
     "party": "conversation.field_party",
     "witnesses": "conversation.field_witnesses",
@@ -180,6 +192,40 @@ async def on_text_answer(update: Update, context: PantauContext, draft: Draft, l
     """Steps 2, 4 (place), 5, 7 and 8 (name, address): a text answer, checked and stored."""
     setter = getattr(context.services.intake, _TEXT_ANSWERS[draft.step])
     draft = await setter(draft, update.update_id, text_of(update), _message_id(update))
+    await ask(context, draft, locale)
+    return draft.step
+
+
+def _origin(message: Message) -> dict[str, Any] | None:
+    """A forwarded message's origin, as Telegram reports it: the channel or group (its title, its public username)
+    and the post's number, or the person it came from; and when it was first sent."""
+    origin = message.forward_origin
+    if origin is None:
+        return None
+    found: dict[str, Any] = {"kind": origin.type, "date": origin.date.isoformat()}
+    if isinstance(origin, MessageOriginChannel):
+        found.update(chat=origin.chat.title, username=origin.chat.username, message_id=origin.message_id)
+    elif isinstance(origin, MessageOriginChat):
+        found.update(chat=origin.sender_chat.title, username=origin.sender_chat.username)
+    elif isinstance(origin, MessageOriginUser):
+        found.update(chat=origin.sender_user.full_name, username=origin.sender_user.username)
+    elif isinstance(origin, MessageOriginHiddenUser):
+        found.update(chat=origin.sender_user_name)
+    return found
+
+
+@step_handler()
+async def on_links(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 4, online content: the links in a message (its text or caption and their url and text_link
+    entities), or a forwarded Telegram post, whose origin is kept."""
+    message = update.effective_message
+    assert message is not None
+    kinds: list[str | None] = [MessageEntity.URL, MessageEntity.TEXT_LINK]
+    entities = {**message.parse_entities(kinds), **message.parse_caption_entities(kinds)}
+    urls = [entity.url if entity.type == MessageEntity.TEXT_LINK and entity.url else text
+            for entity, text in entities.items()]
+    draft = await context.services.intake.set_links(
+        draft, update.update_id, message.text or message.caption, urls, _origin(message))
     await ask(context, draft, locale)
     return draft.step
 
@@ -273,6 +319,8 @@ async def on_skip(update: Update, context: PantauContext, draft: Draft, locale: 
         value = t(locale, "review.files", count=count)  # files came, then the prompt's skip: they still count
     if draft.step in _TEXT_ANSWERS:
         draft = await getattr(intake, _TEXT_ANSWERS[draft.step])(draft, update.update_id, None)
+    elif draft.step is Step.LINKS:
+        draft = await intake.skip_links(draft, update.update_id)
     else:
         draft = await intake.answer(draft, update.update_id)
     await advance(update, context, draft, locale, note=answered_line(locale, t(locale, _SKIPPED_FIELD[what]), value))
@@ -416,6 +464,7 @@ _EXPECTED = {
     Step.WHEN: "invalid.expected_when",
     Step.KNOWN: "invalid.expected_when",
     Step.TSM: "invalid.expected_button",
+    Step.LINKS: "invalid.no_links",
     Step.WHERE: "invalid.expected_location",
     Step.WHERE_CONFIRM: "invalid.expected_button",
     Step.PLACE: "invalid.expected_text",
@@ -486,6 +535,10 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
                 MessageHandler(TEXT, on_known_text),
             ],
             Step.TSM: [CallbackQueryHandler(on_tsm, pattern=matches(ReportAction.TSM))],
+            Step.LINKS: [
+                MessageHandler(NEW & (filters.TEXT | filters.CAPTION | filters.FORWARDED) & ~filters.COMMAND, on_links),
+                CallbackQueryHandler(on_skip, pattern=matches(ReportAction.SKIP)),
+            ],
             Step.WHERE: region_handlers,
             Step.WHERE_CONFIRM: [
                 CallbackQueryHandler(where.on_gps_confirm, pattern=matches(ReportAction.GPS_CONFIRM)),

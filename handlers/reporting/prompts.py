@@ -17,7 +17,7 @@ from bot.kernel.services import Services
 from bot.privacy.texts import identity_prompt
 from bot.regions.directory import Region
 from bot.reporting.actions import ReportAction
-from bot.reporting.categories import CATEGORIES
+from bot.reporting.categories import CATEGORIES, is_online
 from bot.reporting.draft import STEP_NUMBER, TOTAL_STEPS, Step
 from bot.reporting.intake import Draft
 from handlers.kernel.buttons import button
@@ -184,6 +184,19 @@ def where_text(services: Services, draft: Draft, locale: str) -> str:
     return "\n".join(parts)
 
 
+def links_text(draft: Draft, locale: str) -> str:
+    """Online content's links, each with its platform, and a forwarded post's origin; or none."""
+    a = draft.answers
+    parts = []
+    for entry in a.links or []:
+        platform = t(locale, f"platform.{entry['platform']}")
+        parts.append(f"\n• {escape(entry['original'])} ({platform})")
+    origin = a.forwarded_from or {}
+    if origin.get("chat"):
+        parts.append("\n• " + t(locale, "review.forwarded", origin=escape(str(origin["chat"]))))
+    return "".join(parts) if parts else t(locale, "review.none")
+
+
 def review(services: Services, draft: Draft, locale: str, evidence_count: int, oversized: int = 0) -> Prompt:
     a = draft.answers
     chronology = a.chronology or "—"
@@ -198,6 +211,7 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int, o
         if a.standing:
             identity += "\n" + t(locale, f"standing.{services.intake.rules.kind.value}.{a.standing}")
     none = t(locale, "review.none")
+    online = a.links is not None or is_online(a.category or "")
     assessment = services.intake.assess(a, evidence_count, oversized)
     lines = [
         header(locale, Step.REVIEW),
@@ -207,6 +221,7 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int, o
         f"<b>{t(locale, 'review.chronology')}</b>:\n{escape(chronology)}",
         f"<b>{t(locale, 'review.when')}</b>: {when_text(services, draft, locale)}",
         f"<b>{t(locale, 'review.known')}</b>: {known_text(services, draft, locale)}",
+        *([f"<b>{t(locale, 'review.links')}</b>: {links_text(draft, locale)}"] if online else []),
         f"<b>{t(locale, 'review.where')}</b>: {where_text(services, draft, locale)}",
         f"<b>{t(locale, 'review.party')}</b>: {escape(a.party) if a.party else none}",
         f"<b>{t(locale, 'review.evidence')}</b>: {t(locale, 'review.files', count=evidence_count)}",
@@ -225,6 +240,7 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int, o
         ("category", "review.category"),
         ("chronology", "review.chronology"),
         ("when", "review.when"),
+        *([("links", "review.links")] if online else []),
         ("where", "review.where"),
         ("party", "review.party"),
         ("evidence", "review.evidence"),
@@ -281,6 +297,8 @@ def prompts(
                  button(t(locale, "button.no_pick"), ReportAction.GPS_CONFIRM, "no")]]
         text = t(locale, "step.where.confirm", region=escape(region.path if region else "?"))
         return [Prompt(f"{head}\n{text}", InlineKeyboardMarkup(rows))]
+    if step is Step.LINKS:
+        return [Prompt(f"{head}\n{t(locale, 'step.links.prompt')}", InlineKeyboardMarkup([skip_row(locale, "links")]))]
     if step is Step.PLACE:
         return [Prompt(f"{head}\n{t(locale, 'step.place.prompt')}", InlineKeyboardMarkup([skip_row(locale, "place")]))]
     if step is Step.PARTY:

@@ -37,6 +37,8 @@ class NewReport:
     known_local: str | None = None
     reporter_standing: str | None = None
     tsm: bool = False
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (original, normalized, platform), in order
+    forwarded_from: str | None = None  # JSON: a forwarded Telegram post's origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,13 @@ class Submission:
                 raise CaseCodeTaken(report.case_code) from exc
             raise
         report_id = cur.returned_id()
+        if report.links:
+            await conn.executemany(
+                "INSERT INTO report_links (report_id, position, original, normalized, platform) VALUES (?, ?, ?, ?, ?)",
+                [(report_id, n, *link) for n, link in enumerate(report.links)],
+            )
+        if report.forwarded_from is not None:
+            await conn.execute("UPDATE reports SET forwarded_from = ? WHERE id = ?", (report.forwarded_from, report_id))
         if identity is not None:
             await conn.execute(
                 "INSERT INTO reporter_identities (report_id, name, address, phone, phone_source)"

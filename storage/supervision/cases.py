@@ -81,6 +81,21 @@ class CaseStore:
         )
         return [EvidenceFile(**dict(r)) for r in rows]
 
+    async def links(self, report_id: int) -> list[tuple[str, str]]:
+        """Online content's links of a report, in order: (as given, platform)."""
+        rows = await self.db.fetchall(
+            "SELECT original, platform FROM report_links WHERE report_id = ? ORDER BY position", (report_id,))
+        return [(str(r["original"]), str(r["platform"])) for r in rows]
+
+    async def same_content(self, report_id: int, limit: int = 10) -> tuple[int, list[str]]:
+        """Other reports of the same online content (a link alike once normalised): how many, and the case codes
+        of the first `limit`, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT r.id, r.case_code FROM report_links mine"
+            " JOIN report_links other ON other.normalized = mine.normalized AND other.report_id <> mine.report_id"
+            " JOIN reports r ON r.id = other.report_id WHERE mine.report_id = ? ORDER BY r.id", (report_id,))
+        return len(rows), [str(r["case_code"]) for r in rows[:limit]]
+
     async def evidence_count(self, report_id: int) -> int:
         """Files received as evidence (not those recorded but too big for the bot to download)."""
         row = await self.db.fetchone(
