@@ -95,19 +95,7 @@ class BenchCluster(Cluster):
     synchronous=FULL is in the baseline); `durable=False` gives the test suite's settings."""
 
     def __init__(self, durable: bool = True) -> None:
-        super().__init__()
-        self.durable = durable
-
-    def start(self) -> None:
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-        data = str(self.dir / "data")
-        self._run(_binary("initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C")
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir}"
-                   " -c max_connections=300")
-        if not self.durable:
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._run(_binary("pg_ctl"), "-D", data, "-o", options, "-l", str(self.dir / "log"), "-w", "start")
+        super().__init__(durable)
 
     def shut_down(self, keep: bool) -> None:
         """Stop the server; remove its folder unless `keep`."""

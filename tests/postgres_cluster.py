@@ -44,7 +44,9 @@ def _free_port() -> int:
 class Cluster:
     """initdb + pg_ctl start; as root, the server runs as the `postgres` user (it refuses root)."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        """`durable`: fsync and synchronous commits on, as in production (a benchmark's); off for the tests."""
+        self.durable = durable
         self.dir = Path(tempfile.mkdtemp(prefix="pantau-pg-"))
         self.port = _free_port()
         self.base_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
@@ -62,7 +64,9 @@ class Cluster:
         data = str(self.dir / "data")
         self._run(_binary("initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C")
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir}"
-                   " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+                   " -c max_connections=300")
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(_binary("pg_ctl"), "-D", data, "-o", options, "-l", str(self.dir / "log"), "-w", "start")
 
     def stop(self) -> None:

@@ -5,6 +5,7 @@ scripts/test-postgres; skipped on the SQLite run."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections import Counter
@@ -34,8 +35,8 @@ LEASE = 6
 FIRST_ID = 880_001
 
 
-@pytest.fixture
-async def three(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[list[BotProcess]]:
+@contextlib.asynccontextmanager
+async def started_workers(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[list[BotProcess]]:
     """Three workers on one schema: the first leads (it polls), the others only take chats."""
     workers = [BotProcess(fake, tmp_path, log_name=f"worker{i}.log", scale_out="true", worker_lease_seconds=LEASE)
                for i in range(3)]
@@ -47,6 +48,12 @@ async def three(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[list[BotPro
     finally:
         for worker in workers:
             await worker.stop()
+
+
+@pytest.fixture
+async def three(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[list[BotProcess]]:
+    async with started_workers(fake, tmp_path) as workers:
+        yield workers
 
 
 async def _owner(tmp_path: Path, chat_id: int, workers: list[BotProcess]) -> BotProcess:
@@ -116,12 +123,7 @@ async def test_sigkill_of_the_leader_mid_broadcast_sends_nothing_twice_and_anoth
     for uid in users:
         fake.ensure_chat(uid)
     fake.enable_limits(per_chat=1)  # Telegram-like: 30 a second overall, one a second per chat
-    workers = [BotProcess(fake, tmp_path, log_name=f"worker{i}.log", scale_out="true", worker_lease_seconds=LEASE)
-               for i in range(3)]
-    try:
-        await workers[0].start()
-        for worker in workers[1:]:
-            await worker.start(receiving=False)
+    async with started_workers(fake, tmp_path) as workers:
         recipients = set(users)
         batch = await queue_task(tmp_path / "pantau.sqlite3", users)  # as /tugas in a group would, then:
         async with Database(tmp_path / "pantau.sqlite3") as db:
@@ -148,9 +150,6 @@ async def test_sigkill_of_the_leader_mid_broadcast_sends_nothing_twice_and_anoth
             await worker.stop()
         got = delivered(fake.requests, recipients)
         counts = await batch_counts(tmp_path / "pantau.sqlite3", batch)
-    finally:
-        for worker in workers:
-            await worker.stop()
     assert Counter(got.values()) == Counter({1: len(got)})  # nobody got the task twice
     assert recipients - uncertain <= set(got)
     assert len(uncertain) <= 5 and counts.uncertain == len(uncertain)
