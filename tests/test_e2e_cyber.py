@@ -127,3 +127,37 @@ def test_reporting_and_supervision_agree_on_what_online_content_is() -> None:
     from bot.supervision.cyber import ONLINE_CATEGORIES as ROUTED_TO_CYBER
 
     assert ASKED_FOR_LINKS == ROUTED_TO_CYBER and ASKED_FOR_LINKS.issubset(CATEGORIES)
+
+
+async def test_a_takedown_request_lists_the_links_origins_and_evidence_hashes_of_the_chosen_cases(
+        fake: FakeTelegram, start_bot: Any) -> None:
+    import csv
+    import hashlib
+
+    bot = await start_bot()
+    services = services_of(bot)
+    cyber = Group(fake, "Satgas Siber Bawaslu Jambi")
+    await cyber.register(services, JAMBI, role="cyber")
+    reporter, first = await report(fake, HOAX, "https://youtu.be/dQw4w9WgXcQ?si=Zx12 dan facebook.com/groups/1/posts/2")
+    _, second = await report(fake, HOAX)
+    _, money = await report(fake, "Politik uang")
+    mark = cyber.mark = fake.cursor()
+    cyber.say(SUPERVISOR, f"/takedown {first} {second.lower()} {money} PTU-2222-3333")
+    call = await fake.wait_for("sendDocument", chat_id=cyber.chat_id, after=mark, predicate=lambda c: c.ok)
+    upload = call.params["document"]
+    assert isinstance(upload, bytes) and upload.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(upload.decode("utf-8-sig").splitlines()))
+    assert [(r["case_code"], r["platform"], r["normalized_link"]) for r in rows] == [
+        (first, "YouTube", "https://youtube.com/watch?v=dQw4w9WgXcQ"),
+        (first, "Facebook", "https://facebook.com/groups/1/posts/2"),
+        (second, "X (Twitter)", "https://x.com/akun/status/1790000000000000000"),
+    ]
+    photo = hashlib.sha256(b"\x89PNG evidence " + str(reporter.user_id).encode()).hexdigest()
+    assert rows[0]["evidence_sha256"] == photo and rows[0]["category"] == HOAX
+    assert rows[0]["region"].startswith("Pasar Jambi") and rows[0]["reported_at"].endswith("+07:00")
+    assert str(reporter.user_id) not in upload.decode("utf-8-sig")  # never the reporter
+    note = await cyber.expect("Tidak ditemukan di wilayah grup ini")
+    assert money in note and "PTU-2222-3333" in note  # a money-politics case is not this group's to see
+    mark = cyber.mark = fake.cursor()
+    cyber.say(SUPERVISOR, "/takedown")
+    assert "Tulis kode kasusnya" in await cyber.expect("/takedown PTU-XXXX-XXXX")

@@ -33,7 +33,9 @@ from bot.supervision.alert_card import OnlineContent, card_keyboard, card_text, 
 from bot.supervision.case_status import CaseStatus
 from bot.supervision.evidence_copies import EvidenceCopies, GroupCopy
 from bot.supervision.service import PromptPurpose, SupervisionService
+from bot.supervision.takedown import TakedownCase, takedown_csv
 from locales import t
+from storage.database import utcnow
 from storage.delivery.outbox import OutboxItem
 from storage.supervision.cases import CaseRow
 from storage.supervision.repository import SupervisionRepository
@@ -87,6 +89,7 @@ class AlertSender:
             "pantau.refresh": self.refresh,
             "pantau.question": self.question,
             "pantau.prompt": self.prompt,
+            "pantau.takedown": self.takedown,
         }
 
     @staticmethod
@@ -271,6 +274,33 @@ class AlertSender:
         await self.repo.expect_reply(
             item.chat_id, message.message_id, PromptPurpose.ANSWER, item.payload["report_id"],
             request_id=item.payload["request_id"],
+        )
+        return message.message_id
+
+    async def takedown(self, item: OutboxItem) -> int | None:
+        """A takedown request for the chosen cases of online content, as a CSV document (bot/supervision/takedown.py),
+        made from the database when it is sent."""
+        locale = self.locale
+        cases: list[TakedownCase] = []
+        for report_id in item.payload["report_ids"]:
+            case = await self.repo.case(int(report_id))
+            if case is None:
+                continue
+            links, origin, hashes = await self.repo.takedown_facts(case.id)
+            region = self.regions.get(case.region_code)
+            cases.append(TakedownCase(
+                case.case_code, t(locale, f"category.{case.category}.name"), region.path if region else case.region_code,
+                t(locale, f"status.{case.status}"), case.submitted_at, case.timezone,
+                [(original, normalized, t(locale, f"platform.{platform}")) for original, normalized, platform in links],
+                origin, hashes,
+            ))
+        if not cases:
+            return None
+        day = utcnow().strftime("%Y-%m-%d")
+        message = await self.bot.send_document(
+            item.chat_id, InputFile(takedown_csv(cases), filename=t(locale, "takedown.filename", date=day)),
+            caption=t(locale, "takedown.caption", count=len(cases)),
+            reply_parameters=_reply(item.payload.get("reply_to")),
         )
         return message.message_id
 

@@ -113,6 +113,13 @@ class GroupReplies:
         ]
         await self._add([card, *parts])
 
+    async def takedown(self, update: Update, report_ids: list[int]) -> None:
+        """A takedown request document for these cases, made when it is sent (AlertSender.takedown)."""
+        chat_id, update_id = self._where(update)
+        payload = {"report_ids": report_ids, "reply_to": self._quoted(update)}
+        await self._add([OutboxMessage(f"reply:{chat_id}:{update_id}:takedown", chat_id, "pantau.takedown", payload,
+                                       kind="reply", priority=REPLY)])
+
     async def show_case(self, update: Update, case: CaseRow, history: str) -> None:
         """/kasus: the case's card, then its history as a reply to the card."""
         card = self._card(update, case, self._quoted(update))

@@ -307,6 +307,10 @@ class SupervisionService:
         return await self.repo.open_cases(group.region_code if group else None, limit=limit,
                                           forwarded_to=forwarded_only, categories=online_only)
 
+    async def has_links(self, case: Case) -> bool:
+        """Whether the case is of online content with links to name in a takedown request."""
+        return bool(await self.repo.links(case.id))
+
     async def is_card_of(self, chat_id: int, message_id: int, case: Case) -> bool:
         """Whether that message is a card recorded for the case (a press is only acted on from one)."""
         return await self.repo.card_report(chat_id, message_id) == case.id

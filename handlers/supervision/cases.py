@@ -10,6 +10,7 @@ from bot.kernel.context import PantauContext
 from bot.kernel.refusal import Refusal
 from bot.supervision.alert_card import digest_keyboard, history_text, next_deadline_text, place_text
 from bot.supervision.membership import Attempt
+from bot.supervision.takedown import MAX_CASES
 from locales import t
 
 QUEUE_LENGTH = 30
@@ -68,3 +69,37 @@ async def show_queue(update: Update, context: PantauContext) -> None:
               deadline=next_deadline_text(case, regions, locale, services.intake.rules))
         )
     await services.group_replies.queue(update, "\n".join(lines), markup=digest_keyboard(cases, locale))
+
+
+async def request_takedown(update: Update, context: PantauContext) -> None:
+    """/takedown CODE…: a takedown request document for these cases of online content (their links, platforms,
+    origins, dates and the evidence's SHA-256), for the platform, Komdigi or the police."""
+    chat = await _admitted(update, context, "takedown")
+    if chat is None:
+        return
+    services = context.services
+    locale = services.settings.default_locale
+    codes = list(dict.fromkeys(c for c in (normalize_case_code(arg) for arg in context.args or []) if c))
+    if not codes or len(codes) > MAX_CASES:
+        await services.group_replies.refuse(update, t(locale, "takedown.usage", maximum=MAX_CASES))
+        return
+    chosen, unknown, offline = [], [], []
+    for code in codes:
+        case = await services.supervision.case_by_code(code)
+        if case is None or not await services.supervision.may_view(chat.id, case):
+            unknown.append(code)
+        elif not await services.supervision.has_links(case):
+            offline.append(code)
+        else:
+            chosen.append(case.id)
+    notes = []
+    if unknown:
+        notes.append(t(locale, "takedown.unknown", codes=", ".join(unknown)))
+    if offline:
+        notes.append(t(locale, "takedown.no_links", codes=", ".join(offline)))
+    if not chosen:
+        await services.group_replies.refuse(update, "\n".join(notes))
+        return
+    await services.group_replies.takedown(update, chosen)
+    if notes:
+        await services.group_replies.queue(update, "\n".join(notes), part="takedown_note")

@@ -35,3 +35,5 @@ def register(stages: HandlerStages) -> None:
         supervisors = groups | filters.Chat(chat_id=admin_chat)
     stages.add(Stage.SUPERVISOR_GROUPS, CommandHandler(["kasus", "case"], cases.show_case, filters=supervisors))
     stages.add(Stage.SUPERVISOR_GROUPS, CommandHandler(["antrian", "queue"], cases.show_queue, filters=supervisors))
+    stages.add(Stage.SUPERVISOR_GROUPS, CommandHandler(["takedown", "turunkan"], cases.request_takedown,
+                                                       filters=supervisors))

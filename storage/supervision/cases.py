@@ -96,6 +96,19 @@ class CaseStore:
             " JOIN reports r ON r.id = other.report_id WHERE mine.report_id = ? ORDER BY r.id", (report_id,))
         return len(rows), [str(r["case_code"]) for r in rows[:limit]]
 
+    async def takedown_facts(self, report_id: int) -> tuple[list[tuple[str, str, str]], str | None, list[str]]:
+        """A report's links (as given, normalised, platform), its forwarded post's origin (JSON) and the SHA-256 of
+        the evidence files the bot holds, for a takedown request."""
+        links = await self.db.fetchall(
+            "SELECT original, normalized, platform FROM report_links WHERE report_id = ? ORDER BY position",
+            (report_id,))
+        origin = await self.db.fetchone("SELECT forwarded_from FROM reports WHERE id = ?", (report_id,))
+        hashes = await self.db.fetchall(
+            "SELECT sha256 FROM evidence WHERE report_id = ? AND sha256 IS NOT NULL ORDER BY id", (report_id,))
+        return ([(str(r["original"]), str(r["normalized"]), str(r["platform"])) for r in links],
+                None if origin is None or origin["forwarded_from"] is None else str(origin["forwarded_from"]),
+                [str(r["sha256"]) for r in hashes])
+
     async def evidence_count(self, report_id: int) -> int:
         """Files received as evidence (not those recorded but too big for the bot to download)."""
         row = await self.db.fetchone(
