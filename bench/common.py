@@ -209,6 +209,24 @@ Stopper = Callable[[], Awaitable[None]]
 InProcessStarter = Callable[[Workspace], Awaitable[Stopper]]
 
 
+async def terminate(proc: asyncio.subprocess.Process, who: str, grace: float = 20.0) -> list[str]:
+    """SIGTERM, then SIGKILL after `grace` seconds; remarks about the way it stopped (none when it stopped cleanly)."""
+    if proc.returncode is not None:
+        return []
+    remarks: list[str] = []
+    with contextlib.suppress(ProcessLookupError):  # it may have exited a moment ago
+        proc.send_signal(signal.SIGTERM)
+    try:
+        code = await asyncio.wait_for(proc.wait(), grace)
+    except TimeoutError:
+        proc.kill()
+        code = await proc.wait()
+        remarks.append(f"{who} did not stop within {grace:g} s of SIGTERM and was killed")
+    if code not in (0, -signal.SIGTERM):
+        remarks.append(f"{who} exited with code {code} after SIGTERM")
+    return remarks
+
+
 class SubprocessBot:
     """`argv` run with the workspace's environment, cwd the temp dir (so no .env is read), output to bot.log."""
 
@@ -243,17 +261,8 @@ class SubprocessBot:
         remarks: list[str] = []
         proc, self.proc = self.proc, None
         try:
-            if proc is not None and proc.returncode is None:
-                with contextlib.suppress(ProcessLookupError):  # it may have exited a moment ago
-                    proc.send_signal(signal.SIGTERM)
-                try:
-                    code = await asyncio.wait_for(proc.wait(), 20)
-                except TimeoutError:
-                    proc.kill()
-                    code = await proc.wait()
-                    remarks.append("the bot did not stop within 20 s of SIGTERM and was killed")
-                if code not in (0, -signal.SIGTERM):
-                    remarks.append(f"the bot exited with code {code} after SIGTERM")
+            if proc is not None:
+                remarks = await terminate(proc, "the bot")
         finally:
             if self._log is not None:
                 self._log.close()

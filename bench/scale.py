@@ -70,6 +70,7 @@ from bench.common import (
     log_tail,
     process_usage,
     run_cancellable,
+    terminate,
 )
 from bench.load_report import SCENARIO, check_reports, verify
 from testing.fake_telegram import FakeTelegram
@@ -196,17 +197,8 @@ class Worker:
         remarks: list[str] = []
         proc = self.proc
         try:
-            if proc is not None and proc.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.send_signal(signal.SIGTERM)
-                try:
-                    code = await asyncio.wait_for(proc.wait(), 20)
-                except TimeoutError:
-                    proc.kill()
-                    code = await proc.wait()
-                    remarks.append(f"{self} did not stop within 20 s of SIGTERM and was killed")
-                if code not in (0, -signal.SIGTERM):
-                    remarks.append(f"{self} exited with code {code} after SIGTERM")
+            if proc is not None:
+                remarks = await terminate(proc, str(self))
         finally:
             if proc is not None and proc.returncode is not None:
                 LIVE_PIDS.discard(proc.pid)
