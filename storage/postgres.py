@@ -386,7 +386,9 @@ class PostgresDatabase(Database):
 
 async def _resync_identities(conn: asyncpg.Connection) -> None:
     """After a migration that copied rows with their ids (a table rebuilt), each identity column's next value
-    is past the highest id (SQLite's rowid alias needs no such step)."""
+    is past the highest id (SQLite's rowid alias needs no such step), and at least 1: a table whose keys are
+    always given, and negative (a group's chat id), keeps its sequence at its start (a sequence below 1 is
+    refused: seen when a database with groups was upgraded through migration 0019)."""
     columns = await conn.fetch(
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
         " AND is_identity = 'YES'"
@@ -395,5 +397,5 @@ async def _resync_identities(conn: asyncpg.Connection) -> None:
         table, name = column["table_name"], column["column_name"]
         await conn.execute(
             f'SELECT setval(pg_get_serial_sequence(\'"{table}"\', \'{name}\'),'
-            f' COALESCE((SELECT MAX("{name}") FROM "{table}"), 0) + 1, false)'
+            f' GREATEST(COALESCE((SELECT MAX("{name}") FROM "{table}"), 0), 0) + 1, false)'
         )
