@@ -112,3 +112,21 @@ async def test_one_post_reported_by_three_people_in_different_forms_is_said_on_t
     assert codes[0] in cards[2]["text"] and codes[1] in cards[2]["text"]
     assert {link[1] for code in codes for link in await links_of(bot, code)} == {
         "https://x.com/akun/status/1790000000000000000"}
+
+
+async def test_a_reporter_forwarding_their_own_message_is_not_named_as_its_origin(
+        fake: FakeTelegram, bot: Pantau) -> None:
+    """A group's takedown request lists where a forwarded post came from: never the reporter themselves."""
+    r = Reporter(fake, first_name="Siti Aminah")
+    await up_to_links(r)
+    me = {"id": r.user_id, "is_bot": False, "first_name": "Siti Aminah"}
+    origin = {"type": "user", "date": int(time.time()) - 600, "sender_user": me}
+    r.mark = fake.cursor()
+    fake.send_text(r.user_id, "Saya dapat ini: https://x.com/akun/status/1790000000000000000", forward_origin=origin)
+    review = await after_links(r)
+    assert "Siti Aminah" not in review
+    r.tap("Kirim laporan")
+    await r.expect("Kode kasus")
+    code = case_codes_sent(fake, r.user_id)[-1]
+    row = await services_of(bot).db.fetchone("SELECT forwarded_from FROM reports WHERE case_code = ?", (code,))
+    assert row is not None and "Siti" not in row["forwarded_from"] and json.loads(row["forwarded_from"])["kind"] == "user"

@@ -198,7 +198,8 @@ async def on_text_answer(update: Update, context: PantauContext, draft: Draft, l
 
 def _origin(message: Message) -> dict[str, Any] | None:
     """A forwarded message's origin, as Telegram reports it: the channel or group (its title, its public username)
-    and the post's number, or the person it came from; and when it was first sent."""
+    and the post's number, or the person it came from (unless it is the reporter: a group's takedown request
+    lists the origin, and must never name the reporter); and when it was first sent."""
     origin = message.forward_origin
     if origin is None:
         return None
@@ -207,9 +208,10 @@ def _origin(message: Message) -> dict[str, Any] | None:
         found.update(chat=origin.chat.title, username=origin.chat.username, message_id=origin.message_id)
     elif isinstance(origin, MessageOriginChat):
         found.update(chat=origin.sender_chat.title, username=origin.sender_chat.username)
-    elif isinstance(origin, MessageOriginUser):
+    reporter = message.from_user
+    if isinstance(origin, MessageOriginUser) and (reporter is None or origin.sender_user.id != reporter.id):
         found.update(chat=origin.sender_user.full_name, username=origin.sender_user.username)
-    elif isinstance(origin, MessageOriginHiddenUser):
+    elif isinstance(origin, MessageOriginHiddenUser) and (reporter is None or origin.sender_user_name != reporter.full_name):
         found.update(chat=origin.sender_user_name)
     return found
 
