@@ -15,7 +15,9 @@ from dataclasses import dataclass, fields
 _EVIDENCE_COUNT = "(SELECT COUNT(*) FROM evidence e WHERE e.report_id = {alias}.id AND e.stored != 'too_big')"
 # Whether the reporter's identity is still held (an identified report's is erased on request or past retention).
 _HAS_IDENTITY = "EXISTS (SELECT 1 FROM reporter_identities i WHERE i.report_id = {alias}.id)"
-_COMPUTED = ("evidence_count", "has_identity")
+# The code of the case a report joined (online content reported before: `reports.joined_to`), if it did.
+_JOINED_CODE = "(SELECT p.case_code FROM reports p WHERE p.id = {alias}.joined_to)"
+_COMPUTED = ("evidence_count", "has_identity", "joined_code")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,9 @@ class ReportRecord:
     tsm: bool = False
     evidence_count: int = 0
     has_identity: bool = False  # never the identity itself: only whether reporter_identities still has it
+    joined_to: int | None = None  # the case (report id) this report joined: the same online content, reported before
+    joined_code: str | None = None  # that case's code
+    online: bool = False  # online content: of an online category, or said to have happened online (cyber groups see it)
 
     @property
     def identity_erased(self) -> bool:
@@ -70,7 +75,7 @@ def report_columns(alias: str = "r") -> str:
     """The SELECT list of a `ReportRecord`, for `FROM reports {alias}`."""
     columns = ", ".join(f"{alias}.{name}" for name in _COLUMNS)
     return (f"{columns}, {_EVIDENCE_COUNT.format(alias=alias)} AS evidence_count, "
-            f"{_HAS_IDENTITY.format(alias=alias)} AS has_identity")
+            f"{_HAS_IDENTITY.format(alias=alias)} AS has_identity, {_JOINED_CODE.format(alias=alias)} AS joined_code")
 
 
 def report_record(row: sqlite3.Row) -> ReportRecord:
@@ -79,6 +84,7 @@ def report_record(row: sqlite3.Row) -> ReportRecord:
     values["missing"] = json.loads(values["missing"])
     values["anonymous"] = bool(values["anonymous"])
     values["tsm"] = bool(values["tsm"])
+    values["online"] = bool(values["online"])
     values["has_identity"] = bool(values["has_identity"])
     return ReportRecord(**values)
 

@@ -33,6 +33,7 @@ WIRE_NAMES = {
     ReportAction.REGION_PAGE: "page",
     ReportAction.GPS_CONFIRM: "gps",
     ReportAction.SHARE_LOCATION: "loc",
+    ReportAction.ONLINE: "onl",
     ReportAction.SKIP: "skip",
     ReportAction.EVIDENCE_DONE: "evd",
     ReportAction.IDENTITY: "idt",

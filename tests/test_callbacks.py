@@ -44,6 +44,7 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     ReportAction.REGION_PAGE: ("-:0", "-:1", "15:2", "15.71:0", "15.71:999"),
     ReportAction.GPS_CONFIRM: ("yes", "no"),
     ReportAction.SHARE_LOCATION: ("",),
+    ReportAction.ONLINE: ("",),
     ReportAction.SKIP: ("links", "place", "party", "evidence", "witnesses", "phone"),
     ReportAction.EVIDENCE_DONE: ("",),
     ReportAction.IDENTITY: ("anon", "named"),

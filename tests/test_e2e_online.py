@@ -6,12 +6,22 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 from bot.app import Pantau
 from testing.fake_telegram import FakeTelegram
-from tests.harness import Reporter, case_codes_sent, run_steps, services_of
-from tests.test_e2e_triage import PASAR_JAMBI, Group, delivered_card
+from tests.harness import Reporter, case_codes_sent, run_steps, services_of, text_of_call
+from tests.test_e2e_triage import (
+    JAMBI,
+    PASAR_JAMBI,
+    SUPERVISOR,
+    Group,
+    answered,
+    card_edited,
+    case_of,
+    delivered_card,
+    events_of,
+    press,
+)
 
 HOAX = "Hoaks dan disinformasi"
 LINKS_PROMPT = "Di mana kontennya"
@@ -89,29 +99,91 @@ async def test_a_forwarded_channel_post_keeps_its_origin(fake: FakeTelegram, bot
         "channel", "Kabar Pilkada Jambi", "kabar_pilkada", 77)
 
 
-async def test_one_post_reported_by_three_people_in_different_forms_is_said_on_the_cards(
+async def report_link(fake: FakeTelegram, text: str, r: Reporter | None = None) -> tuple[Reporter, str, str]:
+    """A hoax report whose step 4 is `text`: the reporter, the case code, the confirmation."""
+    r = r or Reporter(fake)
+    await up_to_links(r)
+    r.say(text)
+    await after_links(r)
+    r.tap("Kirim laporan")
+    confirmation = await r.expect("Kode kasus")
+    return r, case_codes_sent(fake, r.user_id)[-1], confirmation
+
+
+async def test_one_post_reported_by_three_people_in_different_forms_is_one_case(
         fake: FakeTelegram, bot: Pantau) -> None:
+    """The same link, given three ways, is one case "reported by 3 people": one card, the later reporters' evidence
+    under it, each reporter told they joined it and told of its progress under their own code."""
     services = services_of(bot)
     kec = Group(fake)
     await kec.register(services, PASAR_JAMBI)
     forms = ["https://twitter.com/akun/status/1790000000000000000?s=20&t=abc",
              "lihat x.com/akun/status/1790000000000000000",
              "https://mobile.twitter.com/akun/status/1790000000000000000/"]
-    codes = []
-    for form in forms:
-        r = Reporter(fake)
-        await up_to_links(r)
-        r.say(form)
-        await after_links(r)
-        r.tap("Kirim laporan")
-        await r.expect("Kode kasus")
-        codes.append(case_codes_sent(fake, r.user_id)[-1])
-    cards: list[dict[str, Any]] = [await delivered_card(fake, kec.chat_id, code) for code in codes]
-    assert "Konten yang sama" not in cards[0]["text"]
-    assert "dilaporkan oleh 3 pelapor" in cards[2]["text"]
-    assert codes[0] in cards[2]["text"] and codes[1] in cards[2]["text"]
-    assert {link[1] for code in codes for link in await links_of(bot, code)} == {
+    first, code, confirmation = await report_link(fake, forms[0])
+    assert "digabung" not in confirmation
+    card = await delivered_card(fake, kec.chat_id, code)
+    assert "Dilaporkan oleh" not in card["text"]
+    reporters, codes = [first], [code]
+    for n, form in enumerate(forms[1:], start=2):
+        mark = fake.cursor()
+        r, joined_code, confirmation = await report_link(fake, form)
+        assert f"digabung ke kasus {code}" in confirmation and f"dilaporkan oleh {n} orang" in confirmation
+        assert joined_code in confirmation  # their own code, for /status
+        card = await card_edited(fake, card, f"Dilaporkan oleh {n} orang", mark)
+        assert joined_code in card["text"]
+        card_id = card["message_id"]
+        await fake.wait_for(  # their screenshot, under the case's card
+            "sendPhoto", chat_id=kec.chat_id, after=mark,
+            predicate=lambda c, card_id=card_id: c.ok and (c.params.get("reply_parameters") or {}).get("message_id")
+            == card_id)
+        reporters.append(r)
+        codes.append(joined_code)
+    assert len(set(codes)) == 3
+    primary = await case_of(bot, code)  # a takedown request of the case has everybody's screenshots, the link once
+    links, _, hashes = await services.supervision.repo.takedown_facts(primary.id)
+    assert [link[1] for link in links] == ["https://x.com/akun/status/1790000000000000000"] and len(hashes) == 3
+    cards = [c for c in fake.calls("sendMessage", chat_id=kec.chat_id) if c.ok and "Laporan baru" in text_of_call(c)]
+    assert len(cards) == 1, "one case, one card"
+    assert {link[1] for c in codes for link in await links_of(bot, c)} == {
         "https://x.com/akun/status/1790000000000000000"}
+
+    # Tangani on the one card: every reporter hears of it, under their own code; every report is claimed.
+    for r in reporters:
+        r.mark = fake.cursor()
+    await answered(fake, press(fake, card, "Tangani"))
+    for r, c in zip(reporters, codes, strict=True):
+        notice = await r.expect("status sekarang")
+        assert c in notice and "ditangani" in notice
+    for c in codes:
+        assert (await case_of(bot, c)).status == "claimed"
+    events = await events_of(bot, codes[2])
+    assert [e[0] for e in events][-1] == "claim"
+    last = reporters[2]
+    last.say(f"/status {codes[2]}")
+    status = await last.expect(f"Laporan {codes[2]}")
+    assert "ditangani" in status and f"Digabung ke kasus {code}" in status
+
+
+async def test_a_link_whose_case_is_closed_starts_a_new_case_that_names_the_old(
+        fake: FakeTelegram, bot: Pantau) -> None:
+    """A case closed is not reopened by the same link reported again: a new case, its card naming the old."""
+    services = services_of(bot)
+    kec = Group(fake)
+    await kec.register(services, PASAR_JAMBI)
+    link = "https://www.tiktok.com/@akun/video/7300000000000000000?is_from_webapp=1"
+    _, old, _ = await report_link(fake, link)
+    old_card = await delivered_card(fake, kec.chat_id, old)
+    services = services_of(bot)
+    case = await services.supervision.repo.case_by_code(old)
+    assert case is not None
+    async with services.db.transaction() as conn:  # closed (done), as triage leaves it
+        await conn.execute("UPDATE reports SET status = 'done' WHERE id = ?", (case.id,))
+    _, new, confirmation = await report_link(fake, link.replace("www.", ""))
+    assert "digabung" not in confirmation
+    card = await delivered_card(fake, kec.chat_id, new)
+    assert "Konten yang sama" in card["text"] and "1 kasus lain" in card["text"] and old in card["text"]
+    assert "Dilaporkan oleh" not in old_card["text"]
 
 
 async def test_a_reporter_forwarding_their_own_message_is_not_named_as_its_origin(
@@ -130,3 +202,60 @@ async def test_a_reporter_forwarding_their_own_message_is_not_named_as_its_origi
     code = case_codes_sent(fake, r.user_id)[-1]
     row = await services_of(bot).db.fetchone("SELECT forwarded_from FROM reports WHERE case_code = ?", (code,))
     assert row is not None and "Siti" not in row["forwarded_from"] and json.loads(row["forwarded_from"])["kind"] == "user"
+
+
+async def test_money_politics_said_to_have_happened_online_asks_its_links_and_reaches_the_cyber_group(
+        fake: FakeTelegram, bot: Pantau) -> None:
+    """A category not about social media by itself: "🌐 it happened online" at step 4 asks for the links first,
+    then where; the case is online content, which the cyber group receives and sees in its queue."""
+    services = services_of(bot)
+    kec, cyber = Group(fake, "Panwascam Pasar Jambi"), Group(fake, "Satgas Siber Bawaslu Jambi")
+    await kec.register(services, PASAR_JAMBI)
+    await cyber.register(services, JAMBI, role="cyber")
+    r = Reporter(fake)
+    await run_steps(r, last="when")
+    r.tap("Pada hari kejadian")
+    await r.expect("Pilih provinsi")
+    assert "Terjadi di internet" in where_buttons(fake, r)
+    r.tap("Terjadi di internet")
+    assert "Langkah 4 dari 9" in await r.expect(LINKS_PROMPT)
+    r.say("Ajakan terima uang Rp50.000 untuk pilih nomor 2: https://www.instagram.com/p/Cabc123/?igsh=xyz")
+    await r.expect("Pilih provinsi")
+    assert "Terjadi di internet" not in where_buttons(fake, r)  # said once
+    await run_steps(r, first="province", last="identity")
+    review = await r.expect("Periksa laporan Anda")
+    assert "https://www.instagram.com/p/Cabc123/?igsh=xyz (Instagram)" in review
+    r.tap("Kirim laporan")
+    await r.expect("Kode kasus")
+    code = case_codes_sent(fake, r.user_id)[-1]
+    assert (await case_of(bot, code)).online
+    for group in (kec, cyber):
+        card = await delivered_card(fake, group.chat_id, code)
+        assert "Politik uang" in card["text"] and "(Instagram)" in card["text"]
+    mark = fake.cursor()
+    cyber.say(SUPERVISOR, "/antrian")
+    queue = await fake.wait_for("sendMessage", chat_id=cyber.chat_id, after=mark,
+                                predicate=lambda c: c.ok and code in text_of_call(c))
+    assert code in text_of_call(queue)
+
+
+async def test_an_offline_money_politics_report_is_not_online_content(fake: FakeTelegram, bot: Pantau) -> None:
+    """Without the 🌐 press nothing changes: no links asked, no cyber group, not online content."""
+    services = services_of(bot)
+    kec, cyber = Group(fake, "Panwascam Pasar Jambi"), Group(fake, "Satgas Siber Bawaslu Jambi")
+    await kec.register(services, PASAR_JAMBI)
+    await cyber.register(services, JAMBI, role="cyber")
+    r = Reporter(fake)
+    await run_steps(r)
+    code = case_codes_sent(fake, r.user_id)[-1]
+    assert not (await case_of(bot, code)).online
+    await delivered_card(fake, kec.chat_id, code)
+    assert not [c for c in fake.calls("sendMessage", chat_id=cyber.chat_id) if code in text_of_call(c)]
+
+
+def where_buttons(fake: FakeTelegram, r: Reporter) -> str:
+    """The labels of the buttons on the reporter's latest message with buttons."""
+    calls = [c for c in fake.calls(chat_id=r.user_id) if c.ok and c.params.get("reply_markup")]
+    markup = calls[-1].params["reply_markup"]
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    return " ".join(b["text"] for row in markup.get("inline_keyboard", []) for b in row)

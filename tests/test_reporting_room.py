@@ -5,10 +5,11 @@ projection of a report row."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,7 +51,7 @@ class FakePlanner:
     )
     fail: bool = False
 
-    async def route(self, region_code: str, *, category: str | None = None) -> FakeRoute:
+    async def route(self, region_code: str, *, online: bool = False) -> FakeRoute:
         self.routed.append(region_code)
         return FakeRoute("kecamatan", region_code, (GROUP,))
 
@@ -65,6 +66,12 @@ class FakePlanner:
             raise RuntimeError("planner broke")
         self.planned.append((report_id, chat_ids, evidence, location))
         return [OutboxMessage(f"fake:{report_id}:{c}", c, "pantau.card", {"report_id": report_id}) for c in chat_ids]
+
+    async def joinable(self, normalized_links: Sequence[str]) -> None:
+        return None  # no report here is of online content
+
+    def join_messages(self, case: Any, report_id: int, evidence: list[EvidenceRef]) -> list[OutboxMessage]:
+        raise AssertionError("nothing joins a case here")
 
 
 @pytest.fixture(scope="module")

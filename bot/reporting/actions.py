@@ -28,6 +28,7 @@ class ReportAction(Action):
     REGION_PAGE = "page"  # arg: "<parent code or ->:<page>"
     GPS_CONFIRM = "gps"  # arg: yes | no
     SHARE_LOCATION = "loc"  # step 4: show the reply keyboard that sends the reporter's location
+    ONLINE = "onl"  # step 4: it happened online (a post, a video): ask its links first
     SKIP = "skip"  # arg: the step being skipped
     EVIDENCE_DONE = "evd"
     IDENTITY = "idt"  # arg: anon | named
@@ -71,6 +72,7 @@ register(
         ReportAction.REGION_PAGE: lambda a: bool(_PAGE.fullmatch(a)),
         ReportAction.GPS_CONFIRM: lambda a: a in ("yes", "no"),
         ReportAction.SHARE_LOCATION: no_arg,
+        ReportAction.ONLINE: no_arg,
         ReportAction.SKIP: lambda a: a in ("links", "place", "party", "evidence", "witnesses", "phone"),
         ReportAction.EVIDENCE_DONE: no_arg,
         ReportAction.IDENTITY: lambda a: a in ("anon", "named"),

@@ -129,6 +129,7 @@ class Answers(BaseModel):
     # asked (not online content); []: asked, none given.
     links: list[dict[str, str]] | None = None
     forwarded_from: dict[str, Any] | None = None
+    online: bool | None = None  # the reporter said it happened online (a category not online by itself): links asked
     standing: Literal["voter", "observer", "participant", "other"] | None = None  # bot/legal/kinds.py Standing
     token: str | None = None  # names the draft in its review's buttons (8 hex digits, drawn at the start)
     # A draft another feature started with answers (bot/reporting/prefill.py): the fields it gave, whose steps
@@ -148,6 +149,11 @@ _FIELD_OF: dict[Step, str] = {
 }
 
 
+def online_content(answers: Answers) -> bool:
+    """Online content: a category about social media and the internet, or the reporter said it happened online."""
+    return is_online(answers.category or "") or bool(answers.online)
+
+
 def next_step(current: Step, answers: Answers, *, editing: bool, ask_tsm: bool = False) -> Step:
     """The step after `current` has been answered; in a prefilled draft, the steps it was given are skipped (a
     given incident time is also when it became known). `ask_tsm`: the violation became known too long ago for
@@ -160,7 +166,7 @@ def next_step(current: Step, answers: Answers, *, editing: bool, ask_tsm: bool =
 
 def _next_step(current: Step, answers: Answers, *, editing: bool, ask_tsm: bool) -> Step:
     step = _after(current, answers, editing=editing, ask_tsm=ask_tsm)
-    if step is Step.LINKS and not is_online(answers.category or ""):
+    if step is Step.LINKS and not online_content(answers):
         return Step.WHERE
     return step
 

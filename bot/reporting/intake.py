@@ -29,7 +29,7 @@ from bot.legal.texts import LegalTexts
 from bot.regions.directory import RegionDirectory
 from bot.reporting.assessment import Assessment, assess
 from bot.reporting.categories import is_category
-from bot.reporting.draft import EDIT_ENTRY, Answers, Step, next_step
+from bot.reporting.draft import EDIT_ENTRY, Answers, Step, next_step, online_content
 from bot.reporting.evidence_store import TELEGRAM_DOWNLOAD_LIMIT, EvidenceStore
 from bot.reporting.form_actions import form_markup
 from bot.reporting.incident_time import (
@@ -40,7 +40,7 @@ from bot.reporting.incident_time import (
     yesterday,
 )
 from bot.reporting.links import MAX_LINK, MAX_LINKS, find_links
-from bot.reporting.ports import AlertPlanner, AlertRoute
+from bot.reporting.ports import AlertPlanner, AlertRoute, JoinedCase
 from locales import t
 from storage.database import iso, utcnow
 from storage.delivery.outbox import REPLY, OutboxMessage
@@ -133,7 +133,7 @@ class IntakeService:
         reports: ReportRepository,
         regions: RegionDirectory,
         evidence: EvidenceStore,
-        alerts: AlertPlanner | None = None,
+        alerts: AlertPlanner[Any] | None = None,
         rules: LegalRules | None = None,
         reports_per_hour: int | None = None,
     ) -> None:
@@ -423,6 +423,14 @@ class IntakeService:
                  for link in links]
         return await self.answer(draft, update_id, links=given[:MAX_LINKS], forwarded_from=origin)
 
+    async def happened_online(self, draft: Draft, update_id: int) -> Draft:
+        """At step 4 the reporter says it happened online (a post, a video, a message): its links are asked first,
+        then where (the region whose race it concerns), as for the categories about social media."""
+        if online_content(draft.answers):
+            return draft
+        draft.answers = draft.answers.model_copy(update={"online": True})
+        return await self.goto(draft, update_id, Step.LINKS)
+
     async def skip_links(self, draft: Draft, update_id: int) -> Draft:
         """No link to give (the post was deleted, it was seen offline): asked, none given."""
         return await self.answer(draft, update_id, links=[], forwarded_from=None)
@@ -627,17 +635,20 @@ class IntakeService:
         if not answers.anonymous and answers.name and answers.address:
             identity = Identity(answers.name, answers.address, answers.phone, answers.phone_source)
         route: AlertRoute | None = None
+        joined: JoinedCase | None = None
         refs: list[EvidenceRef] = []
         location = None
         if answers.latitude is not None and answers.longitude is not None:
             location = (answers.latitude, answers.longitude)
         if self.alerts is not None:
             # Routed now, alerted in the same transaction as the report: no report without its alerts.
-            route = await self.alerts.route(answers.region_code, category=answers.category)  # online: cyber too
+            route = await self.alerts.route(answers.region_code, online=online_content(answers))  # cyber groups too
             refs = [EvidenceRef(e.kind, e.telegram_file_id) for e in await self.drafts.evidence(draft.user_id)]
+            if answers.links:  # online content reported before, in a case still open: one case, not another card
+                joined = await self.alerts.joinable([entry["normalized"] for entry in answers.links])
         for _attempt in range(5):
             code = case_code.new_case_code()
-            report = self._new_report(draft, locale, code, assessment)
+            report = self._new_report(draft, locale, code, assessment, joined)
             notice = OutboxMessage(
                 # Once per report: a double tap finds the draft submitted and queues nothing (tx.earlier). Not the
                 # draft's start time, which is to the second: two drafts begun within a second shared it, and the
@@ -645,7 +656,7 @@ class IntakeService:
                 dedup_key=f"report-received:{code}",
                 chat_id=draft.row.chat_id,
                 method="sendMessage",
-                payload={"text": self.confirmation_text(locale, code, assessment, answers), "parse_mode": "HTML",
+                payload={"text": self.confirmation_text(locale, code, assessment, answers, joined), "parse_mode": "HTML",
                          "reply_markup": form_markup(locale, code)},  # 📄 the pre-filled report form (PDF)
                 priority=REPLY,  # the answer to the reporter's press: before alerts in the 30 messages a second
             )
@@ -662,7 +673,7 @@ class IntakeService:
                             draft_answers=scrubbed.model_dump(exclude_none=True),
                             route=None if route is None else (route.level, route.region),
                         )
-                        await tx.enqueue([notice, *self._alerts(result.report_id, route, refs, location)])
+                        await tx.enqueue([notice, *self._alerts(result.report_id, route, refs, location, joined)])
             except CaseCodeTaken:
                 continue
             draft.row.status = "submitted"
@@ -671,14 +682,22 @@ class IntakeService:
         raise RuntimeError("could not find a free case code")
 
     def _alerts(
-        self, report_id: int, route: AlertRoute | None, evidence: list[EvidenceRef], location: tuple[float, float] | None
+        self, report_id: int, route: AlertRoute | None, evidence: list[EvidenceRef], location: tuple[float, float] | None,
+        joined: JoinedCase | None = None,
     ) -> list[OutboxMessage]:
-        """The alert plan of a new report: supervision's messages to the groups routing chose."""
-        if self.alerts is None or route is None:
+        """The alert plan of a new report: supervision's messages to the groups routing chose, or, when it joins a
+        case of the same online content, to that case's groups."""
+        if self.alerts is None:
+            return []
+        if joined is not None:
+            return self.alerts.join_messages(joined, report_id, evidence)
+        if route is None:
             return []
         return self.alerts.alert_messages(report_id, route.chat_ids, evidence, location)
 
-    def _new_report(self, draft: Draft, locale: str, code: str, assessment: Assessment) -> NewReport:
+    def _new_report(
+        self, draft: Draft, locale: str, code: str, assessment: Assessment, joined: JoinedCase | None = None
+    ) -> NewReport:
         a = draft.answers
         return NewReport(
             case_code=code,
@@ -704,13 +723,20 @@ class IntakeService:
             tsm=bool(a.tsm),
             links=[(entry["original"], entry["normalized"], entry["platform"]) for entry in a.links or []],
             forwarded_from=json.dumps(a.forwarded_from, ensure_ascii=False) if a.forwarded_from else None,
+            joined_to=None if joined is None else joined.report_id,
+            online=online_content(a),
         )
 
-    def confirmation_text(self, locale: str, code: str, assessment: Assessment, answers: Answers) -> str:
+    def confirmation_text(
+        self, locale: str, code: str, assessment: Assessment, answers: Answers, joined: JoinedCase | None = None
+    ) -> str:
         """The reporter's confirmation: what the report is, honestly. A complete report is complete enough to be
-        *filed* as a laporan; what the reporter must still bring in person, where and by when, is spelled out."""
+        *filed* as a laporan; what the reporter must still bring in person, where and by when, is spelled out.
+        `joined`: the case of the same online content it joined."""
         texts = self.texts
         lines = [t(locale, "submitted.title", code=code), ""]
+        if joined is not None:
+            lines += [t(locale, "submitted.joined", case=joined.case_code, count=joined.reporters + 1, code=code), ""]
         received = self.now_for(answers).date()
         if assessment.kind == "laporan":
             lines.append(t(locale, "submitted.kind_laporan"))

@@ -121,6 +121,9 @@ def review_text(case: CaseRow, regions: RegionDirectory, locale: str, rules: Leg
     return review.day.strftime(DATE) if review is not None else t(locale, "card.not_set")
 
 
+JOINED_ON_CARD = 10  # codes of the reports that joined a case, on its card (4,096 characters a message)
+
+
 @dataclass(frozen=True, slots=True)
 class OnlineContent:
     """A report's links (as given, platform), and the other reports of the same content: how many, some codes."""
@@ -128,6 +131,7 @@ class OnlineContent:
     links: Sequence[tuple[str, str]] = ()
     others: int = 0
     other_codes: Sequence[str] = ()
+    joined: Sequence[str] = ()  # the codes of the reports that joined this case: the same content, reported later
 
 
 def online_lines(online: OnlineContent, locale: str) -> list[str]:
@@ -135,9 +139,15 @@ def online_lines(online: OnlineContent, locale: str) -> list[str]:
     if online.links:
         listed = "".join(f"\n• {escape(url)} ({t(locale, f'platform.{platform}')})" for url, platform in online.links)
         lines.append(f"<b>{t(locale, 'card.links')}</b>:{listed}")
+    if online.joined:
+        codes = ", ".join(f"<code>{code}</code>" for code in online.joined[:JOINED_ON_CARD])
+        more = len(online.joined) - JOINED_ON_CARD
+        if more > 0:
+            codes += " " + t(locale, "card.joined_more", count=more)
+        lines.append(t(locale, "card.joined", count=len(online.joined) + 1, codes=codes))
     if online.others:
         codes = ", ".join(f"<code>{code}</code>" for code in online.other_codes)
-        lines.append(t(locale, "card.same_content", count=online.others + 1, codes=codes))
+        lines.append(t(locale, "card.same_content", count=online.others, codes=codes))
     return lines
 
 

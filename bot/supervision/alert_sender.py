@@ -105,7 +105,8 @@ class AlertSender:
         evidence = await self.repo.evidence_count(case.id)  # a file over 20 MB was never received
         photos = [PhotoFacts(f.exif_taken_at, f.exif_latitude, f.exif_longitude)
                   for f in await self.repo.evidence_files(case.id)]
-        online = OnlineContent(await self.repo.links(case.id), *await self.repo.same_content(case.id))
+        online = OnlineContent(await self.repo.links(case.id), *await self.repo.same_content(case.id),
+                               joined=[j.case_code for j in await self.repo.joined(case.id)])
         text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence, photos=photos,
                          locate=self.locate, rules=self.rules, online=online)
         if kind != "gakkumdu" and await self.supervision.may_act(chat_id, case):
@@ -149,7 +150,8 @@ class AlertSender:
     async def evidence(self, item: OutboxItem) -> int | None:
         if "reply_to" in item.payload:
             return await self._evidence(item, item.payload["reply_to"])
-        card = await self._card_message(item.payload["report_id"], item.chat_id)
+        # A report that joined a case (the same online content) has no card: its evidence replies to the case's.
+        card = await self._card_message(item.payload.get("card_of", item.payload["report_id"]), item.chat_id)
         if card is False:
             return None
         return await self._evidence(item, card or None)
@@ -230,7 +232,8 @@ class AlertSender:
     async def location(self, item: OutboxItem) -> int | None:
         if "reply_to" in item.payload:
             return await self._location(item, item.payload["reply_to"])
-        card = await self._card_message(item.payload["report_id"], item.chat_id)
+        # A report that joined a case (the same online content) has no card: its evidence replies to the case's.
+        card = await self._card_message(item.payload.get("card_of", item.payload["report_id"]), item.chat_id)
         if card is False:
             return None
         return await self._location(item, card or None)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from html import escape
@@ -29,7 +29,7 @@ from bot.supervision.case_status import (
     StatusRefusal,
     next_status,
 )
-from bot.supervision.cyber import ONLINE_CATEGORIES, CyberRouting, is_online
+from bot.supervision.cyber import CyberRouting
 from locales import t
 from storage.database import Tx, utcnow
 from storage.delivery.outbox import BULK, OutboxMessage
@@ -94,6 +94,17 @@ class Route:
     level: RouteLevel
     region: str | None
     chat_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class JoinedCase:
+    """An open case of online content that a new report of the same content joins (bot/reporting/ports.py)."""
+
+    report_id: int
+    case_code: str
+    reporters: int  # who reported it so far: its own reporter and those who joined it
+    cards: tuple[CardRef, ...] = ()  # its cards posted so far, refreshed when a report joins
+    chats: tuple[int, ...] = ()  # the groups it was alerted to, where a joining report's evidence goes
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,13 +194,13 @@ class SupervisionService:
 
     # ---- routing ------------------------------------------------------------------------------
 
-    async def route(self, region_code: str, *, above: str | None = None, category: str | None = None) -> Route:
+    async def route(self, region_code: str, *, above: str | None = None, online: bool = False) -> Route:
         """The active supervisor groups of the kecamatan, else of its kabupaten/kota, else of its province,
         else the admin chat. With `above`, start one level above that region (escalation). A case of online
-        content (`category`) goes to the cyber groups of its region and above too, or only to them
+        content (`online`) goes to the cyber groups of its region and above too, or only to them
         (CYBER_ROUTING=instead) when there are any."""
         route = await self._supervisors_route(region_code, above=above)
-        if category is None or not is_online(category) or above is not None:
+        if not online or above is not None:
             return route
         cyber = await self.cyber_groups(region_code)
         if not cyber:
@@ -261,6 +272,30 @@ class SupervisionService:
                 )
         return messages
 
+    # ---- one case for one piece of online content ---------------------------------------------
+
+    async def joinable(self, normalized_links: Sequence[str]) -> JoinedCase | None:
+        """The oldest open case with one of these links (normalised): a new report of the same content joins it,
+        and its groups handle one case "reported by N people" instead of N cards. Read before the new report's
+        transaction, like its route."""
+        case = await self.repo.open_case_sharing(normalized_links)
+        if case is None:
+            return None
+        chats = tuple(dict.fromkeys(chat for chat, _, _ in await self.repo.alerts_of(case.id)))
+        if not chats:  # its alert is still on its way: where routing sends it
+            chats = (await self.route(case.region_code, online=case.online)).chat_ids
+        return JoinedCase(case.id, case.case_code, 1 + len(await self.repo.joined(case.id)),
+                          tuple(await self.repo.cards_of(case.id)), chats)
+
+    def join_messages(self, case: JoinedCase, report_id: int, evidence: list[EvidenceRef]) -> list[OutboxMessage]:
+        """Report `report_id` joined `case`: each of the case's cards is refreshed (one more reporter), and the new
+        report's evidence goes under the case's alert card in each of its groups."""
+        messages = [_refresh(case.report_id, card, f"joined-{report_id}") for card in case.cards]
+        for message in self.alert_messages(report_id, case.chats, evidence, None, kind="joined"):
+            if message.method == "pantau.evidence":  # the card is the case's: the evidence replies to it
+                messages.append(replace(message, payload={**message.payload, "card_of": case.report_id}))
+        return messages
+
     async def reroute(self, report_id: int, *, away_from: int) -> Route | None:
         """A group can no longer be posted to: send the report's alert to whoever routing picks now."""
         case = await self.repo.case(report_id)
@@ -303,9 +338,8 @@ class SupervisionService:
         if group is None and chat_id != self.admin_chat_id:
             raise Refusal("cases.not_registered")
         forwarded_only = ForwardTarget.GAKKUMDU if group is not None and group.role == GAKKUMDU else None
-        online_only = sorted(ONLINE_CATEGORIES) if group is not None and group.role == CYBER else None
-        return await self.repo.open_cases(group.region_code if group else None, limit=limit,
-                                          forwarded_to=forwarded_only, categories=online_only)
+        return await self.repo.open_cases(group.region_code if group else None, limit=limit, forwarded_to=forwarded_only,
+                                          online_only=group is not None and group.role == CYBER)
 
     async def has_links(self, case: Case) -> bool:
         """Whether the case is of online content with links to name in a takedown request."""
@@ -332,7 +366,7 @@ class SupervisionService:
         group = await self.group_of(chat_id)
         if group is None or not self._covers(group, case.region_code):
             return False
-        return group.role == SUPERVISORS or (group.role == CYBER and is_online(case.category))
+        return group.role == SUPERVISORS or (group.role == CYBER and case.online)
 
     async def may_ask(self, chat_id: int, case: Case) -> bool:
         """Who may relay a question to the reporter: whoever may act, and a Gakkumdu group on a case forwarded
@@ -352,7 +386,7 @@ class SupervisionService:
         if group is None or not self._covers(group, case.region_code):
             return False
         if group.role == CYBER:
-            return is_online(case.category)
+            return case.online
         return group.role == SUPERVISORS or case.forwarded_to == ForwardTarget.GAKKUMDU
 
     # ---- triage -------------------------------------------------------------------------------
@@ -379,7 +413,9 @@ class SupervisionService:
             raise Refusal("triage.bad_choice")
         elif action == CaseAction.DUPLICATE:
             changes["duplicate_of"] = detail
-        notices = [await self._reporter_notice(case, target, action, detail)]
+        # Everybody who reported it is told, each under their own code: the reports that joined the case follow it.
+        notices = [await self._reporter_notice(reported, target, action, detail)
+                   for reported in [case, *await self.repo.joined(case.id)]]
         notices += [_refresh(case.id, card, action) for card in await self.repo.cards_of(case.id)
                     if (card.chat_id, card.message_id) != pressed]
         if action == CaseAction.FORWARD and detail == ForwardTarget.GAKKUMDU:

@@ -36,6 +36,8 @@ def _details(context: PantauContext, locale: str, report: Report) -> str:
         t(locale, "status.region", region=region.path if region else report.region_code),
         t(locale, "status.evidence", count=report.evidence_count),
     ]
+    if report.joined_code:  # the same online content, reported before: handled as that one case
+        lines.append(t(locale, "status.joined", case=report.joined_code))
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -17,8 +18,8 @@ from bot.kernel.services import Services
 from bot.privacy.texts import identity_prompt
 from bot.regions.directory import Region
 from bot.reporting.actions import ReportAction
-from bot.reporting.categories import CATEGORIES, is_online
-from bot.reporting.draft import STEP_NUMBER, TOTAL_STEPS, Step
+from bot.reporting.categories import CATEGORIES
+from bot.reporting.draft import STEP_NUMBER, TOTAL_STEPS, Step, online_content
 from bot.reporting.intake import Draft
 from handlers.kernel.buttons import button
 from locales import t
@@ -95,7 +96,10 @@ def where_prompt(services: Services, draft: Draft, locale: str, chooser: Prompt 
     if not draft.row.editing and draft.answers.incident:
         text = answered_line(locale, t(locale, "review.when"), when_text(services, draft, locale)) + "\n\n" + text
     assert isinstance(chooser.markup, InlineKeyboardMarkup)
-    rows = [[button(t(locale, "button.share_location"), ReportAction.SHARE_LOCATION)], *chooser.markup.inline_keyboard]
+    rows: list[Sequence[InlineKeyboardButton]] = [[button(t(locale, "button.share_location"), ReportAction.SHARE_LOCATION)]]
+    if not online_content(draft.answers):  # a post or a video, not a place: its links first
+        rows.append([button(t(locale, "button.happened_online"), ReportAction.ONLINE)])
+    rows += list(chooser.markup.inline_keyboard)
     return Prompt(text, InlineKeyboardMarkup(rows))
 
 
@@ -211,7 +215,7 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int, o
         if a.standing:
             identity += "\n" + t(locale, f"standing.{services.intake.rules.kind.value}.{a.standing}")
     none = t(locale, "review.none")
-    online = a.links is not None or is_online(a.category or "")
+    online = a.links is not None or online_content(a)
     assessment = services.intake.assess(a, evidence_count, oversized)
     lines = [
         header(locale, Step.REVIEW),

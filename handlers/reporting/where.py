@@ -93,6 +93,14 @@ async def on_share_location(update: Update, context: PantauContext, draft: Draft
     return draft.step
 
 
+@step_handler()
+async def on_online(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """"It happened online": the links of the post or video come first, then where."""
+    draft = await context.services.intake.happened_online(draft, update.update_id)
+    await advance(update, context, draft, locale)
+    return draft.step
+
+
 @step_handler(reask_on_redelivery=False)
 async def on_region(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
     """A region button: open a province or kabupaten/kota, or choose a kecamatan."""
@@ -160,5 +168,6 @@ def handlers() -> list[BaseHandler[Update, PantauContext, object]]:
         CallbackQueryHandler(on_region_up, pattern=matches(ReportAction.REGION_UP)),
         CallbackQueryHandler(on_region_page, pattern=matches(ReportAction.REGION_PAGE)),
         CallbackQueryHandler(on_share_location, pattern=matches(ReportAction.SHARE_LOCATION)),
+        CallbackQueryHandler(on_online, pattern=matches(ReportAction.ONLINE)),
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_search),
     ]

@@ -39,6 +39,8 @@ class NewReport:
     tsm: bool = False
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (original, normalized, platform), in order
     forwarded_from: str | None = None  # JSON: a forwarded Telegram post's origin
+    joined_to: int | None = None  # the open case (report id) of the same online content that this report joins
+    online: bool = False  # online content (an online category, or it happened online): cyber groups see it
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,13 @@ class Submission:
             )
         if report.forwarded_from is not None:
             await conn.execute("UPDATE reports SET forwarded_from = ? WHERE id = ?", (report.forwarded_from, report_id))
+        if report.online:
+            await conn.execute("UPDATE reports SET online = 1 WHERE id = ?", (report_id,))
+        if report.joined_to is not None:  # one case: it takes the case's status, and follows it from now on
+            await conn.execute(
+                "UPDATE reports SET joined_to = ?, status = (SELECT p.status FROM reports p WHERE p.id = ?),"
+                " forwarded_to = (SELECT p.forwarded_to FROM reports p WHERE p.id = ?) WHERE id = ?",
+                (report.joined_to, report.joined_to, report.joined_to, report_id))
         if identity is not None:
             await conn.execute(
                 "INSERT INTO reporter_identities (report_id, name, address, phone, phone_source)"

@@ -88,24 +88,48 @@ class CaseStore:
         return [(str(r["original"]), str(r["platform"])) for r in rows]
 
     async def same_content(self, report_id: int, limit: int = 10) -> tuple[int, list[str]]:
-        """Other reports of the same online content (a link alike once normalised): how many, and the case codes
-        of the first `limit`, oldest first."""
+        """Other cases of the same online content (a link alike once normalised), not joined to this one (closed
+        before it was reported, say): how many, and the case codes of the first `limit`, oldest first."""
         rows = await self.db.fetchall(
             "SELECT DISTINCT r.id, r.case_code FROM report_links mine"
             " JOIN report_links other ON other.normalized = mine.normalized AND other.report_id <> mine.report_id"
-            " JOIN reports r ON r.id = other.report_id WHERE mine.report_id = ? ORDER BY r.id", (report_id,))
+            " JOIN reports r ON r.id = other.report_id WHERE mine.report_id = ?"
+            " AND r.joined_to IS NULL ORDER BY r.id", (report_id,))
         return len(rows), [str(r["case_code"]) for r in rows[:limit]]
+
+    async def open_case_sharing(self, normalized: Sequence[str]) -> CaseRow | None:
+        """The oldest open case (not itself joined to another) with one of these links, once normalised."""
+        if not normalized:
+            return None
+        marks = ", ".join("?" for _ in normalized)
+        row = await self.db.fetchone(
+            f"SELECT {report_columns('r')} FROM reports r WHERE r.joined_to IS NULL"
+            " AND r.status IN ('received', 'claimed', 'registered', 'forwarded')"
+            f" AND r.id IN (SELECT l.report_id FROM report_links l WHERE l.normalized IN ({marks}))"
+            " ORDER BY r.id LIMIT 1", tuple(normalized))
+        return _case(row) if row else None
+
+    async def joined(self, report_id: int) -> list[CaseRow]:
+        """The reports that joined this case (the same online content, reported later), oldest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {report_columns('r')} FROM reports r WHERE r.joined_to = ? ORDER BY r.id", (report_id,))
+        return [_case(r) for r in rows]
 
     async def takedown_facts(self, report_id: int) -> tuple[list[tuple[str, str, str]], str | None, list[str]]:
         """A report's links (as given, normalised, platform), its forwarded post's origin (JSON) and the SHA-256 of
         the evidence files the bot holds, for a takedown request."""
+        # The reports that joined the case are part of it: their links and their screenshots too.
         links = await self.db.fetchall(
-            "SELECT original, normalized, platform FROM report_links WHERE report_id = ? ORDER BY position",
-            (report_id,))
+            "SELECT l.original, l.normalized, l.platform FROM report_links l JOIN reports r ON r.id = l.report_id"
+            " WHERE r.id = ? OR r.joined_to = ? ORDER BY r.id, l.position", (report_id, report_id))
         origin = await self.db.fetchone("SELECT forwarded_from FROM reports WHERE id = ?", (report_id,))
         hashes = await self.db.fetchall(
-            "SELECT sha256 FROM evidence WHERE report_id = ? AND sha256 IS NOT NULL ORDER BY id", (report_id,))
-        return ([(str(r["original"]), str(r["normalized"]), str(r["platform"])) for r in links],
+            "SELECT e.sha256 FROM evidence e JOIN reports r ON r.id = e.report_id WHERE (r.id = ? OR r.joined_to = ?)"
+            " AND e.sha256 IS NOT NULL ORDER BY e.id", (report_id, report_id))
+        distinct: dict[str, tuple[str, str, str]] = {}  # the first form of each link
+        for r in links:
+            distinct.setdefault(str(r["normalized"]), (str(r["original"]), str(r["normalized"]), str(r["platform"])))
+        return (list(distinct.values()),
                 None if origin is None or origin["forwarded_from"] is None else str(origin["forwarded_from"]),
                 [str(r["sha256"]) for r in hashes])
 
@@ -117,17 +141,16 @@ class CaseStore:
         return int(row["n"]) if row else 0
 
     async def open_cases(self, region_prefix: str | None, limit: int = 30, *, forwarded_to: str | None = None,
-                         categories: Sequence[str] | None = None) -> list[CaseRow]:
+                         online_only: bool = False) -> list[CaseRow]:
         """Cases not closed, oldest first, in a region (None: everywhere), optionally only those forwarded, or only
-        those of some categories."""
-        where = "status IN ('received', 'claimed', 'registered', 'forwarded')"
+        online content."""
+        where = "status IN ('received', 'claimed', 'registered', 'forwarded') AND joined_to IS NULL"  # joined: one card
         params: list[Any] = []
         if forwarded_to is not None:
             where += " AND forwarded_to = ?"
             params.append(forwarded_to)
-        if categories is not None:
-            where += f" AND category IN ({', '.join('?' for _ in categories)})"
-            params += list(categories)
+        if online_only:
+            where += " AND online = 1"
         if region_prefix:
             where += " AND (region_code = ? OR region_code LIKE ?)"
             params += [region_prefix, f"{region_prefix}.%"]
@@ -176,6 +199,18 @@ class CaseStore:
                 "INSERT INTO report_events (report_id, action, actor_id, actor_name, chat_id, from_status, to_status,"
                 " note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (report_id, action, actor_id, actor_name, chat_id, from_status, to_status, note, now),
+            )
+            # The reports that joined the case follow it: the same status, and the same event in their history.
+            await conn.execute(
+                "INSERT INTO report_events (report_id, action, actor_id, actor_name, chat_id, from_status, to_status,"
+                " note, at) SELECT id, ?, ?, ?, ?, status, ?, ?, ? FROM reports WHERE joined_to = ?",
+                (action, actor_id, actor_name, chat_id, to_status, note, now, report_id),
+            )
+            mirrored = {name: value for name, value in columns.items()
+                        if name in ("status", "status_changed_at", "last_actor_name", "forwarded_to", "duplicate_of")}
+            await conn.execute(
+                f"UPDATE reports SET {', '.join(f'{name} = ?' for name in mirrored)} WHERE joined_to = ?",
+                (*mirrored.values(), report_id),
             )
             for notice in notices or []:
                 await enqueue(conn, notice)
