@@ -159,6 +159,9 @@ async def test_one_post_reported_by_three_people_in_different_forms_is_one_case(
         assert (await case_of(bot, c)).status == "claimed"
     events = await events_of(bot, codes[2])
     assert [e[0] for e in events][-1] == "claim"
+    kec.say(SUPERVISOR, f"/kasus {codes[1]}")  # a joined report's code is the case's
+    shown = await kec.expect("Dilaporkan oleh 3 orang")
+    assert code in shown and codes[1] in shown
     last = reporters[2]
     last.say(f"/status {codes[2]}")
     status = await last.expect(f"Laporan {codes[2]}")

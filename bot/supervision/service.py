@@ -324,8 +324,12 @@ class SupervisionService:
         return await self.repo.case(report_id)
 
     async def case_by_code(self, case_code: str) -> Case | None:
-        """The case of a normalised case code (see bot/kernel/case_code.py), if there is one."""
-        return await self.repo.case_by_code(case_code)
+        """The case of a normalised case code (see bot/kernel/case_code.py), if there is one. The code of a report
+        that joined a case (the same online content) is that case: /kasus, /takedown and ♻️ name the one case."""
+        case = await self.repo.case_by_code(case_code)
+        if case is not None and case.joined_to is not None:
+            return await self.repo.case(case.joined_to)
+        return case
 
     async def history(self, case: Case) -> list[EventRow]:
         """The case's audit log, oldest first."""
