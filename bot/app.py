@@ -226,7 +226,9 @@ def register_handlers(application: PantauApplication) -> None:
       errors raised by any handler: errors.on_error
     """
     stages = HandlerStages(application)
-    abuse_routes.register(stages)  # the gate: a banned person's update or a flood stops before anybody takes it
+    # The gate: a banned person's update or a flood stops before anybody takes it; a banned person keeps their rights
+    # over their personal data (/datasaya, /hapusdata), which go on.
+    abuse_routes.register(stages, exempt=privacy_routes.is_data_rights_request)
     supervision_routes.register(stages)  # first: its prompt replies and group handlers come before the others
     volunteers_routes.register(stages)  # /relawan and recruitment links, verification cards, /undang /organisasi
     tasks_routes.register(stages)  # /tugas in groups; a task's buttons and report-backs in private chats

@@ -60,6 +60,7 @@ class ReportRecord:
     joined_to: int | None = None  # the case (report id) this report joined: the same online content, reported before
     joined_code: str | None = None  # that case's code
     online: bool = False  # online content: of an online category, or said to have happened online (cyber groups see it)
+    online_account: str | None = None  # the account or channel that posted it
 
     @property
     def identity_erased(self) -> bool:

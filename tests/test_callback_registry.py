@@ -34,6 +34,7 @@ WIRE_NAMES = {
     ReportAction.GPS_CONFIRM: "gps",
     ReportAction.SHARE_LOCATION: "loc",
     ReportAction.ONLINE: "onl",
+    ReportAction.ACCOUNT: "acct",
     ReportAction.SKIP: "skip",
     ReportAction.EVIDENCE_DONE: "evd",
     ReportAction.IDENTITY: "idt",

@@ -45,7 +45,8 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     ReportAction.GPS_CONFIRM: ("yes", "no"),
     ReportAction.SHARE_LOCATION: ("",),
     ReportAction.ONLINE: ("",),
-    ReportAction.SKIP: ("links", "place", "party", "evidence", "witnesses", "phone"),
+    ReportAction.ACCOUNT: ("",),
+    ReportAction.SKIP: ("links", "account", "place", "party", "evidence", "witnesses", "phone"),
     ReportAction.EVIDENCE_DONE: ("",),
     ReportAction.IDENTITY: ("anon", "named"),
     # The review's buttons name their draft (8 hex digits); buttons sent before that carry none.

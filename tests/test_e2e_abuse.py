@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,6 +23,7 @@ from testing.fake_telegram import FakeTelegram
 from tests.harness import ProcessedUpdates, Reporter, case_codes_sent, run_steps, services_of
 from tests.test_e2e_triage import PASAR_JAMBI, SUPERVISOR, Group, current, data_of, delivered_card, press
 
+WIB = ZoneInfo("Asia/Jakarta")
 BANNED = "Akun Anda diblokir dari Pantau"
 SLOW_DOWN = "Pesan Anda datang terlalu cepat"
 OUTSIDE = "Untuk membuat laporan, ketik /lapor"
@@ -66,6 +68,14 @@ async def test_a_banned_person_is_told_once_their_updates_are_only_counted_and_a
     assert ban is not None and (ban.refused, ban.reason, ban.banned_by) == (5, "pesan kasar berulang", "Rina")
     draft = await services.intake.get(r.user_id)
     assert draft is not None and draft.answers.chronology is None and draft.row.step == "chronology"
+    # Their rights over their personal data (UU 27/2022) stay theirs: /datasaya and /hapusdata are answered.
+    r.say("/datasaya")
+    await r.expect("Data Anda di Pantau")
+    r.say("/hapusdata")
+    await r.expect("Hapus data saya")
+    r.tap("Batal")
+    await r.expect("tidak ada yang dihapus")
+    assert (await services.abuse.bans.get(r.user_id)).refused == 5  # type: ignore[union-attr]
 
     assert await operator("unban", str(r.user_id), "--operator", "Rina") == 0
     assert await operator("unban", str(r.user_id)) == 1  # not banned any more
@@ -163,7 +173,10 @@ async def test_the_reports_an_hour_limit_keeps_the_draft_waiting_until_the_hour_
     await run_steps(r, last="identity")
     r.tap("Kirim laporan")
     refused = await r.expect_alert("sudah mengirim 1 laporan dalam satu jam terakhir")
-    assert "Kirim laporan lagi nanti" in refused
+    first = await services.intake.reports.by_code(case_codes_sent(fake, r.user_id)[0])
+    assert first is not None
+    free = (datetime.fromisoformat(first.submitted_at) + timedelta(hours=1, minutes=1)).astimezone(WIB)
+    assert f"Kirim laporan lagi setelah pukul {free:%H:%M} WIB" in refused  # Pasar Jambi
     draft = await services.intake.get(r.user_id)
     assert draft is not None and draft.row.status == "active" and draft.row.step == "review"
     assert len(case_codes_sent(fake, r.user_id)) == 1

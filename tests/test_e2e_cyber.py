@@ -30,9 +30,10 @@ from tests.test_e2e_triage import (
 HOAX = "Hoaks dan disinformasi"
 
 
-async def report(fake: FakeTelegram, category: str, links: str = "https://x.com/akun/status/1790000000000000000"
-                 ) -> tuple[Reporter, str]:
-    """The standard anonymous report in Pasar Jambi, of `category` (a button's label), with `links` if it is
+async def report(fake: FakeTelegram, category: str, links: str = "https://x.com/akun/status/1790000000000000000",
+                 account: str | None = None) -> tuple[Reporter, str]:
+    """The standard anonymous report in Pasar Jambi, of `category` (a button's label), with `links` and `account`
+    (typed; a label starting with ✅: the button offering the account the link names; None: skipped) if it is
     online content; (reporter, case code)."""
     r = Reporter(fake)
     r.say("/lapor")
@@ -44,6 +45,13 @@ async def report(fake: FakeTelegram, category: str, links: str = "https://x.com/
         r.tap("Pada hari kejadian")
         await r.expect("Di mana kontennya")
         r.say(links)
+        await r.expect("Akun atau kanal")
+        if account is None:
+            r.tap("Lewati")
+        elif account.startswith("✅"):
+            r.tap(account)
+        else:
+            r.say(account)
         await r.expect("Pilih provinsi")
         await run_steps(r, first="province")
     else:
@@ -138,8 +146,9 @@ async def test_a_takedown_request_lists_the_links_origins_and_evidence_hashes_of
     services = services_of(bot)
     cyber = Group(fake, "Satgas Siber Bawaslu Jambi")
     await cyber.register(services, JAMBI, role="cyber")
-    reporter, first = await report(fake, HOAX, "https://youtu.be/dQw4w9WgXcQ?si=Zx12 dan facebook.com/groups/1/posts/2")
-    _, second = await report(fake, HOAX)
+    reporter, first = await report(fake, HOAX, "https://youtu.be/dQw4w9WgXcQ?si=Zx12 dan facebook.com/groups/1/posts/2",
+                                   account="Grup FB Warga Jambi Bersatu")
+    _, second = await report(fake, HOAX, account="✅ @akun")  # the account the x.com link names
     _, money = await report(fake, "Politik uang")
     mark = cyber.mark = fake.cursor()
     cyber.say(SUPERVISOR, f"/takedown {first} {second.lower()} {money} PTU-2222-3333")
@@ -155,6 +164,8 @@ async def test_a_takedown_request_lists_the_links_origins_and_evidence_hashes_of
     photo = hashlib.sha256(b"\x89PNG evidence " + str(reporter.user_id).encode()).hexdigest()
     assert rows[0]["evidence_sha256"] == photo and rows[0]["category"] == HOAX
     assert rows[0]["region"].startswith("Pasar Jambi") and rows[0]["reported_at"].endswith("+07:00")
+    assert [r["account"] for r in rows] == ["Grup FB Warga Jambi Bersatu"] * 2 + ["@akun"]
+    assert rows[2]["posted_at"][:10] == rows[2]["reported_at"][:10]  # "Hari ini", as the reporter said
     assert str(reporter.user_id) not in upload.decode("utf-8-sig")  # never the reporter
     note = await cyber.expect("Tidak ditemukan di wilayah grup ini")
     assert money in note and "PTU-2222-3333" in note  # a money-politics case is not this group's to see

@@ -25,6 +25,7 @@ from tests.test_e2e_triage import (
 
 HOAX = "Hoaks dan disinformasi"
 LINKS_PROMPT = "Di mana kontennya"
+ACCOUNT_PROMPT = "Akun atau kanal mana"
 TWO_LINKS = ("Videonya di https://youtu.be/dQw4w9WgXcQ?si=Zx12 dan disebar ulang di "
              "https://www.facebook.com/groups/123/posts/456/?mibextid=abc123.")
 
@@ -40,7 +41,17 @@ async def up_to_links(r: Reporter) -> None:
     assert "Langkah 4 dari 9" in text
 
 
-async def after_links(r: Reporter) -> str:
+async def after_links(r: Reporter, account: str | None = "skip") -> str:
+    """From the account question (None: not asked, a forwarded post's origin names it; "skip": Lewati) to the
+    review; the review's text."""
+    if account is not None:
+        await r.expect(ACCOUNT_PROMPT)
+        if account == "skip":
+            r.tap("Lewati")
+        elif account.startswith("✅"):
+            r.tap(account)
+        else:
+            r.say(account)
     await r.expect("Pilih provinsi")
     await run_steps(r, first="province", last="identity")
     return await r.expect("Periksa laporan Anda")
@@ -62,7 +73,10 @@ async def test_an_online_report_with_two_links_and_a_screenshot(fake: FakeTelegr
     r.say("tidak ada tautannya")  # no link in it: refused, the step stays
     assert "Tidak ada tautan dalam pesan itu" in await r.expect("Tidak ada tautan")
     r.say(TWO_LINKS)
-    review = await after_links(r)  # the screenshot is the standard step's photo
+    prompt = await r.expect(ACCOUNT_PROMPT)
+    assert "Langkah 4 dari 9" in prompt and "✅" not in newest_labels(r)  # neither link names its account
+    review = await after_links(r, account="Kanal YouTube Suara Rakyat")  # the screenshot is the standard step's photo
+    assert "Akun pengunggah: Kanal YouTube Suara Rakyat" in review
     assert "https://youtu.be/dQw4w9WgXcQ?si=Zx12 (YouTube)" in review
     assert "https://www.facebook.com/groups/123/posts/456/?mibextid=abc123 (Facebook)" in review
     r.tap("Kirim laporan")
@@ -75,6 +89,7 @@ async def test_an_online_report_with_two_links_and_a_screenshot(fake: FakeTelegr
     ]
     card = await delivered_card(fake, kec.chat_id, code)
     assert "Tautan:" in card["text"] and "dQw4w9WgXcQ" in card["text"] and "(YouTube)" in card["text"]
+    assert "Akun pengunggah: Kanal YouTube Suara Rakyat" in card["text"]
     assert "Konten yang sama" not in card["text"]
 
 
@@ -86,8 +101,9 @@ async def test_a_forwarded_channel_post_keeps_its_origin(fake: FakeTelegram, bot
                        "username": "kabar_pilkada"}}
     r.mark = fake.cursor()
     fake.send_text(r.user_id, "Calon nomor 1 akan menghapus bantuan sosial jika kalah!", forward_origin=origin)
-    review = await after_links(r)
+    review = await after_links(r, account=None)  # Telegram named whose post it is: not asked
     assert "https://t.me/kabar_pilkada/77 (Telegram)" in review and "diteruskan dari Kabar Pilkada Jambi" in review
+    assert "Akun pengunggah" not in review
     r.tap("Kirim laporan")
     await r.expect("Kode kasus")
     code = case_codes_sent(fake, r.user_id)[-1]
@@ -97,14 +113,16 @@ async def test_a_forwarded_channel_post_keeps_its_origin(fake: FakeTelegram, bot
     kept = json.loads(row["forwarded_from"])
     assert (kept["kind"], kept["chat"], kept["username"], kept["message_id"]) == (
         "channel", "Kabar Pilkada Jambi", "kabar_pilkada", 77)
+    assert (await case_of(bot, code)).online_account == "Kabar Pilkada Jambi (@kabar_pilkada)"
 
 
-async def report_link(fake: FakeTelegram, text: str, r: Reporter | None = None) -> tuple[Reporter, str, str]:
-    """A hoax report whose step 4 is `text`: the reporter, the case code, the confirmation."""
+async def report_link(fake: FakeTelegram, text: str, r: Reporter | None = None, account: str = "skip"
+                      ) -> tuple[Reporter, str, str]:
+    """A hoax report whose step 4 is `text` (and `account`): the reporter, the case code, the confirmation."""
     r = r or Reporter(fake)
     await up_to_links(r)
     r.say(text)
-    await after_links(r)
+    await after_links(r, account)
     r.tap("Kirim laporan")
     confirmation = await r.expect("Kode kasus")
     return r, case_codes_sent(fake, r.user_id)[-1], confirmation
@@ -120,10 +138,10 @@ async def test_one_post_reported_by_three_people_in_different_forms_is_one_case(
     forms = ["https://twitter.com/akun/status/1790000000000000000?s=20&t=abc",
              "lihat x.com/akun/status/1790000000000000000",
              "https://mobile.twitter.com/akun/status/1790000000000000000/"]
-    first, code, confirmation = await report_link(fake, forms[0])
+    first, code, confirmation = await report_link(fake, forms[0], account="✅ @akun")  # as the link names it
     assert "digabung" not in confirmation
     card = await delivered_card(fake, kec.chat_id, code)
-    assert "Dilaporkan oleh" not in card["text"]
+    assert "Dilaporkan oleh" not in card["text"] and "Akun pengunggah: @akun" in card["text"]
     reporters, codes = [first], [code]
     for n, form in enumerate(forms[1:], start=2):
         mark = fake.cursor()
@@ -219,15 +237,18 @@ async def test_money_politics_said_to_have_happened_online_asks_its_links_and_re
     await run_steps(r, last="when")
     r.tap("Pada hari kejadian")
     await r.expect("Pilih provinsi")
-    assert "Terjadi di internet" in where_buttons(fake, r)
+    assert "Terjadi di internet" in newest_labels(r)
     r.tap("Terjadi di internet")
     assert "Langkah 4 dari 9" in await r.expect(LINKS_PROMPT)
     r.say("Ajakan terima uang Rp50.000 untuk pilih nomor 2: https://www.instagram.com/p/Cabc123/?igsh=xyz")
+    await r.expect(ACCOUNT_PROMPT)
+    r.say("@relawan.paslon2")
     await r.expect("Pilih provinsi")
-    assert "Terjadi di internet" not in where_buttons(fake, r)  # said once
+    assert "Terjadi di internet" not in newest_labels(r)  # said once
     await run_steps(r, first="province", last="identity")
     review = await r.expect("Periksa laporan Anda")
     assert "https://www.instagram.com/p/Cabc123/?igsh=xyz (Instagram)" in review
+    assert "Akun pengunggah: @relawan.paslon2" in review
     r.tap("Kirim laporan")
     await r.expect("Kode kasus")
     code = case_codes_sent(fake, r.user_id)[-1]
@@ -256,9 +277,8 @@ async def test_an_offline_money_politics_report_is_not_online_content(fake: Fake
     assert not [c for c in fake.calls("sendMessage", chat_id=cyber.chat_id) if code in text_of_call(c)]
 
 
-def where_buttons(fake: FakeTelegram, r: Reporter) -> str:
-    """The labels of the buttons on the reporter's latest message with buttons."""
-    calls = [c for c in fake.calls(chat_id=r.user_id) if c.ok and c.params.get("reply_markup")]
-    markup = calls[-1].params["reply_markup"]
-    markup = json.loads(markup) if isinstance(markup, str) else markup
-    return " ".join(b["text"] for row in markup.get("inline_keyboard", []) for b in row)
+def newest_labels(r: Reporter) -> str:
+    """The labels of the buttons on the newest message with buttons in the reporter's chat."""
+    buttons = r.buttons()
+    newest = buttons[0][0]["message_id"]
+    return " ".join(label for message, label, _ in buttons if message["message_id"] == newest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.reporting.links import MAX_LINKS, Platform, find_links, normalize
+from bot.reporting.links import MAX_LINKS, Platform, account_of, find_links, normalize
 
 
 @pytest.mark.parametrize(("forms", "normalized", "platform"), [
@@ -68,3 +68,26 @@ def test_no_more_than_the_maximum_links_are_kept() -> None:
     text = " ".join(f"https://example.com/{n}" for n in range(MAX_LINKS + 5))
     assert len(find_links(text)) == MAX_LINKS
     assert find_links(None) == [] and find_links("tidak ada tautan di sini. titik.") == []
+
+
+@pytest.mark.parametrize(("link", "account"), [
+    ("https://twitter.com/akun/status/1790000000000000000?s=20", "@akun"),
+    ("https://www.tiktok.com/@akun/video/7300000000000000000", "@akun"),
+    ("https://t.me/kabar_pilkada/77", "@kabar_pilkada"),
+    ("https://www.instagram.com/stories/akun.satu/123/", "@akun.satu"),
+    ("https://www.facebook.com/HalamanCalon/posts/pfbid0x", "HalamanCalon"),
+    ("https://www.youtube.com/@kanalberita/videos", "@kanalberita"),
+    # Addresses that do not say whose post it is: nothing is offered.
+    ("https://t.me/c/123/4", None),
+    ("https://t.me/+AbCdEf", None),
+    ("https://www.instagram.com/p/Cabc123/", None),
+    ("https://www.facebook.com/groups/123/posts/456/", None),
+    ("https://www.facebook.com/story.php?story_fbid=1&id=2", None),
+    ("https://x.com/i/status/1790000000000000000", None),
+    ("https://youtu.be/dQw4w9WgXcQ", None),
+    ("https://example.com/berita/1", None),
+])
+def test_the_account_a_link_names(link: str, account: str | None) -> None:
+    found = normalize(link)
+    assert found is not None
+    assert account_of(found.normalized) == account

@@ -62,7 +62,7 @@ EDIT_PATHS: dict[str, list[Step]] = {
     "chronology": [Step.CHRONOLOGY, Step.REVIEW],
     "when": [Step.WHEN, Step.KNOWN, Step.REVIEW],
     "where": [Step.WHERE, Step.PLACE, Step.REVIEW],
-    "links": [Step.LINKS, Step.REVIEW],
+    "links": [Step.LINKS, Step.ACCOUNT, Step.REVIEW],
     "party": [Step.PARTY, Step.REVIEW],
     "evidence": [Step.EVIDENCE, Step.REVIEW],
     "witnesses": [Step.WITNESSES, Step.REVIEW],
@@ -72,7 +72,12 @@ EDIT_PATHS: dict[str, list[Step]] = {
 
 def test_online_content_is_asked_for_its_links_before_the_place():
     online = Answers(anonymous=True, category="hoax")
-    assert walk(Step.KNOWN, online, editing=False)[:3] == [Step.KNOWN, Step.LINKS, Step.WHERE]
+    assert walk(Step.KNOWN, online, editing=False)[:4] == [Step.KNOWN, Step.LINKS, Step.ACCOUNT, Step.WHERE]
+    forwarded = online.model_copy(update={"forwarded_from": {"kind": "channel", "chat": "Kabar Pilkada"}})
+    assert walk(Step.KNOWN, forwarded, editing=False)[:3] == [Step.KNOWN, Step.LINKS, Step.WHERE]  # Telegram named it
+    assert walk(Step.LINKS, forwarded, editing=True) == [Step.LINKS, Step.REVIEW]
+    said = Answers(anonymous=True, category="money_politics", online=True)  # 🌐 pressed at step 4
+    assert walk(Step.LINKS, said, editing=False)[:3] == [Step.LINKS, Step.ACCOUNT, Step.WHERE]
     assert next_step(Step.TSM, online, editing=False) is Step.LINKS
     assert next_step(Step.TSM, ANONYMOUS, editing=False) is Step.WHERE  # not online content: no links asked
     assert walk(Step.KNOWN, Answers(anonymous=True, category="money_politics"), editing=False)[1] is Step.WHERE
@@ -129,6 +134,7 @@ def test_step_values_are_stable():
         "KNOWN": "known",
         "TSM": "tsm",
         "LINKS": "links",
+        "ACCOUNT": "account",
         "WHERE": "where",
         "WHERE_CONFIRM": "where_confirm",
         "PLACE": "place",

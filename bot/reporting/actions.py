@@ -29,6 +29,7 @@ class ReportAction(Action):
     GPS_CONFIRM = "gps"  # arg: yes | no
     SHARE_LOCATION = "loc"  # step 4: show the reply keyboard that sends the reporter's location
     ONLINE = "onl"  # step 4: it happened online (a post, a video): ask its links first
+    ACCOUNT = "acct"  # step 4, online content: the account the links name is the one that posted it
     SKIP = "skip"  # arg: the step being skipped
     EVIDENCE_DONE = "evd"
     IDENTITY = "idt"  # arg: anon | named
@@ -73,7 +74,8 @@ register(
         ReportAction.GPS_CONFIRM: lambda a: a in ("yes", "no"),
         ReportAction.SHARE_LOCATION: no_arg,
         ReportAction.ONLINE: no_arg,
-        ReportAction.SKIP: lambda a: a in ("links", "place", "party", "evidence", "witnesses", "phone"),
+        ReportAction.ACCOUNT: no_arg,
+        ReportAction.SKIP: lambda a: a in ("links", "account", "place", "party", "evidence", "witnesses", "phone"),
         ReportAction.EVIDENCE_DONE: no_arg,
         ReportAction.IDENTITY: lambda a: a in ("anon", "named"),
         ReportAction.EDIT: _edit_arg,

@@ -19,6 +19,7 @@ class Step(StrEnum):
     KNOWN = "known"  # when the reporter learned of it (the reporting window counts from then)
     TSM = "tsm"  # known too long ago: is it a structured, systematic and massive violation? (where the law has a rule)
     LINKS = "links"  # online content (bot/reporting/categories.py ONLINE_CATEGORIES): the links, or a forwarded post
+    ACCOUNT = "account"  # online content: the account or channel that posted it (not asked of a forwarded post's)
     WHERE = "where"
     WHERE_CONFIRM = "where_confirm"
     PLACE = "place"
@@ -41,6 +42,7 @@ STEP_NUMBER: dict[Step, int] = {
     Step.KNOWN: 3,
     Step.TSM: 3,
     Step.LINKS: 4,
+    Step.ACCOUNT: 4,
     Step.WHERE: 4,
     Step.WHERE_CONFIRM: 4,
     Step.PLACE: 4,
@@ -74,6 +76,7 @@ _ORDER = [
     Step.WHEN,
     Step.KNOWN,
     Step.LINKS,
+    Step.ACCOUNT,
     Step.WHERE,
     Step.PLACE,
     Step.PARTY,
@@ -83,7 +86,7 @@ _ORDER = [
     Step.REVIEW,
 ]
 # Steps after which a field being edited from the review is complete.
-_GROUP_ENDS = {Step.CATEGORY, Step.CHRONOLOGY, Step.KNOWN, Step.TSM, Step.LINKS, Step.PLACE, Step.PARTY, Step.EVIDENCE,
+_GROUP_ENDS = {Step.CATEGORY, Step.CHRONOLOGY, Step.KNOWN, Step.TSM, Step.ACCOUNT, Step.PLACE, Step.PARTY, Step.EVIDENCE,
                Step.WITNESSES}
 
 
@@ -130,6 +133,7 @@ class Answers(BaseModel):
     links: list[dict[str, str]] | None = None
     forwarded_from: dict[str, Any] | None = None
     online: bool | None = None  # the reporter said it happened online (a category not online by itself): links asked
+    account: str | None = None  # the account or channel that posted it, as the reporter named it
     standing: Literal["voter", "observer", "participant", "other"] | None = None  # bot/legal/kinds.py Standing
     token: str | None = None  # names the draft in its review's buttons (8 hex digits, drawn at the start)
     # A draft another feature started with answers (bot/reporting/prefill.py): the fields it gave, whose steps
@@ -168,7 +172,14 @@ def _next_step(current: Step, answers: Answers, *, editing: bool, ask_tsm: bool)
     step = _after(current, answers, editing=editing, ask_tsm=ask_tsm)
     if step is Step.LINKS and not online_content(answers):
         return Step.WHERE
+    if step is Step.ACCOUNT and origin_named(answers):  # Telegram said whose post it is
+        return Step.REVIEW if editing else Step.WHERE
     return step
+
+
+def origin_named(answers: Answers) -> bool:
+    """A forwarded post whose origin Telegram named (a channel, a group, a person): its account is known."""
+    return bool((answers.forwarded_from or {}).get("chat"))
 
 
 def _after(current: Step, answers: Answers, *, editing: bool, ask_tsm: bool) -> Step:

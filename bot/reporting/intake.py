@@ -26,7 +26,7 @@ from bot.kernel.refusal import Refusal
 from bot.legal.kinds import Standing
 from bot.legal.rules import LegalRules
 from bot.legal.texts import LegalTexts
-from bot.regions.directory import RegionDirectory
+from bot.regions.directory import TIMEZONE_NAMES, RegionDirectory
 from bot.reporting.assessment import Assessment, assess
 from bot.reporting.categories import is_category
 from bot.reporting.draft import EDIT_ENTRY, Answers, Step, next_step, online_content
@@ -39,7 +39,7 @@ from bot.reporting.incident_time import (
     today,
     yesterday,
 )
-from bot.reporting.links import MAX_LINK, MAX_LINKS, find_links
+from bot.reporting.links import MAX_LINK, MAX_LINKS, account_of, find_links
 from bot.reporting.ports import AlertPlanner, AlertRoute, JoinedCase
 from locales import t
 from storage.database import iso, utcnow
@@ -58,6 +58,7 @@ TEXT_LIMITS: dict[str, tuple[int, int]] = {
     "chronology": (20, 3500),
     "place": (3, 300),
     "party": (2, 500),
+    "account": (2, 200),
     "witnesses": (2, 1000),
     "name": (2, 120),
     "address": (5, 300),
@@ -81,6 +82,13 @@ def clean_text(text: str, field: str) -> str:
     if len(value) > high:
         raise Refusal("invalid.too_long", maximum=high, length=len(value))
     return value
+
+
+def _origin_account(origin: dict[str, Any] | None) -> str | None:
+    """A forwarded post's account, as Telegram named its origin: "Title (@username)"."""
+    if not origin or not origin.get("chat"):
+        return None
+    return f"{origin['chat']} (@{origin['username']})" if origin.get("username") else str(origin["chat"])
 
 
 def clean_phone(text: str) -> str:
@@ -406,6 +414,22 @@ class IntakeService:
             **self._sourced(draft, "party", message_id),
         )
 
+    async def set_account(self, draft: Draft, update_id: int, text: str | None, message_id: int | None = None) -> Draft:
+        """Online content: the account or channel that posted it (None: not known)."""
+        return await self.answer(draft, update_id, account=None if text is None else clean_text(text, "account"))
+
+    @staticmethod
+    def account_in_links(answers: Answers) -> str | None:
+        """The account the first link that names one names (x.com/akun/…, t.me/kanal/…), offered as the answer."""
+        return next((found for entry in answers.links or [] if (found := account_of(entry["normalized"]))), None)
+
+    async def set_account_from_links(self, draft: Draft, update_id: int) -> Draft:
+        """The account offered from the links, pressed (refused if the links name none)."""
+        account = self.account_in_links(draft.answers)
+        if account is None:
+            raise Refusal("button.stale")
+        return await self.answer(draft, update_id, account=account)
+
     async def set_links(
         self, draft: Draft, update_id: int, text: str | None, entity_urls: Sequence[str] = (),
         origin: dict[str, Any] | None = None,
@@ -622,8 +646,14 @@ class IntakeService:
                 return SubmitOutcome(earlier, self.assess(answers, 0))
         if self.reports_per_hour is not None:  # LIMIT_REPORTS_PER_HOUR: the draft waits, nothing is lost
             since = iso(utcnow() - timedelta(hours=1))
-            if await self.reports.submitted_since(draft.user_id, since) >= self.reports_per_hour:
-                raise Refusal("invalid.too_many_reports", limit=self.reports_per_hour)
+            count, first = await self.reports.submitted_since(draft.user_id, since)
+            if count >= self.reports_per_hour:
+                # Sendable again once the first of them is an hour old: said in the region's own time.
+                zone = self.timezone_for(answers)
+                free = datetime.fromisoformat(first or since) + timedelta(hours=1, minutes=1)
+                label = next((name for name, key in TIMEZONE_NAMES.items() if key == zone.key), zone.key)
+                raise Refusal("invalid.too_many_reports", limit=self.reports_per_hour,
+                              at=free.astimezone(zone).strftime("%H:%M"), tz=label)
         if self.missing_answer(answers) is not None:
             raise Refusal("invalid.incomplete")
         incident = self.incident(answers)
@@ -725,6 +755,7 @@ class IntakeService:
             forwarded_from=json.dumps(a.forwarded_from, ensure_ascii=False) if a.forwarded_from else None,
             joined_to=None if joined is None else joined.report_id,
             online=online_content(a),
+            online_account=a.account or _origin_account(a.forwarded_from),
         )
 
     def confirmation_text(

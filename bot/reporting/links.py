@@ -158,3 +158,35 @@ def _canonical(platform: Platform, host: str, path: str, query: list[tuple[str, 
     if platform is Platform.X:
         return re.sub(r"^/i/web/status/", "/i/status/", path), query
     return path, query
+
+
+# First path segments that are a platform's own pages, never an account's name.
+_NOT_ACCOUNTS: dict[Platform, frozenset[str]] = {
+    Platform.X: frozenset({"i", "intent", "search", "hashtag", "home", "explore", "share", "settings", "messages"}),
+    Platform.INSTAGRAM: frozenset({"p", "reel", "reels", "tv", "explore", "accounts", "direct", "s"}),
+    Platform.TELEGRAM: frozenset({"c", "joinchat", "addstickers", "share", "proxy", "iv"}),
+    Platform.FACEBOOK: frozenset({"groups", "watch", "story.php", "permalink.php", "photo.php", "photo", "share",
+                                  "reel", "profile.php", "events", "hashtag", "marketplace", "gaming", "video.php"}),
+}
+
+
+def account_of(normalized: str) -> str | None:
+    """The account or channel a normalised link names, where its address says it (x.com/akun/status/…,
+    tiktok.com/@akun/video/…, t.me/kanal/12, instagram.com/stories/akun/…, facebook.com/halaman/posts/…,
+    youtube.com/@akun); None where it does not (a YouTube video, an Instagram post, a Facebook group)."""
+    link = normalize(normalized)
+    if link is None:
+        return None
+    segments = [s for s in urlsplit(link.normalized).path.split("/") if s]
+    if not segments:
+        return None
+    first, platform = segments[0], link.platform
+    if platform in (Platform.TIKTOK, Platform.YOUTUBE):
+        return first if first.startswith("@") and len(first) > 1 else None
+    if platform is Platform.INSTAGRAM and first == "stories" and len(segments) > 1:
+        return "@" + segments[1]
+    if platform not in _NOT_ACCOUNTS or first.lower() in _NOT_ACCOUNTS[platform] or first.startswith("+"):
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9_.]{2,64}", first):
+        return None
+    return first if platform is Platform.FACEBOOK else "@" + first

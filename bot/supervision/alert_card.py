@@ -132,6 +132,7 @@ class OnlineContent:
     others: int = 0
     other_codes: Sequence[str] = ()
     joined: Sequence[str] = ()  # the codes of the reports that joined this case: the same content, reported later
+    account: str | None = None  # the account or channel that posted it
 
 
 def online_lines(online: OnlineContent, locale: str) -> list[str]:
@@ -139,6 +140,8 @@ def online_lines(online: OnlineContent, locale: str) -> list[str]:
     if online.links:
         listed = "".join(f"\n• {escape(url)} ({t(locale, f'platform.{platform}')})" for url, platform in online.links)
         lines.append(f"<b>{t(locale, 'card.links')}</b>:{listed}")
+    if online.account:
+        lines.append(f"<b>{t(locale, 'card.account')}</b>: {escape(online.account)}")
     if online.joined:
         codes = ", ".join(f"<code>{code}</code>" for code in online.joined[:JOINED_ON_CARD])
         more = len(online.joined) - JOINED_ON_CARD

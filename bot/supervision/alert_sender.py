@@ -106,7 +106,7 @@ class AlertSender:
         photos = [PhotoFacts(f.exif_taken_at, f.exif_latitude, f.exif_longitude)
                   for f in await self.repo.evidence_files(case.id)]
         online = OnlineContent(await self.repo.links(case.id), *await self.repo.same_content(case.id),
-                               joined=[j.case_code for j in await self.repo.joined(case.id)])
+                               joined=[j.case_code for j in await self.repo.joined(case.id)], account=case.online_account)
         text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence, photos=photos,
                          locate=self.locate, rules=self.rules, online=online)
         if kind != "gakkumdu" and await self.supervision.may_act(chat_id, case):
@@ -291,11 +291,12 @@ class AlertSender:
                 continue
             links, origin, hashes = await self.repo.takedown_facts(case.id)
             region = self.regions.get(case.region_code)
+            accounts = [a for a in dict.fromkeys(r.online_account for r in [case, *await self.repo.joined(case.id)]) if a]
             cases.append(TakedownCase(
                 case.case_code, t(locale, f"category.{case.category}.name"), region.path if region else case.region_code,
                 t(locale, f"status.{case.status}"), case.submitted_at, case.timezone,
                 [(original, normalized, t(locale, f"platform.{platform}")) for original, normalized, platform in links],
-                origin, hashes,
+                origin, hashes, accounts=accounts, incident_local=case.incident_local,
             ))
         if not cases:
             return None

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 MAX_CASES = 20  # per request: what a group can still check by eye
 
-COLUMNS = ("case_code", "category", "platform", "link", "normalized_link", "forwarded_from", "posted_at",
+COLUMNS = ("case_code", "category", "platform", "link", "normalized_link", "account", "forwarded_from", "posted_at",
            "reported_at", "region", "status", "evidence_sha256")
 
 
@@ -30,6 +30,8 @@ class TakedownCase:
     links: Sequence[tuple[str, str, str]]  # (as given, normalised, platform name)
     forwarded_from: str | None  # reports.forwarded_from (JSON)
     sha256: Sequence[str]  # of the evidence files the bot holds
+    accounts: Sequence[str] = ()  # the account or channel that posted it, as each reporter of the case named it
+    incident_local: str = ""  # when it happened (posted or seen), as the reporter said, in the region's time
 
 
 def _local(stamp: str, zone: str) -> str:
@@ -44,9 +46,11 @@ def takedown_csv(cases: Sequence[TakedownCase]) -> bytes:
     for case in cases:
         origin = json.loads(case.forwarded_from) if case.forwarded_from else {}
         source = " / ".join(str(origin[k]) for k in ("chat", "username") if origin.get(k))
-        posted = _local(origin["date"], case.timezone) if origin.get("date") else ""
+        # Telegram's date of a forwarded post; else when the reporter said it happened (posted, or seen).
+        posted = _local(origin["date"], case.timezone) if origin.get("date") else case.incident_local
         for original, normalized, platform in case.links or [("", "", "")]:
-            writer.writerow([case.case_code, case.category, platform, original, normalized, source, posted,
+            writer.writerow([case.case_code, case.category, platform, original, normalized, " / ".join(case.accounts),
+                             source, posted,
                              _local(case.submitted_at, case.timezone), case.region, case.status,
                              " ".join(case.sha256)])
     return out.getvalue().encode("utf-8-sig")

@@ -5,8 +5,9 @@ closed for a banned person: whatever goes wrong while refusing, their update goe
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ChatType
@@ -27,13 +28,26 @@ def _late(message: Message) -> bool:
     return (datetime.now(UTC) - message.date).total_seconds() > STALE_SECONDS
 
 
-async def check(update: Update, context: PantauContext) -> None:
+Exempt = Callable[[Update], bool]
+
+
+def checker(exempt: Exempt) -> Callable[[Update, PantauContext], Coroutine[Any, Any, None]]:
+    """The gate; `exempt`: what even a banned person may still ask (their rights over their personal data, UU 27/2022:
+    /datasaya and /hapusdata with the erasure's buttons), which goes on, still paced as anybody's."""
+
+    async def gate(update: Update, context: PantauContext) -> None:
+        await check(update, context, exempt)
+
+    return gate
+
+
+async def check(update: Update, context: PantauContext, exempt: Exempt = lambda update: False) -> None:
     """Every private update: stop a banned person's (told once) and a flood's (one notice); others go on."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != ChatType.PRIVATE or user.is_bot:
         return
     abuse = context.services.abuse
-    if await abuse.is_banned(user.id):
+    if await abuse.is_banned(user.id) and not _exempt(update, exempt):
         try:
             lifted = await _refuse(update, context, user.id, chat.id)
         except Exception:  # a database or a send that failed: refused all the same
@@ -58,6 +72,14 @@ async def check(update: Update, context: PantauContext) -> None:
         count = abuse.flood.wait_seconds(user.id)
         await _quietly(context.bot.send_message(chat.id, t(locale, "abuse.slow_down", count=count)))
     raise ApplicationHandlerStop
+
+
+def _exempt(update: Update, exempt: Exempt) -> bool:
+    try:
+        return exempt(update)
+    except Exception:  # fails closed, as the rest of the gate
+        log.warning("checking a banned person's update for a data-rights request failed", exc_info=True)
+        return False
 
 
 async def _refuse(update: Update, context: PantauContext, user_id: int, chat_id: int) -> bool:

@@ -164,16 +164,18 @@ _TEXT_ANSWERS = {
     Step.CHRONOLOGY: "set_chronology",
     Step.PLACE: "set_place",
     Step.PARTY: "set_party",
+    Step.ACCOUNT: "set_account",
     Step.WITNESSES: "set_witnesses",
     Step.ID_NAME: "set_name",
     Step.ID_ADDRESS: "set_address",
 }
 # Optional steps with a skip button, and the step each skip belongs to.
-_SKIPPABLE = {"links": Step.LINKS, "place": Step.PLACE, "party": Step.PARTY, "witnesses": Step.WITNESSES,
-              "evidence": Step.EVIDENCE}
+_SKIPPABLE = {"links": Step.LINKS, "account": Step.ACCOUNT, "place": Step.PLACE, "party": Step.PARTY,
+              "witnesses": Step.WITNESSES, "evidence": Step.EVIDENCE}
 # What a skip leaves unanswered, as the next question's message says it.
 _SKIPPED_FIELD = {
     "links": "review.links",
+    "account": "review.account",
     "place": "conversation.field_place",
     "party": "conversation.field_party",
     "witnesses": "conversation.field_witnesses",
@@ -229,6 +231,15 @@ async def on_links(update: Update, context: PantauContext, draft: Draft, locale:
     draft = await context.services.intake.set_links(
         draft, update.update_id, message.text or message.caption, urls, _origin(message))
     await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler()
+async def on_account_button(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """Step 4, online content: the account the links name is the one that posted it."""
+    draft = await context.services.intake.set_account_from_links(draft, update.update_id)
+    await advance(update, context, draft, locale,
+                  note=answered_line(locale, t(locale, "review.account"), escape(draft.answers.account or "")))
     return draft.step
 
 
@@ -467,6 +478,7 @@ _EXPECTED = {
     Step.KNOWN: "invalid.expected_when",
     Step.TSM: "invalid.expected_button",
     Step.LINKS: "invalid.no_links",
+    Step.ACCOUNT: "invalid.expected_text",
     Step.WHERE: "invalid.expected_location",
     Step.WHERE_CONFIRM: "invalid.expected_button",
     Step.PLACE: "invalid.expected_text",
@@ -539,6 +551,11 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
             Step.TSM: [CallbackQueryHandler(on_tsm, pattern=matches(ReportAction.TSM))],
             Step.LINKS: [
                 MessageHandler(NEW & (filters.TEXT | filters.CAPTION | filters.FORWARDED) & ~filters.COMMAND, on_links),
+                CallbackQueryHandler(on_skip, pattern=matches(ReportAction.SKIP)),
+            ],
+            Step.ACCOUNT: [
+                MessageHandler(TEXT, on_text_answer),
+                CallbackQueryHandler(on_account_button, pattern=matches(ReportAction.ACCOUNT)),
                 CallbackQueryHandler(on_skip, pattern=matches(ReportAction.SKIP)),
             ],
             Step.WHERE: region_handlers,

@@ -19,7 +19,7 @@ from bot.privacy.texts import identity_prompt
 from bot.regions.directory import Region
 from bot.reporting.actions import ReportAction
 from bot.reporting.categories import CATEGORIES
-from bot.reporting.draft import STEP_NUMBER, TOTAL_STEPS, Step, online_content
+from bot.reporting.draft import STEP_NUMBER, TOTAL_STEPS, Step, online_content, origin_named
 from bot.reporting.intake import Draft
 from handlers.kernel.buttons import button
 from locales import t
@@ -226,6 +226,8 @@ def review(services: Services, draft: Draft, locale: str, evidence_count: int, o
         f"<b>{t(locale, 'review.when')}</b>: {when_text(services, draft, locale)}",
         f"<b>{t(locale, 'review.known')}</b>: {known_text(services, draft, locale)}",
         *([f"<b>{t(locale, 'review.links')}</b>: {links_text(draft, locale)}"] if online else []),
+        *([f"<b>{t(locale, 'review.account')}</b>: {escape(a.account) if a.account else none}"]
+          if online and not origin_named(a) else []),
         f"<b>{t(locale, 'review.where')}</b>: {where_text(services, draft, locale)}",
         f"<b>{t(locale, 'review.party')}</b>: {escape(a.party) if a.party else none}",
         f"<b>{t(locale, 'review.evidence')}</b>: {t(locale, 'review.files', count=evidence_count)}",
@@ -281,7 +283,10 @@ def prompts(
     if step is Step.WHEN:
         rows = [[button(t(locale, "button.today"), ReportAction.WHEN, "today"),
                  button(t(locale, "button.yesterday"), ReportAction.WHEN, "yesterday")]]
-        return [Prompt(f"{head}\n{t(locale, 'step.when.prompt')}", InlineKeyboardMarkup(rows))]
+        text = t(locale, "step.when.prompt")
+        if online_content(a):  # a post: when it was posted (or first seen), which a takedown request names
+            text += "\n" + t(locale, "step.when.online_hint")
+        return [Prompt(f"{head}\n{text}", InlineKeyboardMarkup(rows))]
     if step is Step.KNOWN:
         return [known_prompt(services, draft, locale)]
     if step is Step.TSM:
@@ -303,6 +308,12 @@ def prompts(
         return [Prompt(f"{head}\n{text}", InlineKeyboardMarkup(rows))]
     if step is Step.LINKS:
         return [Prompt(f"{head}\n{t(locale, 'step.links.prompt')}", InlineKeyboardMarkup([skip_row(locale, "links")]))]
+    if step is Step.ACCOUNT:
+        rows = [skip_row(locale, "account")]
+        offered = services.intake.account_in_links(a)
+        if offered is not None:  # named by the link itself: one press
+            rows.insert(0, [button(t(locale, "button.account_is", account=offered), ReportAction.ACCOUNT)])
+        return [Prompt(f"{head}\n{t(locale, 'step.account.prompt')}", InlineKeyboardMarkup(rows))]
     if step is Step.PLACE:
         return [Prompt(f"{head}\n{t(locale, 'step.place.prompt')}", InlineKeyboardMarkup([skip_row(locale, "place")]))]
     if step is Step.PARTY:

@@ -10,3 +10,5 @@ CREATE INDEX reports_joined_to ON reports(joined_to) WHERE joined_to IS NOT NULL
 ALTER TABLE reports ADD COLUMN online INTEGER NOT NULL DEFAULT 0;
 UPDATE reports SET online = 1 WHERE category IN ('hoax', 'black_campaign', 'sara', 'cyber_sirekap')
     OR EXISTS (SELECT 1 FROM report_links l WHERE l.report_id = reports.id);
+-- The account or channel that posted it: as the reporter named it, or as Telegram named a forwarded post's origin.
+ALTER TABLE reports ADD COLUMN online_account TEXT;

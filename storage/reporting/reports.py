@@ -41,6 +41,7 @@ class NewReport:
     forwarded_from: str | None = None  # JSON: a forwarded Telegram post's origin
     joined_to: int | None = None  # the open case (report id) of the same online content that this report joins
     online: bool = False  # online content (an online category, or it happened online): cyber groups see it
+    online_account: str | None = None  # the account or channel that posted it (the reporter's words, or Telegram's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +142,8 @@ class Submission:
         if report.forwarded_from is not None:
             await conn.execute("UPDATE reports SET forwarded_from = ? WHERE id = ?", (report.forwarded_from, report_id))
         if report.online:
-            await conn.execute("UPDATE reports SET online = 1 WHERE id = ?", (report_id,))
+            await conn.execute("UPDATE reports SET online = 1, online_account = ? WHERE id = ?",
+                               (report.online_account, report_id))
         if report.joined_to is not None:  # one case: it takes the case's status, and follows it from now on
             await conn.execute(
                 "UPDATE reports SET joined_to = ?, status = (SELECT p.status FROM reports p WHERE p.id = ?),"
@@ -222,11 +224,12 @@ class ReportRepository:
         )
         return [report_record(r) for r in rows]
 
-    async def submitted_since(self, user_id: int, since: str) -> int:
-        """How many reports the person submitted since `since` (UTC ISO)."""
+    async def submitted_since(self, user_id: int, since: str) -> tuple[int, str | None]:
+        """How many reports the person submitted since `since` (UTC ISO), and when the first of them was."""
         row = await self.db.fetchone(
-            "SELECT COUNT(*) AS n FROM reports WHERE reporter_user_id = ? AND submitted_at >= ?", (user_id, since))
-        return int(row["n"]) if row else 0
+            "SELECT COUNT(*) AS n, MIN(submitted_at) AS first FROM reports WHERE reporter_user_id = ?"
+            " AND submitted_at >= ?", (user_id, since))
+        return (int(row["n"]), row["first"]) if row else (0, None)
 
     async def by_code(self, case_code: str) -> ReportRecord | None:
         row = await self.db.fetchone(f"SELECT {report_columns()} FROM reports r WHERE r.case_code = ?", (case_code,))
