@@ -4,12 +4,16 @@ several people in different forms, which the card says. Through the fake Bot API
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
+from typing import Any
+
+import pytest
 
 from bot.app import Pantau
 from testing.fake_telegram import FakeTelegram
-from tests.harness import Reporter, case_codes_sent, run_steps, services_of, text_of_call
+from tests.harness import ProcessedUpdates, Reporter, case_codes_sent, run_steps, services_of, text_of_call
 from tests.test_e2e_triage import (
     JAMBI,
     PASAR_JAMBI,
@@ -282,3 +286,33 @@ def newest_labels(r: Reporter) -> str:
     buttons = r.buttons()
     newest = buttons[0][0]["message_id"]
     return " ".join(label for message, label, _ in buttons if message["message_id"] == newest)
+
+
+async def test_a_forwarded_posts_photos_are_kept_as_evidence(
+        fake: FakeTelegram, start_bot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A channel's post forwarded with its two photos: both are evidence (hashed like any), the album's second part
+    is kept quietly, and the evidence step already counts them."""
+    processed = ProcessedUpdates(monkeypatch)
+    bot = await start_bot()
+    r = Reporter(fake)
+    await up_to_links(r)
+    origin = {"type": "channel", "date": int(time.time()) - 600, "message_id": 91,
+              "chat": {"id": -1001234567891, "type": "channel", "title": "Info Pilkada", "username": "info_pilkada"}}
+    photos = [b"\x89PNG forwarded one", b"\x89PNG forwarded two"]
+    r.mark = fake.cursor()
+    parts = fake.send_album(r.user_id, photos, caption="Paslon 1 curang! Sebarkan!", forward_origin=origin)
+    await r.expect("Pilih provinsi")  # Telegram named the account: the account step is not asked
+    await processed.wait(parts[-1]["update_id"])
+    assert len(r.texts_since_mark()) == 1  # one answer to the album: where (nothing said of its second part)
+    asked = await run_steps(r, first="province", last="party")
+    assert "Sudah diterima: 2 berkas" in asked  # counted already
+    r.tap("Selesai")
+    await r.expect("Langkah 7 dari 9")
+    await run_steps(r, first="witnesses", last="identity")
+    r.tap("Kirim laporan")
+    await r.expect("Kode kasus")
+    code = case_codes_sent(fake, r.user_id)[-1]
+    rows = await services_of(bot).db.fetchall(
+        "SELECT e.sha256 FROM evidence e JOIN reports r ON r.id = e.report_id WHERE r.case_code = ? ORDER BY e.id",
+        (code,))
+    assert [row["sha256"] for row in rows] == [hashlib.sha256(p).hexdigest() for p in photos]

@@ -586,6 +586,10 @@ class IntakeService:
         draft.row.last_update_id = max(draft.row.last_update_id, update_id)
         return added
 
+    async def album_begun(self, draft: Draft, media_group_id: str) -> bool:
+        """Whether an album's first part was kept (a forwarded post's, at step 4): its other parts are evidence too."""
+        return await self.drafts.has_album(draft.user_id, media_group_id)
+
     async def evidence(self, user_id: int) -> list[EvidenceRow]:
         return await self.drafts.evidence(user_id)
 

@@ -58,6 +58,16 @@ from locales import t
 log = logging.getLogger(__name__)
 # New messages only: an edited message is never an answer to the step (see handlers/reporting/edits.py).
 NEW = filters.UpdateType.MESSAGE
+
+
+class _AlbumPart(filters.MessageFilter):
+    """A photo, video or document of an album (the parts after the first arrive as updates of their own)."""
+
+    def filter(self, message: Message) -> bool:
+        return message.media_group_id is not None and bool(message.photo or message.video or message.document)
+
+
+ALBUM_PART = _AlbumPart()
 TEXT = NEW & filters.TEXT & ~filters.COMMAND
 
 
@@ -228,9 +238,24 @@ async def on_links(update: Update, context: PantauContext, draft: Draft, locale:
     entities = {**message.parse_entities(kinds), **message.parse_caption_entities(kinds)}
     urls = [entity.url if entity.type == MessageEntity.TEXT_LINK and entity.url else text
             for entity, text in entities.items()]
+    # A forwarded post's photo or video (or a screenshot sent with the link in its caption) is evidence itself: kept
+    # first, so that a crash before the links are saved asks for them again and keeps the file once.
+    await evidence.keep_file(context, draft, update, message)
     draft = await context.services.intake.set_links(
         draft, update.update_id, message.text or message.caption, urls, _origin(message))
     await ask(context, draft, locale)
+    return draft.step
+
+
+@step_handler(reask_on_redelivery=False)
+async def on_album_part(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """The rest of a forwarded album whose first part answered step 4's links: kept as evidence, quietly (the
+    album's first part was answered). Any other album here is what the step does not take."""
+    message = update.effective_message
+    assert message is not None and message.media_group_id is not None
+    if not await context.services.intake.album_begun(draft, message.media_group_id):
+        raise Refusal(_EXPECTED[draft.step])
+    await evidence.keep_file(context, draft, update, message)
     return draft.step
 
 
@@ -554,11 +579,12 @@ def _conversation(region_handlers: list[BaseHandler[Update, PantauContext, objec
                 CallbackQueryHandler(on_skip, pattern=matches(ReportAction.SKIP)),
             ],
             Step.ACCOUNT: [
+                MessageHandler(NEW & ALBUM_PART, on_album_part),
                 MessageHandler(TEXT, on_text_answer),
                 CallbackQueryHandler(on_account_button, pattern=matches(ReportAction.ACCOUNT)),
                 CallbackQueryHandler(on_skip, pattern=matches(ReportAction.SKIP)),
             ],
-            Step.WHERE: region_handlers,
+            Step.WHERE: [MessageHandler(NEW & ALBUM_PART, on_album_part), *region_handlers],
             Step.WHERE_CONFIRM: [
                 CallbackQueryHandler(where.on_gps_confirm, pattern=matches(ReportAction.GPS_CONFIRM)),
                 *region_handlers,

@@ -124,14 +124,12 @@ async def _busy(bot: Bot, chat_id: int) -> AsyncIterator[None]:
             await task
 
 
-@step_handler(reask_on_redelivery=False)
-async def on_evidence(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
-    """A photo, video or document: store it, and update the batch's status message (once per album)."""
-    message = update.effective_message
-    assert message is not None
+async def keep_file(context: PantauContext, draft: Draft, update: Update, message: Message) -> str | None:
+    """The photo, video or document a message carries, kept as the draft's evidence (its bytes downloaded and
+    hashed when the Bot API allows): how it was stored, or None if there is none or it was kept before."""
     found = _file_of(message)
     if found is None:
-        return draft.step
+        return None
     kind, file_id, unique_id, size, mime, name = found
     intake = context.services.intake
     if intake.too_big_to_download(size):
@@ -152,8 +150,17 @@ async def on_evidence(update: Update, context: PantauContext, draft: Draft, loca
         content=content,
         stored=stored,
     )
-    if not added:
-        return draft.step  # the same file again (a re-delivered update): already acknowledged
+    return stored if added else None
+
+
+@step_handler(reask_on_redelivery=False)
+async def on_evidence(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """A photo, video or document: store it, and update the batch's status message (once per album)."""
+    message = update.effective_message
+    assert message is not None
+    stored = await keep_file(context, draft, update, message)
+    if stored is None:
+        return draft.step  # nothing in it, or the same file again (a re-delivered update): already acknowledged
     note = {"too_big": t(locale, "evidence.too_big"), "failed": t(locale, "evidence.failed")}.get(stored)
     if note:  # said at once, in a message of its own; the status below it then starts afresh
         await context.bot.send_message(

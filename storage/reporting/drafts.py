@@ -125,6 +125,13 @@ class DraftRepository:
             await conn.execute("DELETE FROM draft_evidence WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
 
+    async def has_album(self, user_id: int, media_group_id: str) -> bool:
+        """Whether a file of that album is already among the draft's evidence."""
+        row = await self.db.fetchone(
+            "SELECT 1 AS found FROM draft_evidence WHERE user_id = ? AND media_group_id = ? LIMIT 1",
+            (user_id, media_group_id))
+        return row is not None
+
     async def add_evidence(self, user_id: int, evidence: EvidenceRow, update_id: int) -> bool:
         """Record one file; False if the same Telegram file was already recorded (a re-delivered update)."""
         async with self.db.transaction() as conn:
