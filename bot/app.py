@@ -57,6 +57,7 @@ from bot.reporting.evidence_store import EvidenceStore
 from bot.reporting.form_document import unicode_font
 from bot.reporting.housekeeping import IDLE_CHECK_EVERY, PURGE_EVERY, close_idle_conversations, purge_old_drafts
 from bot.reporting.intake import CONVERSATION_NAME, IntakeService
+from bot.reporting.link_titles import TitleFetcher
 from bot.reporting.prefill import ReportPrefiller
 from bot.settings import Settings
 from bot.supervision import delivery_policy as supervision_delivery
@@ -138,8 +139,9 @@ async def create_services(settings: Settings) -> Services:
         cyber_routing=settings.cyber_routing,  # online content: cyber groups alongside or instead
     )
     drafts, evidence = DraftRepository(db), EvidenceStore(settings.evidence_dir)
+    titles = TitleFetcher(allow_private=settings.link_titles_allow_private) if settings.link_titles else None
     intake = IntakeService(drafts, reports, regions, evidence, supervision, rules,
-                           reports_per_hour=settings.limit_reports_per_hour)
+                           reports_per_hour=settings.limit_reports_per_hour, titles=titles)  # titles: LINK_TITLES
     outbox = OutboxRepository(db)
     organisations = OrganisationRepository(db)
     volunteers = VolunteerService(VolunteerRepository(db), organisations, regions)

@@ -92,6 +92,11 @@ class OperatorSettings(LoggingSettings):
     # Online-content cases (bot/supervision/cyber.py) go to the cyber task-force groups of their region and above
     # `alongside` the supervisors' groups, or `instead` of them where a cyber group covers the region.
     cyber_routing: CyberRouting = CyberRouting.ALONGSIDE
+    # Read the title of each page a reporter links to (only the title; public addresses only; a few seconds), shown
+    # to the reporter and on the card. Off by default: the bot then never sends a request to a reported site.
+    link_titles: bool = False
+    # Tests only: let link_titles reach a local server. Never in a deployment.
+    link_titles_allow_private: bool = False
 
     @property
     def database(self) -> Path | str:

@@ -39,7 +39,8 @@ from bot.reporting.incident_time import (
     today,
     yesterday,
 )
-from bot.reporting.links import MAX_LINK, MAX_LINKS, account_of, find_links
+from bot.reporting.link_titles import TitleFetcher
+from bot.reporting.links import MAX_LINK, MAX_LINKS, Platform, account_of, find_links
 from bot.reporting.ports import AlertPlanner, AlertRoute, JoinedCase
 from locales import t
 from storage.database import iso, utcnow
@@ -144,8 +145,10 @@ class IntakeService:
         alerts: AlertPlanner[Any] | None = None,
         rules: LegalRules | None = None,
         reports_per_hour: int | None = None,
+        titles: TitleFetcher | None = None,
     ) -> None:
         self.drafts = drafts
+        self.titles = titles  # None (the default, LINK_TITLES=false): the bot never opens a link
         self.reports_per_hour = reports_per_hour  # a person's submissions an hour (None: no limit)
         self.reports = reports
         self.regions = regions
@@ -444,8 +447,19 @@ class IntakeService:
         if not links and origin is None:
             raise Refusal("invalid.no_links")
         given = [{"original": link.original[:MAX_LINK], "normalized": link.normalized, "platform": link.platform.value}
-                 for link in links]
-        return await self.answer(draft, update_id, links=given[:MAX_LINKS], forwarded_from=origin)
+                 for link in links[:MAX_LINKS]]
+        if self.titles is not None:  # an operator allowed reading the pages' titles (LINK_TITLES=true)
+            await self._add_titles(given)
+        return await self.answer(draft, update_id, links=given, forwarded_from=origin)
+
+    async def _add_titles(self, links: list[dict[str, str]]) -> None:
+        """Each page's title, where one could be read (not of Telegram's own links: a forwarded post is here)."""
+        assert self.titles is not None
+        asked = [entry for entry in links if entry["platform"] != Platform.TELEGRAM]
+        urls = [e["original"] if "://" in e["original"] else "https://" + e["original"] for e in asked]
+        for entry, title in zip(asked, await self.titles.titles(urls), strict=True):
+            if title:
+                entry["title"] = title
 
     async def happened_online(self, draft: Draft, update_id: int) -> Draft:
         """At step 4 the reporter says it happened online (a post, a video, a message): its links are asked first,
@@ -755,7 +769,8 @@ class IntakeService:
             known_local=a.known,
             reporter_standing=None if a.anonymous else a.standing,
             tsm=bool(a.tsm),
-            links=[(entry["original"], entry["normalized"], entry["platform"]) for entry in a.links or []],
+            links=[(entry["original"], entry["normalized"], entry["platform"], entry.get("title"))
+                   for entry in a.links or []],
             forwarded_from=json.dumps(a.forwarded_from, ensure_ascii=False) if a.forwarded_from else None,
             joined_to=None if joined is None else joined.report_id,
             online=online_content(a),

@@ -128,7 +128,7 @@ JOINED_ON_CARD = 10  # codes of the reports that joined a case, on its card (4,0
 class OnlineContent:
     """A report's links (as given, platform), and the other reports of the same content: how many, some codes."""
 
-    links: Sequence[tuple[str, str]] = ()
+    links: Sequence[tuple[str, str, str | None]] = ()  # (as given, platform, the page's title if it was read)
     others: int = 0
     other_codes: Sequence[str] = ()
     joined: Sequence[str] = ()  # the codes of the reports that joined this case: the same content, reported later
@@ -138,7 +138,8 @@ class OnlineContent:
 def online_lines(online: OnlineContent, locale: str) -> list[str]:
     lines = []
     if online.links:
-        listed = "".join(f"\n• {escape(url)} ({t(locale, f'platform.{platform}')})" for url, platform in online.links)
+        listed = "".join(f"\n• {escape(url)} ({t(locale, f'platform.{platform}')})"
+                         + (f" — “{escape(title)}”" if title else "") for url, platform, title in online.links)
         lines.append(f"<b>{t(locale, 'card.links')}</b>:{listed}")
     if online.account:
         lines.append(f"<b>{t(locale, 'card.account')}</b>: {escape(online.account)}")

@@ -194,7 +194,8 @@ def links_text(draft: Draft, locale: str) -> str:
     parts = []
     for entry in a.links or []:
         platform = t(locale, f"platform.{entry['platform']}")
-        parts.append(f"\n• {escape(entry['original'])} ({platform})")
+        title = f" — “{escape(entry['title'])}”" if entry.get("title") else ""  # read only if allowed (LINK_TITLES)
+        parts.append(f"\n• {escape(entry['original'])} ({platform}){title}")
     origin = a.forwarded_from or {}
     if origin.get("chat"):
         parts.append("\n• " + t(locale, "review.forwarded", origin=escape(str(origin["chat"]))))

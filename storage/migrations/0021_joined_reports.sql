@@ -12,3 +12,6 @@ UPDATE reports SET online = 1 WHERE category IN ('hoax', 'black_campaign', 'sara
     OR EXISTS (SELECT 1 FROM report_links l WHERE l.report_id = reports.id);
 -- The account or channel that posted it: as the reporter named it, or as Telegram named a forwarded post's origin.
 ALTER TABLE reports ADD COLUMN online_account TEXT;
+
+-- A linked page's title, read only where an operator allowed it (LINK_TITLES, off by default: bot/reporting/link_titles.py).
+ALTER TABLE report_links ADD COLUMN title TEXT;

@@ -37,7 +37,8 @@ class NewReport:
     known_local: str | None = None
     reporter_standing: str | None = None
     tsm: bool = False
-    links: list[tuple[str, str, str]] = field(default_factory=list)  # (original, normalized, platform), in order
+    # (original, normalized, platform, the page's title if an operator allowed reading it), in order
+    links: list[tuple[str, str, str, str | None]] = field(default_factory=list)
     forwarded_from: str | None = None  # JSON: a forwarded Telegram post's origin
     joined_to: int | None = None  # the open case (report id) of the same online content that this report joins
     online: bool = False  # online content (an online category, or it happened online): cyber groups see it
@@ -136,7 +137,8 @@ class Submission:
         report_id = cur.returned_id()
         if report.links:
             await conn.executemany(
-                "INSERT INTO report_links (report_id, position, original, normalized, platform) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO report_links (report_id, position, original, normalized, platform, title)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 [(report_id, n, *link) for n, link in enumerate(report.links)],
             )
         if report.forwarded_from is not None:

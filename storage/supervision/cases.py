@@ -81,11 +81,11 @@ class CaseStore:
         )
         return [EvidenceFile(**dict(r)) for r in rows]
 
-    async def links(self, report_id: int) -> list[tuple[str, str]]:
-        """Online content's links of a report, in order: (as given, platform)."""
+    async def links(self, report_id: int) -> list[tuple[str, str, str | None]]:
+        """Online content's links of a report, in order: (as given, platform, the page's title if it was read)."""
         rows = await self.db.fetchall(
-            "SELECT original, platform FROM report_links WHERE report_id = ? ORDER BY position", (report_id,))
-        return [(str(r["original"]), str(r["platform"])) for r in rows]
+            "SELECT original, platform, title FROM report_links WHERE report_id = ? ORDER BY position", (report_id,))
+        return [(str(r["original"]), str(r["platform"]), r["title"]) for r in rows]
 
     async def same_content(self, report_id: int, limit: int = 10) -> tuple[int, list[str]]:
         """Other cases of the same online content (a link alike once normalised), not joined to this one (closed
