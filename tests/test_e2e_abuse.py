@@ -6,6 +6,7 @@ clock is the test's own."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -71,6 +72,10 @@ async def test_a_banned_person_is_told_once_their_updates_are_only_counted_and_a
     # Their rights over their personal data (UU 27/2022) stay theirs: /datasaya and /hapusdata are answered.
     r.say("/datasaya")
     await r.expect("Data Anda di Pantau")
+    sent = await fake.wait_for("sendDocument", chat_id=r.user_id, after=r.mark, predicate=lambda c: c.ok)
+    document = json.loads(sent.params["document"])
+    assert document["ban"]["reason"] == "pesan kasar berulang" and [e["action"] for e in document["abuse_log"]] == ["ban"]
+    assert "Rina" not in sent.params["document"].decode()  # never the operator
     r.say("/hapusdata")
     await r.expect("Hapus data saya")
     r.tap("Batal")

@@ -95,6 +95,11 @@ async def test_an_online_report_with_two_links_and_a_screenshot(fake: FakeTelegr
     assert "Tautan:" in card["text"] and "dQw4w9WgXcQ" in card["text"] and "(YouTube)" in card["text"]
     assert "Akun pengunggah: Kanal YouTube Suara Rakyat" in card["text"]
     assert "Konten yang sama" not in card["text"]
+    r.say("/datasaya")  # the links are the reporter's data too
+    sent = await fake.wait_for("sendDocument", chat_id=r.user_id, after=r.mark, predicate=lambda c: c.ok)
+    [mine] = json.loads(sent.params["document"])["reports"]
+    assert [link["platform"] for link in mine["links"]] == ["youtube", "facebook"]
+    assert (mine["online"], mine["online_account"]) == (True, "Kanal YouTube Suara Rakyat")
 
 
 async def test_a_forwarded_channel_post_keeps_its_origin(fake: FakeTelegram, bot: Pantau) -> None:

@@ -252,6 +252,8 @@ def document(data: PersonalData, regions: RegionDirectory, locale: str, generate
             "in_legal_process": report.legal,
             "identity": report.identity,
             "evidence": [asdict(item) for item in report.evidence],
+            "links": report.links,
+            "flagged_as_abusive_by_supervisors": report.flags,
             "supervisors_questions": [_question(question) for question in report.questions],
             "identity_access": [{"kind": kind.value, "description": t(locale, f"privacy.access.{kind.value}"),
                                  "at": row.at} for kind, row in zip(accesses, report.accesses, strict=True)],
@@ -279,6 +281,8 @@ def document(data: PersonalData, regions: RegionDirectory, locale: str, generate
         "task_report_backs": [_report_back(back) for back in data.report_backs],
         "volunteer_identity_views": views,
         "requests_log": data.log,
+        "ban": data.ban,  # an operator's, with the reason given; never who
+        "abuse_log": data.abuse_log,
     }
     return json.dumps(content, ensure_ascii=False, indent=2).encode("utf-8")
 

@@ -33,7 +33,8 @@ _REPORT_COLUMNS = (
     "r.id, r.case_code, r.status, r.submitted_at, r.status_changed_at, r.locale, r.category, r.kind, r.missing,"
     " r.chronology, r.incident_local, r.known_local, r.timezone, r.region_code, r.location_source, r.latitude,"
     " r.longitude, r.place_description, r.reported_party, r.witnesses, r.anonymous, r.reporter_standing, r.tsm,"
-    " r.forwarded_to, r.duplicate_of"
+    " r.forwarded_to, r.duplicate_of, r.online, r.online_account, r.forwarded_from,"
+    " (SELECT p.case_code FROM reports p WHERE p.id = r.joined_to) AS joined_case"
 )
 # A case was in legal process once it was registered as a laporan or forwarded.
 _LEGAL = (
@@ -107,6 +108,8 @@ class ReportData:
     legal: bool
     questions: list[QuestionData] = field(default_factory=list)
     accesses: list[AccessRow] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)  # online content: as given, normalised, platform, title
+    flags: int = 0  # supervisors who flagged the report as abusive (never who)
 
     @property
     def case_code(self) -> str:
@@ -186,12 +189,14 @@ class PersonalData:
     tasks: list[TaskAnswerData] = field(default_factory=list)
     report_backs: list[ReportBackData] = field(default_factory=list)
     volunteer_views: list[VolunteerView] = field(default_factory=list)
+    ban: dict[str, Any] | None = None  # an operator's ban of the person: why, since when, updates refused (never who)
+    abuse_log: list[dict[str, Any]] = field(default_factory=list)  # bans, unbans and flags about them (never who)
 
     @property
     def empty(self) -> bool:
         """Nothing but a language (and this log) is stored."""
         return not (self.reports or self.draft or self.volunteer or self.volunteer_draft or self.tasks
-                    or self.report_backs or self.volunteer_views)
+                    or self.report_backs or self.volunteer_views or self.ban or self.abuse_log)
 
     def task_counts(self) -> dict[str, int]:
         """The tasks by answer: offered (not answered), accepted, declined."""
@@ -279,6 +284,8 @@ class PersonalDataRepository:
             values = {key: value for key, value in dict(r).items() if key not in ("id", "legal")}
             values["missing"] = json.loads(values["missing"] or "[]")
             values["anonymous"], values["tsm"] = bool(values["anonymous"]), bool(values["tsm"])
+            values["online"] = bool(values["online"])
+            values["forwarded_from"] = json.loads(values["forwarded_from"]) if values["forwarded_from"] else None
             identity = await db.fetchone(
                 "SELECT name, address, phone, phone_source FROM reporter_identities WHERE report_id = ?", (r["id"],))
             evidence = await db.fetchall(
@@ -288,8 +295,12 @@ class PersonalDataRepository:
                          for q in await db.fetchall(_QUESTIONS, (r["id"],))]
             accesses = [AccessRow(a["accessor"], a["purpose"], a["at"]) for a in await db.fetchall(
                 "SELECT accessor, purpose, at FROM identity_access_log WHERE report_id = ? ORDER BY id", (r["id"],))]
+            links = [dict(link) for link in await db.fetchall(
+                "SELECT original, normalized, platform, title FROM report_links WHERE report_id = ? ORDER BY position",
+                (r["id"],))]
+            flags = await db.fetchone("SELECT COUNT(*) AS n FROM abuse_flags WHERE report_id = ?", (r["id"],))
             reports.append(ReportData(values, dict(identity) if identity else None, [_evidence(e) for e in evidence],
-                                      bool(r["legal"]), questions, accesses))
+                                      bool(r["legal"]), questions, accesses, links, int(flags["n"]) if flags else 0))
         draft_row = await db.fetchone(
             "SELECT status, step, created_at, updated_at, answers FROM drafts WHERE user_id = ?", (user_id,))
         draft = None
@@ -308,9 +319,12 @@ class PersonalDataRepository:
             "SELECT action, detail, at FROM personal_data_log WHERE user_id = ? ORDER BY id", (user_id,))
         views = [VolunteerView(v["via"], v["outcome"], v["at"]) for v in await db.fetchall(
             "SELECT via, outcome, at FROM volunteer_identity_log WHERE volunteer_user_id = ? ORDER BY id", (user_id,))]
+        ban = await db.fetchone("SELECT reason, banned_at, refused FROM bans WHERE user_id = ?", (user_id,))
+        abuse_log = [dict(row) for row in await db.fetchall(
+            "SELECT action, reason, at FROM abuse_log WHERE user_id = ? ORDER BY id", (user_id,))]
         return PersonalData(user_id, dict(user) if user else None, reports, draft, await self._volunteer(user_id),
                             volunteer_draft, [dict(row) for row in log], await self._tasks(user_id),
-                            await self._report_backs(user_id), views)
+                            await self._report_backs(user_id), views, dict(ban) if ban else None, abuse_log)
 
     async def _volunteer(self, user_id: int) -> VolunteerData | None:
         db = self.db
