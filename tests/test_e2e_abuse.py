@@ -22,7 +22,19 @@ from bot.people.actions import PeopleAction
 from storage.database import iso, utcnow
 from testing.fake_telegram import FakeTelegram
 from tests.harness import ProcessedUpdates, Reporter, case_codes_sent, run_steps, services_of
-from tests.test_e2e_triage import PASAR_JAMBI, SUPERVISOR, Group, current, data_of, delivered_card, press
+from tests.test_e2e_triage import (
+    PASAR_JAMBI,
+    SUPERVISOR,
+    Group,
+    buttons_edited,
+    card_edited,
+    confirm_reject,
+    current,
+    data_of,
+    delivered_card,
+    labels,
+    press,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 BANNED = "Akun Anda diblokir dari Pantau"
@@ -140,6 +152,29 @@ async def test_a_supervisor_flags_a_reporter_without_seeing_who_and_the_operator
     await r.expect(BANNED)
     log = await services.abuse.bans.log(r.user_id)
     assert [action for _, action, _, _ in log] == ["flag", "ban"] and log[0][2] == f"tg:{SUPERVISOR}"
+
+
+async def test_a_rejected_cases_card_keeps_the_flag_button(fake: FakeTelegram, bot: Pantau) -> None:
+    """Rejected as a false report, then seen to be one of many: the card still lets a supervisor flag its reporter."""
+    services = services_of(bot)
+    kec = Group(fake)
+    await kec.register(services, PASAR_JAMBI)
+    r = Reporter(fake)
+    await run_steps(r)
+    code = case_codes_sent(fake, r.user_id)[-1]
+    card = await delivered_card(fake, kec.chat_id, code)
+    mark = fake.cursor()
+    press(fake, card, "Tolak")
+    await buttons_edited(fake, card, mark)
+    await confirm_reject(fake, card, "Laporan palsu")
+    rejected = await card_edited(fake, card, "ditolak", mark)
+    assert labels(rejected) == ["🚩 Tandai pelapor: penyalahgunaan"]
+    mark = fake.cursor()
+    press(fake, rejected, "Tandai pelapor")
+    flagged = await fake.wait_for("answerCallbackQuery", after=mark, predicate=lambda c: c.params.get("text"))
+    assert "Ditandai" in flagged.params["text"]
+    assert [action for _, action, _, _ in await services.abuse.bans.log(r.user_id)] == ["flag"]
+    assert labels(current(fake, card)) == ["🚩 Tandai pelapor: penyalahgunaan"]
 
 
 async def test_a_flood_is_slowed_with_one_notice_buttons_still_work_and_other_reporters_are_not_held_up(

@@ -33,6 +33,7 @@ OTHER_SUPERVISOR = 910_002
 NOT_ALLOWED = "Anda tidak dapat menindaklanjuti kasus ini dari sini"
 STALE = "Tombol ini sudah tidak berlaku."
 RECEIVED_BUTTONS = ["✋ Tangani", "❓ Minta info", "⛔ Tolak", "♻️ Duplikat"]
+FLAG = "🚩 Tandai pelapor: penyalahgunaan"  # the one button of a rejected case's card
 CLAIMED_BUTTONS = ["❓ Minta info", "📝 Registrasi", "➡️ Teruskan", "✅ Selesai", "⛔ Tolak", "♻️ Duplikat"]
 _admin_chat_ids = iter(range(-1002_000_000_001, -1002_000_001_000, -1))
 
@@ -373,7 +374,7 @@ async def test_reject_with_a_reason_and_mark_a_duplicate_by_replying(fake: FakeT
     mark = first.mark = fake.cursor()
     await confirm_reject(fake, first_card, "Informasi tidak cukup")
     rejected = await card_edited(fake, first_card, "ditolak", mark)
-    assert "reply_markup" not in rejected
+    assert labels(rejected) == [FLAG]
     notice = await first.expect("status sekarang ditolak")
     assert "Alasan: Informasi tidak cukup untuk ditelusuri." in notice
     assert await events_of(bot, first_code) == [("reject", SUPERVISOR_NAME, "received", "rejected")]
@@ -454,7 +455,7 @@ async def test_a_stale_card_is_refused_with_the_current_and_allowed_statuses(
     assert await events_of(stale.bot, stale.code) == stale.events
     # … and the stale card ends up showing the case as it is, without buttons.
     refreshed = await card_edited(fake, admin_card, "ditolak", stale.rejected_at)
-    assert "reply_markup" not in refreshed
+    assert labels(refreshed) == [FLAG]  # only 🚩: a rejected report may still be flagged as abuse
     assert not [t for t in stale.reporter.texts_since_mark() if "diregistrasi" in t or "selesai" in t]
 
 

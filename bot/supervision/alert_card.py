@@ -288,6 +288,8 @@ def card_keyboard(
         for verb, label in _BUTTONS
         if case.status in TRANSITIONS[verb][0] and (only is None or verb in only)
     ]
+    if case.status == CaseStatus.REJECTED and only is None:  # rejected, and then seen to be abuse: still flaggable
+        buttons.append(InlineKeyboardButton(t(locale, "triage.flag"), callback_data=triage_data(TriageVerb.FLAG, case.id)))
     if not buttons:
         return None
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
