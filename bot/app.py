@@ -72,6 +72,11 @@ from bot.tasks import report_back_delivery
 from bot.tasks.answers import REPORT_BACK_CONVERSATION, TaskAnswerService
 from bot.tasks.jobs import register_jobs as register_task_jobs
 from bot.tasks.wiring import build_tasks
+from bot.tps import delivery_policy as tps_delivery
+from bot.tps.checklist import parse_times
+from bot.tps.jobs import CHECKLIST_CHECK_EVERY, push_checklists
+from bot.tps.service import Limits as TpsLimits
+from bot.tps.service import TpsService
 from bot.volunteers import delivery_policy as volunteers_delivery
 from bot.volunteers.housekeeping import PURGE_VOLUNTEERS_EVERY, WAITING_CARDS_EVERY, post_waiting_cards, purge_volunteers
 from bot.volunteers.organisations import OrganisationService
@@ -87,6 +92,7 @@ from handlers.privacy import routes as privacy_routes
 from handlers.reporting import routes as reporting_routes
 from handlers.supervision import routes as supervision_routes
 from handlers.tasks import routes as tasks_routes
+from handlers.tps import routes as tps_routes
 from handlers.volunteers import routes as volunteers_routes
 from storage.abuse.bans import BanRepository
 from storage.database import Database, utcnow
@@ -102,6 +108,7 @@ from storage.reporting.reports import ReportRepository
 from storage.supervision.repository import SupervisionRepository
 from storage.tasks.answers import TaskAnswerRepository
 from storage.tasks.tasks import TaskRepository
+from storage.tps.stations import TpsRepository
 from storage.volunteers.links import LinkRepository
 from storage.volunteers.organisations import OrganisationRepository
 from storage.volunteers.registration_drafts import RegistrationDraftRepository
@@ -162,6 +169,12 @@ async def create_services(settings: Settings) -> Services:
     )
     reachability = Reachability(volunteers)
     await reachability.load()
+    tps = TpsService(  # voting day: the TPS list, watchers, checklists at their local times, results photos
+        TpsRepository(db), regions, volunteers,
+        limits=TpsLimits(settings.tps_per_volunteer, settings.volunteers_per_tps), election=settings.election_kind,
+        voting_day=settings.voting_day, times=parse_times(settings.checklist_times),
+        starter=ReportPrefiller(intake, drafts, regions), files=evidence, groups=VolunteerGroups(supervision),
+    )
     abuse = AbuseService(  # bans (read again every few seconds) and the flood guard; operators are never slowed
         BanRepository(db), FloodGuard(settings.limit_messages_per_minute, settings.limit_message_burst),
         exempt=settings.admin_user_ids)
@@ -196,6 +209,7 @@ async def create_services(settings: Settings) -> Services:
         membership=MembershipService(supervision.repo),
         reachability=reachability,
         abuse=abuse,
+        tps=tps,
         scale_out=ScaleOut(WorkerRepository(db), settings.worker_lease_seconds) if settings.scale_out else None,
     )
 
@@ -231,6 +245,7 @@ def register_handlers(application: PantauApplication) -> None:
     # The gate: a banned person's update or a flood stops before anybody takes it; a banned person keeps their rights
     # over their personal data (/datasaya, /hapusdata), which go on.
     abuse_routes.register(stages, exempt=privacy_routes.is_data_rights_request)
+    tps_routes.register(stages)  # voting day: /jagatps /hasil /cakupan, a results photo before a report takes it
     supervision_routes.register(stages)  # first: its prompt replies and group handlers come before the others
     volunteers_routes.register(stages)  # /relawan and recruitment links, verification cards, /undang /organisasi
     tasks_routes.register(stages)  # /tugas in groups; a task's buttons and report-backs in private chats
@@ -324,6 +339,7 @@ async def start_background(application: PantauApplication) -> None:
         services.verification, services.recruitment, BotCalls(application.bot)))
     privacy_delivery.register(policy, privacy_delivery.PrivacySender(  # /datasaya's summary and JSON document
         services.privacy, BotCalls(application.bot)))
+    tps_delivery.register(policy, tps_delivery.TpsSender(services.tps, application.bot))  # the /cakupan chart
     form_delivery.register(policy, form_delivery.FormSender(  # the reporter's report form, a PDF rendered when sent
         services.reports, services.regions, services.intake.rules,
         BotCalls(application.bot), unicode_font()))
@@ -371,6 +387,7 @@ def register_periodic_jobs(application: PantauApplication, services: Services) -
     application.job_queue.run_repeating(purge_volunteers, PURGE_VOLUNTEERS_EVERY, first=90.0, name="volunteers")
     application.job_queue.run_repeating(post_waiting_cards, WAITING_CARDS_EVERY, first=60.0, name="waiting-cards")
     application.job_queue.run_repeating(purge_identities, PURGE_IDENTITIES_EVERY, first=120.0, name="identities")
+    application.job_queue.run_repeating(push_checklists, CHECKLIST_CHECK_EVERY, first=10.0, name="tps-checklists")
 
 
 async def join_workers(application: PantauApplication, services: Services, worker: OutboxWorker) -> None:

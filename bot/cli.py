@@ -30,13 +30,14 @@ from bot.operators.tools import (
     org_list,
     show_identity,
 )
+from bot.operators.tps_import import tps_import
 from bot.settings import OperatorSettings, SettingsError, load_logging_settings, load_operator_settings, load_settings
 from bot.volunteers.kinds import OrganisationKind
 
 PROG = "./scripts/run"  # how the README runs it; `python -m bot` takes the same arguments
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 OPERATOR_COMMANDS = ("group-code", "identity", "evidence", "export", "org-add", "org-list", "org-link", "link-revoke",
-                     "backup", "restore", "verify-evidence", "health", "ban", "unban", "flags")
+                     "backup", "restore", "verify-evidence", "health", "ban", "unban", "flags", "tps-import")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +155,12 @@ def _operations_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     lifted.add_argument("person", metavar="USER_ID|CASE_CODE",
                         help="their Telegram user id, or a case code of one of their reports")
     lifted.add_argument("--operator", metavar="NAME", help="your name for the log (default: your login name)")
+    tps = sub.add_parser("tps-import", parents=[common], help="load or update the TPS list from KPU's CSV",
+                         description="Load the polling stations (TPS) of the deployment's region from a CSV file "
+                         "(columns kode_desa, nama_desa, tps, alamat, lintang, bujur, pemilih, ikp; see "
+                         "docs/voting-day.md). A file with any bad row imports nothing: each is printed with its "
+                         "line number (exit 1). Importing again updates what changed.")
+    tps.add_argument("file", type=Path, metavar="FILE", help="the CSV file (UTF-8, , or ; between fields)")
     sub.add_parser("flags", parents=[common], help="list the reports supervisors flagged as abusive",
                    description="List the reports supervisors marked with ⛔ on their cards, the latest first, and "
                    "whether their reporter is banned. The operator decides (ban).")
@@ -239,6 +246,8 @@ def _operator_command(args: argparse.Namespace) -> int:
         return _run(unban(settings, args.person, sys.stdout, args.operator))
     if args.command == "flags":
         return _run(flags(settings, sys.stdout))
+    if args.command == "tps-import":
+        return _run(tps_import(settings, args.file, sys.stdout))
     count = asyncio.run(export_reports(settings, args.output))
     print(f"exported {count} reports to {args.output}")
     return 0

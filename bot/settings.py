@@ -97,6 +97,12 @@ class OperatorSettings(LoggingSettings):
     link_titles: bool = False
     # Tests only: let link_titles reach a local server. Never in a deployment.
     link_titles_allow_private: bool = False
+    # Voting day (bot/tps/): its date (the checklists are pushed only then), the local times of the opening, closing
+    # and count checklists, and how many TPS one volunteer may watch and how many volunteers one TPS may have.
+    voting_day: date | None = None
+    checklist_times: str = "07:00,13:00,14:00"
+    tps_per_volunteer: int = Field(default=1, ge=1, le=10)
+    volunteers_per_tps: int = Field(default=2, ge=1, le=10)
 
     @property
     def database(self) -> Path | str:
@@ -151,6 +157,19 @@ class OperatorSettings(LoggingSettings):
     @classmethod
     def _kind_lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("checklist_times")
+    @classmethod
+    def _checklist_times(cls, value: str) -> str:
+        from bot.tps.checklist import parse_times
+
+        parse_times(value)  # a ValueError names what is wrong
+        return value
+
+    @field_validator("voting_day", mode="before")
+    @classmethod
+    def _empty_day(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("local_days_off", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
 from bot.tasks.answer_actions import TaskAnswerAction
 from bot.tasks.card_actions import TaskGroupAction
+from bot.tps.actions import TpsAction
 from bot.volunteers.recruitment_actions import RecruitmentAction
 from bot.volunteers.registration_actions import RegistrationAction
 from bot.volunteers.verification_actions import VerificationAction
@@ -89,11 +90,18 @@ WIRE_NAMES = {
     RecruitmentAction.REVOKE_CANCEL: "rlrn",
     PrivacyAction.ERASE: "pdy",
     PrivacyAction.KEEP: "pdx",
+    TpsAction.DESA: "tpd",
+    TpsAction.PICK: "tpp",
+    TpsAction.ROLE: "tpr",
+    TpsAction.RELEASE: "tpx",
+    TpsAction.ANSWER: "tpa",
+    TpsAction.RESULT: "tph",
+    TpsAction.REPORT: "tpl",
 }
 # Every feature's actions (a new feature's enum goes here, its members above).
 FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction,
                                      TaskAnswerAction, TaskGroupAction, RegistrationAction, VerificationAction,
-                                     RecruitmentAction, PrivacyAction, FormAction)
+                                     RecruitmentAction, PrivacyAction, FormAction, TpsAction)
 
 
 def test_every_features_actions_keep_their_wire_names():

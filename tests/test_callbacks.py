@@ -21,6 +21,7 @@ from bot.supervision.actions import SupervisionAction
 from bot.tasks.actions import VolunteerTaskAction
 from bot.tasks.answer_actions import TaskAnswerAction
 from bot.tasks.card_actions import TaskGroupAction
+from bot.tps.actions import TpsAction
 from bot.volunteers.kinds import OrganisationKind
 from bot.volunteers.recruitment_actions import RecruitmentAction
 from bot.volunteers.registration_actions import RegistrationAction
@@ -91,10 +92,16 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     **dict.fromkeys(VerificationAction, ("1", "42", "9999999999")),  # a card's reference, never a Telegram id
     **dict.fromkeys(RecruitmentAction, ("1", "1234567890")),  # an organisation's or a link's id
     **dict.fromkeys(PrivacyAction, ("",)),  # /hapusdata's confirmation: the pressed message says which request
+    TpsAction.DESA: ("15.71.04.1001",),
+    **dict.fromkeys((TpsAction.PICK, TpsAction.RELEASE), ("1", "999999999")),  # a TPS's id
+    TpsAction.ROLE: ("1:primary", "42:backup"),
+    TpsAction.ANSWER: ("1:opening:0:y", "7:closing:2:n", "9:count:2:y"),
+    TpsAction.RESULT: ("1:governor", "3:dprd_regency"),
+    TpsAction.REPORT: ("1:opening", "2:count"),
 }
 EVERY_ACTION: list[Action] = [  # every feature's
     *ReportAction, *PeopleAction, *SupervisionAction, *VolunteerTaskAction, *TaskAnswerAction, *TaskGroupAction,
-    *RegistrationAction, *VerificationAction, *RecruitmentAction, *PrivacyAction, *FormAction,
+    *RegistrationAction, *VerificationAction, *RecruitmentAction, *PrivacyAction, *FormAction, *TpsAction,
 ]
 VALID = [(action, arg) for action, args in VALID_ARGS.items() for arg in args]
 

@@ -78,8 +78,8 @@ def test_every_option_has_help() -> None:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             parsers += list(action.choices.values())
-    assert len(parsers) == 17  # the bot, run, group-code, identity, evidence, export, org-add, org-list, org-link,
-    # link-revoke, backup, restore, verify-evidence, health, ban, unban, flags
+    assert len(parsers) == 18  # the bot, run, group-code, identity, evidence, export, org-add, org-list, org-link,
+    # link-revoke, backup, restore, verify-evidence, health, ban, unban, tps-import, flags
     for p in parsers:
         for action in p._actions:
             assert action.help not in (None, "", argparse.SUPPRESS), f"{p.prog}: {action.option_strings or action.dest}"

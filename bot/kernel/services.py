@@ -21,6 +21,7 @@ from bot.supervision.membership import MembershipService
 from bot.supervision.service import SupervisionService
 from bot.tasks.answers import TaskAnswerService
 from bot.tasks.service import TaskService
+from bot.tps.service import TpsService
 from bot.volunteers.organisations import OrganisationService
 from bot.volunteers.reachability import Reachability
 from bot.volunteers.recruitment import RecruitmentService
@@ -60,6 +61,7 @@ class Services:
     privacy: PrivacyService
     forms: FormService  # the reporter's pre-filled report form (PDF)
     abuse: AbuseService  # bans, supervisors' flags, the flood guard
+    tps: TpsService  # voting day: polling stations, their watchers, checklists and results photos
     boundaries: Boundaries | None = None
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)

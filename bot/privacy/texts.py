@@ -283,6 +283,7 @@ def document(data: PersonalData, regions: RegionDirectory, locale: str, generate
         "requests_log": data.log,
         "ban": data.ban,  # an operator's, with the reason given; never who
         "abuse_log": data.abuse_log,
+        "voting_day": data.voting_day,
     }
     return json.dumps(content, ensure_ascii=False, indent=2).encode("utf-8")
 

@@ -58,6 +58,12 @@ class ReportPrefiller:
         local = seed.incident_at.astimezone(self.intake.timezone_for(Answers(**changes)))
         changes["incident"] = IncidentTime(local.date(), local.time().replace(second=0, microsecond=0)).isoformat()
         given.append("incident")
+        if seed.place:
+            try:
+                changes["place"] = clean_text(seed.place, "place")
+                given.append("place")
+            except Refusal:
+                pass
         if seed.chronology:
             try:
                 changes["chronology"] = clean_text(seed.chronology, "chronology")

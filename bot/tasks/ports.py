@@ -44,6 +44,7 @@ class ReportSeed:
     incident_at: datetime  # UTC
     chronology: str | None
     files: tuple[SeedFile, ...]
+    place: str | None = None  # where exactly (a TPS: "TPS 005 Desa …, Jl. …"), asked no more if given
 
 
 class ReportStarter(Protocol):

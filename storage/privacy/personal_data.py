@@ -191,12 +191,14 @@ class PersonalData:
     volunteer_views: list[VolunteerView] = field(default_factory=list)
     ban: dict[str, Any] | None = None  # an operator's ban of the person: why, since when, updates refused (never who)
     abuse_log: list[dict[str, Any]] = field(default_factory=list)  # bans, unbans and flags about them (never who)
+    voting_day: dict[str, Any] = field(default_factory=dict)  # the TPS they watch, their answers, their results photos
 
     @property
     def empty(self) -> bool:
         """Nothing but a language (and this log) is stored."""
         return not (self.reports or self.draft or self.volunteer or self.volunteer_draft or self.tasks
-                    or self.report_backs or self.volunteer_views or self.ban or self.abuse_log)
+                    or self.report_backs or self.volunteer_views or self.ban or self.abuse_log
+                    or any(self.voting_day.values()))
 
     def task_counts(self) -> dict[str, int]:
         """The tasks by answer: offered (not answered), accepted, declined."""
@@ -322,9 +324,21 @@ class PersonalDataRepository:
         ban = await db.fetchone("SELECT reason, banned_at, refused FROM bans WHERE user_id = ?", (user_id,))
         abuse_log = [dict(row) for row in await db.fetchall(
             "SELECT action, reason, at FROM abuse_log WHERE user_id = ? ORDER BY id", (user_id,))]
+        voting_day = {
+            "watching": [dict(r) for r in await db.fetchall(
+                "SELECT t.desa_code, t.desa_name, t.number, w.role, w.since FROM tps_watchers w JOIN tps t"
+                " ON t.id = w.tps_id WHERE w.user_id = ? ORDER BY w.since", (user_id,))],
+            "checklist_answers": [dict(r) for r in await db.fetchall(
+                "SELECT t.desa_code, t.number, c.checkpoint, c.question, c.answer, c.at FROM tps_checks c JOIN tps t"
+                " ON t.id = c.tps_id WHERE c.user_id = ? ORDER BY c.at", (user_id,))],
+            "results_photos": [dict(r) for r in await db.fetchall(
+                "SELECT t.desa_code, t.number, r.contest, r.sha256, r.conflict, r.received_at FROM tps_results r"
+                " JOIN tps t ON t.id = r.tps_id WHERE r.user_id = ? ORDER BY r.id", (user_id,))],
+        }
         return PersonalData(user_id, dict(user) if user else None, reports, draft, await self._volunteer(user_id),
                             volunteer_draft, [dict(row) for row in log], await self._tasks(user_id),
-                            await self._report_backs(user_id), views, dict(ban) if ban else None, abuse_log)
+                            await self._report_backs(user_id), views, dict(ban) if ban else None, abuse_log,
+                            voting_day)
 
     async def _volunteer(self, user_id: int) -> VolunteerData | None:
         db = self.db

@@ -167,6 +167,12 @@ async def delete_volunteers(tx: Tx, gone: str, params: tuple[object, ...]) -> No
         f"DELETE FROM volunteer_decisions WHERE user_id IN ({gone})",
         "DELETE FROM outbox WHERE status NOT IN ('pending', 'sending') AND chat_id IN"
         f" (SELECT chat_id FROM volunteers WHERE user_id IN ({gone}))",
+        # Voting day (storage/tps/): they watch no TPS any more and their checklist answers go; their results photos
+        # stay, as evidence of the count, without who sent them.
+        f"DELETE FROM tps_watchers WHERE user_id IN ({gone})",
+        f"DELETE FROM tps_result_requests WHERE user_id IN ({gone})",
+        f"DELETE FROM tps_checks WHERE user_id IN ({gone})",
+        f"UPDATE tps_results SET user_id = 0 WHERE user_id IN ({gone})",
         f"UPDATE volunteer_refs SET user_id = -ref WHERE user_id IN ({gone})",
         f"DELETE FROM volunteers WHERE user_id IN ({gone})",
     ):
