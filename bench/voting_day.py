@@ -271,14 +271,14 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{len(acks)} acknowledgements in {facts['wall_s']:.0f} s")
     for kind, values in sorted(figures.acks.items()):
         values = sorted(values)
-        print(f"  {kind:8} n={len(values):5}  p50 {percentile(values, 0.5):.2f} s  p95 {percentile(values, 0.95):.2f} s"
-              f"  max {values[-1]:.2f} s  within 5 s {sum(1 for s in values if s <= ACK_S) / len(values):.3f}")
+        print(f"  {kind:8} n={len(values):5}  p50 {percentile(values, 0.5):.3f} s  p95 {percentile(values, 0.95):.3f} s"
+              f"  max {values[-1]:.3f} s  within 5 s {sum(1 for s in values if s <= ACK_S) / len(values):.3f}")
     print(f"  messages sent {facts['messages']:.0f} (checklists, replies), 429s {facts['refused_429']:.0f}, "
           f"log problems {facts['problems']:.0f}; bot CPU {facts['cpu_s']:.0f} s, "
           f"peak RSS {facts['peak_rss'] / MIB:.0f} MiB")
     print("  one checklist answer costs 1 answerCallbackQuery + 1 editMessageText (no message in the 30/s); "
           "/hasil and the photo 1 reply message each")
-    print(f"voting_day volunteers={options.volunteers} ack5s_ratio={within:.3f} p95_s={percentile(acks, 0.95):.2f} "
+    print(f"voting_day volunteers={options.volunteers} ack5s_ratio={within:.3f} p95_s={percentile(acks, 0.95):.3f} "
           f"peak_rss_mb={facts['peak_rss'] / MIB:.0f}")
     return 0
 

@@ -174,6 +174,7 @@ async def create_services(settings: Settings) -> Services:
         limits=TpsLimits(settings.tps_per_volunteer, settings.volunteers_per_tps), election=settings.election_kind,
         voting_day=settings.voting_day, times=parse_times(settings.checklist_times),
         starter=ReportPrefiller(intake, drafts, regions), files=evidence, groups=VolunteerGroups(supervision),
+        refs=VerificationRepository(db), locale_for=users.locale,  # a group assigns a volunteer by their REL-…
     )
     abuse = AbuseService(  # bans (read again every few seconds) and the flood guard; operators are never slowed
         BanRepository(db), FloodGuard(settings.limit_messages_per_minute, settings.limit_message_burst),

@@ -25,13 +25,15 @@ CSV = ("kode_desa,nama_desa,tps,alamat,lintang,bujur,pemilih,ikp\n"
 FIRST, SECOND, THIRD = 910_001, 910_002, 910_003
 
 
-async def started(start_bot: Any, tmp_path: Path, **settings: Any) -> Pantau:
+async def started(fake: FakeTelegram, start_bot: Any, tmp_path: Path, **settings: Any) -> Pantau:
     bot: Pantau = await start_bot(voting_day=VOTING_DAY, **settings)
     services = services_of(bot)
     catalogue = services.tps.read(CSV)
     assert catalogue.errors == []
     await services.tps.import_catalogue(catalogue)
     await add_verified(services.volunteers, services.db, [FIRST, SECOND, THIRD], region="15.71.04")
+    for uid in (FIRST, SECOND, THIRD):
+        fake.ensure_chat(uid)  # they started the bot when they registered
     return bot
 
 
@@ -55,7 +57,7 @@ async def adopt(r: Reporter, desa: str, number: str, role: str) -> str:
 
 async def test_adopting_a_tps_with_its_limits_a_backup_and_letting_go(fake: FakeTelegram, start_bot: Any,
                                                                       tmp_path: Path) -> None:
-    bot = await started(start_bot, tmp_path)
+    bot = await started(fake, start_bot, tmp_path)
     services = services_of(bot)
     first, second, third = (Reporter(fake, uid) for uid in (FIRST, SECOND, THIRD))
     stranger = Reporter(fake)
@@ -85,7 +87,7 @@ async def test_adopting_a_tps_with_its_limits_a_backup_and_letting_go(fake: Fake
 
 async def test_checklists_at_their_local_times_answers_and_a_problem_becoming_a_report(
         fake: FakeTelegram, start_bot: Any, tmp_path: Path) -> None:
-    bot = await started(start_bot, tmp_path)
+    bot = await started(fake, start_bot, tmp_path)
     services = services_of(bot)
     first = Reporter(fake, FIRST)
     await adopt(first, "Pasar Jambi", "001", "Penjaga utama")
@@ -123,7 +125,7 @@ def _png_size(content: bytes) -> tuple[int, int]:
 
 async def test_results_photos_a_conflict_told_to_the_group_and_coverage(fake: FakeTelegram, start_bot: Any,
                                                                          tmp_path: Path) -> None:
-    bot = await started(start_bot, tmp_path)
+    bot = await started(fake, start_bot, tmp_path)
     services = services_of(bot)
     kec = Group(fake, "Panwascam Pasar Jambi")
     await kec.register(services, PASAR_JAMBI)
@@ -177,3 +179,34 @@ async def test_results_photos_a_conflict_told_to_the_group_and_coverage(fake: Fa
     image = Image.open(io.BytesIO(png)).convert("RGB")
     colours = {image.getpixel((x, y)) for x in range(0, width, 4) for y in range(0, height, 4)}
     assert (0x1F, 0x7A, 0x4D) in colours  # the watched bar is drawn
+
+
+async def test_a_group_assigns_a_tps_to_a_volunteer_by_reference(fake: FakeTelegram, start_bot: Any,
+                                                                 tmp_path: Path) -> None:
+    """/jagakan REL-… KODE_DESA NOMOR: the group never learns who; the volunteer is told; the limits hold."""
+    bot = await started(fake, start_bot, tmp_path)
+    services = services_of(bot)
+    kec = Group(fake, "Panwascam Pasar Jambi")
+    await kec.register(services, PASAR_JAMBI)
+    async with services.db.transaction() as tx:  # the references their verification cards gave them
+        ref = await services.verification.repo.ref_of(tx, THIRD)
+        other = await services.verification.repo.ref_of(tx, SECOND)
+    third = Reporter(fake, THIRD)
+    kec.mark = third.mark = fake.cursor()
+    kec.say(SUPERVISOR, f"/jagakan REL-{ref:04d} 15.71.04.1002 1")
+    done = await kec.expect(f"REL-{ref:04d} kini menjaga")
+    assert "TPS 001 Beringin" in done and "Penjaga utama" in done and str(THIRD) not in done
+    assert "menugaskan Anda menjaga" in await third.expect("Pengawas menugaskan")
+    kec.mark = fake.cursor()
+    kec.say(SUPERVISOR, f"/jagakan REL-{other:04d} 15.71.04.1002 1")
+    assert "sebagai 🤝 Cadangan" in await kec.expect(f"REL-{other:04d} kini menjaga")
+    kec.mark = fake.cursor()
+    kec.say(SUPERVISOR, f"/jagakan REL-{ref:04d} 15.71.04.1001 2")  # TPS_PER_VOLUNTEER=1
+    assert "batas untuk satu relawan" in await kec.expect("sebanyak batas")
+    for wrong, answer in ((f"REL-{ref:04d} 15.71.04.1009 1", "tidak ada di daftar TPS"),
+                          ("REL-9999 15.71.04.1001 2", "Tidak ada relawan terverifikasi"),
+                          ("hai", "Tulis: /jagakan")):
+        kec.mark = fake.cursor()
+        kec.say(SUPERVISOR, f"/jagakan {wrong}")
+        await kec.expect(answer)
+    assert [(s.number, role) for s, role in await services.tps.watched_by(THIRD)] == [(1, "primary")]

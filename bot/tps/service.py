@@ -25,7 +25,7 @@ from storage.delivery.outbox import BULK, OutboxMessage
 from storage.tps.stations import Adopted, Coverage, Imported, NewStation, ResultAdded, Station, TpsRepository
 from storage.volunteers.volunteers import VolunteerRow
 
-__all__ = ["Adopted", "CoverageReport", "Limits", "Station", "TpsService"]
+__all__ = ["Adopted", "Assignment", "CoverageReport", "Limits", "Station", "TpsService"]
 
 
 METHOD_CONFLICT = "pantau.tps_conflict"  # the conflicting results photos as one album, under the caption
@@ -49,6 +49,19 @@ class GroupsOf(Protocol):
     """The supervisors' groups of a region (bot/supervision/volunteer_groups.py VolunteerGroups implements it)."""
 
     async def for_region(self, region_code: str) -> tuple[int, ...]: ...
+
+
+class References(Protocol):
+    """Volunteers' references (REL-0042), by which groups know them (storage/volunteers/verification.py)."""
+
+    async def user_of(self, ref: int) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    station: Station
+    result: Adopted
+    role: str | None  # the role they now have there (None: refused)
 
 
 class Roster(Protocol):
@@ -107,7 +120,8 @@ class TpsService:
                  limits: Limits = Limits(), election: ElectionKind = ElectionKind.PILKADA,
                  voting_day: date | None = None, times: dict[Checkpoint, time] | None = None,
                  starter: ReportStarter | None = None, files: EvidenceFiles | None = None,
-                 groups: GroupsOf | None = None) -> None:
+                 groups: GroupsOf | None = None, refs: References | None = None,
+                 locale_for: Callable[[int], Awaitable[str]] | None = None) -> None:
         self.repo = repo
         self.regions = regions
         self.volunteers = volunteers
@@ -118,6 +132,8 @@ class TpsService:
         self.starter = starter  # a problem at a TPS becomes a report (bot/reporting/prefill.py)
         self.files = files  # results photos are stored as evidence is (bot/reporting/evidence_store.py)
         self.groups = groups  # the supervisors' groups of a kecamatan, told of a results conflict
+        self.refs = refs  # a group assigns a volunteer by their reference
+        self.locale_for = locale_for  # a volunteer's language, for what they are told
 
     # ---- the list ------------------------------------------------------------------------------
 
@@ -179,6 +195,29 @@ class TpsService:
         result = await self.repo.adopt(tps_id, user_id, role, per_person=self.limits.per_person,
                                        per_tps=self.limits.per_tps)
         return station, result
+
+    async def assign(self, ref: int, desa_code: str, number: int, group_region: str | None) -> Assignment:
+        """A supervisors' group assigns TPS `number` of a desa of its region to a verified volunteer of that
+        kecamatan, known by their reference: as its primary watcher if it has none, else a backup, within the
+        limits. The volunteer is told (in the adoption's transaction); the group never learns who they are."""
+        station = await self.repo.by_number(desa_code, number)
+        if station is None or (group_region and not (station.kecamatan_code == group_region
+                                                     or station.kecamatan_code.startswith(group_region + "."))):
+            raise Refusal("tps.assign.unknown_tps")
+        user_id = await self.refs.user_of(ref) if self.refs is not None else None
+        volunteer = await self.volunteers.get(user_id) if user_id else None
+        if user_id is None or volunteer is None or volunteer.status != VolunteerStatus.VERIFIED:
+            raise Refusal("tps.assign.unknown_volunteer")
+        if self.area(volunteer) != station.kecamatan_code:
+            raise Refusal("tps.assign.other_area")
+        locale = await self.locale_for(user_id) if self.locale_for is not None else "id"
+        notices = [OutboxMessage(f"tps-assigned:{station.id}:{user_id}", volunteer.chat_id, "sendMessage",
+                                 {"text": t(locale, "tps.assign.told", station=escape(self.name(station))),
+                                  "parse_mode": "HTML"})]
+        result = await self.repo.adopt(station.id, user_id, "any", per_person=self.limits.per_person,
+                                       per_tps=self.limits.per_tps, notices=notices)
+        role = next((r for u, r in await self.repo.watchers(station.id) if u == user_id), None)
+        return Assignment(station, result, role)
 
     async def release(self, user_id: int, tps_id: int) -> bool:
         return await self.repo.release(tps_id, user_id)

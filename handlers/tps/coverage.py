@@ -4,16 +4,19 @@ the same as a chart (made and sent through the outbox)."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from telegram import Update
 
 from bot.kernel.context import PantauContext
+from bot.kernel.refusal import Refusal
 from bot.supervision.membership import Attempt
 from bot.tps.delivery_policy import coverage_chart_message
-from bot.tps.service import CoverageReport
+from bot.tps.service import Adopted, CoverageReport
 from locales import t
 
+_REF = re.compile(r"REL-?([0-9]{1,9})")
 MAX_LINES = 40  # a message's 4,096 characters
 BARE_LISTED = 10
 
@@ -68,5 +71,43 @@ async def coverage(update: Update, context: PantauContext) -> None:
         return
     await services.group_replies.queue(update, coverage_text(context, region, report, locale))
     await services.outbox.add_all([coverage_chart_message(chat.id, update.update_id, region, locale)])
+    if services.outbox_worker is not None:
+        services.outbox_worker.notify()
+
+
+async def assign(update: Update, context: PantauContext) -> None:
+    """/jagakan REL-0042 KODE_DESA NOMOR: the group assigns a TPS of its region to a verified volunteer, known by
+    their reference (the group never learns who): primary if the TPS has none, else a backup."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or update.effective_message is None:
+        return
+    services = context.services
+    locale = services.settings.default_locale
+    admission = await services.membership.admit(chat.id, user.id, Attempt.COMMAND, action="jagakan")
+    if not admission.allowed:
+        await services.group_replies.refuse(update, t(locale, admission.refusal_key))
+        return
+    group = await services.supervision.group_of(chat.id)
+    if group is None and chat.id != services.settings.admin_chat_id:
+        await services.group_replies.refuse(update, t(locale, "cases.not_registered"))
+        return
+    args = context.args or []
+    match = _REF.fullmatch(args[0].upper()) if len(args) == 3 else None
+    if match is None or not args[2].isdigit() or not 1 <= int(args[2]) <= 999:
+        await services.group_replies.queue(update, t(locale, "tps.assign.usage"))
+        return
+    try:
+        done = await services.tps.assign(int(match.group(1)), args[1], int(args[2]),
+                                         group.region_code if group is not None else None)
+    except Refusal as exc:
+        await services.group_replies.queue(update, t(locale, exc.key, **exc.params))
+        return
+    name = escape(services.tps.name(done.station))
+    ref = f"REL-{int(match.group(1)):04d}"
+    if done.result in (Adopted.DONE, Adopted.ALREADY) and done.role is not None:
+        text = t(locale, "tps.assign.done", ref=ref, station=name, role=t(locale, f"tps.role.{done.role}"))
+    else:
+        text = t(locale, f"tps.assign.{done.result.value}", ref=ref, station=name, count=services.tps.limits.per_tps)
+    await services.group_replies.queue(update, text)
     if services.outbox_worker is not None:
         services.outbox_worker.notify()

@@ -20,6 +20,7 @@ def register(stages: HandlerStages) -> None:
     stages.add(Stage.ANYTIME_COMMANDS, CommandHandler(["jagatps", "watchtps"], refusing(adopt.watch_tps), filters=private))
     stages.add(Stage.ANYTIME_COMMANDS, CommandHandler(["hasil", "results"], results.results, filters=private))
     stages.add(Stage.SUPERVISOR_GROUPS, CommandHandler(["cakupan", "coverage"], coverage.coverage, filters=groups))
+    stages.add(Stage.SUPERVISOR_GROUPS, CommandHandler(["jagakan", "assigntps"], coverage.assign, filters=groups))
     for action, handler in ((TpsAction.DESA, adopt.on_desa), (TpsAction.PICK, adopt.on_pick),
                             (TpsAction.ROLE, adopt.on_role), (TpsAction.RELEASE, adopt.on_release)):
         stages.add(Stage.ANYTIME_COMMANDS, CallbackQueryHandler(refusing(handler), pattern=matches(action)))

@@ -157,8 +157,10 @@ class TpsRepository:
 
     # ---- watchers ------------------------------------------------------------------------------
 
-    async def adopt(self, tps_id: int, user_id: int, role: str, *, per_person: int, per_tps: int) -> Adopted:
-        """The volunteer watches the TPS from now on, unless a limit says no (checked in the same transaction)."""
+    async def adopt(self, tps_id: int, user_id: int, role: str, *, per_person: int, per_tps: int,
+                    notices: Sequence[OutboxMessage] = ()) -> Adopted:
+        """The volunteer watches the TPS from now on, unless a limit says no (checked in the same transaction);
+        `notices` are queued with it. Role "any": primary if it has none, else a backup."""
         async with self.db.transaction() as conn:
             async with conn.execute("SELECT tps_id, user_id, role FROM tps_watchers WHERE tps_id = ? OR user_id = ?",
                                     (tps_id, user_id)) as cur:
@@ -170,11 +172,21 @@ class TpsRepository:
             watchers = [r for r in rows if r["tps_id"] == tps_id]
             if len(watchers) >= per_tps:
                 return Adopted.TPS_FULL
-            if role == "primary" and any(r["role"] == "primary" for r in watchers):
+            taken = any(r["role"] == "primary" for r in watchers)
+            if role == "any":
+                role = "backup" if taken else "primary"
+            elif role == "primary" and taken:
                 return Adopted.PRIMARY_TAKEN
             await conn.execute("INSERT INTO tps_watchers (tps_id, user_id, role, since) VALUES (?, ?, ?, ?)",
                                (tps_id, user_id, role, iso(utcnow())))
+            for notice in notices:
+                await enqueue(conn, notice)
         return Adopted.DONE
+
+    async def by_number(self, desa_code: str, number: int) -> Station | None:
+        row = await self.db.fetchone(f"SELECT {_STATION} FROM tps t WHERE t.desa_code = ? AND t.number = ?",
+                                     (desa_code, number))
+        return _station(row) if row else None
 
     async def release(self, tps_id: int, user_id: int) -> bool:
         """They no longer watch it; a backup watcher then becomes its primary one. False if they did not."""
