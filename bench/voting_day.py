@@ -154,8 +154,11 @@ async def volunteer(fake: FakeTelegram, user_id: int, options: VotingDayOptions,
     start = rng.uniform(0, (options.minutes - 2) * 60)
     thinks = [options.think * rng.uniform(0.5, 1.5) for _ in range(8)]
     await asyncio.sleep(start)  # the load's shape: people arrive over the window (not a wait for an event)
-    checklist: ApiCall = await fake.wait_for("sendMessage", chat_id=user_id, after=0, timeout=options.minutes * 60,
-                                             predicate=lambda c: c.ok and "Pembukaan TPS" in text_of_call(c))
+    try:
+        checklist: ApiCall = await fake.wait_for("sendMessage", chat_id=user_id, after=0, timeout=options.minutes * 60,
+                                                 predicate=lambda c: c.ok and "Pembukaan TPS" in text_of_call(c))
+    except AssertionError:  # the fake's "never came" (a timeout)
+        raise BenchFailure(f"volunteer {user_id} never got the opening checklist") from None
     message = checklist.result
     tps_id = _tps_of(checklist.params["reply_markup"])
     questions = QUESTIONS[Checkpoint.OPENING]
@@ -164,8 +167,12 @@ async def volunteer(fake: FakeTelegram, user_id: int, options: VotingDayOptions,
         mark = fake.cursor()
         injected = time.monotonic()
         inject()
-        call = await fake.wait_for(methods, chat_id=user_id, after=mark, timeout=options.ack_timeout,
-                                   predicate=lambda c: c.ok and contains in text_of_call(c))
+        try:
+            call = await fake.wait_for(methods, chat_id=user_id, after=mark, timeout=options.ack_timeout,
+                                       predicate=lambda c: c.ok and contains in text_of_call(c))
+        except AssertionError:  # the fake's "never came" (a timeout)
+            raise BenchFailure(f"volunteer {user_id}: {kind} not acknowledged within {options.ack_timeout:g} s"
+                               ) from None
         figures.add(kind, call.started - injected)
 
     for index in range(len(questions)):
@@ -253,7 +260,7 @@ async def _progress(options: VotingDayOptions, figures: Figures, started: float)
         while True:
             await asyncio.sleep(30)
             acks = figures.all()
-            p95 = percentile(acks, 0.95) if acks else float("nan")
+            p95 = percentile(acks, 95) if acks else float("nan")
             say(options, f"  {time.monotonic() - started:5.0f} s: {figures.done}/{options.volunteers} done, "
                          f"{len(acks)} acks, p95 {p95:.2f} s")
 
@@ -266,19 +273,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"voting_day: FAILED: {exc}", file=sys.stderr)
         return 1
     acks = figures.all()
-    within = sum(1 for s in acks if s <= ACK_S) / len(acks) if acks else 0.0
+    if not acks:
+        print("voting_day: FAILED: no act was acknowledged", file=sys.stderr)
+        return 1
+    within = sum(1 for s in acks if s <= ACK_S) / len(acks)
     print(f"voting_day: {options.volunteers} watchers over {options.minutes:g} min (think {options.think:g} s), "
           f"{len(acks)} acknowledgements in {facts['wall_s']:.0f} s")
     for kind, values in sorted(figures.acks.items()):
         values = sorted(values)
-        print(f"  {kind:8} n={len(values):5}  p50 {percentile(values, 0.5):.3f} s  p95 {percentile(values, 0.95):.3f} s"
+        print(f"  {kind:8} n={len(values):5}  p50 {percentile(values, 50):.3f} s  p95 {percentile(values, 95):.3f} s"
               f"  max {values[-1]:.3f} s  within 5 s {sum(1 for s in values if s <= ACK_S) / len(values):.3f}")
     print(f"  messages sent {facts['messages']:.0f} (checklists, replies), 429s {facts['refused_429']:.0f}, "
           f"log problems {facts['problems']:.0f}; bot CPU {facts['cpu_s']:.0f} s, "
           f"peak RSS {facts['peak_rss'] / MIB:.0f} MiB")
     print("  one checklist answer costs 1 answerCallbackQuery + 1 editMessageText (no message in the 30/s); "
           "/hasil and the photo 1 reply message each")
-    print(f"voting_day volunteers={options.volunteers} ack5s_ratio={within:.3f} p95_s={percentile(acks, 0.95):.3f} "
+    print(f"voting_day volunteers={options.volunteers} ack5s_ratio={within:.3f} p95_s={percentile(acks, 95):.3f} "
           f"peak_rss_mb={facts['peak_rss'] / MIB:.0f}")
     return 0
 

@@ -11,10 +11,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.app import Pantau
+from bot.tps.chart import coverage_figure
+from bot.tps.checklist import Checkpoint
+from bot.volunteers.status import VolunteerStatus
+from storage.volunteers.registration_drafts import RegistrationDraftRepository
 from testing.fake_telegram import FakeTelegram
 from tests.broadcast_seed import add_verified
-from tests.harness import TEXT_METHODS, Reporter, services_of, text_of_call
+from tests.harness import TEXT_METHODS, ProcessedUpdates, Reporter, services_of, text_of_call
 from tests.test_e2e_triage import PASAR_JAMBI, SUPERVISOR, Group
 
 VOTING_DAY = date(2026, 12, 9)
@@ -86,7 +92,8 @@ async def test_adopting_a_tps_with_its_limits_a_backup_and_letting_go(fake: Fake
 
 
 async def test_checklists_at_their_local_times_answers_and_a_problem_becoming_a_report(
-        fake: FakeTelegram, start_bot: Any, tmp_path: Path) -> None:
+        fake: FakeTelegram, start_bot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    processed = ProcessedUpdates(monkeypatch)
     bot = await started(fake, start_bot, tmp_path)
     services = services_of(bot)
     first = Reporter(fake, FIRST)
@@ -107,7 +114,7 @@ async def test_checklists_at_their_local_times_answers_and_a_problem_becoming_a_
     offer = await first.expect("laporkan sekarang")
     assert offer.count("✅") == 5  # four answers, and "thank you"
     station = (await tps.repo.in_desa("15.71.04.1001"))[0]
-    assert await tps.repo.answers(station.id, "opening") == {
+    assert await tps.answers(FIRST, station.id, Checkpoint.OPENING) == {
         "opened_on_time": "yes", "materials_complete": "yes", "witnesses_present": "yes", "problem": "yes"}
     first.tap("Laporkan masalahnya")
     started_report = await first.expect("Langkah 1 dari 9")
@@ -115,7 +122,34 @@ async def test_checklists_at_their_local_times_answers_and_a_problem_becoming_a_
     draft = await services.intake.get(FIRST)
     assert draft is not None and draft.answers.place is not None and "Jl. Sultan Thaha 1" in draft.answers.place
     assert draft.answers.region_code == "15.71.04" and draft.answers.latitude == -1.5901
+
+    second = Reporter(fake, SECOND)  # adopts the TPS after the opening checklist went out, within its hour
+    await adopt(second, "Pasar Jambi", "001", "Cadangan")
+    second.mark = fake.cursor()
+    assert await tps.push_due(datetime(2026, 12, 9, 0, 30, tzinfo=UTC), services.users.locale) == 1  # theirs, late
+    assert await tps.push_due(datetime(2026, 12, 9, 0, 31, tzinfo=UTC), services.users.locale) == 0
+    services.outbox_worker.notify()  # type: ignore[union-attr]
+    assert "Pertanyaan 1 dari 4" in await second.expect("Pembukaan TPS")
+    second.tap("Tidak")
+    own = await second.expect("Pertanyaan 2 dari 4")
+    assert own.count("✅") == 0 and own.count("❌") == 1  # their own answers, not the primary watcher's
+    second.tap("Tidak")
+    await second.expect("Pertanyaan 3 dari 4")
+    message, _, data = next(b for b in second.buttons() if "Tidak" in b[1])
+    mark = fake.cursor()
+    second.press(message, data)  # a double tap: the second press edits to the same text, which Telegram refuses
+    again = second.press(message, data)
+    await processed.wait(again["update_id"])
+    edits = [c for c in fake.requests[mark:] if c.method == "editMessageText"]
+    assert [c.ok for c in edits] == [True, False]  # "message is not modified": not an error of ours
+    said = [str(c.params.get("text")) for c in fake.requests[mark:] if c.method == "answerCallbackQuery"]
+    assert said and not any("kesalahan" in s for s in said)
+    assert await tps.answers(SECOND, station.id, Checkpoint.OPENING) == {
+        "opened_on_time": "no", "materials_complete": "no", "witnesses_present": "no"}
+
+    await services.volunteers.set_status(FIRST, VolunteerStatus.SUSPENDED, "test")  # no checklist for them now
     assert await tps.push_due(datetime(2026, 12, 9, 6, 0, tzinfo=UTC), services.users.locale) == 1  # 13:00 WIB
+    assert (await tps.coverage("15.71.04")).watched == 1  # the TPS is watched by its backup still
 
 
 def _png_size(content: bytes) -> tuple[int, int]:
@@ -158,6 +192,16 @@ async def test_results_photos_a_conflict_told_to_the_group_and_coverage(fake: Fa
     assert str(FIRST) not in str(album.params) and str(SECOND) not in str(album.params)  # never who
     station = (await services.tps.repo.in_desa("15.71.04.1001"))[0]
     assert [conflict for _, _, conflict in await services.tps.repo.results(station.id, "governor")] == [True, True]
+
+    first.say("/hasil")  # asked for a results photo, then began a report instead: its photos are its evidence
+    await first.expect("Foto C.Hasil mana")
+    first.tap("Bupati")
+    await first.expect("Kirim sekarang")
+    first.say("/lapor")
+    await first.expect("Langkah 1 dari")
+    first.send("photo", b"\x89PNG a banner, evidence")
+    assert "C.Hasil" not in await first.expect("")
+    assert await services.tps.repo.results(station.id, "regent") == []
     mine = (await services.privacy.collect(SECOND)).voting_day  # /datasaya has them: the volunteer's own data
     assert [(w["number"], w["role"]) for w in mine["watching"]] == [(1, "backup")]
     assert [(p["contest"], p["conflict"]) for p in mine["results_photos"]] == [("governor", 1)]
@@ -205,8 +249,27 @@ async def test_a_group_assigns_a_tps_to_a_volunteer_by_reference(fake: FakeTeleg
     assert "batas untuk satu relawan" in await kec.expect("sebanyak batas")
     for wrong, answer in ((f"REL-{ref:04d} 15.71.04.1009 1", "tidak ada di daftar TPS"),
                           ("REL-9999 15.71.04.1001 2", "Tidak ada relawan terverifikasi"),
-                          ("hai", "Tulis: /jagakan")):
+                          ("hai", "Tulis: /jagakan"), (f"REL-{ref:04d} 15.71.04.1001 ²", "Tulis: /jagakan")):
         kec.mark = fake.cursor()
         kec.say(SUPERVISOR, f"/jagakan {wrong}")
         await kec.expect(answer)
     assert [(s.number, role) for s, role in await services.tps.watched_by(THIRD)] == [(1, "primary")]
+
+    async with services.db.transaction() as tx:  # the primary watcher erases their data (/hapusdata)
+        assert await RegistrationDraftRepository(services.db).erase(tx, THIRD)
+    station = (await services.tps.repo.in_desa("15.71.04.1002"))[0]
+    assert await services.tps.repo.watchers(station.id) == [(SECOND, "primary")]  # the backup is its primary now
+
+
+def test_two_kecamatan_of_one_name_are_two_bars() -> None:
+    """The chart's bars stand at numbered places: names that repeat (a Kota Baru in two kabupaten) stay apart."""
+    import matplotlib.pyplot as plt
+
+    figure = coverage_figure("Cakupan", [("Kota Baru", 4, 1, 0), ("Kota Baru", 6, 3, 1), ("Telanaipura", 2, 2, 2)],
+                             ("dijaga", "belum", "hasil"))
+    try:
+        axes = figure.axes[0]
+        assert [label.get_text() for label in axes.get_yticklabels()] == ["Telanaipura", "Kota Baru", "Kota Baru"]
+        assert sorted(round(bar.get_width()) for bar in axes.patches) == [1, 2, 2, 3, 4, 6]
+    finally:
+        plt.close(figure)

@@ -17,7 +17,7 @@ from storage.reporting.reports import ReportRepository
 
 async def _person(db: Database, target: str) -> tuple[int, str]:
     """(Telegram user id, how to name them in the output) for a user id or a case code."""
-    if target.strip().isdigit():
+    if target.strip().isascii() and target.strip().isdigit():
         return int(target.strip()), f"user {target.strip()}"
     code = normalize_case_code(target)
     if code is None:

@@ -11,9 +11,10 @@ def task_batch(task_id: int) -> str:
 
 def task_of_batch(batch: str | None) -> int | None:
     """The task id of a batch name, or None for a batch that is not a task's."""
-    if batch is None or not batch.startswith(PREFIX) or not batch[len(PREFIX):].isdigit():
+    number = batch[len(PREFIX):] if batch is not None and batch.startswith(PREFIX) else ""
+    if not (number.isascii() and number.isdigit()):
         return None
-    return int(batch[len(PREFIX):])
+    return int(number)
 
 
 def card_key(task_id: int) -> str:

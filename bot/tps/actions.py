@@ -12,6 +12,7 @@ from bot.kernel.callbacks import Action, register
 from bot.tps.checklist import QUESTIONS, Checkpoint, Contest
 
 _ID = re.compile(r"[0-9]{1,9}")
+_INDEX = re.compile(r"[0-9]{1,2}")  # ASCII digits: str.isdigit() takes "²", which int() refuses
 _DESA = re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}")
 
 
@@ -34,7 +35,8 @@ def _answer(arg: str) -> bool:
     parts = arg.split(":")
     if len(parts) != 4 or not _ID.fullmatch(parts[0]) or parts[1] not in {c.value for c in Checkpoint}:
         return False
-    return parts[2].isdigit() and int(parts[2]) < len(QUESTIONS[Checkpoint(parts[1])]) and parts[3] in ("y", "n")
+    in_range = bool(_INDEX.fullmatch(parts[2])) and int(parts[2]) < len(QUESTIONS[Checkpoint(parts[1])])
+    return in_range and parts[3] in ("y", "n")
 
 
 def _result(arg: str) -> bool:

@@ -87,7 +87,7 @@ class Catalogue:
 
 def _number(text: str, low: int, high: int, what: str) -> int:
     value = text.strip().lstrip("0") or "0"
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise ValueError(f"{what} must be a whole number from {low} to {high}, not {text.strip()!r}")
     return int(value)
 

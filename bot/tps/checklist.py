@@ -60,7 +60,9 @@ def parse_times(text: str) -> dict[Checkpoint, time]:
     times = {}
     for checkpoint, part in zip(Checkpoint, parts, strict=True):
         hours, _, minutes = part.partition(":")
-        if not (hours.isdigit() and minutes.isdigit() and 0 <= int(hours) < 24 and 0 <= int(minutes) < 60):
+        digits = f"{hours}{minutes}"
+        if not (digits.isascii() and hours.isdigit() and minutes.isdigit() and 0 <= int(hours) < 24
+                and 0 <= int(minutes) < 60):
             raise ValueError(f"{part!r} is not a time like 07:00")
         times[checkpoint] = time(int(hours), int(minutes))
     if list(times.values()) != sorted(times.values()):

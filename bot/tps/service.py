@@ -3,6 +3,7 @@ their local times, the answers, a problem becoming a report, and the results-for
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from bot.tps.checklist import CONTESTS, DEFAULT_TIMES, PROBLEM, QUESTIONS, Check
 from bot.tps.texts import checklist_payload
 from bot.volunteers.status import VolunteerStatus
 from locales import t
-from storage.database import utcnow
+from storage.database import iso, utcnow
 from storage.delivery.outbox import BULK, OutboxMessage
 from storage.tps.stations import Adopted, Coverage, Imported, NewStation, ResultAdded, Station, TpsRepository
 from storage.volunteers.volunteers import VolunteerRow
@@ -28,6 +29,7 @@ from storage.volunteers.volunteers import VolunteerRow
 __all__ = ["Adopted", "Assignment", "CoverageReport", "Limits", "Station", "TpsService"]
 
 
+RESULT_REQUEST_TTL = timedelta(minutes=30)  # a results-form button pressed longer ago no longer takes photos
 METHOD_CONFLICT = "pantau.tps_conflict"  # the conflicting results photos as one album, under the caption
 
 
@@ -189,12 +191,24 @@ class TpsService:
             raise Refusal("tps.not_your_area")
         return station
 
-    async def adopt(self, user_id: int, tps_id: int, role: str) -> tuple[Station, Adopted]:
+    async def adopt(self, user_id: int, tps_id: int, role: str) -> Assignment:
+        """Watch a TPS as its primary watcher or a backup, within the limits; the role they have there now (also
+        after a second press: the one stored, not the one pressed)."""
         volunteer = await self.volunteer(user_id)
         station = await self.station_for(volunteer, tps_id)
         result = await self.repo.adopt(tps_id, user_id, role, per_person=self.limits.per_person,
                                        per_tps=self.limits.per_tps)
-        return station, result
+        return Assignment(station, result, await self.role_of(user_id, tps_id))
+
+    async def role_of(self, user_id: int, tps_id: int) -> str | None:
+        return next((r for u, r in await self.repo.watchers(tps_id) if u == user_id), None)
+
+    async def watcher_counts(self, stations: list[Station]) -> dict[int, int]:
+        """How many watch each of these TPS (👥 full)."""
+        return {s.id: len(await self.repo.watchers(s.id)) for s in stations}
+
+    async def station(self, tps_id: int) -> Station | None:
+        return await self.repo.station(tps_id)
 
     async def assign(self, ref: int, desa_code: str, number: int, group_region: str | None) -> Assignment:
         """A supervisors' group assigns TPS `number` of a desa of its region to a verified volunteer of that
@@ -211,13 +225,14 @@ class TpsService:
         if self.area(volunteer) != station.kecamatan_code:
             raise Refusal("tps.assign.other_area")
         locale = await self.locale_for(user_id) if self.locale_for is not None else "id"
-        notices = [OutboxMessage(f"tps-assigned:{station.id}:{user_id}", volunteer.chat_id, "sendMessage",
+        # once per assignment: assigned, let go and assigned again is told again
+        notices = [OutboxMessage(f"tps-assigned:{station.id}:{user_id}:{iso(utcnow())}", volunteer.chat_id,
+                                 "sendMessage",
                                  {"text": t(locale, "tps.assign.told", station=escape(self.name(station))),
                                   "parse_mode": "HTML"})]
         result = await self.repo.adopt(station.id, user_id, "any", per_person=self.limits.per_person,
                                        per_tps=self.limits.per_tps, notices=notices)
-        role = next((r for u, r in await self.repo.watchers(station.id) if u == user_id), None)
-        return Assignment(station, result, role)
+        return Assignment(station, result, await self.role_of(user_id, station.id))
 
     async def release(self, user_id: int, tps_id: int) -> bool:
         return await self.repo.release(tps_id, user_id)
@@ -241,8 +256,8 @@ class TpsService:
                 zones.setdefault(self.regions.tz_label(province.code), []).append(province.code)
         return zones
 
-    def due(self, now: datetime, pushed: set[tuple[str, str]]) -> list[tuple[Checkpoint, str]]:
-        """The checkpoints whose time has come (and not passed by more than an hour) in each zone, not yet pushed."""
+    def due(self, now: datetime) -> list[tuple[Checkpoint, str]]:
+        """The checkpoints whose time has come (and not passed by more than an hour) in each zone."""
         if self.voting_day is None:
             return []
         found = []
@@ -252,19 +267,22 @@ class TpsService:
                 continue
             for checkpoint, at in self.times.items():
                 start = datetime.combine(self.voting_day, at, _zone(zone))
-                if start <= local < start + timedelta(hours=1) and (checkpoint.value, zone) not in pushed:
+                if start <= local < start + timedelta(hours=1):
                     found.append((checkpoint, zone))
         return found
 
     async def push_due(self, now: datetime, locale_for: Callable[[int], Awaitable[str]]) -> int:
-        """Queue the checklists whose time has come, each checkpoint once a day per zone: how many messages."""
+        """Queue the checklists whose time has come, each checkpoint once a day per zone and watcher: how many
+        messages. Within the hour after, a watcher who adopted their TPS since gets it too."""
         if self.voting_day is None:
             return 0
         day = self.voting_day.isoformat()
         queued = 0
         zones = self.zones()
-        for checkpoint, zone in self.due(now, await self.repo.pushed(day)):
-            watchers = await self.repo.watcher_chats(zones[zone])
+        pushed = await self.repo.pushed(day)
+        for checkpoint, zone in self.due(now):
+            since = pushed.get((checkpoint.value, zone))
+            watchers = await self.repo.watcher_chats(zones[zone], adopted_since=since)
             messages = [
                 OutboxMessage(f"tps-check:{day}:{checkpoint.value}:{station.id}:{user_id}", user_id, "sendMessage",
                               checklist_payload(await locale_for(user_id), self.name(station), station.id, checkpoint,
@@ -272,7 +290,9 @@ class TpsService:
                               priority=BULK)
                 for user_id, station in watchers
             ]
-            if await self.repo.push_once(day, checkpoint.value, zone, messages):
+            if since is not None:  # the late ones (a watcher's key is theirs: nobody gets it twice)
+                queued += await self.repo.queue(messages)
+            elif await self.repo.push_once(day, checkpoint.value, zone, messages):
                 queued += len(messages)
         return queued
 
@@ -294,8 +314,9 @@ class TpsService:
     def is_problem(checkpoint: Checkpoint, index: int) -> bool:
         return QUESTIONS[checkpoint][index] == PROBLEM
 
-    async def answers(self, tps_id: int, checkpoint: Checkpoint) -> dict[str, str]:
-        return await self.repo.answers(tps_id, checkpoint.value)
+    async def answers(self, user_id: int, tps_id: int, checkpoint: Checkpoint) -> dict[str, str]:
+        """A watcher's own answers at a TPS for a checkpoint (a backup's checklist is their own)."""
+        return await self.repo.answers(tps_id, checkpoint.value, user_id)
 
     async def start_report(self, user_id: int, chat_id: int, update_id: int, station: Station,
                            checkpoint: Checkpoint) -> None:
@@ -324,7 +345,9 @@ class TpsService:
         return station
 
     async def result_request(self, user_id: int) -> tuple[Station, Contest] | None:
-        found = await self.repo.result_request(user_id)
+        """The TPS and contest the volunteer's next photo is for, if they asked within RESULT_REQUEST_TTL and began
+        no report since (a report's photos are its evidence)."""
+        found = await self.repo.result_request(user_id, iso(utcnow() - RESULT_REQUEST_TTL))
         if found is None:
             return None
         station = await self.repo.station(found[0])
@@ -337,15 +360,17 @@ class TpsService:
         them), with both photos."""
         assert self.files is not None
         saved = await self.files.put(content)
-        earlier = [file for sha, file, _ in await self.repo.results(station.id, contest.value) if sha != saved.sha256]
-        notices: list[OutboxMessage] = []
-        if earlier and self.groups is not None:
-            text = t(group_locale, "tps.result.conflict", station=escape(self.name(station)),
-                     contest=t(group_locale, f"tps.contest.{contest.value}"), count=len(earlier) + 1)
-            photos = [*earlier, file_id][-10:]  # an album holds ten
-            for chat in await self.groups.for_region(station.kecamatan_code):
-                key = f"tps-conflict:{station.id}:{contest.value}:{saved.sha256[:16]}:{chat}"
-                notices.append(OutboxMessage(key, chat, METHOD_CONFLICT, {"photos": photos, "caption": text}))
+        chats = await self.groups.for_region(station.kecamatan_code) if self.groups is not None else ()
+        text_of = functools.partial(t, group_locale, "tps.result.conflict", station=escape(self.name(station)),
+                                    contest=t(group_locale, f"tps.contest.{contest.value}"))
+
+        def notices(photos: list[str]) -> list[OutboxMessage]:
+            """Built in the transaction, from every photo of the TPS's contest then (two sent at once both see both)."""
+            caption = text_of(count=len(photos))
+            return [OutboxMessage(f"tps-conflict:{station.id}:{contest.value}:{saved.sha256[:16]}:{chat}", chat,
+                                  METHOD_CONFLICT, {"photos": photos[-10:], "caption": caption})  # an album holds ten
+                    for chat in chats]
+
         return await self.repo.add_result(station.id, contest.value, user_id, saved.sha256, saved.size, file_id,
                                           notices)
 

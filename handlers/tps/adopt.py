@@ -13,7 +13,7 @@ from bot.kernel.refusal import Refusal
 from bot.tps.actions import TpsAction
 from bot.tps.service import Adopted, Station, TpsService
 from handlers.kernel.buttons import button, callback_arg
-from handlers.kernel.replies import answer_query
+from handlers.kernel.replies import answer_query, edit_text
 from locales import t
 
 DESA_PER_ROW = 2
@@ -79,10 +79,10 @@ async def on_desa(update: Update, context: PantauContext) -> None:
     tps = context.services.tps
     volunteer = await tps.volunteer(user.id)
     stations = await tps.stations(volunteer, callback_arg(update))
-    watchers = {s.id: len(await tps.repo.watchers(s.id)) for s in stations}
+    watchers = await tps.watcher_counts(stations)
     await answer_query(update)
-    await query.message.edit_text(t(locale, "tps.adopt.pick_tps"),
-                                  reply_markup=InlineKeyboardMarkup(_station_buttons(tps, stations, watchers)))
+    await edit_text(query.message, t(locale, "tps.adopt.pick_tps"),
+                    InlineKeyboardMarkup(_station_buttons(tps, stations, watchers)))
 
 
 async def on_pick(update: Update, context: PantauContext) -> None:
@@ -94,9 +94,9 @@ async def on_pick(update: Update, context: PantauContext) -> None:
     station = await tps.station_for(await tps.volunteer(user.id), int(callback_arg(update)))
     address = f"\n{escape(station.address)}" if station.address else ""
     await answer_query(update)
-    await query.message.edit_text(
-        t(locale, "tps.adopt.role", station=escape(tps.name(station))) + address,
-        reply_markup=InlineKeyboardMarkup([[
+    await edit_text(
+        query.message, t(locale, "tps.adopt.role", station=escape(tps.name(station))) + address,
+        InlineKeyboardMarkup([[
             button(t(locale, "tps.role.primary"), TpsAction.ROLE, f"{station.id}:primary"),
             button(t(locale, "tps.role.backup"), TpsAction.ROLE, f"{station.id}:backup"),
         ]]))
@@ -108,14 +108,14 @@ async def on_role(update: Update, context: PantauContext) -> None:
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None and isinstance(query.message, Message)
     tps_id, _, role = callback_arg(update).partition(":")
-    station, result = await context.services.tps.adopt(user.id, int(tps_id), role)
-    name = escape(context.services.tps.name(station))
-    if result is not Adopted.DONE and result is not Adopted.ALREADY:
-        await answer_query(update, t(locale, f"tps.adopt.{result.value}", station=name,
+    done = await context.services.tps.adopt(user.id, int(tps_id), role)
+    name = escape(context.services.tps.name(done.station))
+    if done.result not in (Adopted.DONE, Adopted.ALREADY) or done.role is None:
+        await answer_query(update, t(locale, f"tps.adopt.{done.result.value}", station=name,
                                      count=context.services.tps.limits.per_tps), alert=True)
         return
     await answer_query(update, t(locale, "tps.adopt.done_short"))
-    await query.message.edit_text(t(locale, "tps.adopt.done", station=name, role=t(locale, f"tps.role.{role}")))
+    await edit_text(query.message, t(locale, "tps.adopt.done", station=name, role=t(locale, f"tps.role.{done.role}")))
 
 
 async def on_release(update: Update, context: PantauContext) -> None:
@@ -126,7 +126,7 @@ async def on_release(update: Update, context: PantauContext) -> None:
     released = await context.services.tps.release(user.id, int(callback_arg(update)))
     await answer_query(update, t(locale, "tps.adopt.released" if released else "tps.stale"))
     text, markup = await _overview(context, user.id, locale)
-    await query.message.edit_text(text, reply_markup=markup)
+    await edit_text(query.message, text, markup)
 
 
 async def on_location(update: Update, context: PantauContext) -> None:
@@ -148,7 +148,7 @@ async def on_location(update: Update, context: PantauContext) -> None:
     if not nearest:
         return
     locale = await _locale(update, context)
-    watchers = {s.id: len(await tps.repo.watchers(s.id)) for s in nearest}
+    watchers = await tps.watcher_counts(nearest)
     lines = [t(locale, "tps.adopt.nearest")]
     lines += [f"• {escape(tps.name(s))}" + (f" — {escape(s.address)}" if s.address else "") for s in nearest]
     await message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(_station_buttons(tps, nearest, watchers)))

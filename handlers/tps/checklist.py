@@ -3,14 +3,17 @@ wrong" offering a report of the TPS, prefilled with its place (handlers/kernel/r
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.kernel.context import PantauContext
+from bot.kernel.refusal import Refusal
 from bot.tps.actions import TpsAction
 from bot.tps.checklist import Checkpoint
 from bot.tps.texts import checklist_text
-from handlers.kernel.buttons import button, callback_arg
-from handlers.kernel.replies import answer_query
+from handlers.kernel.buttons import StaleButton, button, callback_arg
+from handlers.kernel.replies import answer_query, edit_text
 from handlers.tps.kit import refusing
 from locales import t
 
@@ -27,11 +30,11 @@ async def on_answer(update: Update, context: PantauContext) -> None:
     following = await tps.answer(user.id, int(tps_id), checkpoint, index, yes)
     locale = await context.services.users.locale(user.id)
     await answer_query(update, t(locale, "tps.check.saved"))
-    station = await tps.repo.station(int(tps_id))
+    station = await tps.station(int(tps_id))
     if station is None or not isinstance(query.message, Message):
         return
     text = checklist_text(locale, tps.name(station), checkpoint, tps.local_time(station, checkpoint), following,
-                          await tps.answers(station.id, checkpoint))
+                          await tps.answers(user.id, station.id, checkpoint))
     rows = []
     if following is not None:
         arg = f"{station.id}:{checkpoint.value}:{following}"
@@ -42,7 +45,7 @@ async def on_answer(update: Update, context: PantauContext) -> None:
         rows.append([button(t(locale, "tps.button.report"), TpsAction.REPORT, f"{station.id}:{checkpoint.value}")])
     if checkpoint is Checkpoint.COUNT and following is None:
         text += "\n\n" + t(locale, "tps.result.offer")
-    await query.message.edit_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    await edit_text(query.message, text, InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def prepare_report(update: Update, context: PantauContext) -> str | None:
@@ -51,12 +54,20 @@ async def prepare_report(update: Update, context: PantauContext) -> str | None:
     user, query = update.effective_user, update.callback_query
     if user is None or query is None or query.message is None:
         return None
-    tps_id, _, checkpoint = callback_arg(update).partition(":")
-    tps = context.services.tps
     locale = await context.services.users.locale(user.id)
+    try:
+        tps_id, _, checkpoint = callback_arg(update).partition(":")
+    except StaleButton:
+        await answer_query(update, t(locale, "button.stale"), alert=True)
+        return None
+    tps = context.services.tps
     station = next((s for s, _ in await tps.watched_by(user.id) if s.id == int(tps_id)), None)
     if station is None:
         await answer_query(update, t(locale, "tps.not_watching"), alert=True)
         return None
-    await tps.start_report(user.id, query.message.chat.id, update.update_id, station, Checkpoint(checkpoint))
-    return t(locale, "tps.check.report_note", station=tps.name(station))
+    try:
+        await tps.start_report(user.id, query.message.chat.id, update.update_id, station, Checkpoint(checkpoint))
+    except Refusal as exc:  # e.g. a report of theirs is still being written
+        await answer_query(update, t(locale, exc.key, **exc.params), alert=True)
+        return None
+    return t(locale, "tps.check.report_note", station=escape(tps.name(station)))

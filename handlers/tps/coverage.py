@@ -17,6 +17,7 @@ from bot.tps.service import Adopted, CoverageReport
 from locales import t
 
 _REF = re.compile(r"REL-?([0-9]{1,9})")
+_NUMBER = re.compile(r"[0-9]{1,3}")  # ASCII digits only: str.isdigit() takes "²" too
 MAX_LINES = 40  # a message's 4,096 characters
 BARE_LISTED = 10
 
@@ -32,8 +33,9 @@ def coverage_text(context: PantauContext, region: str | None, report: CoverageRe
     lines = [t(locale, "tps.coverage.title", region=escape(name)),
              t(locale, "tps.coverage.summary", watched=report.watched, total=report.total,
                percent=_percent(report.watched, report.total), results=report.with_results)]
-    if report.bare:
-        lines += ["", t(locale, "tps.coverage.bare_title", count=len(report.bare))]
+    if report.bare:  # the first BARE_LISTED of them; the count is all of them
+        bare = sum(r.vulnerable_unwatched for r in report.rows)
+        lines += ["", t(locale, "tps.coverage.bare_title", count=bare)]
         lines += [f"⚠️ {escape(tps.name(s))}" for s in report.bare[:BARE_LISTED]]
     lines.append("")
     kecamatan = regions.get(region) if region else None
@@ -93,7 +95,7 @@ async def assign(update: Update, context: PantauContext) -> None:
         return
     args = context.args or []
     match = _REF.fullmatch(args[0].upper()) if len(args) == 3 else None
-    if match is None or not args[2].isdigit() or not 1 <= int(args[2]) <= 999:
+    if match is None or _NUMBER.fullmatch(args[2]) is None or not 1 <= int(args[2]) <= 999:
         await services.group_replies.queue(update, t(locale, "tps.assign.usage"))
         return
     try:

@@ -14,7 +14,7 @@ from bot.tps.actions import TpsAction
 from bot.tps.checklist import Contest
 from handlers.kernel.buttons import button, callback_arg
 from handlers.kernel.files import download
-from handlers.kernel.replies import answer_query
+from handlers.kernel.replies import answer_query, edit_text
 from handlers.tps.kit import refusing
 from locales import t
 
@@ -47,8 +47,8 @@ async def on_contest(update: Update, context: PantauContext) -> None:
     locale = await context.services.users.locale(user.id)
     await answer_query(update)
     if isinstance(query.message, Message):
-        await query.message.edit_text(t(locale, "tps.result.send", contest=t(locale, f"tps.contest.{contest}"),
-                                        station=escape(context.services.tps.name(station))))
+        await edit_text(query.message, t(locale, "tps.result.send", contest=t(locale, f"tps.contest.{contest}"),
+                                         station=escape(context.services.tps.name(station))))
 
 
 @refusing

@@ -4,7 +4,7 @@ of voting day (issue 13)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -84,6 +84,10 @@ _STATION = ("t.id, t.desa_code, t.desa_name, t.kecamatan_code, t.number, t.addre
 def _station(row: Any) -> Station:
     return Station(row["id"], row["desa_code"], row["desa_name"], row["kecamatan_code"], row["number"], row["address"],
                    row["latitude"], row["longitude"], row["voters"], tuple(json.loads(row["vulnerabilities"])))
+
+
+# A watcher counts while they are a verified volunteer: one suspended or gone gets no checklist and covers no TPS.
+_ACTIVE = "w.user_id IN (SELECT v.user_id FROM volunteers v WHERE v.status = 'verified')"
 
 
 def _within(prefix: str | None, column: str = "t.kecamatan_code") -> tuple[str, tuple[str, ...]]:
@@ -207,7 +211,7 @@ class TpsRepository:
         """The TPS a volunteer watches, with their role there."""
         rows = await self.db.fetchall(
             f"SELECT {_STATION}, w.role FROM tps_watchers w JOIN tps t ON t.id = w.tps_id WHERE w.user_id = ?"
-            " ORDER BY w.since", (user_id,))
+            f" AND {_ACTIVE} ORDER BY w.since", (user_id,))
         return [(_station(r), str(r["role"])) for r in rows]
 
     async def watchers(self, tps_id: int) -> list[tuple[int, str]]:
@@ -215,15 +219,21 @@ class TpsRepository:
                                       (tps_id,))
         return [(int(r["user_id"]), str(r["role"])) for r in rows]
 
-    async def watcher_chats(self, zone_prefixes: Iterable[str]) -> list[tuple[int, Station]]:
-        """Every watcher (user id, which is their private chat) and their TPS, in the provinces given."""
+    async def watcher_chats(self, zone_prefixes: Iterable[str], adopted_since: str | None = None
+                            ) -> list[tuple[int, Station]]:
+        """Every watcher (user id, which is their private chat) and their TPS, in the provinces given (only those
+        who adopted it at `adopted_since` or later, if given)."""
         prefixes = list(zone_prefixes)
         if not prefixes:
             return []
         where = " OR ".join("t.kecamatan_code LIKE ?" for _ in prefixes)
+        params: list[str] = [f"{p}.%" for p in prefixes]
+        if adopted_since is not None:
+            where = f"({where}) AND w.since >= ?"
+            params.append(adopted_since)
         rows = await self.db.fetchall(
-            f"SELECT {_STATION}, w.user_id FROM tps_watchers w JOIN tps t ON t.id = w.tps_id WHERE {where}"
-            " ORDER BY t.id, w.since", [f"{p}.%" for p in prefixes])
+            f"SELECT {_STATION}, w.user_id FROM tps_watchers w JOIN tps t ON t.id = w.tps_id WHERE ({where})"
+            f" AND {_ACTIVE} ORDER BY t.id, w.since", params)
         return [(int(r["user_id"]), _station(r)) for r in rows]
 
     # ---- coverage ------------------------------------------------------------------------------
@@ -233,10 +243,11 @@ class TpsRepository:
         where, params = _within(region)
         rows = await self.db.fetchall(
             "SELECT t.kecamatan_code, t.desa_code, MAX(t.desa_name) AS name, COUNT(*) AS total,"
-            " SUM(CASE WHEN EXISTS (SELECT 1 FROM tps_watchers w WHERE w.tps_id = t.id) THEN 1 ELSE 0 END) AS watched,"
+            " SUM(CASE WHEN EXISTS (SELECT 1 FROM tps_watchers w WHERE w.tps_id = t.id"
+            f" AND {_ACTIVE}) THEN 1 ELSE 0 END) AS watched,"
             " SUM(CASE WHEN t.vulnerabilities <> '[]' THEN 1 ELSE 0 END) AS vulnerable,"
             " SUM(CASE WHEN t.vulnerabilities <> '[]' AND NOT EXISTS (SELECT 1 FROM tps_watchers w"
-            " WHERE w.tps_id = t.id) THEN 1 ELSE 0 END) AS bare,"
+            f" WHERE w.tps_id = t.id AND {_ACTIVE}) THEN 1 ELSE 0 END) AS bare,"
             " SUM(CASE WHEN EXISTS (SELECT 1 FROM tps_results r WHERE r.tps_id = t.id) THEN 1 ELSE 0 END) AS results"
             f" FROM tps t WHERE {where} GROUP BY t.kecamatan_code, t.desa_code ORDER BY t.kecamatan_code, t.desa_code",
             params)
@@ -247,7 +258,8 @@ class TpsRepository:
         where, params = _within(region)
         rows = await self.db.fetchall(
             f"SELECT {_STATION} FROM tps t WHERE {where} AND t.vulnerabilities <> '[]' AND NOT EXISTS"
-            " (SELECT 1 FROM tps_watchers w WHERE w.tps_id = t.id) ORDER BY t.desa_code, t.number LIMIT ?",
+            f" (SELECT 1 FROM tps_watchers w WHERE w.tps_id = t.id AND {_ACTIVE}) ORDER BY t.desa_code, t.number"
+            " LIMIT ?",
             (*params, limit))
         return [_station(r) for r in rows]
 
@@ -265,9 +277,18 @@ class TpsRepository:
                 await enqueue(conn, message)
         return True
 
-    async def pushed(self, day: str) -> set[tuple[str, str]]:
-        rows = await self.db.fetchall("SELECT checkpoint, zone FROM tps_checkpoint_runs WHERE day = ?", (day,))
-        return {(str(r["checkpoint"]), str(r["zone"])) for r in rows}
+    async def pushed(self, day: str) -> dict[tuple[str, str], str]:
+        """When each (checkpoint, zone) of the day was pushed."""
+        rows = await self.db.fetchall("SELECT checkpoint, zone, pushed_at FROM tps_checkpoint_runs WHERE day = ?",
+                                      (day,))
+        return {(str(r["checkpoint"]), str(r["zone"])): str(r["pushed_at"]) for r in rows}
+
+    async def queue(self, messages: Sequence[OutboxMessage]) -> int:
+        """Queue messages (one transaction), each unless its dedup key was queued before: how many were new."""
+        if not messages:
+            return 0
+        async with self.db.transaction() as conn:
+            return sum([await enqueue(conn, message) for message in messages])
 
     async def answer(self, tps_id: int, user_id: int, checkpoint: str, question: str, answer: str) -> None:
         await self.db.write([(
@@ -275,11 +296,11 @@ class TpsRepository:
             " ON CONFLICT (tps_id, checkpoint, question, user_id) DO UPDATE SET answer = excluded.answer, at = excluded.at",
             (tps_id, user_id, checkpoint, question, answer, iso(utcnow())))])
 
-    async def answers(self, tps_id: int, checkpoint: str) -> dict[str, str]:
-        """The answers given at a TPS for a checkpoint (the last one of each question)."""
+    async def answers(self, tps_id: int, checkpoint: str, user_id: int) -> dict[str, str]:
+        """One watcher's answers at a TPS for a checkpoint."""
         rows = await self.db.fetchall(
-            "SELECT question, answer FROM tps_checks WHERE tps_id = ? AND checkpoint = ? ORDER BY at",
-            (tps_id, checkpoint))
+            "SELECT question, answer FROM tps_checks WHERE tps_id = ? AND checkpoint = ? AND user_id = ? ORDER BY at",
+            (tps_id, checkpoint, user_id))
         return {str(r["question"]): str(r["answer"]) for r in rows}
 
     async def ask_result(self, user_id: int, tps_id: int, contest: str) -> None:
@@ -288,14 +309,25 @@ class TpsRepository:
             " ON CONFLICT (user_id) DO UPDATE SET tps_id = excluded.tps_id, contest = excluded.contest,"
             " asked_at = excluded.asked_at", (user_id, tps_id, contest, iso(utcnow())))])
 
-    async def result_request(self, user_id: int) -> tuple[int, str] | None:
-        row = await self.db.fetchone("SELECT tps_id, contest FROM tps_result_requests WHERE user_id = ?", (user_id,))
+    async def result_request(self, user_id: int, since: str) -> tuple[int, str] | None:
+        """The TPS and contest a volunteer's next photo is for: asked at `since` or later, of a TPS they still watch,
+        and not followed by a report or a report-back they began (their photos are its evidence then)."""
+        row = await self.db.fetchone(
+            "SELECT r.tps_id, r.contest FROM tps_result_requests r JOIN tps_watchers w"
+            " ON w.tps_id = r.tps_id AND w.user_id = r.user_id"
+            f" WHERE r.user_id = ? AND r.asked_at >= ? AND {_ACTIVE}"
+            " AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.user_id = r.user_id AND d.status = 'active'"
+            " AND d.updated_at >= r.asked_at)"
+            " AND NOT EXISTS (SELECT 1 FROM task_reports b WHERE b.user_id = r.user_id AND b.status = 'open'"
+            " AND b.created_at >= r.asked_at)", (user_id, since))
         return (int(row["tps_id"]), str(row["contest"])) if row else None
 
     async def add_result(self, tps_id: int, contest: str, user_id: int, sha256: str, size: int | None, file_id: str,
-                         conflict_notices: Sequence[OutboxMessage] = ()) -> ResultAdded:
+                         conflict_notices: Callable[[list[str]], Sequence[OutboxMessage]] | None = None
+                         ) -> ResultAdded:
         """Keep a results photo (the request that asked for it is done); a different one of the same TPS and contest
-        makes both a conflict, and then `conflict_notices` are queued in the same transaction."""
+        makes both a conflict, and then `conflict_notices` (given every photo's file id, in the order received) are
+        queued in the same transaction."""
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM tps_result_requests WHERE user_id = ?", (user_id,))
             cur = await conn.execute(
@@ -304,14 +336,14 @@ class TpsRepository:
                 (tps_id, contest, user_id, sha256, size, file_id, iso(utcnow())))
             if cur.rowcount != 1:
                 return ResultAdded(new=False, conflict=False)
-            async with conn.execute("SELECT COUNT(*) AS n FROM tps_results WHERE tps_id = ? AND contest = ?",
-                                    (tps_id, contest)) as counted:
-                row = await counted.fetchone()
-            conflict = int(row["n"]) > 1
+            async with conn.execute("SELECT telegram_file_id FROM tps_results WHERE tps_id = ? AND contest = ?"
+                                    " ORDER BY id", (tps_id, contest)) as found:
+                photos = [str(r["telegram_file_id"]) for r in await found.fetchall()]
+            conflict = len(photos) > 1
             if conflict:
                 await conn.execute("UPDATE tps_results SET conflict = 1 WHERE tps_id = ? AND contest = ?",
                                    (tps_id, contest))
-                for notice in conflict_notices:
+                for notice in conflict_notices(photos) if conflict_notices is not None else ():
                     await enqueue(conn, notice)
         return ResultAdded(new=True, conflict=conflict)
 

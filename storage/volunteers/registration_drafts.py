@@ -177,3 +177,8 @@ async def delete_volunteers(tx: Tx, gone: str, params: tuple[object, ...]) -> No
         f"DELETE FROM volunteers WHERE user_id IN ({gone})",
     ):
         await tx.execute(statement, params)
+    # A TPS whose primary watcher went: its earliest backup is its primary now (as when a primary lets go).
+    await tx.execute(
+        "UPDATE tps_watchers SET role = 'primary' WHERE role = 'backup' AND NOT EXISTS (SELECT 1 FROM tps_watchers p"
+        " WHERE p.tps_id = tps_watchers.tps_id AND p.role = 'primary') AND since ="
+        " (SELECT MIN(b.since) FROM tps_watchers b WHERE b.tps_id = tps_watchers.tps_id)")
