@@ -47,6 +47,7 @@ WIRE_NAMES = {
     PeopleAction.HELP: "help",
     PeopleAction.LANGUAGE: "lang",
     SupervisionAction.TRIAGE: "tri",
+    SupervisionAction.DUPLICATE_OF: "dupof",
     VolunteerTaskAction.ACCEPT: "tka",
     VolunteerTaskAction.DECLINE: "tkd",
     VolunteerTaskAction.REPORT_BACK: "tkr",

@@ -61,6 +61,7 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     SupervisionAction.TRIAGE: (
         "claim::1", "ask::42", "fwd:gakkumdu:7", "rej:not_election:123456789012", "open::9", "back::3"
     ),
+    SupervisionAction.DUPLICATE_OF: ("43:42", "1:2", "123456789012:123456789011"),  # a report, the original
     **dict.fromkeys(VolunteerTaskAction, ("1", "42", "999999999")),  # a task's id
     **dict.fromkeys(TaskAnswerAction, ("1", "42", "999999999")),  # a report-back's id
     TaskGroupAction.NEW: ("",),
@@ -348,3 +349,12 @@ def test_matches_works_as_a_callback_query_handler_pattern():
 )
 def test_forged_triage_arguments_are_refused(arg: str) -> None:
     assert parse(f"1|tri|{arg}") is None
+
+
+@pytest.mark.parametrize(
+    "arg",
+    ["", "42", "42:", ":42", "42:42", "042:42", "43:42:1", "43:x", "1234567890123:1", "43:\u0664\u0662", "43:42\n",
+     "-1:42", "43 :42"],
+)
+def test_forged_duplicate_of_arguments_are_refused(arg: str) -> None:
+    assert parse(f"1|dupof|{arg}") is None

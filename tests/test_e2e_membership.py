@@ -328,4 +328,5 @@ async def test_a_digest_open_button_needs_a_member_too(fake: FakeTelegram, bot: 
     press_as(fake, MEMBER, digest, codes[1])
     opened = await fake.wait_for("sendMessage", chat_id=kec.chat_id, after=mark,
                                  predicate=lambda c: c.ok and reply_target(c.result) == digest_id)
-    assert codes[1] in text_of_call(opened) and codes[0] not in text_of_call(opened)
+    header = text_of_call(opened).split("\n", 1)[0]  # (the card may name the other as a possible duplicate)
+    assert codes[1] in header and codes[0] not in header

@@ -22,6 +22,7 @@ from lokal import normalize_phone
 
 from bot.kernel import case_code
 from bot.kernel.metadata import NO_FACTS, read_facts
+from bot.kernel.photo_hash import photo_hash
 from bot.kernel.refusal import Refusal
 from bot.legal.kinds import Standing
 from bot.legal.rules import LegalRules
@@ -90,6 +91,11 @@ def _origin_account(origin: dict[str, Any] | None) -> str | None:
     if not origin or not origin.get("chat"):
         return None
     return f"{origin['chat']} (@{origin['username']})" if origin.get("username") else str(origin["chat"])
+
+
+def is_picture(kind: str, mime_type: str | None) -> bool:
+    """Whether an evidence file is a picture whose perceptual hash is kept: a photo, or a picture sent as a file."""
+    return kind == "photo" or (kind == "document" and (mime_type or "").startswith("image/"))
 
 
 def clean_phone(text: str) -> str:
@@ -579,11 +585,13 @@ class IntakeService:
         stored: str,
     ) -> bool:
         """Keep one file (its bytes content-addressed when we have them). False if already recorded."""
-        sha256, facts = None, NO_FACTS
+        sha256, facts, phash = None, NO_FACTS, None
         if content is not None:
             saved = await self.files.put(content)
             sha256, size = saved.sha256, saved.size
             facts = await asyncio.to_thread(read_facts, content)  # a picture's EXIF time and place, for the card
+            if is_picture(kind, mime_type):  # its perceptual hash: possible duplicates (None if it does not decode)
+                phash = await asyncio.to_thread(photo_hash, content)
         row = EvidenceRow(
             kind=kind,
             telegram_file_id=file_id,
@@ -595,6 +603,7 @@ class IntakeService:
             file_name=file_name,
             media_group_id=media_group_id,
             exif_taken_at=facts.taken_at, exif_latitude=facts.latitude, exif_longitude=facts.longitude,
+            phash=phash,
         )
         added = await self.drafts.add_evidence(draft.user_id, row, update_id)
         draft.row.last_update_id = max(draft.row.last_update_id, update_id)

@@ -14,11 +14,12 @@ import secrets
 from typing import Any
 
 from bot.kernel.metadata import NO_FACTS, read_facts
+from bot.kernel.photo_hash import photo_hash
 from bot.kernel.refusal import Refusal
 from bot.regions.directory import Level, RegionDirectory
 from bot.reporting.draft import Answers, Step
 from bot.reporting.incident_time import IncidentTime
-from bot.reporting.intake import IntakeService, clean_text
+from bot.reporting.intake import IntakeService, clean_text, is_picture
 from bot.tasks.ports import ReportSeed
 from storage.reporting.drafts import DraftRepository, DraftRow, EvidenceRow
 
@@ -73,11 +74,15 @@ class ReportPrefiller:
         changes["prefilled"] = given
         return Answers(**changes)
 
-    async def _exif(self, sha256: str | None) -> dict[str, Any]:
-        """What a stored file's EXIF says, for the card (as intake reads it from a file sent to the report)."""
+    async def _exif(self, sha256: str | None, kind: str, mime_type: str | None) -> dict[str, Any]:
+        """What a stored file's EXIF says, for the card, and a picture's perceptual hash, for possible duplicates (as
+        intake reads them from a file sent to the report)."""
         content = await self.intake.files.read(sha256) if sha256 is not None else None
         facts = await asyncio.to_thread(read_facts, content) if content is not None else NO_FACTS
-        return {"exif_taken_at": facts.taken_at, "exif_latitude": facts.latitude, "exif_longitude": facts.longitude}
+        phash = await asyncio.to_thread(photo_hash, content) if content is not None and is_picture(kind, mime_type) \
+            else None
+        return {"exif_taken_at": facts.taken_at, "exif_latitude": facts.latitude, "exif_longitude": facts.longitude,
+                "phash": phash}
 
     async def start_prefilled(self, user_id: int, chat_id: int, update_id: int, seed: ReportSeed) -> None:
         """The reporter's draft, prefilled from `seed`, at its first unanswered step. A press delivered again
@@ -95,7 +100,7 @@ class ReportPrefiller:
         evidence = [
             EvidenceRow(kind=f.kind, telegram_file_id=f.file_id, telegram_unique_id=f.unique_id, stored=f.stored,
                         sha256=f.sha256, size=f.size, mime_type=f.mime_type, media_group_id=f.media_group_id,
-                        **await self._exif(f.sha256))
+                        **await self._exif(f.sha256, f.kind, f.mime_type))
             for f in seed.files
         ]
         await self.drafts.save_with_evidence(row, evidence)

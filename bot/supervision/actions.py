@@ -4,6 +4,9 @@ with the kernel's callback codec (bot/kernel/callbacks.py). The values are the w
 A triage button's argument is ``<verb>:<detail>:<report id>``, e.g. ``claim::42`` or ``rej:not_election:42``:
 the verb must be known, and the detail a known forward target (``fwd``), a known reject reason (``rej``,
 ``rejok``) or empty.
+
+The one-tap ♻️ under a card that names a possible duplicate (bot/supervision/duplicates.py) is its own action,
+``DUPLICATE_OF``: its argument is ``<report id>:<original's report id>``, e.g. ``43:42``, two different ids.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from bot.kernel.callbacks import Action, register
+from bot.kernel.callbacks import Action, encode, register
 from bot.supervision.case_status import FORWARD_TARGETS, REJECT_REASONS
 
 
 class SupervisionAction(Action):
     TRIAGE = "tri"  # arg: "<verb>:<detail>:<report id>" on a supervisors' alert card
+    DUPLICATE_OF = "dupof"  # arg: "<report id>:<original's report id>": ♻️ of a possible duplicate, in one tap
 
 
 class TriageVerb(StrEnum):
@@ -53,10 +57,29 @@ def _triage_arg(arg: str) -> bool:
     return detail == ""
 
 
+_DUPLICATE_OF = re.compile(r"([0-9]{1,12}):([0-9]{1,12})")
+
+
+def _duplicate_of_arg(arg: str) -> bool:
+    match = _DUPLICATE_OF.fullmatch(arg)
+    return match is not None and int(match.group(1)) != int(match.group(2))
+
+
+def duplicate_of_data(report_id: int, original_id: int) -> str:
+    """The data of the one-tap ♻️: mark report `report_id` a duplicate of report `original_id`."""
+    return encode(SupervisionAction.DUPLICATE_OF, f"{report_id}:{original_id}")
+
+
+def duplicate_of_parts(arg: str) -> tuple[int, int]:
+    """(report id, original's report id) of a DUPLICATE_OF argument that `parse` accepted."""
+    report_id, original_id = arg.split(":")
+    return int(report_id), int(original_id)
+
+
 def triage_parts(arg: str) -> tuple[TriageVerb, str, int]:
     """(verb, detail, report id) of a TRIAGE argument that `parse` accepted."""
     verb, detail, report_id = arg.split(":")
     return TriageVerb(verb), detail, int(report_id)
 
 
-register(SupervisionAction, {SupervisionAction.TRIAGE: _triage_arg})
+register(SupervisionAction, {SupervisionAction.TRIAGE: _triage_arg, SupervisionAction.DUPLICATE_OF: _duplicate_of_arg})

@@ -18,7 +18,7 @@ from bot.kernel.metadata import PhotoFacts
 from bot.legal.rules import LegalRules
 from bot.regions.directory import RegionDirectory
 from bot.reporting.incident_time import IncidentTime
-from bot.supervision.actions import SupervisionAction, TriageVerb
+from bot.supervision.actions import SupervisionAction, TriageVerb, duplicate_of_data
 from bot.supervision.case_status import (
     OPEN_STATUSES,
     REJECT_REASONS,
@@ -158,10 +158,11 @@ def online_lines(online: OnlineContent, locale: str) -> list[str]:
 def card_text(
     case: CaseRow, regions: RegionDirectory, locale: str, *, kind: str, evidence_count: int,
     photos: Sequence[PhotoFacts] = (), locate: Callable[[float, float], str | None] | None = None,
-    rules: LegalRules | None = None, online: OnlineContent | None = None,
+    rules: LegalRules | None = None, online: OnlineContent | None = None, possible_duplicates: Sequence[str] = (),
 ) -> str:
     """The card; `photos`: what the evidence files' EXIF says (one per file), `locate`: GPS -> kecamatan, `rules`:
-    the deployment's election (default Pilkada)."""
+    the deployment's election (default Pilkada), `possible_duplicates`: the codes of the earlier cases it may be the
+    same as (bot/supervision/duplicates.py), newest first."""
     chronology = case.chronology
     if len(chronology) > CHRONOLOGY_ON_CARD:
         chronology = chronology[:CHRONOLOGY_ON_CARD] + "…"
@@ -198,6 +199,9 @@ def card_text(
         lines.append(f"<b>{t(locale, 'card.suggested')}</b>: ➡️ {t(locale, f'forward.{suggested.value}')}")
     if case.duplicate_of:
         lines.append(f"<b>{t(locale, 'card.duplicate_of')}</b>: <code>{escape(case.duplicate_of)}</code>")
+    if possible_duplicates:  # case codes only: never who reported them
+        codes = ", ".join(f"<code>{escape(code)}</code>" for code in possible_duplicates)
+        lines.append(t(locale, "card.possible_duplicates", codes=codes))
     return "\n".join(lines)
 
 
@@ -278,9 +282,12 @@ _BUTTONS = (  # (verb, label key), in the order shown; a verb shows when the sta
 
 
 def card_keyboard(
-    case: CaseRow, locale: str, *, can_act: bool, only: tuple[str, ...] | None = None
+    case: CaseRow, locale: str, *, can_act: bool, only: tuple[str, ...] | None = None,
+    possible_duplicate: CaseRow | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """The buttons the case's status allows; with `only`, just those verbs (a Gakkumdu group: Minta info)."""
+    """The buttons the case's status allows; with `only`, just those verbs (a Gakkumdu group: Minta info). With a
+    `possible_duplicate` (the newest case it may be the same as), a last row marks it a duplicate of that in one tap,
+    where ♻️ Duplikat is allowed."""
     if not can_act:
         return None
     buttons = [
@@ -290,9 +297,13 @@ def card_keyboard(
     ]
     if case.status == CaseStatus.REJECTED and only is None:  # rejected, and then seen to be abuse: still flaggable
         buttons.append(InlineKeyboardButton(t(locale, "triage.flag"), callback_data=triage_data(TriageVerb.FLAG, case.id)))
-    if not buttons:
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if possible_duplicate is not None and only is None and case.status in TRANSITIONS[CaseAction.DUPLICATE][0]:
+        rows.append([InlineKeyboardButton(t(locale, "triage.duplicate_of", code=possible_duplicate.case_code),
+                                          callback_data=duplicate_of_data(case.id, possible_duplicate.id))])
+    if not rows:
         return None
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return InlineKeyboardMarkup(rows)
 
 
 def choice_keyboard(case: CaseRow, locale: str, verb: str) -> InlineKeyboardMarkup:

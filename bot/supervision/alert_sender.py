@@ -107,10 +107,12 @@ class AlertSender:
                   for f in await self.repo.evidence_files(case.id)]
         online = OnlineContent(await self.repo.links(case.id), *await self.repo.same_content(case.id),
                                joined=[j.case_code for j in await self.repo.joined(case.id)], account=case.online_account)
+        alike = await self.supervision.possible_duplicates(case, chat_id)  # only cases this chat may view
         text = card_text(case, self.regions, self.locale, kind=kind, evidence_count=evidence, photos=photos,
-                         locate=self.locate, rules=self.rules, online=online)
+                         locate=self.locate, rules=self.rules, online=online,
+                         possible_duplicates=[other.case_code for other in alike])
         if kind != "gakkumdu" and await self.supervision.may_act(chat_id, case):
-            return text, card_keyboard(case, self.locale, can_act=True)
+            return text, card_keyboard(case, self.locale, can_act=True, possible_duplicate=alike[0] if alike else None)
         can_ask = await self.supervision.may_ask(chat_id, case)  # a Gakkumdu group: only ❓ Minta info
         return text, card_keyboard(case, self.locale, can_act=can_ask, only=("ask",))
 

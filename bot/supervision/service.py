@@ -25,13 +25,22 @@ from bot.supervision.case_status import (
     FORWARD_TARGETS,
     REJECT_REASONS,
     CaseAction,
+    CaseStatus,
     ForwardTarget,
     StatusRefusal,
     next_status,
 )
 from bot.supervision.cyber import CyberRouting
+from bot.supervision.duplicates import (
+    HINTS_ON_CARD,
+    PHOTO_WITHIN,
+    SAME_PLACE_WITHIN,
+    kabupaten_of,
+    newest_cases,
+    shares_a_picture,
+)
 from locales import t
-from storage.database import Tx, utcnow
+from storage.database import Tx, iso, utcnow
 from storage.delivery.outbox import BULK, OutboxMessage
 from storage.supervision.alerts import CardRef, PendingReply
 from storage.supervision.cases import CaseRow, EventRow, EvidenceRef, TransitionConflict
@@ -330,6 +339,44 @@ class SupervisionService:
         if case is not None and case.joined_to is not None:
             return await self.repo.case(case.joined_to)
         return case
+
+    async def possible_duplicates(self, case: Case, chat_id: int) -> list[Case]:
+        """The earlier cases this one may be the same as (bot/supervision/duplicates.py), newest first, at most
+        HINTS_ON_CARD, among those the chat may view: named on its card, the first offered as ♻️ in one tap."""
+        submitted = datetime.fromisoformat(case.submitted_at)
+        found = [(r.report_id, r.case_id) for r in await self.repo.earlier_alike(
+            case.id, case.region_code, case.category, iso(submitted - SAME_PLACE_WITHIN))]
+        mine = await self.repo.photo_hashes(case.id)
+        if mine:
+            found += [(r.report_id, r.case_id) for r in await self.repo.earlier_photos(
+                case.id, kabupaten_of(case.region_code), iso(submitted - PHOTO_WITHIN))
+                if r.phash is not None and shares_a_picture(mine, r.phash)]
+        excluded = [case.id] + ([case.joined_to] if case.joined_to is not None else [])
+        hints: list[Case] = []
+        for case_id in newest_cases(found, excluded=excluded):
+            other = await self.repo.case(case_id)
+            if other is not None and other.status != CaseStatus.REJECTED and await self.may_view(chat_id, other):
+                hints.append(other)
+                if len(hints) == HINTS_ON_CARD:
+                    break
+        return hints
+
+    async def duplicate_original(self, chat_id: int, case: Case, *, code: str | None = None,
+                                 report_id: int | None = None) -> Case | None:
+        """The case that `case` would be marked a duplicate of, named by its code (a reply to the ♻️ prompt) or its
+        report id (the card's one-tap ♻️ of a possible duplicate): a case (the code of a report that joined one: that
+        case), not this one, that the chat may view. None otherwise."""
+        if code is not None:
+            original = await self.case_by_code(code)
+        elif report_id is not None:
+            original = await self.repo.case(report_id)
+            if original is not None and original.joined_to is not None:
+                original = await self.repo.case(original.joined_to)
+        else:
+            original = None
+        if original is None or original.id == case.id or not await self.may_view(chat_id, original):
+            return None
+        return original
 
     async def history(self, case: Case) -> list[EventRow]:
         """The case's audit log, oldest first."""

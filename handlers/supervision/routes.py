@@ -29,6 +29,8 @@ def register(stages: HandlerStages) -> None:
     stages.add(Stage.SUPERVISOR_GROUPS, ChatMemberHandler(group_admin.member_changed, ChatMemberHandler.CHAT_MEMBER))
     stages.add(Stage.SUPERVISOR_GROUPS, MessageHandler(filters.StatusUpdate.MIGRATE, group_admin.group_migrated))
     stages.add(Stage.SUPERVISOR_GROUPS, CallbackQueryHandler(triage.on_button, pattern=matches(SupervisionAction.TRIAGE)))
+    stages.add(Stage.SUPERVISOR_GROUPS, CallbackQueryHandler(triage.on_duplicate_hint,
+                                                             pattern=matches(SupervisionAction.DUPLICATE_OF)))
     supervisors: filters.BaseFilter = groups
     admin_chat = stages.application.bot_data[SERVICES_KEY].settings.admin_chat_id
     if admin_chat is not None:  # the admin chat may be a private chat with an operator

@@ -13,8 +13,8 @@ from bot.kernel.case_code import normalize_case_code
 from bot.kernel.context import PantauContext
 from bot.kernel.refusal import Refusal
 from bot.kernel.services import Services
-from bot.supervision.actions import TriageVerb, triage_parts
-from bot.supervision.alert_card import card_keyboard, choice_keyboard, reject_confirm_keyboard
+from bot.supervision.actions import TriageVerb, duplicate_of_parts, triage_parts
+from bot.supervision.alert_card import choice_keyboard, reject_confirm_keyboard
 from bot.supervision.case_status import CaseAction, ForwardTarget, StatusRefusal, next_status
 from bot.supervision.membership import Attempt
 from bot.supervision.service import Actor, Case, CaseChanged, PromptPurpose
@@ -50,8 +50,8 @@ async def _edit_card(services: Services, message: Message, case: Case, markup: I
     assert services.alerts is not None
     text, default_markup = await services.alerts.render(case, message.chat.id, "alert")
     try:
-        if keep:
-            await message.edit_reply_markup(markup)
+        if keep:  # only the buttons: these, or the card's own
+            await message.edit_reply_markup(markup if markup is not None else default_markup)
         else:
             await message.edit_text(text, reply_markup=markup if markup is not None else default_markup)
     except BadRequest as exc:
@@ -70,12 +70,8 @@ async def on_button(update: Update, context: PantauContext) -> None:
     services = context.services
     locale = services.settings.default_locale
     verb, detail, report_id = triage_parts(callback_arg(update))
-    chat_id = query.message.chat.id
-    supervision = services.supervision
-    case = await supervision.case(report_id)
-    if case is None or not await supervision.may_view(chat_id, case):
-        log.warning("triage press refused: user %s in chat %s on report %s", user.id, chat_id, report_id)
-        await answer_query(update, t(locale, "triage.not_allowed"), alert=True)
+    case = await _viewable(update, services, report_id, verb)
+    if case is None:
         return
     if verb is TriageVerb.OPEN:
         if await _stranger(update, services, verb, report_id, locale):
@@ -83,14 +79,8 @@ async def on_button(update: Update, context: PantauContext) -> None:
         await answer_query(update)
         await services.group_replies.open_case(update, case, reply_to=query.message.message_id)
         return
-    allowed = supervision.may_ask if verb is TriageVerb.ASK else supervision.may_act
-    if not await allowed(chat_id, case) or not await supervision.is_card_of(chat_id, query.message.message_id, case):
-        log.warning("triage action refused: user %s in chat %s, %s on report %s", user.id, chat_id, verb, report_id)
-        await answer_query(update, t(locale, "triage.not_allowed"), alert=True)
+    if not await _admitted(update, services, case, verb):
         return
-    if await _stranger(update, services, verb, report_id, locale):
-        return
-    actor = _actor(user, chat_id)
     action = _LEADS_TO.get(verb)
     refusal = next_status(action, case.status) if action else None
     if isinstance(refusal, StatusRefusal):  # a stale card: say why before opening a menu or a prompt
@@ -108,23 +98,86 @@ async def on_button(update: Update, context: PantauContext) -> None:
     if verb is TriageVerb.FLAG:  # the reporter may be abusive: the operator decides (python -m bot flags)
         first = await services.abuse.flag(report_id, user.id)
         if first:
-            log.info("report %s flagged as abusive by user %s in chat %s", report_id, user.id, chat_id)
+            log.info("report %s flagged as abusive by user %s in chat %s", report_id, user.id, query.message.chat.id)
         await answer_query(update, t(locale, "triage.flagged" if first else "triage.flagged_before"), alert=True)
-        await _edit_card(services, query.message, case, card_keyboard(case, locale, can_act=True), keep=True)
+        await _edit_card(services, query.message, case, keep=True)  # the card's own buttons
         return
     if verb is TriageVerb.BACK:
         await answer_query(update)
-        await _edit_card(services, query.message, case, card_keyboard(case, locale, can_act=True), keep=True)
+        await _edit_card(services, query.message, case, keep=True)  # the card's own buttons
         return
     if verb in (TriageVerb.ASK, TriageVerb.DUPLICATE):
         await _prompt(update, context, case, verb, locale)
         return
+    await _act(update, context, case, _ACTIONS[verb], detail or None, verb)
+
+
+async def on_duplicate_hint(update: Update, context: PantauContext) -> None:
+    """♻️ Duplikat dari PTU-… under a card that names a possible duplicate (bot/supervision/duplicates.py): the
+    case is marked a duplicate of that one in one tap, as ♻️ Duplikat and a reply with its code would."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or not isinstance(query.message, Message):
+        return
+    services = context.services
+    locale = services.settings.default_locale
+    report_id, original_id = duplicate_of_parts(callback_arg(update))
+    case = await _viewable(update, services, report_id, TriageVerb.DUPLICATE)
+    if case is None or not await _admitted(update, services, case, TriageVerb.DUPLICATE):
+        return
+    refusal = next_status(CaseAction.DUPLICATE, case.status)
+    if isinstance(refusal, StatusRefusal):  # a stale card: say why, and show the case as it is
+        await answer_query(update, _refusal_text(locale, refusal), alert=True)
+        await _edit_card(services, query.message, case)
+        return
+    original = await services.supervision.duplicate_original(query.message.chat.id, case, report_id=original_id)
+    if original is None:
+        await answer_query(update, t(locale, "triage.duplicate_unknown"), alert=True)
+        return
+    await _act(update, context, case, CaseAction.DUPLICATE, original.case_code, TriageVerb.DUPLICATE)
+
+
+async def _viewable(update: Update, services: Services, report_id: int, verb: TriageVerb) -> Case | None:
+    """The pressed button's case, if the chat may view it; otherwise the press is answered and None returned."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    chat_id = query.message.chat.id
+    case = await services.supervision.case(report_id)
+    if case is None or not await services.supervision.may_view(chat_id, case):
+        log.warning("triage press refused: user %s in chat %s, %s on report %s", user.id, chat_id, verb, report_id)
+        await answer_query(update, t(services.settings.default_locale, "triage.not_allowed"), alert=True)
+        return None
+    return case
+
+
+async def _admitted(update: Update, services: Services, case: Case, verb: TriageVerb) -> bool:
+    """Who may press an action's button: a chat that may act on the case (❓: may ask), on a card recorded for it
+    there, by a member of the chat now. Otherwise the press is answered and changes nothing."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    chat_id = query.message.chat.id
+    supervision = services.supervision
+    allowed = supervision.may_ask if verb is TriageVerb.ASK else supervision.may_act
+    if not await allowed(chat_id, case) or not await supervision.is_card_of(chat_id, query.message.message_id, case):
+        log.warning("triage action refused: user %s in chat %s, %s on report %s", user.id, chat_id, verb, case.id)
+        await answer_query(update, t(services.settings.default_locale, "triage.not_allowed"), alert=True)
+        return False
+    return not await _stranger(update, services, verb, case.id, services.settings.default_locale)
+
+
+async def _act(update: Update, context: PantauContext, case: Case, action: CaseAction, detail: str | None,
+               verb: TriageVerb) -> None:
+    """Apply a triage action pressed on a card: the pressed card is edited at once, the others through the outbox."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and isinstance(query.message, Message)
+    services = context.services
+    supervision = services.supervision
+    locale = services.settings.default_locale
+    chat_id = query.message.chat.id
     try:
-        result = await supervision.act(
-            case, _ACTIONS[verb], actor, detail=detail or None, pressed=(chat_id, query.message.message_id)
-        )
+        result = await supervision.act(case, action, _actor(user, chat_id), detail=detail,
+                                       pressed=(chat_id, query.message.message_id))
     except CaseChanged as exc:
-        fresh = await supervision.case(report_id)
+        fresh = await supervision.case(case.id)
         await answer_query(update, t(locale, exc.key), alert=True)
         if fresh is not None:
             await _edit_card(services, query.message, fresh)
@@ -209,9 +262,8 @@ async def on_group_reply(update: Update, context: PantauContext) -> None:
         await services.group_replies.queue(update, t(locale, "triage.question_sent", code=case.case_code))
     else:
         code = normalize_case_code(text)
-        original = await services.supervision.case_by_code(code) if code else None
-        if original is None or original.id == case.id or not await services.supervision.may_view(message.chat.id,
-                                                                                                  original):
+        original = await services.supervision.duplicate_original(message.chat.id, case, code=code) if code else None
+        if original is None:
             await services.group_replies.queue(update, t(locale, "triage.duplicate_unknown"))
             raise ApplicationHandlerStop
         try:

@@ -43,6 +43,7 @@ class EvidenceRow:
     exif_taken_at: str | None = None
     exif_latitude: float | None = None
     exif_longitude: float | None = None
+    phash: str | None = None  # a picture's perceptual hash (bot/kernel/photo_hash.py), for possible duplicates
 
 
 def _draft(row: aiosqlite.Row) -> DraftRow:
@@ -114,9 +115,9 @@ class DraftRepository:
             await conn.executemany(
                 "INSERT INTO draft_evidence (user_id, kind, telegram_file_id, telegram_unique_id, sha256,"
                 " size, mime_type, file_name, stored, media_group_id, created_at, exif_taken_at, exif_latitude,"
-                " exif_longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                " exif_longitude, phash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(draft.user_id, e.kind, e.telegram_file_id, e.telegram_unique_id, e.sha256, e.size, e.mime_type,
-                  e.file_name, e.stored, e.media_group_id, now, e.exif_taken_at, e.exif_latitude, e.exif_longitude)
+                  e.file_name, e.stored, e.media_group_id, now, e.exif_taken_at, e.exif_latitude, e.exif_longitude, e.phash)
                  for e in evidence],
             )
 
@@ -138,7 +139,7 @@ class DraftRepository:
             cur = await conn.execute(
                 "INSERT INTO draft_evidence (user_id, kind, telegram_file_id, telegram_unique_id, sha256,"
                 " size, mime_type, file_name, stored, media_group_id, created_at, exif_taken_at, exif_latitude,"
-                " exif_longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                " exif_longitude, phash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (
                     user_id,
                     evidence.kind,
@@ -154,6 +155,7 @@ class DraftRepository:
                     evidence.exif_taken_at,
                     evidence.exif_latitude,
                     evidence.exif_longitude,
+                    evidence.phash,
                 ),
             )
             await conn.execute(
@@ -165,7 +167,7 @@ class DraftRepository:
     async def evidence(self, user_id: int) -> list[EvidenceRow]:
         rows = await self.db.fetchall(
             "SELECT kind, telegram_file_id, telegram_unique_id, stored, sha256, size, mime_type, file_name,"
-            " media_group_id, exif_taken_at, exif_latitude, exif_longitude FROM draft_evidence WHERE user_id = ?"
+            " media_group_id, exif_taken_at, exif_latitude, exif_longitude, phash FROM draft_evidence WHERE user_id = ?"
             " ORDER BY id",
             (user_id,),
         )

@@ -159,9 +159,10 @@ class Submission:
             )
         await conn.execute(
             "INSERT INTO evidence (report_id, kind, telegram_file_id, telegram_unique_id, sha256, size,"
-            " mime_type, file_name, stored, created_at, exif_taken_at, exif_latitude, exif_longitude)"
+            " mime_type, file_name, stored, created_at, exif_taken_at, exif_latitude, exif_longitude, phash)"
             " SELECT ?, kind, telegram_file_id, telegram_unique_id, sha256, size, mime_type, file_name, stored,"
-            " created_at, exif_taken_at, exif_latitude, exif_longitude FROM draft_evidence WHERE user_id = ? ORDER BY id",
+            " created_at, exif_taken_at, exif_latitude, exif_longitude, phash FROM draft_evidence WHERE user_id = ?"
+            " ORDER BY id",
             (report_id, report.reporter_user_id),
         )
         await conn.execute("DELETE FROM draft_evidence WHERE user_id = ?", (report.reporter_user_id,))

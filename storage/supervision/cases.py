@@ -45,6 +45,16 @@ class EventRow:
     at: str
 
 
+@dataclass(frozen=True, slots=True)
+class EarlierReport:
+    """An earlier report that may be the same as a new one (bot/supervision/duplicates.py): the case it is part of
+    (itself, or the case it joined), and one of its pictures' perceptual hash when the match is by photo."""
+
+    report_id: int
+    case_id: int
+    phash: str | None = None
+
+
 class TransitionConflict(Exception):
     """The report's status changed meanwhile (another supervisor acted first)."""
 
@@ -108,6 +118,35 @@ class CaseStore:
             f" AND r.id IN (SELECT l.report_id FROM report_links l WHERE l.normalized IN ({marks}))"
             " ORDER BY r.id LIMIT 1", tuple(normalized))
         return _case(row) if row else None
+
+    # ---- possible duplicates (bot/supervision/duplicates.py) -----------------------------------
+
+    async def photo_hashes(self, report_id: int) -> list[str]:
+        """The perceptual hashes of a report's evidence pictures (those that have one), in the order they were sent."""
+        rows = await self.db.fetchall(
+            "SELECT phash FROM evidence WHERE report_id = ? AND phash IS NOT NULL ORDER BY id", (report_id,))
+        return [str(r["phash"]) for r in rows]
+
+    async def earlier_alike(self, report_id: int, region_code: str, category: str, since: str,
+                            limit: int = 20) -> list[EarlierReport]:
+        """Reports before `report_id` of the same kecamatan and category, submitted since `since` (UTC ISO), not
+        rejected, newest first."""
+        rows = await self.db.fetchall(
+            "SELECT id, COALESCE(joined_to, id) AS case_id FROM reports WHERE region_code = ? AND category = ?"
+            " AND submitted_at >= ? AND id < ? AND status <> 'rejected' ORDER BY id DESC LIMIT ?",
+            (region_code, category, since, report_id, limit))
+        return [EarlierReport(int(r["id"]), int(r["case_id"])) for r in rows]
+
+    async def earlier_photos(self, report_id: int, region_prefix: str, since: str,
+                             limit: int = 5000) -> list[EarlierReport]:
+        """The evidence pictures with a perceptual hash of the reports before `report_id` in a region (a code prefix:
+        its kecamatan), submitted since `since` (UTC ISO), not rejected, newest report first."""
+        rows = await self.db.fetchall(
+            "SELECT r.id, COALESCE(r.joined_to, r.id) AS case_id, e.phash FROM evidence e"
+            " JOIN reports r ON r.id = e.report_id WHERE e.phash IS NOT NULL AND r.region_code LIKE ?"
+            " AND r.submitted_at >= ? AND r.id < ? AND r.status <> 'rejected' ORDER BY r.id DESC, e.id LIMIT ?",
+            (f"{region_prefix}.%", since, report_id, limit))
+        return [EarlierReport(int(r["id"]), int(r["case_id"]), str(r["phash"])) for r in rows]
 
     async def joined(self, report_id: int) -> list[CaseRow]:
         """The reports that joined this case (the same online content, reported later), oldest first."""
