@@ -39,6 +39,9 @@ from bot.delivery.scale_out import INBOX_CHANNEL, OUTBOX_CHANNEL, ScaleOut, Shar
 from bot.delivery.transport import AiohttpRequest
 from bot.delivery.update_processor import PerChatUpdateProcessor
 from bot.delivery.webhook import WebhookConfig, start_webhook
+from bot.insight import delivery_policy as insight_delivery
+from bot.insight.jobs import DIGEST_CHECK_EVERY, queue_digests
+from bot.insight.service import InsightService, parse_digest_time
 from bot.kernel.context import SERVICES_KEY, PantauContext
 from bot.kernel.services import Services
 from bot.kernel.stages import HandlerStages
@@ -87,6 +90,7 @@ from bot.volunteers.service import VolunteerService
 from bot.volunteers.verification import VerificationService
 from handlers import errors
 from handlers.abuse import routes as abuse_routes
+from handlers.insight import routes as insight_routes
 from handlers.people import routes as people_routes
 from handlers.privacy import routes as privacy_routes
 from handlers.reporting import routes as reporting_routes
@@ -100,6 +104,9 @@ from storage.delivery.broadcasts import BroadcastRepository
 from storage.delivery.inbox import InboxRepository
 from storage.delivery.outbox import OutboxRepository
 from storage.delivery.workers import WorkerRepository
+from storage.insight.digests import DigestRepository
+from storage.insight.exports import ExportRepository
+from storage.insight.facts import InsightRepository
 from storage.people.users import UserRepository
 from storage.privacy.personal_data import PersonalDataRepository
 from storage.reporting.conversations import ConversationStore
@@ -211,6 +218,9 @@ async def create_services(settings: Settings) -> Services:
         reachability=reachability,
         abuse=abuse,
         tps=tps,
+        insight=InsightService(  # statistics, their charts, the map of reports, exports, daily digests
+            InsightRepository(db), ExportRepository(db), DigestRepository(db), regions, rules, boundaries=boundaries,
+            digest_time=parse_digest_time(settings.digest_time)),
         scale_out=ScaleOut(WorkerRepository(db), settings.worker_lease_seconds) if settings.scale_out else None,
     )
 
@@ -247,6 +257,7 @@ def register_handlers(application: PantauApplication) -> None:
     # over their personal data (/datasaya, /hapusdata), which go on.
     abuse_routes.register(stages, exempt=privacy_routes.is_data_rights_request)
     tps_routes.register(stages)  # voting day: /jagatps /hasil /cakupan, a results photo before a report takes it
+    insight_routes.register(stages)  # /statistik /peta /ekspor /ringkasan in groups, and their buttons
     supervision_routes.register(stages)  # first: its prompt replies and group handlers come before the others
     volunteers_routes.register(stages)  # /relawan and recruitment links, verification cards, /undang /organisasi
     tasks_routes.register(stages)  # /tugas in groups; a task's buttons and report-backs in private chats
@@ -341,6 +352,8 @@ async def start_background(application: PantauApplication) -> None:
     privacy_delivery.register(policy, privacy_delivery.PrivacySender(  # /datasaya's summary and JSON document
         services.privacy, BotCalls(application.bot)))
     tps_delivery.register(policy, tps_delivery.TpsSender(services.tps, application.bot))  # the /cakupan chart
+    insight_delivery.register(policy, insight_delivery.InsightSender(  # /statistik's charts, /peta, /ekspor's file
+        services.insight, application.bot))
     form_delivery.register(policy, form_delivery.FormSender(  # the reporter's report form, a PDF rendered when sent
         services.reports, services.regions, services.intake.rules,
         BotCalls(application.bot), unicode_font()))
@@ -389,6 +402,7 @@ def register_periodic_jobs(application: PantauApplication, services: Services) -
     application.job_queue.run_repeating(post_waiting_cards, WAITING_CARDS_EVERY, first=60.0, name="waiting-cards")
     application.job_queue.run_repeating(purge_identities, PURGE_IDENTITIES_EVERY, first=120.0, name="identities")
     application.job_queue.run_repeating(push_checklists, CHECKLIST_CHECK_EVERY, first=10.0, name="tps-checklists")
+    application.job_queue.run_repeating(queue_digests, DIGEST_CHECK_EVERY, first=75.0, name="digests")
 
 
 async def join_workers(application: PantauApplication, services: Services, worker: OutboxWorker) -> None:

@@ -79,11 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
     evidence.add_argument("--out", required=True, type=Path, metavar="DIR",
                           help="the folder to copy them into (created if need be; no file there is overwritten)")
     evidence.add_argument("--operator", metavar="NAME", help="your name for the access log (default: your login name)")
-    export = sub.add_parser("export", parents=[common], help="export all reports to CSV (without reporters' identities)",
-                            description="Write every report to a CSV file with its evidence count, never with "
-                            "identities. Times are in the zone of the report's region.")
+    export = sub.add_parser("export", parents=[common], help="export the cases to CSV, XLSX or GeoJSON",
+                            description="Write the cases, one row per case (code, category, status, kind, times in "
+                            "the zone of the case's region, region codes and names, place, reported party, evidence "
+                            "count and hashes, deadlines), never with identities unless --with-identity --purpose.")
     export.add_argument("--output", type=Path, default=Path("data/reports.csv"), metavar="PATH",
-                        help="the CSV file to write (default data/reports.csv)")
+                        help="the file to write (default data/reports.csv); its suffix picks the format")
+    export.add_argument("--format", dest="fmt", choices=["csv", "xlsx", "geojson"],
+                        help="csv, xlsx or geojson (default: the output's suffix, else csv)")
+    export.add_argument("--region", metavar="CODE", help="only the cases of this region, e.g. 15.71 (default: all)")
+    export.add_argument("--with-identity", action="store_true",
+                        help="include the reporters' names, addresses and phones (logged in the access log)")
+    export.add_argument("--purpose", help="why the identities are exported (required with --with-identity; logged)")
+    export.add_argument("--operator", metavar="NAME", help="your name for the access log (default: your login name)")
     org = sub.add_parser("org-add", parents=[common], help="register an organisation that recruits volunteers",
                          description="Register an organisation that signed an agreement with Bawaslu (students, "
                          "OKP, ormas, cyber media, observers, SKPP alumni…) for a region of any level.")
@@ -248,9 +256,17 @@ def _operator_command(args: argparse.Namespace) -> int:
         return _run(flags(settings, sys.stdout))
     if args.command == "tps-import":
         return _run(tps_import(settings, args.file, sys.stdout))
-    count = asyncio.run(export_reports(settings, args.output))
-    print(f"exported {count} reports to {args.output}")
-    return 0
+    if args.purpose and not args.with_identity:
+        print("--purpose goes with --with-identity (an export without identities needs none)", file=sys.stderr)
+        return 2
+    return _run(_export(settings, args))
+
+
+async def _export(settings: OperatorSettings, args: argparse.Namespace) -> None:
+    count = await export_reports(settings, args.output, fmt=args.fmt, region=args.region,
+                                 with_identity=args.with_identity, purpose=args.purpose, operator=args.operator)
+    print(f"exported {count} cases to {args.output}" + (" WITH reporters' identities (access logged)"
+                                                      if args.with_identity else ""))
 
 
 async def _health(settings: OperatorSettings, args: argparse.Namespace) -> int:

@@ -103,6 +103,9 @@ class OperatorSettings(LoggingSettings):
     checklist_times: str = "07:00,13:00,14:00"
     tps_per_volunteer: int = Field(default=1, ge=1, le=10)
     volunteers_per_tps: int = Field(default=2, ge=1, le=10)
+    # Each supervisors' group's daily digest (bot/insight/): the local time (in the group's region's zone) it is
+    # sent at, HH:MM; empty: no digests. A group turns its own off with /ringkasan mati.
+    digest_time: str = "07:00"
 
     @property
     def database(self) -> Path | str:
@@ -165,6 +168,14 @@ class OperatorSettings(LoggingSettings):
 
         parse_times(value)  # a ValueError names what is wrong
         return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _digest_time(cls, value: str) -> str:
+        from bot.insight.service import parse_digest_time
+
+        parse_digest_time(value)  # a ValueError names what is wrong
+        return value.strip()
 
     @field_validator("voting_day", mode="before")
     @classmethod

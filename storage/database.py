@@ -74,6 +74,8 @@ class Database:
         self.defer_flush_s = DEFER_FLUSH_S if defer_flush_s is None else defer_flush_s
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._long_reader: aiosqlite.Connection | None = None  # opened by the first fetchall_long
+        self._long_lock = asyncio.Lock()
         self._write_lock = asyncio.Lock()
         self._deferred: list[Statement] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -118,10 +120,10 @@ class Database:
         return self._writer is not None
 
     async def _close_connections(self) -> None:
-        for conn in (self._reader, self._writer):
+        for conn in (self._reader, self._writer, self._long_reader):
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = None
+        self._reader = self._writer = self._long_reader = None
 
     async def _migrate(self, conn: aiosqlite.Connection) -> None:
         await conn.execute(
@@ -235,6 +237,16 @@ class Database:
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         assert self._reader is not None, "database not open"
         rows: list[aiosqlite.Row] = await _on_thread(self._reader, _fetchall, sql, tuple(params))
+        return rows
+
+    async def fetchall_long(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        """A long read (a region's whole election, for statistics or an export) on a connection of its own, so
+        that nobody else's read waits seconds behind it. One long read at a time."""
+        assert self._reader is not None, "database not open"
+        async with self._long_lock:
+            if self._long_reader is None:
+                self._long_reader = await self._connect()
+            rows: list[Any] = await _on_thread(self._long_reader, _fetchall, sql, tuple(params))
         return rows
 
 

@@ -248,6 +248,7 @@ class PostgresDatabase(Database):
         self.url = str(path)
         self._pg_writer: _Connection | None = None
         self._pg_reader: _Connection | None = None
+        self._pg_long_reader: _Connection | None = None  # opened by the first fetchall_long
         self._pg_signals: asyncpg.Connection | None = None
         self._schema = "public"  # LISTEN and NOTIFY, opened by the first use
         self._read_lock = asyncio.Lock()
@@ -271,10 +272,10 @@ class PostgresDatabase(Database):
         if self._pg_signals is not None:
             await self._pg_signals.close()
             self._pg_signals = None
-        for conn in (self._pg_reader, self._pg_writer):
+        for conn in (self._pg_reader, self._pg_writer, self._pg_long_reader):
             if conn is not None:
                 await conn.conn.close()
-        self._pg_reader = self._pg_writer = None
+        self._pg_reader = self._pg_writer = self._pg_long_reader = None
 
     async def _signals(self) -> asyncpg.Connection:
         if self._pg_signals is None:
@@ -381,6 +382,15 @@ class PostgresDatabase(Database):
         assert reader is not None, "database not open"
         async with self._read_lock:  # one statement at a time on a connection
             result = await reader.run(sql, tuple(params))
+        return await result.fetchall()
+
+    async def fetchall_long(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        """Database.fetchall_long: a long read on a connection of its own (opened on first use)."""
+        assert self._pg_reader is not None, "database not open"
+        async with self._long_lock:
+            if self._pg_long_reader is None:
+                self._pg_long_reader = await self._pg_connect()
+            result = await self._pg_long_reader.run(sql, tuple(params))
         return await result.fetchall()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.insight.actions import InsightAction
 from bot.kernel.callbacks import CODEC, Action, Callback, CallbackCodec, encode, no_arg, parse
 from bot.people.actions import PeopleAction
 from bot.privacy.actions import PrivacyAction
@@ -98,11 +99,14 @@ WIRE_NAMES = {
     TpsAction.ANSWER: "tpa",
     TpsAction.RESULT: "tph",
     TpsAction.REPORT: "tpl",
+    InsightAction.PERIOD: "ins",
+    InsightAction.EXPORT: "inx",
 }
 # Every feature's actions (a new feature's enum goes here, its members above).
 FEATURES: tuple[type[Action], ...] = (ReportAction, PeopleAction, SupervisionAction, VolunteerTaskAction,
                                      TaskAnswerAction, TaskGroupAction, RegistrationAction, VerificationAction,
-                                     RecruitmentAction, PrivacyAction, FormAction, TpsAction)
+                                     RecruitmentAction, PrivacyAction, FormAction, TpsAction,
+                                     InsightAction)
 
 
 def test_every_features_actions_keep_their_wire_names():

@@ -8,6 +8,7 @@ import pytest
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.ext import CallbackQueryHandler
 
+from bot.insight.actions import InsightAction
 from bot.kernel import callbacks
 from bot.kernel.callbacks import CODEC, MAX_BYTES, VERSION, Action, Callback, encode, matches, parse
 from bot.kernel.case_code import new_case_code
@@ -99,10 +100,12 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     TpsAction.ANSWER: ("1:opening:0:y", "7:closing:2:n", "9:count:2:y"),
     TpsAction.RESULT: ("1:governor", "3:dprd_regency"),
     TpsAction.REPORT: ("1:opening", "2:count"),
+    InsightAction.PERIOD: ("today", "7d", "all"),
+    InsightAction.EXPORT: ("csv", "xlsx", "geojson"),
 }
 EVERY_ACTION: list[Action] = [  # every feature's
     *ReportAction, *PeopleAction, *SupervisionAction, *VolunteerTaskAction, *TaskAnswerAction, *TaskGroupAction,
-    *RegistrationAction, *VerificationAction, *RecruitmentAction, *PrivacyAction, *FormAction, *TpsAction,
+    *RegistrationAction, *VerificationAction, *RecruitmentAction, *PrivacyAction, *FormAction, *TpsAction, *InsightAction,
 ]
 VALID = [(action, arg) for action, args in VALID_ARGS.items() for arg in args]
 

@@ -48,7 +48,7 @@ def test_the_bot_without_a_token_still_explains_and_exits_2(tmp_path: Path) -> N
 
 def test_identity_and_export_need_no_token(no_token: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["export", "--output", str(no_token.parent / "out.csv")]) == 0
-    assert "exported 0 reports" in capsys.readouterr().out
+    assert "exported 0 cases" in capsys.readouterr().out
     assert cli.main(["identity", "PTU-7KQ2-M9XD", "--purpose", "checking a case"]) == 2
     err = capsys.readouterr().err
     assert "no report PTU-7KQ2-M9XD" in err and "TELEGRAM_BOT_TOKEN" not in err

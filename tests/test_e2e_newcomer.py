@@ -122,12 +122,14 @@ async def test_command_menus_per_scope_and_language(fake: FakeTelegram, bot: Pan
                                     "datasaya", "hapusdata", "bantuan", "batal"]
     assert names(fake, PRIVATE, "en") == ["report", "status", "myreports", "language", "volunteer", "myvolunteer",
                                           "mytasks", "mydata", "erasemydata", "help", "cancel"]
-    assert names(fake, GROUPS) == ["kasus", "antrian", "tugas", "undang", "organisasi"]
-    assert names(fake, GROUPS, "en") == ["case", "queue", "task", "invite", "organisations"]
-    assert names(fake, ADMINS) == ["kasus", "antrian", "tugas", "undang", "organisasi", "daftar"]
-    assert names(fake, ADMINS, "en") == ["case", "queue", "task", "invite", "organisations", "register"]
+    group_id = ["kasus", "antrian", "tugas", "undang", "organisasi", "statistik", "peta", "ekspor", "ringkasan", "cakupan"]
+    group_en = ["case", "queue", "task", "invite", "organisations", "stats", "map", "export", "digest", "coverage"]
+    assert names(fake, GROUPS) == group_id
+    assert names(fake, GROUPS, "en") == group_en
+    assert names(fake, ADMINS) == [*group_id, "daftar"]
+    assert names(fake, ADMINS, "en") == [*group_en, "register"]
     assert fake.commands(PRIVATE)[0]["description"] == "Laporkan dugaan pelanggaran pemilu"
-    assert fake.commands(ADMINS, "en")[5]["description"].startswith("Register this group")
+    assert fake.commands(ADMINS, "en")[-1]["description"].startswith("Register this group")
 
 
 async def test_descriptions_in_both_languages(fake: FakeTelegram, bot: Pantau) -> None:

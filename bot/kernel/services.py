@@ -8,6 +8,7 @@ from bot.abuse.service import AbuseService
 from bot.delivery.outbox_worker import OutboxWorker
 from bot.delivery.pacing import GroupPacer
 from bot.delivery.scale_out import ScaleOut
+from bot.insight.service import InsightService
 from bot.people.users import UserService
 from bot.privacy.service import PrivacyService
 from bot.regions.directory import RegionDirectory
@@ -62,6 +63,7 @@ class Services:
     forms: FormService  # the reporter's pre-filled report form (PDF)
     abuse: AbuseService  # bans, supervisors' flags, the flood guard
     tps: TpsService  # voting day: polling stations, their watchers, checklists and results photos
+    insight: InsightService  # statistics, charts, the map of reports, exports, daily digests
     boundaries: Boundaries | None = None
     membership: MembershipService = field(default_factory=MembershipService)
     outbox_worker: OutboxWorker | None = field(default=None)

@@ -5,7 +5,6 @@ to Telegram, and print times in the zone of the region concerned."""
 from __future__ import annotations
 
 import asyncio
-import csv
 import getpass
 import hashlib
 import json
@@ -190,27 +189,47 @@ def _write_new(path: Path, content: bytes) -> None:
         handle.write(content)
 
 
-# Export columns holding a UTC timestamp, written in the zone of the report's region (with its offset).
-_LOCAL_TIME_COLUMNS = ("submitted_at", "status_changed_at")
-
-
-async def export_reports(settings: OperatorSettings, output: Path) -> int:
-    """Write every report (never identities) to a CSV file; returns how many."""
-    async with Database(settings.database) as db:
-        rows = await ReportRepository(db).export_rows()
+async def export_reports(settings: OperatorSettings, output: Path, *, fmt: str | None = None, region: str | None = None,
+                         with_identity: bool = False, purpose: str | None = None, operator: str | None = None) -> int:
+    """Write the cases (of `region`, else all) to a CSV, XLSX or GeoJSON file (`fmt`, else the file's suffix, else
+    CSV), one row per case (bot/insight/exports.py); returns how many. Never with identities, unless
+    `with_identity` with a `purpose`: then each identity read is logged, with who (`operator`, else the login name)
+    and why, before it is read (the access log, as `identity` does)."""
+    from bot.insight.exports import ExportFormat
+    from bot.insight.service import InsightService
+    from bot.kernel.refusal import Refusal
+    from bot.legal.rules import LegalRules
     from bot.regions.directory import RegionDirectory
+    from storage.insight.digests import DigestRepository
+    from storage.insight.exports import ExportRepository
+    from storage.insight.facts import InsightRepository
 
+    chosen = fmt or output.suffix.lstrip(".").lower() or "csv"
+    try:
+        export_format = ExportFormat(chosen)
+    except ValueError:
+        raise OperatorError(f"{chosen!r} is not an export format: csv, xlsx or geojson") from None
+    if with_identity and (purpose is None or len(purpose.strip()) < 5):
+        raise OperatorError("an export with identities needs its purpose: --purpose \"…\" (it is logged)")
     regions = RegionDirectory()
-    for row in rows:
-        for column in _LOCAL_TIME_COLUMNS:
-            row[column] = _local_time(regions, row.get(column), row.get("region_code"))
+    if region is not None and regions.get(region) is None:
+        raise OperatorError(f"{region!r} is not a region code (e.g. 15.71)")
+    async with Database(settings.database) as db:
+        insight = InsightService(InsightRepository(db), ExportRepository(db), DigestRepository(db), regions,
+                                 LegalRules(settings.election_kind, settings.local_days_off))
+        try:
+            made = await insight.export(region, export_format, settings.default_locale,
+                                        accessor=(operator or getpass.getuser()) if with_identity else None,
+                                        purpose=purpose)
+        except Refusal as exc:
+            raise OperatorError(t("en", exc.key, **exc.params)) from None
     output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("w", newline="", encoding="utf-8") as handle:
-        fields = list(rows[0]) if rows else ["case_code"]
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    return len(rows)
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if with_identity else 0o644)
+    if with_identity:
+        os.fchmod(fd, 0o600)  # personal data: readable by its owner only, also when it replaced an older file
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(made.content)
+    return made.count
 
 
 def _local_time(regions: RegionDirectory, stamp: object, region_code: object) -> object:

@@ -44,6 +44,11 @@ GROUP_MENU: list[MenuEntry] = [
     ("tugas", {"id": "tugas", "en": "task"}),
     ("undang", {"id": "undang", "en": "invite"}),
     ("organisasi", {"id": "organisasi", "en": "organisations"}),
+    ("statistik", {"id": "statistik", "en": "stats"}),
+    ("peta", {"id": "peta", "en": "map"}),
+    ("ekspor", {"id": "ekspor", "en": "export"}),
+    ("ringkasan", {"id": "ringkasan", "en": "digest"}),
+    ("cakupan", {"id": "cakupan", "en": "coverage"}),
 ]
 ADMIN_MENU: list[MenuEntry] = [*GROUP_MENU, ("daftar", {"id": "daftar", "en": "register"})]
 

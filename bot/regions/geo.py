@@ -265,6 +265,13 @@ class Boundaries:
         self._scopes[prefix] = scoped
         return scoped
 
+    def areas(self, prefix: str | None) -> list[tuple[str, Any]]:
+        """(code, shapely geometry) of each mapped kecamatan equal to ``prefix`` or below it (None: all), by code."""
+        scope = self._scoped(prefix.strip() if prefix else None)
+        if scope is None:
+            return []
+        return sorted(((self._codes[i], self._geoms[i]) for i in scope.idx.tolist()), key=lambda area: area[0])
+
     def locate(self, latitude: float, longitude: float) -> str | None:
         """Code of the kecamatan containing the point (its boundary counts as inside), or None."""
         if not _valid(latitude, longitude):

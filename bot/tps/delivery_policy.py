@@ -47,7 +47,6 @@ class TpsSender:
         message = await self.bot.send_photo(item.chat_id, png, caption=caption)
         return message.message_id
 
-
     async def conflict(self, item: OutboxItem) -> int | None:
         """Two (or more) different results photos of one TPS and contest, as an album with the conflict's caption."""
         photos = [str(p) for p in item.payload["photos"]]

@@ -1,0 +1,1 @@
+"""Insight (issue 14): /statistik, /peta, /ekspor and /ringkasan in supervisors groups."""

@@ -1,0 +1,1 @@
+"""Insight (issue 14): the SQL of statistics, exports and daily digests."""
