@@ -174,3 +174,20 @@ async def test_a_resized_re_encoded_copy_of_a_photo_is_hinted_across_categories_
     assert await services.supervision.possible_duplicates(copy_case, kota.chat_id) == []
     text, markup = await services.alerts.render(copy_case, kota.chat_id, "alert")
     assert HINT not in text and ONE_TAP not in str(markup)
+
+
+async def test_a_one_tap_duplicate_of_a_case_rejected_since_is_refused(fake: FakeTelegram, bot: Pantau) -> None:
+    """The card was drawn while the earlier case was a candidate; it was rejected since: the old button marks
+    nothing (the reporter would be told their report is 'the same as' a rejected one)."""
+    kec = Group(fake, "Panwascam Pasar Jambi")
+    await kec.register(services_of(bot), PASAR_JAMBI)
+    _, first_code = await report(fake)
+    await submitted_hours_ago(bot, first_code, 1)
+    _, second_code = await report(fake)
+    second_card = await delivered_card(fake, kec.chat_id, second_code)
+    assert labels(second_card)[-1] == f"{ONE_TAP} {first_code}"
+    async with services_of(bot).db.transaction() as conn:  # the first case is rejected meanwhile
+        await conn.execute("UPDATE reports SET status = 'rejected' WHERE case_code = ?", (first_code,))
+    alert = await alert_of(fake, press(fake, second_card, ONE_TAP))
+    assert "tidak ditemukan" in alert
+    assert (await case_of(bot, second_code)).status == "received"

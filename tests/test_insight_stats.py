@@ -97,3 +97,15 @@ def test_the_charts_hold_the_figures() -> None:
         assert [t.get_text() for t in axes.get_legend().get_texts()] == ["diterima", "selesai"]
     finally:
         plt.close(figure)
+
+
+def test_what_is_overdue_or_unclaimed_counts_whenever_it_came_in() -> None:
+    """Today's figures count today's cases, but an overdue case of last month is overdue today too."""
+    old, new = case(1, submitted=NOW - timedelta(days=20)), case(2)
+    today = period_start(Period.TODAY, NOW, WIB)
+    stats = compute([old, new], region="15.71", rules=LegalRules(), zone_of=zone_of, now=NOW, since=today)
+    assert stats.total == 1 and stats.by_category == [("money_politics", 1)]
+    assert [o.case_code for o in stats.overdue] == ["PTU-AAAA-0001"] and stats.unclaimed == 2
+    yesterday = compute([old, new], region="15.71", rules=LegalRules(), zone_of=zone_of, now=NOW,
+                        since=today - timedelta(days=1) if today else None, until=today)
+    assert yesterday.total == 0  # neither came in yesterday

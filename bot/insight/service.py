@@ -13,6 +13,7 @@ from bot.insight import charts, texts
 from bot.insight.exports import ExportFormat, render, rows
 from bot.insight.map import MapArea, MapPoint, reports_map_png
 from bot.insight.stats import Period, Statistics, compute, period_start
+from bot.kernel.drawing import PYPLOT
 from bot.kernel.refusal import Refusal
 from bot.legal.rules import LegalRules
 from bot.regions.directory import RegionDirectory
@@ -54,6 +55,7 @@ class InsightService:
         self.boundaries = boundaries
         self.digest_time = digest_time  # None: no digests
         self._recent: dict[tuple[str | None, Period, str], Statistics] = {}
+        self._exporting = asyncio.Semaphore(1)
 
     def zone(self, region: str | None) -> Any:
         return self.regions.timezone(region) if region else self.regions.scope_timezone() or self.regions.timezone("31")
@@ -68,7 +70,7 @@ class InsightService:
         if key in self._recent:
             return self._recent[key]
         since = period_start(period, now, self.zone(region))
-        facts = await self.facts.facts(region, iso(since) if since else None)
+        facts = await self.facts.facts(region, until=iso(now))  # all of them: what is overdue came in any time
         stats = await asyncio.to_thread(compute, facts, region=region, rules=self.rules, zone_of=self.regions.timezone,
                                         now=now, since=since)
         self._recent[key] = stats
@@ -104,13 +106,20 @@ class InsightService:
         statuses = [(s.value, t(locale, f"status.{s.value}")) for s in CaseStatus]
 
         def draw() -> list[bytes]:
-            return [charts.png(charts.category_figure(t(locale, "insight.stats.chart_category", region=name,
-                                                        period=period_name), categories,
-                                                      t(locale, "insight.stats.cases"))),
-                    charts.png(charts.timeline_figure(t(locale, "insight.stats.chart_timeline", region=name),
-                                                      stats.daily, statuses, t(locale, "insight.stats.cases")))]
+            with PYPLOT:
+                return self._draw_charts(locale, name, period_name, categories, statuses, stats)
 
         return await asyncio.to_thread(draw), texts.caption(locale, self.regions, region, period, stats)
+
+    @staticmethod
+    def _draw_charts(locale: str, name: str, period_name: str, categories: list[tuple[str, int]],
+                     statuses: list[tuple[str, str]], stats: Statistics) -> list[bytes]:
+        by_category = charts.category_figure(t(locale, "insight.stats.chart_category", region=name, period=period_name),
+                                             categories, t(locale, "insight.stats.cases"))
+        first = charts.png(by_category)
+        by_day = charts.timeline_figure(t(locale, "insight.stats.chart_timeline", region=name), stats.daily, statuses,
+                                        t(locale, "insight.stats.cases"))
+        return [first, charts.png(by_day)]
 
     # ---- the map -------------------------------------------------------------------------------
 
@@ -139,8 +148,10 @@ class InsightService:
                      for code, geometry in boundaries.areas(region)]
             points = [MapPoint(f.latitude, f.longitude, names[f.category])
                       for f in found if f.latitude is not None and f.longitude is not None][-MAX_MAP_POINTS:]
-            return reports_map_png(t(locale, "insight.map.title", region=name), areas, points,
-                                   t(locale, "insight.map.legend"), t(locale, "insight.map.no_reports")), len(points)
+            with PYPLOT:
+                png = reports_map_png(t(locale, "insight.map.title", region=name), areas, points,
+                                      t(locale, "insight.map.legend"), t(locale, "insight.map.no_reports"))
+            return png, len(points)
 
         png, located = await asyncio.to_thread(draw)  # a province's cases: not on the event loop
         return png, t(locale, "insight.map.caption", region=name, total=len(found), located=located)
@@ -151,21 +162,22 @@ class InsightService:
                      purpose: str | None = None) -> Export:
         """The region's cases as a file. With `accessor` and `purpose` (an operator's export only), with the
         reporters' identities, each read logged first."""
-        records = await self.exports.cases(region)
-        hashes = await self.exports.evidence_hashes(region)
-        reporters = await self.exports.reporters(region)
-        identities = None
-        if accessor is not None:
-            if not purpose or len(purpose.strip()) < 5:
-                raise Refusal("insight.export.usage")
-            identities = await self.exports.identities(region, accessor=accessor, purpose=purpose.strip())
+        if accessor is not None and (not purpose or len(purpose.strip()) < 5):
+            raise Refusal("insight.export.usage")
+        async with self._exporting:  # one at a time: a province's export holds its 100,000 rows in memory
+            records = await self.exports.cases(region)
+            hashes = await self.exports.evidence_hashes(region)
+            reporters = await self.exports.reporters(region)
+            identities = None
+            if accessor is not None and purpose is not None:
+                identities = await self.exports.identities(region, accessor=accessor, purpose=purpose.strip())
 
-        def make() -> bytes:
-            table = rows(records, self.regions, self.rules, locale, hashes=hashes, reporters=reporters,
-                         identities=identities)
-            return render(table, fmt, with_identity=identities is not None)
+            def make() -> bytes:
+                table = rows(records, self.regions, self.rules, locale, hashes=hashes, reporters=reporters,
+                             identities=identities)
+                return render(table, fmt, with_identity=identities is not None)
 
-        content = await asyncio.to_thread(make)
+            content = await asyncio.to_thread(make)
         day = utcnow().astimezone(self.zone(region)).date()
         place = (region or "semua").replace(".", "")
         return Export(content, len(records), f"pantau-kasus-{place}-{day:%Y%m%d}.{fmt.value}")
@@ -195,13 +207,11 @@ class InsightService:
         zone = self.regions.timezone(region)
         today = now.astimezone(zone).date()
         midnight = datetime.combine(today, time(0), zone)
-        facts = await self.facts.facts(region)
+        facts = await self.facts.facts(region, until=iso(now))
 
         def both() -> tuple[Statistics, Statistics]:
-            yesterday = [f for f in facts
-                         if midnight - timedelta(days=1) <= datetime.fromisoformat(f.submitted_at) < midnight]
-            return (compute(yesterday, region=region, rules=self.rules, zone_of=self.regions.timezone, now=now,
-                            since=midnight - timedelta(days=1)),
+            return (compute(facts, region=region, rules=self.rules, zone_of=self.regions.timezone, now=now,
+                            since=midnight - timedelta(days=1), until=midnight),
                     compute(facts, region=region, rules=self.rules, zone_of=self.regions.timezone, now=now, since=None))
 
         day_before, everything = await asyncio.to_thread(both)

@@ -4,6 +4,7 @@ off the event loop for a whole province's cases)."""
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -72,7 +73,17 @@ def area_of(region_code: str, region: str | None) -> str:
     return ".".join(region_code.split(".")[:depth])
 
 
-def overdue_of(facts: CaseFacts, rules: LegalRules, zone: ZoneInfo, today: date) -> Overdue | None:
+class CountedOnce:
+    """A deployment's rules with each day's deadlines counted once: a province's cases share some sixty days."""
+
+    def __init__(self, rules: LegalRules) -> None:
+        self.kind = rules.kind
+        self.initial_review = functools.lru_cache(maxsize=4096)(rules.initial_review)
+        self.handling = functools.lru_cache(maxsize=4096)(rules.handling)
+        self.handling_extended = functools.lru_cache(maxsize=4096)(rules.handling_extended)
+
+
+def overdue_of(facts: CaseFacts, rules: LegalRules | CountedOnce, zone: ZoneInfo, today: date) -> Overdue | None:
     """Past its deadline and not done: received or claimed past the kajian awal's (or, where the election has none,
     the handling's), registered past the handling's with its extension (Pemilu counts from registration, Pilkada
     from receipt)."""
@@ -91,9 +102,10 @@ def overdue_of(facts: CaseFacts, rules: LegalRules, zone: ZoneInfo, today: date)
 
 
 def compute(facts: Sequence[CaseFacts], *, region: str | None, rules: LegalRules, zone_of: Callable[[str], ZoneInfo],
-            now: datetime, since: datetime | None) -> Statistics:
-    """The statistics of `facts` (the region's cases submitted since `since`). Times are counted in each case's own
-    zone; the timeline in the zone of the region."""
+            now: datetime, since: datetime | None, until: datetime | None = None) -> Statistics:
+    """The statistics of the region's cases `facts`: counts, medians and the timeline of those submitted from
+    `since` (None: all) until before `until` (None: no end); what is overdue and unclaimed now, of them all (a case
+    is overdue whenever it came in). Times are counted in each case's own zone; the timeline in the region's."""
     region_zone = zone_of(region) if region else zone_of(facts[0].region_code) if facts else ZoneInfo("Asia/Jakarta")
     categories: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
@@ -103,36 +115,41 @@ def compute(facts: Sequence[CaseFacts], *, region: str | None, rules: LegalRules
     close: list[float] = []
     overdue: list[Overdue] = []
     daily: dict[date, Counter[str]] = {}
-    located = 0
+    located = total = unclaimed = 0
     first_day = (now - timedelta(days=TIMELINE_DAYS - 1)).astimezone(region_zone).date()
     zones: dict[str, ZoneInfo] = {}
+    counted = CountedOnce(rules)
     for f in facts:
+        submitted = _utc(f.submitted_at)
+        zone = zones.get(f.region_code)
+        if zone is None:
+            zone = zones[f.region_code] = zone_of(f.region_code)
+        late = overdue_of(f, counted, zone, now.astimezone(zone).date())
+        if late is not None:
+            overdue.append(late)
+        unclaimed += f.status == CaseStatus.RECEIVED
+        if (since is not None and submitted < since) or (until is not None and submitted >= until):
+            continue
+        total += 1
         categories[f.category] += 1
         statuses[f.status] += 1
         areas[area_of(f.region_code, region)] += 1
         kinds[f.kind] += 1
         located += f.latitude is not None
-        submitted = _utc(f.submitted_at)
         if f.claimed_at:
             claim.append((_utc(f.claimed_at) - submitted).total_seconds())
         if f.closed_at:
             close.append((_utc(f.closed_at) - submitted).total_seconds())
-        zone = zones.get(f.region_code)
-        if zone is None:
-            zone = zones[f.region_code] = zone_of(f.region_code)
-        late = overdue_of(f, rules, zone, now.astimezone(zone).date())
-        if late is not None:
-            overdue.append(late)
         day = submitted.astimezone(region_zone).date()
         if day >= first_day:
             daily.setdefault(day, Counter())[f.status] += 1
     start = max(first_day, since.astimezone(region_zone).date() if since else min(daily, default=first_day))
     end = now.astimezone(region_zone).date()
     timeline = [(start + timedelta(days=i), dict(daily.get(start + timedelta(days=i), {})))
-                for i in range((end - start).days + 1)] if facts else []
+                for i in range((end - start).days + 1)] if total else []
     order = {s.value: i for i, s in enumerate(CaseStatus)}
     return Statistics(
-        total=len(facts),
+        total=total,
         by_category=categories.most_common(),
         by_status=sorted(statuses.items(), key=lambda item: order.get(item[0], len(order))),
         by_area=areas.most_common(),
@@ -141,7 +158,7 @@ def compute(facts: Sequence[CaseFacts], *, region: str | None, rules: LegalRules
         median_claim=timedelta(seconds=statistics.median(claim)) if claim else None,
         median_close=timedelta(seconds=statistics.median(close)) if close else None,
         overdue=sorted(overdue, key=lambda o: (o.due, o.case_code)),
-        unclaimed=statuses.get(CaseStatus.RECEIVED, 0),
+        unclaimed=unclaimed,
         daily=timeline,
         with_location=located,
     )

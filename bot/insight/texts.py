@@ -27,6 +27,13 @@ def duration(locale: str, span: timedelta | None) -> str:
     return t(locale, "insight.duration.days", days=days, hours=hours)
 
 
+def zone_label(regions: RegionDirectory, region: str | None) -> str:
+    """WIB, WITA or WIT: the region's, or (everywhere: the admin chat) the deployment's scope's."""
+    if region:
+        return regions.tz_label(region)
+    return regions.tz_label(regions.scope.code) if regions.scope is not None else "WIB"
+
+
 def region_name(regions: RegionDirectory, region: str | None, locale: str) -> str:
     found = regions.get(region) if region else None
     return found.path if found is not None else t(locale, "insight.everywhere")
@@ -43,7 +50,7 @@ def _section(locale: str, title: str, rows: list[tuple[str, int]]) -> list[str]:
 def statistics_text(locale: str, regions: RegionDirectory, region: str | None, period: Period, stats: Statistics,
                     volunteers: tuple[int, int, int] | None) -> str:
     """The statistics message (without the pictures, which follow as an album)."""
-    tz = regions.tz_label(region) if region else "WIB"
+    tz = zone_label(regions, region)
     lines = [t(locale, "insight.stats.title", region=escape(region_name(regions, region, locale)),
                period=t(locale, f"insight.period.{period.value}"), tz=tz), ""]
     if not stats.total:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-from bot.kernel.photo_hash import distance
+from bot.kernel.photo_hash import distance, is_photo_hash
 
 SAME_PLACE_WITHIN = timedelta(hours=6)  # same kecamatan, same category, at most this long before
 PHOTO_WITHIN = timedelta(days=30)  # a near-identical photo of a report of the kabupaten/kota at most this long before
@@ -36,6 +36,21 @@ def same_picture(a: str, b: str, *, limit: int = PHOTO_DISTANCE) -> bool:
 def shares_a_picture(mine: Sequence[str], theirs: str) -> bool:
     """Whether a picture's hash matches any of a report's."""
     return any(same_picture(own, theirs) for own in mine)
+
+
+def matching(mine: Sequence[str], theirs: Sequence[tuple[int, int, str | None]],
+             limit: int = PHOTO_DISTANCE) -> list[tuple[int, int]]:
+    """The (report id, case id) of `theirs` (report id, case id, hash) with a picture at most `limit` bits from one of
+    `mine`: each hash parsed once (thousands of a kabupaten's photos are compared on every card drawn)."""
+    own = [int(h, 16) for h in mine if is_photo_hash(h)]
+    found = []
+    for report_id, case_id, phash in theirs:
+        if phash is None or not is_photo_hash(phash):
+            continue
+        value = int(phash, 16)
+        if any((value ^ o).bit_count() <= limit for o in own):
+            found.append((report_id, case_id))
+    return found
 
 
 def kabupaten_of(region_code: str) -> str:

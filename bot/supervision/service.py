@@ -6,6 +6,7 @@ transaction; the outbox delivers them.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import secrets
@@ -36,8 +37,8 @@ from bot.supervision.duplicates import (
     PHOTO_WITHIN,
     SAME_PLACE_WITHIN,
     kabupaten_of,
+    matching,
     newest_cases,
-    shares_a_picture,
 )
 from locales import t
 from storage.database import Tx, iso, utcnow
@@ -348,9 +349,8 @@ class SupervisionService:
             case.id, case.region_code, case.category, iso(submitted - SAME_PLACE_WITHIN))]
         mine = await self.repo.photo_hashes(case.id)
         if mine:
-            found += [(r.report_id, r.case_id) for r in await self.repo.earlier_photos(
-                case.id, kabupaten_of(case.region_code), iso(submitted - PHOTO_WITHIN))
-                if r.phash is not None and shares_a_picture(mine, r.phash)]
+            photos = await self.repo.earlier_photos(case.id, kabupaten_of(case.region_code), iso(submitted - PHOTO_WITHIN))
+            found += await asyncio.to_thread(matching, mine, [(r.report_id, r.case_id, r.phash) for r in photos])
         excluded = [case.id] + ([case.joined_to] if case.joined_to is not None else [])
         hints: list[Case] = []
         for case_id in newest_cases(found, excluded=excluded):
@@ -376,6 +376,8 @@ class SupervisionService:
             original = None
         if original is None or original.id == case.id or not await self.may_view(chat_id, original):
             return None
+        if report_id is not None and original.status == CaseStatus.REJECTED:
+            return None  # a card drawn before the other case was rejected: it is no longer a candidate
         return original
 
     async def history(self, case: Case) -> list[EventRow]:

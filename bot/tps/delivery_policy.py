@@ -9,6 +9,7 @@ from telegram import Bot, InputMediaPhoto
 from telegram.constants import ParseMode
 
 from bot.delivery.policy import DeliveryPolicy
+from bot.kernel.drawing import PYPLOT
 from bot.tps.chart import coverage_png
 from bot.tps.service import METHOD_CONFLICT, TpsService
 from locales import t
@@ -41,7 +42,11 @@ class TpsSender:
                     for code, total, watched, _bare, results in report.by_kecamatan()]
         title = t(locale, "tps.chart.title", region=found.name if found else t(locale, "tps.coverage.everywhere"))
         labels = (t(locale, "tps.chart.watched"), t(locale, "tps.chart.unwatched"), t(locale, "tps.chart.results"))
-        png = await asyncio.to_thread(coverage_png, title, rows, labels)
+        def draw() -> bytes:
+            with PYPLOT:
+                return coverage_png(title, rows, labels)
+
+        png = await asyncio.to_thread(draw)
         caption = t(locale, "tps.chart.caption", watched=report.watched, total=report.total,
                     results=report.with_results)
         message = await self.bot.send_photo(item.chat_id, png, caption=caption)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.insight.texts import zone_label
 from bot.kernel.context import PantauContext
 from handlers.insight.kit import asker, notify
 from locales import t
@@ -30,7 +31,7 @@ async def digest(update: Update, context: PantauContext) -> None:
         state = t(locale, "insight.digest.state_on" if enabled else "insight.digest.state_off")
         text = t(locale, "insight.digest.usage", state=state)
     elif enabled and insight.digest_time is not None:
-        tz = services.regions.tz_label(who.region) if who.region else "WIB"
+        tz = zone_label(services.regions, who.region)
         text = t(locale, "insight.digest.on", at=f"{insight.digest_time:%H:%M}", tz=tz)
     else:
         text = t(locale, "insight.digest.off")

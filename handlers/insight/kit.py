@@ -9,6 +9,7 @@ from telegram import Update
 
 from bot.kernel.context import PantauContext
 from bot.supervision.membership import Attempt
+from bot.supervision.service import GroupRole
 from handlers.kernel.replies import answer_query
 from locales import t
 
@@ -36,11 +37,18 @@ async def asker(update: Update, context: PantauContext, action: str) -> Asker:
             await services.group_replies.refuse(update, t(locale, admission.refusal_key))
         return Asker(False)
     group = await services.supervision.group_of(chat.id)
+    refusal = None
     if group is None and chat.id != services.settings.admin_chat_id:
+        refusal = "cases.not_registered"
+    elif group is not None and group.role != GroupRole.SUPERVISORS:
+        # A Sentra Gakkumdu group sees only the cases forwarded to it, a cyber group only online content: the
+        # region's figures, map and files would show them every other case.
+        refusal = "insight.supervisors_only"
+    if refusal is not None:
         if pressed:
-            await answer_query(update, t(locale, "cases.not_registered"), alert=True)
+            await answer_query(update, t(locale, refusal), alert=True)
         else:
-            await services.group_replies.refuse(update, t(locale, "cases.not_registered"))
+            await services.group_replies.refuse(update, t(locale, refusal))
         return Asker(False)
     return Asker(True, group.region_code if group is not None else None)
 

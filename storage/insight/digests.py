@@ -13,10 +13,12 @@ class DigestRepository:
         self.db = db
 
     async def recipients(self) -> list[tuple[int, str]]:
-        """(chat id, region code) of every active supervisors' group whose digest is on."""
+        """(chat id, region code) of every active supervisors' group (not Gakkumdu's nor a cyber task force's: they
+        see only some of the region's cases) whose digest is on."""
         rows = await self.db.fetchall(
             "SELECT g.chat_id, g.region_code FROM supervisor_groups g LEFT JOIN group_digests d"
-            " ON d.chat_id = g.chat_id WHERE g.active = 1 AND COALESCE(d.enabled, 1) = 1 ORDER BY g.chat_id")
+            " ON d.chat_id = g.chat_id WHERE g.active = 1 AND g.role = 'supervisors' AND COALESCE(d.enabled, 1) = 1"
+            " ORDER BY g.chat_id")
         return [(int(r["chat_id"]), str(r["region_code"])) for r in rows]
 
     async def enabled(self, chat_id: int) -> bool:

@@ -46,20 +46,25 @@ class InsightRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def facts(self, region: str | None, since: str | None = None) -> list[CaseFacts]:
-        """The cases of a region (submitted at `since` or later, UTC ISO), oldest first."""
+    async def facts(self, region: str | None, since: str | None = None, until: str | None = None) -> list[CaseFacts]:
+        """The cases of a region submitted from `since` up to `until` (UTC ISO, both optional), oldest first."""
         where, params = within(region)
-        if since is not None:
-            where += " AND r.submitted_at >= ?"
-            params = (*params, since)
+        inner, inner_params = within(region, "i.region_code")
+        for column, op, value in (("submitted_at", ">=", since), ("submitted_at", "<=", until)):
+            if value is not None:
+                where += f" AND r.{column} {op} ?"
+                inner += f" AND i.{column} {op} ?"
+                params, inner_params = (*params, value), (*inner_params, value)
         rows = await self.db.fetchall_long(
             "SELECT r.id, r.case_code, r.category, r.status, r.kind, r.region_code, r.submitted_at, r.latitude,"
             " r.longitude, e.claimed_at, e.registered_at, e.closed_at FROM reports r LEFT JOIN (SELECT report_id,"
             " MIN(CASE WHEN action = 'claim' THEN at END) AS claimed_at,"
             " MIN(CASE WHEN action = 'register' THEN at END) AS registered_at,"
             f" MIN(CASE WHEN to_status IN {_CLOSED} THEN at END) AS closed_at"
-            " FROM report_events GROUP BY report_id) e ON e.report_id = r.id"
-            f" WHERE {where} AND r.joined_to IS NULL ORDER BY r.submitted_at, r.id", params)
+            # the region's events only, not the whole deployment's
+            f" FROM report_events WHERE report_id IN (SELECT i.id FROM reports i WHERE {inner})"
+            " GROUP BY report_id) e ON e.report_id = r.id"
+            f" WHERE {where} AND r.joined_to IS NULL ORDER BY r.submitted_at, r.id", (*inner_params, *params))
         return await asyncio.to_thread(lambda: [_facts(r) for r in rows])  # 100,000 rows: not on the event loop
 
     async def volunteers_verified(self, region: str | None) -> int:

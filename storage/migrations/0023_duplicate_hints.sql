@@ -8,3 +8,6 @@ ALTER TABLE evidence ADD COLUMN phash TEXT;
 
 -- The other rule of the hint: reports of one kecamatan and one category, a few hours apart.
 CREATE INDEX reports_region_category ON reports(region_code, category, submitted_at);
+
+-- And the photos' rule: the reports of a kabupaten/kota (a range of region codes) of the last 30 days.
+CREATE INDEX reports_region_submitted ON reports(region_code, submitted_at);
