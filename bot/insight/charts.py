@@ -4,7 +4,6 @@ Indonesian text. Pure: figures in, PNG out (the `*_figure` functions give the fi
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
 
@@ -14,6 +13,8 @@ matplotlib.use("Agg")  # headless: no display, before pyplot is imported
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from bot.kernel.drawing import figure_png
 
 MAX_BARS = 20
 # One colour per status, in bot/supervision/case_status.py CaseStatus order: waiting warm, handled cool, closed grey.
@@ -68,9 +69,4 @@ def timeline_figure(title: str, days: Sequence[tuple[date, dict[str, int]]], sta
 
 def png(figure: Figure) -> bytes:
     """The figure as PNG, and closed."""
-    try:
-        out = io.BytesIO()
-        figure.savefig(out, format="png")
-        return out.getvalue()
-    finally:
-        plt.close(figure)
+    return figure_png(figure)

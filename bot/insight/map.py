@@ -4,7 +4,6 @@ Pure: figures in, PNG out."""
 
 from __future__ import annotations
 
-import io
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -25,6 +24,8 @@ from matplotlib.figure import Figure
 from matplotlib.path import Path
 from matplotlib.ticker import MaxNLocator
 from shapely.geometry.polygon import orient
+
+from bot.kernel.drawing import figure_png
 
 __all__ = ["MAX_CATEGORIES", "MAX_LABELS", "MapArea", "MapPoint", "reports_map_figure", "reports_map_png"]
 
@@ -201,10 +202,4 @@ def reports_map_figure(title: str, areas: Sequence[MapArea], points: Sequence[Ma
 def reports_map_png(title: str, areas: Sequence[MapArea], points: Sequence[MapPoint], legend_title: str,
                     no_reports: str) -> bytes:
     """The map of `reports_map_figure`, as PNG (800 pixels wide)."""
-    figure = reports_map_figure(title, areas, points, legend_title, no_reports)
-    try:
-        out = io.BytesIO()
-        figure.savefig(out, format="png")
-        return out.getvalue()
-    finally:
-        plt.close(figure)
+    return figure_png(reports_map_figure(title, areas, points, legend_title, no_reports))

@@ -3,7 +3,6 @@ horizontal bars; rendered by matplotlib headless (Agg), called off the event loo
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import matplotlib
@@ -11,6 +10,8 @@ import matplotlib
 matplotlib.use("Agg")  # headless: no display, before pyplot is imported
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+
+from bot.kernel.drawing import figure_png
 
 MAX_BARS = 40
 WATCHED, UNWATCHED, RESULTS = "#1f7a4d", "#d9d9d9", "#f2a900"
@@ -44,10 +45,4 @@ def coverage_figure(title: str, rows: Sequence[tuple[str, int, int, int]], label
 
 def coverage_png(title: str, rows: Sequence[tuple[str, int, int, int]], labels: tuple[str, str, str]) -> bytes:
     """The chart of `coverage_figure`, as PNG."""
-    figure = coverage_figure(title, rows, labels)
-    try:
-        out = io.BytesIO()
-        figure.savefig(out, format="png")
-        return out.getvalue()
-    finally:
-        plt.close(figure)
+    return figure_png(coverage_figure(title, rows, labels))

@@ -51,22 +51,33 @@ def coverage_text(context: PantauContext, region: str | None, report: CoverageRe
     return "\n".join(lines)
 
 
-async def coverage(update: Update, context: PantauContext) -> None:
-    """/cakupan: the group's region's TPS coverage, as a message and as a chart."""
+async def _group_region(update: Update, context: PantauContext, action: str) -> tuple[bool, str | None]:
+    """Whether a member of a registered group (or the admin chat) sent the command, and the group's region (None:
+    the admin chat, everywhere); a refusal is answered here."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or update.effective_message is None:
-        return
+        return False, None
     services = context.services
     locale = services.settings.default_locale
-    admission = await services.membership.admit(chat.id, user.id, Attempt.COMMAND, action="cakupan")
+    admission = await services.membership.admit(chat.id, user.id, Attempt.COMMAND, action=action)
     if not admission.allowed:
         await services.group_replies.refuse(update, t(locale, admission.refusal_key))
-        return
+        return False, None
     group = await services.supervision.group_of(chat.id)
     if group is None and chat.id != services.settings.admin_chat_id:
         await services.group_replies.refuse(update, t(locale, "cases.not_registered"))
+        return False, None
+    return True, group.region_code if group is not None else None
+
+
+async def coverage(update: Update, context: PantauContext) -> None:
+    """/cakupan: the group's region's TPS coverage, as a message and as a chart."""
+    chat = update.effective_chat
+    allowed, region = await _group_region(update, context, "cakupan")
+    if chat is None or not allowed:
         return
-    region = group.region_code if group is not None else None
+    services = context.services
+    locale = services.settings.default_locale
     report = await services.tps.coverage(region)
     if not report.total:
         await services.group_replies.queue(update, t(locale, "tps.coverage.empty"))
@@ -80,19 +91,11 @@ async def coverage(update: Update, context: PantauContext) -> None:
 async def assign(update: Update, context: PantauContext) -> None:
     """/jagakan REL-0042 KODE_DESA NOMOR: the group assigns a TPS of its region to a verified volunteer, known by
     their reference (the group never learns who): primary if the TPS has none, else a backup."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None or update.effective_message is None:
+    allowed, region = await _group_region(update, context, "jagakan")
+    if not allowed:
         return
     services = context.services
     locale = services.settings.default_locale
-    admission = await services.membership.admit(chat.id, user.id, Attempt.COMMAND, action="jagakan")
-    if not admission.allowed:
-        await services.group_replies.refuse(update, t(locale, admission.refusal_key))
-        return
-    group = await services.supervision.group_of(chat.id)
-    if group is None and chat.id != services.settings.admin_chat_id:
-        await services.group_replies.refuse(update, t(locale, "cases.not_registered"))
-        return
     args = context.args or []
     match = _REF.fullmatch(args[0].upper()) if len(args) == 3 else None
     if match is None or _NUMBER.fullmatch(args[2]) is None or not 1 <= int(args[2]) <= 999:
@@ -100,7 +103,7 @@ async def assign(update: Update, context: PantauContext) -> None:
         return
     try:
         done = await services.tps.assign(int(match.group(1)), args[1], int(args[2]),
-                                         group.region_code if group is not None else None)
+                                         region)
     except Refusal as exc:
         await services.group_replies.queue(update, t(locale, exc.key, **exc.params))
         return
