@@ -32,6 +32,7 @@ WIRE_NAMES = {
     ReportAction.STANDING: "stand",
     ReportAction.REGION: "reg",
     ReportAction.REGION_UP: "up",
+    ReportAction.REGION_WHOLE: "rgw",
     ReportAction.REGION_PAGE: "page",
     ReportAction.GPS_CONFIRM: "gps",
     ReportAction.SHARE_LOCATION: "loc",

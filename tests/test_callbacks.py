@@ -43,6 +43,7 @@ VALID_ARGS: dict[Action, tuple[str, ...]] = {
     ReportAction.STANDING: ("voter", "observer", "participant", "other"),
     ReportAction.REGION: ("15", "15.71", "15.71.04", "91.05.12"),
     ReportAction.REGION_UP: ("", "15", "15.71", "15.71.04"),
+    ReportAction.REGION_WHOLE: ("15", "15.71", "91.05"),
     ReportAction.REGION_PAGE: ("-:0", "-:1", "15:2", "15.71:0", "15.71:999"),
     ReportAction.GPS_CONFIRM: ("yes", "no"),
     ReportAction.SHARE_LOCATION: ("",),

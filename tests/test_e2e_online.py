@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from bot.app import Pantau
+from bot.kernel.callbacks import encode
+from bot.reporting.actions import ReportAction
 from testing.fake_telegram import FakeTelegram
 from tests.harness import ProcessedUpdates, Reporter, case_codes_sent, run_steps, services_of, text_of_call
 from tests.test_e2e_triage import (
@@ -321,3 +323,46 @@ async def test_a_forwarded_posts_photos_are_kept_as_evidence(
         "SELECT e.sha256 FROM evidence e JOIN reports r ON r.id = e.report_id WHERE r.case_code = ? ORDER BY e.id",
         (code,))
     assert [row["sha256"] for row in rows] == [hashlib.sha256(p).hexdigest() for p in photos]
+
+
+async def test_online_content_about_no_one_kecamatan_names_the_whole_kabupaten(fake: FakeTelegram, bot: Pantau) -> None:
+    """A hoax about a whole city need not name a kecamatan (issue 12: the kecamatan only when a local race is the
+    target): 🌐 Seluruh Kota Jambi, and the case goes to the city's group. An offline report has no such button."""
+    services = services_of(bot)
+    kota = Group(fake, "Bawaslu Kota Jambi")
+    await kota.register(services, "15.71")
+    r = Reporter(fake)
+    await up_to_links(r)
+    r.say(TWO_LINKS)
+    await r.expect(ACCOUNT_PROMPT)
+    r.tap("Lewati")
+    await r.expect("Pilih provinsi")
+    r.tap("Jambi")
+    await r.expect("Pilih wilayah di")
+    r.tap("Kota Jambi")
+    await r.expect("Kota Jambi, Jambi")
+    assert "Seluruh Kota Jambi" in newest_labels(r)
+    r.tap("Seluruh Kota Jambi")
+    chosen = await r.expect("Langkah 4 dari 9")
+    assert "Wilayah: Kota Jambi, Jambi" in chosen
+    await run_steps(r, first="place", last="identity")
+    await r.expect("Periksa laporan Anda")
+    r.tap("Kirim laporan")
+    await r.expect("Kode kasus")
+    code = case_codes_sent(fake, r.user_id)[-1]
+    assert (await case_of(bot, code)).region_code == "15.71"
+    card = await delivered_card(fake, kota.chat_id, code)
+    assert "Kota Jambi" in card["text"]
+
+    offline = Reporter(fake)  # money politics at a place: a kecamatan it is
+    await run_steps(offline, first="start", last="known")
+    offline.tap("Jambi")
+    await offline.expect("Pilih wilayah di")
+    offline.tap("Kota Jambi")
+    await offline.expect("Kota Jambi, Jambi")
+    assert "Seluruh" not in newest_labels(offline)
+    menu, _, _ = offline.buttons()[0]
+    offline.press(menu, encode(ReportAction.REGION_WHOLE, "15.71"))  # a forged press: refused, the step stays
+    assert "tidak tersedia" in await offline.expect_alert("tidak tersedia")
+    draft = await services.intake.get(offline.user_id)
+    assert draft is not None and draft.answers.region_code is None

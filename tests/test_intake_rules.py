@@ -499,7 +499,7 @@ async def test_step_rules_refuse_bad_answers_without_moving(service: IntakeServi
     with pytest.raises(Refusal) as err:
         await service.set_category(draft, 2, "not_a_category")
     assert err.value.key == "invalid.choice"
-    draft = await service.set_category(draft, 3, "hoax")
+    draft = await service.set_category(draft, 3, "money_politics")  # at a place: a kecamatan it must be
     with pytest.raises(Refusal) as err:
         await service.set_chronology(draft, 4, "terlalu pendek")
     assert err.value.key == "invalid.too_short"

@@ -25,6 +25,7 @@ class ReportAction(Action):
     STANDING = "stand"  # arg: a Standing value
     REGION = "reg"  # arg: region code chosen in the picker
     REGION_UP = "up"  # arg: code whose parent level to show again ("" = top)
+    REGION_WHOLE = "rgw"  # arg: a province's or kabupaten/kota's code: online content about all of it
     REGION_PAGE = "page"  # arg: "<parent code or ->:<page>"
     GPS_CONFIRM = "gps"  # arg: yes | no
     SHARE_LOCATION = "loc"  # step 4: show the reply keyboard that sends the reporter's location
@@ -41,6 +42,7 @@ class ReportAction(Action):
 
 # ASCII digits only, matched against the whole argument (fullmatch: no trailing newline slips through).
 _REGION = re.compile(r"[0-9]{2}(\.[0-9]{2}){0,2}")
+_WIDE_REGION = re.compile(r"[0-9]{2}(\.[0-9]{2})?")  # a province or a kabupaten/kota
 _CASE = re.compile(r"[0-9A-Z-]{6,16}")
 _PAGE = re.compile(r"(-|[0-9]{2}(\.[0-9]{2})?):[0-9]{1,3}")
 _TOKEN = re.compile(r"[0-9a-f]{8}")  # a draft's token (bot/reporting/intake.py, Draft.token)
@@ -70,6 +72,7 @@ register(
         ReportAction.STANDING: lambda a: a in {standing.value for standing in Standing},
         ReportAction.REGION: lambda a: bool(_REGION.fullmatch(a)),
         ReportAction.REGION_UP: lambda a: a == "" or bool(_REGION.fullmatch(a)),
+        ReportAction.REGION_WHOLE: lambda a: bool(_WIDE_REGION.fullmatch(a)),
         ReportAction.REGION_PAGE: lambda a: bool(_PAGE.fullmatch(a)),
         ReportAction.GPS_CONFIRM: lambda a: a in ("yes", "no"),
         ReportAction.SHARE_LOCATION: no_arg,

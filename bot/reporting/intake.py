@@ -363,7 +363,9 @@ class IntakeService:
 
     async def set_region(self, draft: Draft, update_id: int, code: str, source: str) -> Draft:
         region = self.regions.get(code)
-        if region is None or region.level != 3 or not self.regions.in_scope(code):
+        # A kecamatan; online content that targets no local race may name a whole kabupaten/kota or province.
+        wide_allowed = online_content(draft.answers) and region is not None and region.level in (1, 2)
+        if region is None or (region.level != 3 and not wide_allowed) or not self.regions.in_scope(code):
             raise Refusal("invalid.region")
         # the step ends: its location keyboard, if shown, is removed with the answer (handlers/reporting/where.py)
         changes: dict[str, Any] = {

@@ -47,8 +47,9 @@ def region_label(region: Region) -> str:
     return region.name
 
 
-def picker(services: Services, locale: str, parent: str | None, page: int = 0) -> Prompt:
-    """The region picker: the children of `parent` (top = the deployment's root), page by page."""
+def picker(services: Services, locale: str, parent: str | None, page: int = 0, *, whole: bool = False) -> Prompt:
+    """The region picker: the children of `parent` (top = the deployment's root), page by page. With `whole`
+    (online content, which need not be about one kecamatan), a button for all of `parent` too."""
     regions = services.regions
     root_parent, _ = regions.picker_root()
     children = regions.children(parent)
@@ -68,6 +69,10 @@ def picker(services: Services, locale: str, parent: str | None, page: int = 0) -
         nav.append(button("▶", ReportAction.REGION_PAGE, f"{key}:{page + 1}"))
     if nav:
         rows.append(nav)
+    here_region = regions.get(parent) if parent is not None else None
+    if whole and here_region is not None and here_region.level < 3:
+        rows.insert(0, [button(t(locale, "where.whole", region=here_region.name), ReportAction.REGION_WHOLE,
+                               here_region.code)])
     if parent is None:
         title = t(locale, "where.picker_provinces")
     else:
@@ -88,7 +93,7 @@ def where_prompt(services: Services, draft: Draft, locale: str, chooser: Prompt 
     question, an inline "share my location" button (the reply keyboard that sends it is shown only when asked
     for, see `location_request`) and the region picker (`chooser`, a `picker`; default: at the top)."""
     if chooser is None:
-        chooser = picker(services, locale, services.regions.picker_root()[0])
+        chooser = picker(services, locale, services.regions.picker_root()[0], whole=online_content(draft.answers))
     intro = t(locale, "step.where.prompt")
     if services.boundaries is None:
         intro += "\n" + t(locale, "step.where.no_gps_matching")

@@ -11,7 +11,7 @@ from bot.kernel.callbacks import matches
 from bot.kernel.context import PantauContext
 from bot.kernel.refusal import Refusal
 from bot.reporting.actions import ReportAction
-from bot.reporting.draft import Step
+from bot.reporting.draft import Step, online_content
 from bot.reporting.intake import Draft, clean_text
 from handlers.reporting.kit import (
     advance,
@@ -111,8 +111,19 @@ async def on_region(update: Update, context: PantauContext, draft: Draft, locale
         raise Refusal("invalid.region")
     if region.level < 3:
         await answer_query(update)
-        await edit_in_place(update, where_prompt(services, draft, locale, picker(services, locale, code)))
+        await edit_in_place(update, where_prompt(services, draft, locale,
+                                                 picker(services, locale, code, whole=online_content(draft.answers))))
         return draft.step
+    if draft.is_redelivery(update.update_id):
+        await answer_query(update)
+        return draft.step
+    return await _region_chosen(update, context, draft, locale, code, "picker")
+
+
+@step_handler(reask_on_redelivery=False)
+async def on_region_whole(update: Update, context: PantauContext, draft: Draft, locale: str) -> object:
+    """🌐 All of a province or kabupaten/kota: online content that is about no one kecamatan (not a local race)."""
+    code = callback_arg(update)
     if draft.is_redelivery(update.update_id):
         await answer_query(update)
         return draft.step
@@ -129,7 +140,8 @@ async def on_region_up(update: Update, context: PantauContext, draft: Draft, loc
     if parent is not None and not services.regions.in_scope(parent):
         parent = root
     await answer_query(update)
-    await edit_in_place(update, where_prompt(services, draft, locale, picker(services, locale, parent)))
+    await edit_in_place(update, where_prompt(services, draft, locale,
+                                             picker(services, locale, parent, whole=online_content(draft.answers))))
     return draft.step
 
 
@@ -142,7 +154,8 @@ async def on_region_page(update: Update, context: PantauContext, draft: Draft, l
     if parent is not None and not services.regions.in_scope(parent) and parent != services.regions.picker_root()[0]:
         raise Refusal("invalid.region")
     await answer_query(update)
-    await edit_in_place(update, where_prompt(services, draft, locale, picker(services, locale, parent, int(page))))
+    await edit_in_place(update, where_prompt(services, draft, locale, picker(
+        services, locale, parent, int(page), whole=online_content(draft.answers))))
     return draft.step
 
 
@@ -165,6 +178,7 @@ def handlers() -> list[BaseHandler[Update, PantauContext, object]]:
     return [
         MessageHandler(filters.UpdateType.MESSAGE & filters.LOCATION, on_location),
         CallbackQueryHandler(on_region, pattern=matches(ReportAction.REGION)),
+        CallbackQueryHandler(on_region_whole, pattern=matches(ReportAction.REGION_WHOLE)),
         CallbackQueryHandler(on_region_up, pattern=matches(ReportAction.REGION_UP)),
         CallbackQueryHandler(on_region_page, pattern=matches(ReportAction.REGION_PAGE)),
         CallbackQueryHandler(on_share_location, pattern=matches(ReportAction.SHARE_LOCATION)),
