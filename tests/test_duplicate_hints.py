@@ -4,14 +4,11 @@ in the database: its windows, what it leaves out, its order and its limit."""
 
 from __future__ import annotations
 
-import io
-import random
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
 
 from bot.kernel.photo_hash import distance, photo_hash
 from bot.regions.directory import RegionDirectory
@@ -26,6 +23,7 @@ from bot.supervision.duplicates import (
 from bot.supervision.service import SupervisionService
 from storage.database import Database, iso, utcnow
 from storage.supervision.repository import SupervisionRepository
+from tests.test_e2e_duplicate_hint import encoded, picture  # the same photo-like pictures
 
 ADMIN = -1000
 PASAR_JAMBI, TELANAIPURA, KOTA_JAMBI = "15.71.04", "15.71.01", "15.71"
@@ -70,36 +68,19 @@ def test_the_newest_distinct_cases_first_without_the_excluded() -> None:
     assert kabupaten_of(PASAR_JAMBI) == KOTA_JAMBI
 
 
-def _picture(seed: int, size: tuple[int, int] = (1000, 750)) -> Image.Image:
-    rnd = random.Random(seed)
-    image = Image.new("RGB", size, tuple(rnd.randrange(256) for _ in range(3)))
-    draw = ImageDraw.Draw(image)
-    for _ in range(40):
-        x, y = rnd.randrange(size[0]), rnd.randrange(size[1])
-        draw.ellipse([x, y, x + rnd.randrange(50, 300), y + rnd.randrange(50, 300)],
-                     fill=tuple(rnd.randrange(256) for _ in range(3)))
-    return image
-
-
-def _bytes(image: Image.Image, fmt: str = "JPEG", **options: object) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format=fmt, **options)
-    return out.getvalue()
-
-
 def test_a_resized_re_encoded_copy_is_near_and_another_picture_far() -> None:
-    original = photo_hash(_bytes(_picture(1), quality=95))
+    original = photo_hash(encoded(picture(1), quality=95))
     assert original is not None and len(original) == 16
-    for copy in (_bytes(_picture(1).resize((400, 300)), quality=50), _bytes(_picture(1).resize((1600, 1200)), "PNG"),
-                 _bytes(_picture(1).convert("L"), "WEBP")):
+    for copy in (encoded(picture(1).resize((400, 300)), quality=50), encoded(picture(1).resize((1600, 1200)), "PNG"),
+                 encoded(picture(1).convert("L"), "WEBP")):
         assert same_picture(original, photo_hash(copy) or "")
     for seed in range(2, 12):
-        other = photo_hash(_bytes(_picture(seed)))
+        other = photo_hash(encoded(picture(seed)))
         assert other is not None and not same_picture(original, other)
 
 
 @pytest.mark.parametrize("content", [b"", b"\x89PNG evidence 1", b"%PDF-1.7\n", b"\xff\xd8\xff\xe0 truncated jpeg",
-                                     _bytes(_picture(1))[:200]])
+                                     encoded(picture(1))[:200]])
 def test_bytes_that_are_no_picture_have_no_hash_and_raise_nothing(content: bytes) -> None:
     assert photo_hash(content) is None
 

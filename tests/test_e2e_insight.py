@@ -43,6 +43,14 @@ async def _reports(fake: FakeTelegram, bot: Pantau, n: int) -> list[str]:
     return [str(r["case_code"]) for r in rows]
 
 
+async def _export_menu(fake: FakeTelegram, group: Group) -> dict[str, Any]:
+    """A member sends /ekspor: the message with the format buttons."""
+    group.mark = fake.cursor()
+    group.say(SUPERVISOR, "/ekspor")
+    await group.expect("Ekspor kasus")
+    return next(m for m in reversed(fake.messages_to(group.chat_id)) if "Ekspor kasus" in str(m.get("text")))
+
+
 async def test_statistics_with_charts_and_periods(fake: FakeTelegram, start_bot: Any) -> None:
     bot = await start_bot()
     services = services_of(bot)
@@ -98,10 +106,7 @@ async def test_exports_in_a_group_without_identities(fake: FakeTelegram, start_b
     codes = await _reports(fake, bot, 2)
     kec = Group(fake, "Panwascam Pasar Jambi")
     await kec.register(services, PASAR_JAMBI)
-    kec.mark = fake.cursor()
-    kec.say(SUPERVISOR, "/ekspor")
-    await kec.expect("Ekspor kasus")
-    menu = next(m for m in reversed(fake.messages_to(kec.chat_id)) if "Ekspor kasus" in str(m.get("text")))
+    menu = await _export_menu(fake, kec)
     files: dict[str, bytes] = {}
     for fmt in ("CSV", "XLSX", "GEOJSON"):
         mark = fake.cursor()
@@ -138,10 +143,7 @@ async def test_an_export_too_large_for_telegram_is_explained(fake: FakeTelegram,
     await _reports(fake, bot, 1)
     kec = Group(fake, "Panwascam Pasar Jambi")
     await kec.register(services, PASAR_JAMBI)
-    kec.mark = fake.cursor()
-    kec.say(SUPERVISOR, "/ekspor")
-    await kec.expect("Ekspor kasus")
-    menu = next(m for m in reversed(fake.messages_to(kec.chat_id)) if "Ekspor kasus" in str(m.get("text")))
+    menu = await _export_menu(fake, kec)
     kec.press(SUPERVISOR, menu, "GEOJSON")
     assert "python -m bot export" in await kec.expect("terlalu besar untuk Telegram")
     assert not [c for c in fake.calls("sendDocument", chat_id=kec.chat_id) if c.ok]

@@ -60,7 +60,6 @@ class Statistics:
     overdue: list[Overdue]  # oldest deadline first
     unclaimed: int  # received, nobody claimed it yet
     daily: list[tuple[date, dict[str, int]]] = field(default_factory=list)  # per local day: status -> cases
-    with_location: int = 0
 
 
 def _utc(stamp: str) -> datetime:
@@ -115,7 +114,7 @@ def compute(facts: Sequence[CaseFacts], *, region: str | None, rules: LegalRules
     close: list[float] = []
     overdue: list[Overdue] = []
     daily: dict[date, Counter[str]] = {}
-    located = total = unclaimed = 0
+    total = unclaimed = 0
     first_day = (now - timedelta(days=TIMELINE_DAYS - 1)).astimezone(region_zone).date()
     zones: dict[str, ZoneInfo] = {}
     counted = CountedOnce(rules)
@@ -135,7 +134,6 @@ def compute(facts: Sequence[CaseFacts], *, region: str | None, rules: LegalRules
         statuses[f.status] += 1
         areas[area_of(f.region_code, region)] += 1
         kinds[f.kind] += 1
-        located += f.latitude is not None
         if f.claimed_at:
             claim.append((_utc(f.claimed_at) - submitted).total_seconds())
         if f.closed_at:
@@ -160,5 +158,4 @@ def compute(facts: Sequence[CaseFacts], *, region: str | None, rules: LegalRules
         overdue=sorted(overdue, key=lambda o: (o.due, o.case_code)),
         unclaimed=unclaimed,
         daily=timeline,
-        with_location=located,
     )
